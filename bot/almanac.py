@@ -1,0 +1,243 @@
+"""The application: every question and every change, as plain async methods on plain values.
+
+The cogs, the shell and the tests all come through here; nothing below knows Discord exists.
+Every method is scoped to one server (`guild_id`; 0 outside any server): the bundled chronology
+plus that server's own events, never another server's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot.dates import LONGEST_ANNIVERSARY_SPAN, anniversary_keys, is_round_anniversary, years_phrase
+from bot.errors import UserError
+from bot.model import BUNDLED_SCOPE, Event
+from bot.search import Hit, SearchIndex, normalize
+from bot.store import DayMatch, Store
+from bot.when import AskedDay, parse_day, parse_span
+
+QUERY_MAX = 200
+SEARCH_RESULTS_MAX = 50
+UPCOMING_DEFAULT = 7
+UPCOMING_MAX = 31
+CONFIDENT_MATCH = 90.0  # a /event name this close to one title is taken to mean it
+
+
+@dataclass(frozen=True)
+class Anniversary:
+    event: Event
+    years: str  # "102 years ago"
+    round: bool  # every 25th year
+    nth: int = 1
+    span: int = 1
+
+    @property
+    def ongoing(self) -> bool:
+        """A long event on one of its inner days: "day 12 of 40", not an anniversary."""
+        return self.span > LONGEST_ANNIVERSARY_SPAN and self.nth not in (1, self.span)
+
+
+@dataclass(frozen=True)
+class DayAnswer:
+    """/onthisday: the anniversaries of one day, and what is near when there are none."""
+
+    day: AskedDay
+    reference_year: int
+    anniversaries: list[Anniversary]
+    ongoing: list[Anniversary] = field(default_factory=list)
+    next_day: AskedDay | None = None
+    next_anniversaries: list[Anniversary] = field(default_factory=list)
+    month_events: list[Event] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EventAnswer:
+    """/event: one event, or the closest titles when the name matched nothing."""
+
+    query: str
+    event: Event | None
+    suggestions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EventList:
+    """/search and /timeline: a chronological or ranked list, paged by the caller."""
+
+    heading: str
+    events: list[Event]
+    empty_message: str
+
+
+@dataclass(frozen=True)
+class UpcomingAnswer:
+    days: int
+    by_day: list[tuple[dt.date, list[Anniversary]]]
+
+
+class Almanac:
+    def __init__(self, store: Store, index: SearchIndex) -> None:
+        self.store = store
+        self.index = index
+        self._hidden: dict[int, set[int]] = {}
+
+    @classmethod
+    async def create(cls, store: Store) -> Almanac:
+        """Build the search index from every live event (once, at start)."""
+        index = SearchIndex()
+        for scope in await store.scopes():
+            index.add_all(await store.scope_events(scope, deleted=False))
+        return cls(store, index)
+
+    # -- time ------------------------------------------------------------------------------
+
+    async def today(self, guild_id: int, now: dt.datetime | None = None) -> dt.date:
+        """Today in the server's time zone (UTC until the server sets one)."""
+        zone = ZoneInfo(await self.store.guild_timezone(guild_id)) if guild_id else dt.UTC
+        return (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
+
+    # -- questions ----------------------------------------------------------------------------
+
+    async def on_this_day(self, guild_id: int, text: str | None, today: dt.date) -> DayAnswer:
+        asked = parse_day(text or "", today)
+        reference_year = asked.year or today.year
+        on_day = asked.on_year(reference_year)
+        matches = await self.store.on_month_day(guild_id, _keys_for(asked, reference_year))
+        found = [_anniversary(match, reference_year) for match in matches]
+        anniversaries = [item for item in found if not item.ongoing]
+        ongoing = [item for item in found if item.ongoing]
+        if anniversaries:
+            return DayAnswer(asked, reference_year, anniversaries, ongoing)
+        next_day, upcoming = await self._next_anniversary(guild_id, on_day)
+        month_events = await self.store.month_only(guild_id, asked.month)
+        return DayAnswer(asked, reference_year, [], ongoing, next_day, upcoming, month_events)
+
+    async def _next_anniversary(
+        self, guild_id: int, after: dt.date
+    ) -> tuple[AskedDay | None, list[Anniversary]]:
+        key = await self.store.next_month_day(guild_id, after.month * 100 + after.day)
+        if key is None:
+            return None, []
+        month, day = divmod(key, 100)
+        year = after.year if (month, day) > (after.month, after.day) else after.year + 1
+        asked = AskedDay(month, day)
+        matches = await self.store.on_month_day(guild_id, _keys_for(asked, year))
+        return asked, [_anniversary(match, year) for match in matches if match.nth == 1]
+
+    async def upcoming(self, guild_id: int, days: int | None, today: dt.date) -> UpcomingAnswer:
+        count = UPCOMING_DEFAULT if days is None else days
+        if not 1 <= count <= UPCOMING_MAX:
+            raise UserError(f"Pick between 1 and {UPCOMING_MAX} days, for example `/upcoming 7`.")
+        by_day = []
+        for offset in range(count):
+            day = today + dt.timedelta(days=offset)
+            matches = await self.store.on_month_day(guild_id, anniversary_keys(day))
+            found = [_anniversary(match, day.year) for match in matches]
+            found = [item for item in found if not item.ongoing]
+            if found:
+                by_day.append((day, found))
+        return UpcomingAnswer(count, by_day)
+
+    async def event(self, guild_id: int, name: str) -> EventAnswer:
+        query = _checked_query(name, "Give an event's name, for example `/event Kronstadt`.")
+        if (picked := await self._picked(guild_id, query)) is not None:
+            return EventAnswer(query, picked)
+        hits = await self._hits(guild_id, query, limit=3)
+        normalized = normalize(query)
+        exact = [hit for hit in hits if hit.score > 100 or normalize(hit.title) == normalized]
+        if exact or (hits and hits[0].score >= CONFIDENT_MATCH):
+            chosen = (exact or hits)[0]
+            return EventAnswer(query, await self.store.get_event(chosen.event_id))
+        return EventAnswer(query, None, [hit.title for hit in hits])
+
+    async def search(self, guild_id: int, query: str) -> EventList:
+        text = _checked_query(query, "Type something to look for, for example `/search kronstadt`.")
+        hits = await self._hits(guild_id, text, limit=SEARCH_RESULTS_MAX)
+        events = [event for hit in hits if (event := await self.store.get_event(hit.event_id))]
+        return EventList(
+            heading=f"Search: {text}",
+            events=events,
+            empty_message=f"Nothing in the chronology matches `{_quoted(text)}`; try fewer or other words.",
+        )
+
+    async def complete(self, guild_id: int, text: str, *, own_only: bool = False) -> list[Hit]:
+        """Autocomplete for event names: the best 25 titles for what has been typed so far."""
+        text = text[:QUERY_MAX]
+        scopes = (guild_id,) if own_only else (BUNDLED_SCOPE, guild_id)
+        hidden = await self._hidden_ids(guild_id)
+        if not text.strip():
+            events = await self.store.scope_events(guild_id if own_only else BUNDLED_SCOPE, deleted=False)
+            return [Hit(event.id, event.title, 0.0) for event in events if event.id not in hidden][:25]
+        return self.index.complete(text, scopes, hidden, limit=25)
+
+    async def timeline(self, guild_id: int, start: str | None, end: str | None) -> EventList:
+        if not (start or "").strip() and not (end or "").strip():
+            first, last, label = dt.date.min, dt.date.max, "the whole chronology"
+        else:
+            first, last, label = parse_span(start or end or "")
+            if start and end:
+                _, last, end_label = parse_span(end)
+                if last < first:
+                    raise UserError("The span ends before it starts; put the earlier date first.")
+                label = f"{label} to {end_label}"
+        events = await self.store.in_span(guild_id, first, last)
+        return EventList(
+            heading=f"Timeline: {label}",
+            events=events,
+            empty_message=f"No events fall within {label}.",
+        )
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    async def _picked(self, guild_id: int, query: str) -> Event | None:
+        """An autocomplete choice arrives as `#<id>`; it must still be visible to this server."""
+        if not (query.startswith("#") and query[1:].isdigit()):
+            return None
+        event = await self.store.get_event(int(query[1:]))
+        if event is None or event.deleted or event.scope not in (BUNDLED_SCOPE, guild_id):
+            return None
+        return None if event.id in await self._hidden_ids(guild_id) else event
+
+    async def _hits(self, guild_id: int, query: str, limit: int) -> list[Hit]:
+        hidden = await self._hidden_ids(guild_id)
+        return self.index.search(query, (BUNDLED_SCOPE, guild_id), hidden, limit=limit)
+
+    async def _hidden_ids(self, guild_id: int) -> set[int]:
+        if guild_id not in self._hidden:
+            self._hidden[guild_id] = await self.store.hidden_event_ids(guild_id) if guild_id else set()
+        return self._hidden[guild_id]
+
+
+def _keys_for(asked: AskedDay, year: int) -> tuple[int, ...]:
+    return (
+        anniversary_keys(asked.on_year(year))
+        if asked.day == asked.on_year(year).day
+        else (asked.month * 100 + asked.day,)
+    )
+
+
+def _anniversary(match: DayMatch, reference_year: int) -> Anniversary:
+    # the year of this particular day of the event: a range over New Year counts from its own year
+    year = (match.event.date.first_day() + dt.timedelta(days=match.nth - 1)).year
+    return Anniversary(
+        event=match.event,
+        years=years_phrase(year, reference_year),
+        round=is_round_anniversary(year, reference_year),
+        nth=match.nth,
+        span=match.span,
+    )
+
+
+def _checked_query(text: str, hint: str) -> str:
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise UserError(f"That was empty. {hint}")
+    if len(cleaned) > QUERY_MAX:
+        raise UserError(f"That is {len(cleaned)} characters; keep it under {QUERY_MAX}. {hint}")
+    return cleaned
+
+
+def _quoted(text: str) -> str:
+    text = text.replace("`", "'")
+    return text if len(text) <= 60 else text[:59] + "…"

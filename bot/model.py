@@ -1,0 +1,160 @@
+"""The event record, and the validation every event passes: from the data file, a modal or an import."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bot.dates import DateError, EventDate
+
+BUNDLED_SCOPE = 0  # the scope of the bundled chronology; servers use their guild id
+
+TITLE_MAX = 100
+SUMMARY_MAX = 600
+SOURCE_MAX = 300
+NOTE_MAX = 600
+LIST_MAX_ITEMS = 20
+LIST_ITEM_MAX = 100
+SLUG_MAX = 80
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LIST_FIELDS = ("people", "places", "tags", "aliases")
+_TEXT_FIELDS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "source": SOURCE_MAX, "note": NOTE_MAX}
+KNOWN_FIELDS = frozenset({"id", "date", "russia", *_LIST_FIELDS, *_TEXT_FIELDS})
+
+
+@dataclass(frozen=True)
+class EventFields:
+    """Everything about an event that a person writes; validated on construction by `from_mapping`."""
+
+    slug: str
+    date: EventDate
+    title: str
+    summary: str = ""
+    people: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    source: str = ""
+    note: str = ""
+    russian: bool = False
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> EventFields:
+        """Build from a data-file entry or import row; raises FieldErrors listing every problem."""
+        problems: list[tuple[str, str]] = []
+        for name in sorted(set(raw) - KNOWN_FIELDS):
+            problems.append((name, "is not a known field"))
+        slug = _text(raw, "id", problems, SLUG_MAX, required=True)
+        if slug and not _SLUG.fullmatch(slug):
+            problems.append(("id", "must be lowercase letters, digits and single hyphens"))
+        date = None
+        date_text = _text(raw, "date", problems, 40, required=True)
+        if date_text:
+            try:
+                date = EventDate.parse(date_text)
+            except DateError as error:
+                problems.append(("date", str(error)))
+        texts = {
+            name: _text(raw, name, problems, limit, required=name == "title")
+            for name, limit in _TEXT_FIELDS.items()
+        }
+        lists = {name: _string_list(raw, name, problems) for name in _LIST_FIELDS}
+        russian = raw.get("russia", False)
+        if not isinstance(russian, bool):
+            problems.append(("russia", "must be true or false"))
+        if problems or date is None:
+            raise FieldErrors(problems)
+        return cls(
+            slug=slug, date=date, title=texts["title"], summary=texts["summary"],
+            source=texts["source"], note=texts["note"], people=lists["people"], places=lists["places"],
+            tags=lists["tags"], aliases=lists["aliases"], russian=bool(russian),
+        )  # fmt: skip
+
+    def as_mapping(self) -> dict[str, Any]:
+        """The data-file / export form; `from_mapping(as_mapping())` gives the same fields back."""
+        return {
+            "id": self.slug, "date": self.date.edtf(), "title": self.title, "summary": self.summary,
+            "people": list(self.people), "places": list(self.places), "tags": list(self.tags),
+            "aliases": list(self.aliases), "source": self.source, "note": self.note,
+            "russia": self.russian,
+        }  # fmt: skip
+
+    def with_slug(self, slug: str) -> EventFields:
+        return replace(self, slug=slug)
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event as stored: its fields plus where it lives and its bookkeeping."""
+
+    id: int
+    scope: int
+    fields: EventFields
+    version: int = 1
+    deleted: bool = False
+
+    @property
+    def slug(self) -> str:
+        return self.fields.slug
+
+    @property
+    def title(self) -> str:
+        return self.fields.title
+
+    @property
+    def date(self) -> EventDate:
+        return self.fields.date
+
+    @property
+    def is_bundled(self) -> bool:
+        return self.scope == BUNDLED_SCOPE
+
+    def old_style(self) -> str | None:
+        return self.fields.date.old_style(russian=self.fields.russian)
+
+
+@dataclass
+class FieldErrors(ValueError):
+    """Every problem found in one entry, as (field, message) pairs."""
+
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{name}: {message}" for name, message in self.problems)
+
+
+def _text(
+    raw: Mapping[str, Any], name: str, problems: list[tuple[str, str]], limit: int, *, required: bool = False
+) -> str:
+    value = raw.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        problems.append((name, "must be text"))
+        return ""
+    text: str = " ".join(value.split()) if name in ("id", "date", "title") else value.strip()
+    if required and not text:
+        problems.append((name, "is missing"))
+    elif len(text) > limit:
+        problems.append((name, f"is {len(text)} characters long; the limit is {limit}"))
+    return text
+
+
+def _string_list(raw: Mapping[str, Any], name: str, problems: list[tuple[str, str]]) -> tuple[str, ...]:
+    value = raw.get(name, [])
+    if isinstance(value, str):
+        value = [part for part in value.split(";")]
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        problems.append((name, "must be a list of text"))
+        return ()
+    items = tuple(dict.fromkeys(" ".join(item.split()) for item in value if item.strip()))
+    if len(items) > LIST_MAX_ITEMS:
+        problems.append((name, f"has {len(items)} entries; the limit is {LIST_MAX_ITEMS}"))
+    for item in items:
+        if len(item) > LIST_ITEM_MAX:
+            problems.append((name, f"has an entry over {LIST_ITEM_MAX} characters"))
+            break
+    return items

@@ -1,0 +1,122 @@
+"""The local console: the bot's slash commands, typed as text, answered with no Discord at all."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import shlex
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.almanac import Almanac
+from bot.errors import UserError
+from bot.render_text import Answer, error_json, to_json, to_text
+
+HELP = """Commands (the same as in Discord):
+  /onthisday [day]        e.g. /onthisday 16 March, /onthisday tomorrow
+  /event <name>           e.g. /event Kronstadt rebellion
+  /search <words>         e.g. /search makno
+  /timeline [span]        e.g. /timeline 1918 to 1921, /timeline March 1921
+  /upcoming [days]        e.g. /upcoming 14
+  help, quit"""
+
+
+@dataclass
+class ShellContext:
+    almanac: Almanac
+    guild_id: int
+    fixed_today: dt.date | None  # like calendar(1)'s -t: pretend another day is today
+    user_id: int = 0
+
+    async def today(self) -> dt.date:
+        return self.fixed_today or await self.almanac.today(self.guild_id)
+
+
+Handler = Callable[[ShellContext, str], Awaitable[Answer]]
+
+
+async def _onthisday(ctx: ShellContext, args: str) -> Answer:
+    return await ctx.almanac.on_this_day(ctx.guild_id, args, await ctx.today())
+
+
+async def _event(ctx: ShellContext, args: str) -> Answer:
+    return await ctx.almanac.event(ctx.guild_id, args)
+
+
+async def _search(ctx: ShellContext, args: str) -> Answer:
+    return await ctx.almanac.search(ctx.guild_id, args)
+
+
+async def _timeline(ctx: ShellContext, args: str) -> Answer:
+    return await ctx.almanac.timeline(ctx.guild_id, args or None, None)
+
+
+async def _upcoming(ctx: ShellContext, args: str) -> Answer:
+    if args and not args.strip().lstrip("-").isdigit():
+        raise UserError("Give a number of days, for example `/upcoming 14`.")
+    days = int(args) if args else None
+    return await ctx.almanac.upcoming(ctx.guild_id, days, await ctx.today())
+
+
+COMMANDS: dict[str, Handler] = {
+    "onthisday": _onthisday,
+    "event": _event,
+    "search": _search,
+    "timeline": _timeline,
+    "upcoming": _upcoming,
+}
+
+
+def split_command(line: str) -> tuple[str, str]:
+    """`/onthisday 16 March` -> ("onthisday", "16 March"); quotes around the argument are optional."""
+    text = line.strip()
+    name, _, args = text.lstrip("/").partition(" ")
+    args = args.strip()
+    if len(args) >= 2 and args[0] == args[-1] and args[0] in "\"'":
+        with contextlib.suppress(ValueError):  # unbalanced quotes: take the text as typed
+            args = " ".join(shlex.split(args))
+    return name.lower(), args
+
+
+async def execute(ctx: ShellContext, line: str) -> tuple[str, Answer]:
+    name, args = split_command(line)
+    handler = COMMANDS.get(name)
+    if handler is None:
+        known = ", ".join(f"/{command}" for command in COMMANDS)
+        raise UserError(f"There is no command `/{name[:30]}`; try one of {known}.")
+    return name, await handler(ctx, args)
+
+
+async def ask(ctx: ShellContext, line: str, *, as_json: bool) -> tuple[str, int]:
+    """One command, answered as text or JSON, with the exit status a script should see."""
+    name = split_command(line)[0]
+    try:
+        command, answer = await execute(ctx, line)
+    except UserError as error:
+        if as_json:
+            return json.dumps(error_json(name, str(error)), ensure_ascii=False, indent=2), 2
+        return f"error: {error}", 2
+    if as_json:
+        return json.dumps(to_json(command, answer), ensure_ascii=False, indent=2), 0
+    return to_text(answer), 0
+
+
+async def interactive(ctx: ShellContext, banner: str) -> None:
+    print(banner)
+    print(HELP)
+    while True:
+        try:
+            line = await asyncio.to_thread(input, "almanac> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+        if line.strip().lower() in ("quit", "exit", "q"):
+            return
+        if line.strip().lower() in ("help", "?", "/help"):
+            print(HELP)
+            continue
+        if line.strip():
+            output, _ = await ask(ctx, line, as_json=False)
+            print(output)

@@ -1,0 +1,133 @@
+"""What people type for a day or a span: `16 March`, `March 16`, `16/3`, `03-16`, `tomorrow`, `1918 to 1921`.
+
+Each form is tried in turn; nothing here guesses at text it does not recognise, it names it instead.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bot.dates import MONTHS, DateError, EventDate
+
+_MONTH_NAMES = {name.lower(): number for number, name in enumerate(MONTHS, start=1)}
+_MONTH_NAMES.update({name[:3].lower(): number for number, name in enumerate(MONTHS, start=1)})
+_MONTH_NAMES["sept"] = 9
+_RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
+DAY_HINT = "Try a day like `16 March`, `March 16`, `03-16`, `16/3`, `1919-03-16` or `today`."
+SPAN_HINT = "Try `1918`, `1918-06`, `March 1921` or `1918 to 1921`."
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_MONTH_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
+_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
+_DAY_MONTH_WORDS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?(?:\s+(\d{4}))?")
+_MONTH_DAY_WORDS = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?")
+_MONTH_YEAR_WORDS = re.compile(r"([a-z]+)\.?\s+(\d{4})")
+
+
+@dataclass(frozen=True)
+class AskedDay:
+    """A day someone asked about; `year` is None when they gave only a month and day."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def on_year(self, year: int) -> dt.date:
+        """This month-day in `year`; 29 February falls back to the 28th in common years."""
+        day = min(self.day, calendar.monthrange(year, self.month)[1])
+        return dt.date(year, self.month, day)
+
+    def label(self) -> str:
+        text = f"{self.day} {MONTHS[self.month - 1]}"
+        return f"{text} {self.year}" if self.year else text
+
+
+def parse_day(text: str, today: dt.date) -> AskedDay:
+    """Read one day as people type it, relative to `today` for today/tomorrow/yesterday."""
+    cleaned = " ".join(text.strip().lower().replace(",", " ").split())
+    if not cleaned:
+        return _asked(today, with_year=False)
+    if len(cleaned) > 40:
+        raise DateError(f"That is too long for a date. {DAY_HINT}")
+    if cleaned in _RELATIVE:
+        return _asked(today + dt.timedelta(days=_RELATIVE[cleaned]), with_year=False)
+    if match := _ISO_DAY.fullmatch(cleaned):
+        year, month, day = (int(part) for part in match.groups())
+        return _checked(month, day, year, text)
+    if match := _MONTH_DAY.fullmatch(cleaned):
+        return _checked(int(match[1]), int(match[2]), None, text)
+    if match := _SLASHED.fullmatch(cleaned):
+        # day/month, as most of the world writes it, unless only month/day can be meant (3/16)
+        first, second = int(match[1]), int(match[2])
+        day, month = (second, first) if second > 12 >= first else (first, second)
+        return _checked(month, day, int(match[3]) if match[3] else None, text)
+    if match := _DAY_MONTH_WORDS.fullmatch(cleaned):
+        return _checked(_month(match[2], text), int(match[1]), _year(match[3]), text)
+    if match := _MONTH_DAY_WORDS.fullmatch(cleaned):
+        return _checked(_month(match[1], text), int(match[2]), _year(match[3]), text)
+    raise DateError(f"`{_shown(text)}` is not a day I can read. {DAY_HINT}")
+
+
+def parse_span(text: str) -> tuple[dt.date, dt.date, str]:
+    """Read a span of time: a year, a month, a day, an EDTF interval, or `A to B`."""
+    cleaned = " ".join(text.strip().lower().split())
+    if not cleaned:
+        raise DateError(f"Give a span of time. {SPAN_HINT}")
+    if len(cleaned) > 60:
+        raise DateError(f"That is too long for a span of time. {SPAN_HINT}")
+    for separator in (" to ", " until ", "–", " - ", ".."):
+        if separator in cleaned:
+            first_text, last_text = (part.strip() for part in cleaned.split(separator, 1))
+            first, _, first_label = _one_span(first_text, text)
+            _, last, last_label = _one_span(last_text, text)
+            if last < first:
+                raise DateError(f"`{_shown(text)}` ends before it starts. {SPAN_HINT}")
+            return first, last, f"{first_label} to {last_label}"
+    return _one_span(cleaned, text)
+
+
+def _one_span(cleaned: str, original: str) -> tuple[dt.date, dt.date, str]:
+    if match := _MONTH_YEAR_WORDS.fullmatch(cleaned):
+        month, year = _month(match[1], original), int(match[2])
+        cleaned = f"{year:04d}-{month:02d}"
+    try:
+        date = EventDate.parse(cleaned)
+    except DateError:
+        raise DateError(f"`{_shown(original)}` is not a span I can read. {SPAN_HINT}") from None
+    return date.first_day(), date.last_day(), date.display()
+
+
+def _asked(day: dt.date, *, with_year: bool) -> AskedDay:
+    return AskedDay(day.month, day.day, day.year if with_year else None)
+
+
+def _checked(month: int, day: int, year: int | None, original: str) -> AskedDay:
+    if not 1 <= month <= 12:
+        raise DateError(f"`{_shown(original)}` has no month {month}. {DAY_HINT}")
+    if year is not None and not 1 <= year <= 9999:
+        raise DateError(f"`{_shown(original)}` has a year out of range. {DAY_HINT}")
+    longest = calendar.monthrange(year if year else 2000, month)[1]  # 2000: a leap year
+    if not 1 <= day <= longest:
+        where = f"{MONTHS[month - 1]} {year}" if year else MONTHS[month - 1]
+        raise DateError(f"`{_shown(original)}` does not exist: {where} has {longest} days.")
+    return AskedDay(month, day, year)
+
+
+def _month(word: str, original: str) -> int:
+    month = _MONTH_NAMES.get(word)
+    if month is None:
+        raise DateError(f"`{_shown(original)}`: I do not know the month `{_shown(word)}`. {DAY_HINT}")
+    return month
+
+
+def _year(text: str | None) -> int | None:
+    return int(text) if text else None
+
+
+def _shown(text: str) -> str:
+    """User text quoted back to them: short, and unable to break out of the code span."""
+    text = text.replace("`", "'").strip()
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -1,0 +1,96 @@
+"""Asking the chronology: /onthisday, /event, /search, /timeline, /upcoming."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.almanac import UPCOMING_MAX, Almanac
+from cogs.views import send_pages
+
+if TYPE_CHECKING:
+    from bot.client import AlmanacBot
+
+Interaction = discord.Interaction[Any]
+
+
+def guild_of(interaction: Interaction) -> int:
+    """The scope a question is asked in: the server, or only the bundled chronology in DMs."""
+    return interaction.guild_id or 0
+
+
+async def event_choices(
+    almanac: Almanac, interaction: Interaction, current: str, *, own_only: bool = False
+) -> list[app_commands.Choice[str]]:
+    hits = await almanac.complete(guild_of(interaction), current, own_only=own_only)
+    return [app_commands.Choice(name=render.choice_name(hit.title), value=f"#{hit.event_id}") for hit in hits]
+
+
+class Ask(commands.Cog):
+    def __init__(self, almanac: Almanac) -> None:
+        self.almanac = almanac
+
+    @app_commands.command(name="onthisday", description="What happened on this day in the chronology")
+    @app_commands.describe(date="A day such as 16 March, 03-16, 16/3, tomorrow (default: today)")
+    async def on_this_day(self, interaction: Interaction, date: app_commands.Range[str, 0, 100] = "") -> None:
+        guild_id = guild_of(interaction)
+        today = await self.almanac.today(guild_id, discord.utils.utcnow())
+        answer = await self.almanac.on_this_day(guild_id, date, today)
+        await interaction.response.send_message(embed=render.day_embed(answer))
+
+    @app_commands.command(name="event", description="One event in full")
+    @app_commands.describe(name="The event's name or one of its other names")
+    async def event(self, interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
+        answer = await self.almanac.event(guild_of(interaction), name)
+        if answer.event is None:
+            await interaction.response.send_message(render.not_found_message(answer), ephemeral=True)
+            return
+        await interaction.response.send_message(embed=render.event_embed(answer.event))
+
+    @event.autocomplete("name")
+    async def event_autocomplete(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await event_choices(self.almanac, interaction, current)
+
+    @app_commands.command(name="search", description="Search the chronology, typos and all")
+    @app_commands.describe(query="Words to look for, e.g. kronstadt, makhno, tambov")
+    async def search(self, interaction: Interaction, query: app_commands.Range[str, 1, 200]) -> None:
+        answer = await self.almanac.search(guild_of(interaction), query)
+        await send_pages(
+            interaction, render.page_count(answer), lambda page: render.list_page_embed(answer, page)
+        )
+
+    @app_commands.command(name="timeline", description="Events in a span of time, in order")
+    @app_commands.describe(
+        start="A year, month or day: 1918, 1918-06, March 1921, or a span: 1918 to 1921",
+        end="Optional end of the span, e.g. 1921",
+    )
+    async def timeline(
+        self,
+        interaction: Interaction,
+        start: app_commands.Range[str, 0, 100] = "",
+        end: app_commands.Range[str, 0, 100] = "",
+    ) -> None:
+        answer = await self.almanac.timeline(guild_of(interaction), start or None, end or None)
+        await send_pages(
+            interaction, render.page_count(answer), lambda page: render.list_page_embed(answer, page)
+        )
+
+    @app_commands.command(name="upcoming", description="Anniversaries of the coming days")
+    @app_commands.describe(days=f"How many days ahead, 1 to {UPCOMING_MAX} (default 7)")
+    async def upcoming(
+        self, interaction: Interaction, days: app_commands.Range[int, 1, UPCOMING_MAX] = 7
+    ) -> None:
+        guild_id = guild_of(interaction)
+        today = await self.almanac.today(guild_id, discord.utils.utcnow())
+        answer = await self.almanac.upcoming(guild_id, days, today)
+        await interaction.response.send_message(embed=render.upcoming_embed(answer))
+
+
+async def setup(bot: AlmanacBot) -> None:
+    await bot.add_cog(Ask(bot.almanac))
