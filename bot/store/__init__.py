@@ -1,0 +1,14 @@
+"""Every SQL statement of the project lives in this package, behind plain async methods."""
+
+from bot.store.base import ConflictError, StoreError, utc_now
+from bot.store.guilds import AuditEntry, GuildData
+from bot.store.reads import EventReads
+from bot.store.rows import DayMatch
+from bot.store.writes import EventWrites
+
+
+class Store(EventWrites, EventReads, GuildData):
+    """The database: open with `await Store.open(path)`, close with `await store.close()`."""
+
+
+__all__ = ["AuditEntry", "ConflictError", "DayMatch", "Store", "StoreError", "utc_now"]

@@ -1,0 +1,149 @@
+"""The connection, transactions and migrations every part of the store shares.
+
+Two aiosqlite connections share one WAL database: a writer, serialised by a lock so no two
+transactions interleave on it, and a reader, so that answering questions never waits behind a
+write and never sees a transaction that is still open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any, Self
+
+import aiosqlite
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used; the message names the file and the reason."""
+
+
+class ConflictError(Exception):
+    """An edit was based on an older version of the event than the one stored."""
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("bot.migrations")
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class StoreBase:
+    def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Self:
+        """Open (creating if needed) and migrate the database at `path`."""
+        path = str(path)
+        try:
+            writer = await aiosqlite.connect(path, isolation_level=None)
+            await writer.execute("PRAGMA journal_mode = WAL")
+            reader = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open the database {path}: {error}") from None
+        store = cls(path, writer, reader)
+        try:
+            for connection in (writer, reader):
+                await connection.execute("PRAGMA foreign_keys = ON")
+                await connection.execute("PRAGMA busy_timeout = 5000")
+                await connection.execute("PRAGMA synchronous = NORMAL")
+            await store.migrate()
+        except sqlite3.Error as error:
+            await store.close()
+            raise StoreError(f"cannot use the database {path}: {error}") from None
+        return store
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    async def migrate(self) -> int:
+        """Apply each numbered migration newer than PRAGMA user_version, one transaction each."""
+        version = await self.schema_version()
+        for number, script in _migrations():
+            if number <= version:
+                continue
+            async with self.transaction() as db:
+                # executescript would commit on its own; run the statements inside our transaction.
+                for statement in _split_sql(script):
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {number}")
+            version = number
+        return version
+
+    async def schema_version(self) -> int:
+        async with self._writer.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            await self._writer.execute("COMMIT")
+
+    async def _all(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Any]:
+        async with self._reader.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _one(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> Any:
+        async with self._reader.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    # -- health --------------------------------------------------------------------------
+
+    async def integrity_check(self) -> str:
+        row = await self._one("PRAGMA integrity_check")
+        return str(row[0])
+
+    async def counts(self) -> dict[str, int]:
+        row = await self._one(
+            "SELECT (SELECT count(*) FROM events WHERE scope = 0 AND deleted_at IS NULL),"
+            " (SELECT count(*) FROM events WHERE scope != 0 AND deleted_at IS NULL),"
+            " (SELECT count(DISTINCT scope) FROM events WHERE scope != 0),"
+            " (SELECT count(*) FROM audit_log)"
+        )
+        return {"bundled": row[0], "server_events": row[1], "servers": row[2], "audit_entries": row[3]}
+
+    async def get_meta(self, key: str) -> str | None:
+        row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies (BEGIN … END;) whole."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements

@@ -1,0 +1,42 @@
+"""Per-server data: settings and the audit log."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.store.base import StoreBase
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    event_id: int | None
+    actor_id: int | None
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    at: str
+
+
+class GuildData(StoreBase):
+    # -- settings and audit --------------------------------------------------------------------
+
+    async def guild_timezone(self, guild_id: int) -> str:
+        row = await self._one("SELECT timezone FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        return "UTC" if row is None else str(row[0])
+
+    async def audit_entries(self, guild_id: int, event_id: int | None, limit: int) -> list[AuditEntry]:
+        condition = "" if event_id is None else " AND event_id = :event"
+        rows = await self._all(
+            "SELECT id, event_id, actor_id, action, before, after, at FROM audit_log"
+            f" WHERE guild_id = :guild{condition} ORDER BY id DESC LIMIT :limit",
+            {"guild": guild_id, "event": event_id, "limit": limit},
+        )
+        return [
+            AuditEntry(row[0], row[1], row[2], row[3],
+                       None if row[4] is None else json.loads(row[4]),
+                       None if row[5] is None else json.loads(row[5]), row[6])
+            for row in rows
+        ]  # fmt: skip

@@ -1,0 +1,89 @@
+"""Reading events for a server: by id, by month-day, by month and by span."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.model import Event
+from bot.store.base import StoreBase
+from bot.store.rows import EVENT_COLUMNS, VISIBLE, DayMatch, event_from_row
+
+
+class EventReads(StoreBase):
+    # -- reading events ------------------------------------------------------------------------
+
+    async def get_event(self, event_id: int) -> Event | None:
+        row = await self._one(f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = ?", (event_id,))
+        return None if row is None else event_from_row(row)
+
+    async def visible_events(self, guild_id: int) -> list[Event]:
+        """Every event a server sees, oldest first (for the search index and exports)."""
+        rows = await self._all(
+            f"SELECT {EVENT_COLUMNS} FROM events e WHERE {VISIBLE} ORDER BY e.start_ord, e.id",
+            {"guild": guild_id},
+        )
+        return [event_from_row(row) for row in rows]
+
+    async def scope_events(self, scope: int, *, deleted: bool | None = None) -> list[Event]:
+        """The events stored in one scope (a server's own, or the bundled ones)."""
+        condition = "" if deleted is None else (" AND e.deleted_at IS NOT NULL" if deleted
+                                               else " AND e.deleted_at IS NULL")  # fmt: skip
+        rows = await self._all(
+            f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope = ?{condition} ORDER BY e.start_ord, e.id",
+            (scope,),
+        )
+        return [event_from_row(row) for row in rows]
+
+    async def scopes(self) -> list[int]:
+        rows = await self._all("SELECT DISTINCT scope FROM events ORDER BY scope")
+        return [int(row[0]) for row in rows]
+
+    async def hidden_event_ids(self, guild_id: int) -> set[int]:
+        rows = await self._all("SELECT event_id FROM hidden_events WHERE guild_id = ?", (guild_id,))
+        return {int(row[0]) for row in rows}
+
+    async def on_month_day(self, guild_id: int, keys: Sequence[int]) -> list[DayMatch]:
+        marks = ", ".join("?" for _ in keys)
+        rows = await self._all(
+            f"SELECT {EVENT_COLUMNS}, d.nth, d.span FROM event_days d JOIN events e ON e.id = d.event_id"
+            f" WHERE d.scope IN (0, ?) AND d.month_day IN ({marks})"
+            f" AND {VISIBLE.replace(':guild', '?')} ORDER BY e.start_ord, e.id",
+            (guild_id, *keys, guild_id, guild_id),
+        )
+        unique: dict[int, DayMatch] = {}
+        for row in rows:
+            unique.setdefault(row[0], DayMatch(event_from_row(row[:15]), nth=row[15], span=row[16]))
+        return list(unique.values())
+
+    async def next_month_day(self, guild_id: int, after_key: int) -> int | None:
+        """The first remembered month-day after `after_key`, wrapping round the year."""
+        sql = (
+            "SELECT min(d.month_day) FROM event_days d JOIN events e ON e.id = d.event_id"
+            f" WHERE d.scope IN (0, :guild) AND d.month_day {{op}} :key AND d.nth = 1 AND {VISIBLE}"
+        )
+        params = {"guild": guild_id, "key": after_key}
+        row = await self._one(sql.format(op=">"), params)
+        if row is None or row[0] is None:
+            row = await self._one(sql.format(op=">="), params | {"key": 0})
+        return None if row is None or row[0] is None else int(row[0])
+
+    async def month_only(self, guild_id: int, month: int) -> list[Event]:
+        """Events known only to the month (or a span of months) that start in `month`."""
+        rows = await self._all(
+            f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope IN (0, :guild)"
+            f" AND e.start_month = :month AND e.precision = 2 AND {VISIBLE}"
+            " ORDER BY e.start_ord, e.id",
+            {"guild": guild_id, "month": month},
+        )
+        return [event_from_row(row) for row in rows]
+
+    async def in_span(self, guild_id: int, first: dt.date, last: dt.date) -> list[Event]:
+        """Events overlapping [first, last], chronological."""
+        rows = await self._all(
+            f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope IN (0, :guild)"
+            f" AND e.start_ord <= :last AND e.end_ord >= :first AND {VISIBLE}"
+            " ORDER BY e.start_ord, e.end_ord, e.id",
+            {"guild": guild_id, "first": first.toordinal(), "last": last.toordinal()},
+        )
+        return [event_from_row(row) for row in rows]

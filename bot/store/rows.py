@@ -1,0 +1,51 @@
+"""Events: how rows map to `Event`, and which rows a server may see."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.dates import EventDate
+from bot.model import Event, EventFields
+
+EVENT_COLUMNS = (
+    "e.id, e.scope, e.slug, e.edtf, e.title, e.summary, e.people, e.places, e.tags, e.aliases, "
+    "e.source, e.note, e.russian, e.version, e.deleted_at"
+)
+# The events a server sees: the bundled chronology plus its own, minus deleted and hidden ones.
+VISIBLE = (
+    "e.scope IN (0, :guild) AND e.deleted_at IS NULL AND NOT EXISTS "
+    "(SELECT 1 FROM hidden_events h WHERE h.guild_id = :guild AND h.event_id = e.id)"
+)
+
+
+@dataclass(frozen=True)
+class DayMatch:
+    event: Event
+    nth: int  # which day of the event this month-day is (1 for the first)
+    span: int  # the event's length in days
+
+
+def event_from_row(row: Sequence[Any]) -> Event:
+    fields = EventFields(
+        slug=row[2], date=EventDate.parse(row[3]), title=row[4], summary=row[5],
+        people=tuple(json.loads(row[6])), places=tuple(json.loads(row[7])),
+        tags=tuple(json.loads(row[8])), aliases=tuple(json.loads(row[9])),
+        source=row[10], note=row[11], russian=bool(row[12]),
+    )  # fmt: skip
+    return Event(id=row[0], scope=row[1], fields=fields, version=row[13], deleted=row[14] is not None)
+
+
+def event_params(scope: int, fields: EventFields) -> dict[str, Any]:
+    date = fields.date
+    return {
+        "scope": scope, "slug": fields.slug, "edtf": date.edtf(), "precision": int(date.precision),
+        "start_ord": date.first_day().toordinal(), "end_ord": date.last_day().toordinal(),
+        "start_year": date.start.year, "start_month": date.start.month,
+        "title": fields.title, "summary": fields.summary,
+        "people": json.dumps(fields.people), "places": json.dumps(fields.places),
+        "tags": json.dumps(fields.tags), "aliases": json.dumps(fields.aliases),
+        "source": fields.source, "note": fields.note, "russian": int(fields.russian),
+    }  # fmt: skip

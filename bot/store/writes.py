@@ -1,0 +1,161 @@
+"""Writing events: the bundled chronology's sync, servers' additions, edits, removals and hiding."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import aiosqlite
+
+from bot.dates import EventDate
+from bot.model import BUNDLED_SCOPE, Event, EventFields
+from bot.store.base import ConflictError, StoreBase, utc_now
+from bot.store.rows import EVENT_COLUMNS, event_from_row, event_params
+
+
+class EventWrites(StoreBase):
+    # -- the bundled chronology ----------------------------------------------------------------
+
+    async def sync_bundled(self, events: Iterable[EventFields], fingerprint: str) -> int | None:
+        """Make scope 0 match the data file. Returns how many events changed, or None when the
+        file's fingerprint is the one already loaded (no writes at all)."""
+        if await self.get_meta("bundled_fingerprint") == fingerprint:
+            return None
+        wanted = {fields.slug: fields for fields in events}
+        changed = 0
+        now = utc_now()
+        async with self.transaction() as db:
+            existing = await db.execute_fetchall(f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope = 0")
+            stored = {row[2]: event_from_row(row) for row in existing}
+            for slug, fields in wanted.items():
+                old = stored.get(slug)
+                if old is not None and old.fields == fields and not old.deleted:
+                    continue
+                changed += 1
+                if old is None:
+                    await self._insert(db, BUNDLED_SCOPE, fields, actor=None, now=now)
+                else:
+                    await self._update(db, old.id, fields, actor=None, now=now)
+                    await db.execute("UPDATE events SET deleted_at = NULL WHERE id = ?", (old.id,))
+            for slug, old in stored.items():
+                if slug not in wanted and not old.deleted:
+                    changed += 1
+                    await db.execute("UPDATE events SET deleted_at = ? WHERE id = ?", (now, old.id))
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES ('bundled_fingerprint', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (fingerprint,),
+            )
+        return changed
+
+    # -- writing events ----------------------------------------------------------------------
+
+    async def _insert(
+        self, db: aiosqlite.Connection, scope: int, fields: EventFields, *, actor: int | None, now: str
+    ) -> int:
+        params = event_params(scope, fields) | {"actor": actor, "now": now}
+        cursor = await db.execute(
+            "INSERT INTO events (scope, slug, edtf, precision, start_ord, end_ord, start_year,"
+            " start_month, title, summary, people, places, tags, aliases, source, note, russian,"
+            " created_by, created_at, updated_by, updated_at) VALUES (:scope, :slug, :edtf,"
+            " :precision, :start_ord, :end_ord, :start_year, :start_month, :title, :summary,"
+            " :people, :places, :tags, :aliases, :source, :note, :russian, :actor, :now, :actor, :now)",
+            params,
+        )
+        event_id = int(cursor.lastrowid or 0)
+        await self._write_days(db, event_id, scope, fields.date)
+        return event_id
+
+    async def _update(
+        self, db: aiosqlite.Connection, event_id: int, fields: EventFields, *, actor: int | None, now: str
+    ) -> None:
+        params = event_params(0, fields) | {"id": event_id, "actor": actor, "now": now}
+        await db.execute(
+            "UPDATE events SET edtf = :edtf, precision = :precision, start_ord = :start_ord,"
+            " end_ord = :end_ord, start_year = :start_year, start_month = :start_month,"
+            " title = :title, summary = :summary, people = :people, places = :places, tags = :tags,"
+            " aliases = :aliases, source = :source, note = :note, russian = :russian,"
+            " version = version + 1, updated_by = :actor, updated_at = :now WHERE id = :id",
+            params,
+        )
+        scope_row = await db.execute_fetchall("SELECT scope FROM events WHERE id = ?", (event_id,))
+        await db.execute("DELETE FROM event_days WHERE event_id = ?", (event_id,))
+        await self._write_days(db, event_id, int(next(iter(scope_row))[0]), fields.date)
+
+    @staticmethod
+    async def _write_days(db: aiosqlite.Connection, event_id: int, scope: int, date: EventDate) -> None:
+        span = date.span_days()
+        await db.executemany(
+            "INSERT INTO event_days (scope, month_day, event_id, nth, span) VALUES (?, ?, ?, ?, ?)",
+            [(scope, month * 100 + day, event_id, nth, span) for month, day, nth in date.anniversary_days()],
+        )
+
+    async def add_event(self, guild_id: int, fields: EventFields, actor: int | None) -> Event:
+        async with self.transaction() as db:
+            event_id = await self._insert(db, guild_id, fields, actor=actor, now=utc_now())
+            await self._audit(db, guild_id, event_id, actor, "add", None, fields.as_mapping())
+        return Event(id=event_id, scope=guild_id, fields=fields)
+
+    async def add_events(
+        self, guild_id: int, batch: Sequence[EventFields], actor: int | None, action: str = "import"
+    ) -> int:
+        """Insert all of `batch` in one transaction, or none of it."""
+        now = utc_now()
+        async with self.transaction() as db:
+            for fields in batch:
+                event_id = await self._insert(db, guild_id, fields, actor=actor, now=now)
+                await self._audit(db, guild_id, event_id, actor, action, None, fields.as_mapping())
+        return len(batch)
+
+    async def edit_event(self, event: Event, fields: EventFields, actor: int | None) -> Event:
+        """Replace an event's fields, refusing if someone else edited it since `event` was read."""
+        async with self.transaction() as db:
+            rows = await db.execute_fetchall("SELECT version FROM events WHERE id = ?", (event.id,))
+            current = next(iter(rows), None)
+            if current is None or int(current[0]) != event.version:
+                raise ConflictError(event.title)
+            await self._update(db, event.id, fields, actor=actor, now=utc_now())
+            await self._audit(db, event.scope, event.id, actor, "edit",
+                              event.fields.as_mapping(), fields.as_mapping())  # fmt: skip
+        return Event(id=event.id, scope=event.scope, fields=fields, version=event.version + 1)
+
+    async def set_deleted(self, event: Event, deleted: bool, actor: int | None) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE events SET deleted_at = ?, deleted_by = ?, version = version + 1 WHERE id = ?",
+                (utc_now() if deleted else None, actor if deleted else None, event.id),
+            )
+            snapshot = event.fields.as_mapping()
+            # removing: the values before were the snapshot; restoring: they are the values after
+            before, after = (snapshot, None) if deleted else (None, snapshot)
+            action = "remove" if deleted else "restore"
+            await self._audit(db, event.scope, event.id, actor, action, before, after)
+
+    async def set_hidden(self, guild_id: int, event: Event, hidden: bool, actor: int | None) -> None:
+        async with self.transaction() as db:
+            if hidden:
+                await db.execute(
+                    "INSERT OR IGNORE INTO hidden_events (guild_id, event_id, hidden_by, hidden_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (guild_id, event.id, actor, utc_now()),
+                )
+            else:
+                await db.execute(
+                    "DELETE FROM hidden_events WHERE guild_id = ? AND event_id = ?", (guild_id, event.id)
+                )
+            await self._audit(db, guild_id, event.id, actor, "hide" if hidden else "unhide",
+                              None, {"id": event.slug, "title": event.title})  # fmt: skip
+
+    @staticmethod
+    async def _audit(
+        db: aiosqlite.Connection, guild_id: int, event_id: int | None, actor: int | None, action: str,
+        before: dict[str, Any] | None, after: dict[str, Any] | None,
+    ) -> None:  # fmt: skip
+        await db.execute(
+            "INSERT INTO audit_log (guild_id, event_id, actor_id, action, before, after, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, event_id, actor, action,
+             None if before is None else json.dumps(before, ensure_ascii=False),
+             None if after is None else json.dumps(after, ensure_ascii=False), utc_now()),
+        )  # fmt: skip
