@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store.base import StoreBase
+from bot.store.base import StoreBase, utc_now
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,19 @@ class GuildData(StoreBase):
     async def guild_timezone(self, guild_id: int) -> str:
         row = await self._one("SELECT timezone FROM guild_settings WHERE guild_id = ?", (guild_id,))
         return "UTC" if row is None else str(row[0])
+
+    async def curator_role(self, guild_id: int) -> int | None:
+        row = await self._one("SELECT curator_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        return None if row is None or row[0] is None else int(row[0])
+
+    async def set_curator_role(self, guild_id: int, role_id: int | None, actor: int | None) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, curator_role_id, updated_by, updated_at)"
+                " VALUES (:guild, :role, :actor, :now) ON CONFLICT (guild_id) DO UPDATE SET"
+                " curator_role_id = :role, updated_by = :actor, updated_at = :now",
+                {"guild": guild_id, "role": role_id, "actor": actor, "now": utc_now()},
+            )
 
     async def audit_entries(self, guild_id: int, event_id: int | None, limit: int) -> list[AuditEntry]:
         condition = "" if event_id is None else " AND event_id = :event"
