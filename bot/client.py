@@ -13,13 +13,14 @@ from discord.ext import commands
 
 from bot.almanac import Almanac
 from bot.config import Settings
+from bot.daily import Scheduler
 from bot.errors import UserError
 from bot.runtime import open_almanac
 
 log = logging.getLogger(__name__)
 
 # Loaded in this order; a failure to load any of them stops start-up loudly.
-EXTENSIONS = ("cogs.ask",)
+EXTENSIONS = ("cogs.ask", "cogs.anniversaries",)
 
 INTERNAL_ERROR = "Something went wrong on our side; it has been logged. Please try again in a moment."
 
@@ -35,6 +36,7 @@ class AlmanacBot(commands.AutoShardedBot):
         )
         self.almanac = almanac
         self.settings = settings
+        self.scheduler: Scheduler | None = None  # set by cogs.anniversaries when it loads
         self.tree.error(self.on_tree_error)
 
     async def setup_hook(self) -> None:

@@ -6,12 +6,14 @@ anyone in Integrations, so the real decision is made here, on every invocation.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 
 Interaction = discord.Interaction[Any]
+T = TypeVar("T")
 
 NOT_IN_SERVER = "This command works only inside a server."
 NOT_CURATOR = "Only members with Manage Server or this server's curator role can do that."
@@ -29,6 +31,6 @@ async def is_curator(interaction: Interaction) -> bool:
     raise app_commands.CheckFailure(NOT_CURATOR)
 
 
-def curator_only() -> Any:
+def curator_only() -> Callable[[T], T]:
     """Decorator for commands that change a server's data."""
     return app_commands.check(is_curator)

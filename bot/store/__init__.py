@@ -2,13 +2,16 @@
 
 from bot.store.base import ConflictError, StoreError, utc_now
 from bot.store.guilds import AuditEntry, GuildData
+from bot.store.posts import PostData, PostRecord, PostSettings
 from bot.store.reads import EventReads
 from bot.store.rows import DayMatch
 from bot.store.writes import EventWrites
 
 
-class Store(EventWrites, EventReads, GuildData):
+class Store(EventWrites, EventReads, GuildData, PostData):
     """The database: open with `await Store.open(path)`, close with `await store.close()`."""
 
 
-__all__ = ["AuditEntry", "ConflictError", "DayMatch", "Store", "StoreError", "utc_now"]
+__all__ = [
+    "AuditEntry", "ConflictError", "DayMatch", "PostRecord", "PostSettings", "Store", "StoreError", "utc_now",
+]  # fmt: skip

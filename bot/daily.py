@@ -1,0 +1,280 @@
+"""Daily anniversary posts: settings, what a day's post holds, and the scheduler that sends it once.
+
+Exactly-once lives in the database, not in memory. Each pass asks the store for servers whose
+next post is due; for each, the (server, local day) row is claimed in a transaction before
+sending and marked sent after. A row left `claimed` means we died mid-send: the channel is read
+back for the day's marker before anything is resent, and a resend carries the same nonce with
+`enforce_nonce`, so Discord itself drops a duplicate sent within its nonce window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import hashlib
+import logging
+import re
+import time
+import zoneinfo
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from bot.almanac import Almanac, DayAnswer
+from bot.errors import UserError
+from bot.store import PostSettings
+
+log = logging.getLogger(__name__)
+
+EMPTY_DAY_MODES = {
+    "nothing": "post nothing",
+    "month": "post the month's events",
+    "next": "post the next anniversary to come",
+}
+LATE_AFTER = dt.timedelta(minutes=5)  # a post sent later than this says so
+BACKOFF_MINUTES = (1, 5, 15, 60)  # between failed attempts on the same day
+SEND_TIMEOUT = 60.0
+PASS_BATCH = 500
+_TIME = re.compile(r"([01]?\d|2[0-3])[:.h]([0-5]\d)")
+
+
+class PostFailed(Exception):
+    """A send that did not happen; the message is the reason shown in `/anniversaries show`."""
+
+
+@dataclass(frozen=True)
+class DailyPost:
+    guild_id: int
+    local_date: dt.date
+    answer: DayAnswer
+    late: bool
+    mention_role_id: int | None
+
+    @property
+    def marker(self) -> str:
+        """Written into the post's footer, so a restart can tell the day was already posted."""
+        return f"Almanac daily · {self.local_date.isoformat()}"
+
+
+class Sender(Protocol):
+    async def send(self, channel_id: int, post: DailyPost, nonce: str) -> int: ...
+
+    async def find_sent(self, channel_id: int, marker: str) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class PassReport:
+    due: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+
+
+# -- validating what a moderator types --------------------------------------------------------
+
+
+def parse_post_time(text: str) -> str:
+    match = _TIME.fullmatch(text.strip().lower())
+    if match is None:
+        raise UserError("Give the time as HH:MM on a 24-hour clock, for example `09:00` or `18:30`.")
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
+@functools.cache
+def all_timezones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def check_timezone(name: str) -> zoneinfo.ZoneInfo:
+    cleaned = name.strip()
+    lookup = {zone.lower(): zone for zone in all_timezones()}
+    if cleaned.lower() not in lookup:
+        raise UserError(
+            f"`{cleaned[:40]}` is not a time zone I know; pick one like `Europe/Moscow` or `UTC`."
+        )
+    return zoneinfo.ZoneInfo(lookup[cleaned.lower()])
+
+
+# -- local time ------------------------------------------------------------------------------------
+
+
+def post_instant(local_date: dt.date, post_time: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The UTC instant of `post_time` on `local_date`. A time skipped by a spring-forward change
+    (02:30 that never happens) resolves to the same distance after the gap, once; a time that
+    happens twice in autumn takes the first (fold=0)."""
+    hour, minute = (int(part) for part in post_time.split(":"))
+    local = dt.datetime.combine(local_date, dt.time(hour, minute), tzinfo=zone)
+    return local.astimezone(dt.UTC)
+
+
+def first_due(now: dt.datetime, post_time: str, zone: zoneinfo.ZoneInfo) -> tuple[dt.date, dt.datetime]:
+    """The first post after a setup: today if its time is still ahead, else tomorrow."""
+    today = now.astimezone(zone).date()
+    instant = post_instant(today, post_time, zone)
+    if instant <= now:
+        today += dt.timedelta(days=1)
+        instant = post_instant(today, post_time, zone)
+    return today, instant
+
+
+def nonce_for(guild_id: int, local_date: dt.date) -> str:
+    """The same (server, day) always gets the same nonce (Discord allows 25 characters)."""
+    return hashlib.blake2b(f"{guild_id}:{local_date}".encode(), digest_size=12).hexdigest()[:25]
+
+
+def iso(instant: dt.datetime) -> str:
+    return instant.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+# -- the scheduler -----------------------------------------------------------------------------------
+
+
+class Scheduler:
+    def __init__(self, almanac: Almanac, sender: Sender, *, concurrency: int = 20) -> None:
+        self.almanac = almanac
+        self.store = almanac.store
+        self.sender = sender
+        self._slots = asyncio.Semaphore(concurrency)
+        self.last_pass: tuple[dt.datetime, PassReport] | None = None
+
+    async def run_pass(self, now: dt.datetime) -> PassReport:
+        """Serve every server whose post is due at `now`; one server's trouble never holds up another."""
+        started = time.perf_counter()
+        outcomes: list[str] = []
+        while True:
+            due = await self.store.due_posts(iso(now), PASS_BATCH)
+            results = await asyncio.gather(*(self._guarded(settings, now) for settings in due))
+            outcomes += results
+            if len(due) < PASS_BATCH:
+                break
+        report = PassReport(
+            due=len(outcomes), sent=outcomes.count("sent"), failed=outcomes.count("failed"),
+            skipped=outcomes.count("skipped"), seconds=time.perf_counter() - started,
+        )  # fmt: skip
+        self.last_pass = (now, report)
+        return report
+
+    async def _guarded(self, settings: PostSettings, now: dt.datetime) -> str:
+        async with self._slots:
+            try:
+                return await self.serve(settings, now)
+            except Exception:
+                log.exception("daily post for server %s failed unexpectedly", settings.guild_id)
+                # Push it back a little so a bug cannot spin the loop on one server.
+                await self.store.reschedule_post(
+                    settings.guild_id, settings.due_local_date or "", iso(now + dt.timedelta(minutes=5))
+                )
+                return "failed"
+
+    async def serve(self, settings: PostSettings, now: dt.datetime) -> str:
+        zone = zoneinfo.ZoneInfo(settings.timezone)
+        post_time = settings.post_time or "09:00"
+        today = now.astimezone(zone).date()
+        day = dt.date.fromisoformat(settings.due_local_date) if settings.due_local_date else today
+        if day < today:
+            # Downtime swallowed that day: never post for a day already past, go on to today.
+            await self._close_past_day(settings, day)
+            day = today
+            if post_instant(day, post_time, zone) > now:
+                await self.store.reschedule_post(settings.guild_id, day.isoformat(),
+                                                 iso(post_instant(day, post_time, zone)))  # fmt: skip
+                return "waiting"
+        outcome = await self._post_day(settings, day, zone, now)
+        if outcome == "retry":
+            return "failed"
+        tomorrow = day + dt.timedelta(days=1)
+        await self.store.reschedule_post(settings.guild_id, tomorrow.isoformat(),
+                                         iso(post_instant(tomorrow, post_time, zone)))  # fmt: skip
+        return outcome
+
+    async def _close_past_day(self, settings: PostSettings, day: dt.date) -> None:
+        record = await self.store.post_record(settings.guild_id, day.isoformat())
+        if record is not None and record.state in ("sent", "skipped"):
+            return
+        if record is not None and record.state == "claimed" and settings.channel_id:
+            marker = f"Almanac daily · {day.isoformat()}"
+            if (found := await self._find(settings.channel_id, marker)) is not None:
+                await self.store.finish_post(settings.guild_id, day.isoformat(), "sent", message_id=found)
+                return
+        await self.store.finish_post(settings.guild_id, day.isoformat(), "missed",
+                                     error="the bot was offline for the whole posting day",
+                                     nonce=nonce_for(settings.guild_id, day))  # fmt: skip
+
+    async def _post_day(
+        self, settings: PostSettings, day: dt.date, zone: zoneinfo.ZoneInfo, now: dt.datetime
+    ) -> str:
+        """Post `day` once. Returns sent | skipped | failed (given up for the day) | retry."""
+        key = day.isoformat()
+        record = await self.store.post_record(settings.guild_id, key)
+        if record is not None and record.state in ("sent", "skipped"):
+            return "sent"
+        post = await self.build_post(settings, day, now, zone)
+        if post is None:
+            await self.store.finish_post(
+                settings.guild_id, key, "skipped", nonce=nonce_for(settings.guild_id, day)
+            )
+            return "skipped"
+        if settings.channel_id is None:
+            return await self._failed(settings, day, now, zone, "no channel is set")
+        # A row still `claimed` means we died between sending and recording: look before resending.
+        found = None
+        if record is not None and record.state == "claimed":
+            found = await self._find(settings.channel_id, post.marker)
+        if found is not None:
+            await self.store.finish_post(settings.guild_id, key, "sent", message_id=found)
+            return "sent"
+        nonce = nonce_for(settings.guild_id, day)
+        if await self.store.claim_post(settings.guild_id, key, settings.channel_id, nonce, post.late) is None:
+            return "sent"
+        try:
+            message_id = await asyncio.wait_for(
+                self.sender.send(settings.channel_id, post, nonce), SEND_TIMEOUT
+            )
+        except (PostFailed, TimeoutError) as error:
+            return await self._failed(
+                settings, day, now, zone, str(error) or "Discord did not answer in time"
+            )
+        await self.store.finish_post(settings.guild_id, key, "sent", message_id=message_id)
+        return "sent"
+
+    async def _failed(
+        self, settings: PostSettings, day: dt.date, now: dt.datetime, zone: zoneinfo.ZoneInfo, reason: str
+    ) -> str:
+        """Record the failure; retry later the same local day with backoff, else give the day up."""
+        key = day.isoformat()
+        log.warning("daily post for server %s on %s failed: %s", settings.guild_id, key, reason)
+        record = await self.store.post_record(settings.guild_id, key)
+        attempts = record.attempts if record else 1
+        await self.store.finish_post(settings.guild_id, key, "failed", error=reason,
+                                     nonce=nonce_for(settings.guild_id, day))  # fmt: skip
+        wait = BACKOFF_MINUTES[min(max(attempts, 1), len(BACKOFF_MINUTES)) - 1]
+        retry_at = now + dt.timedelta(minutes=wait)
+        if retry_at.astimezone(zone).date() > day:
+            return "failed"
+        await self.store.reschedule_post(settings.guild_id, key, iso(retry_at))
+        return "retry"
+
+    async def _find(self, channel_id: int, marker: str) -> int | None:
+        try:
+            return await self.sender.find_sent(channel_id, marker)
+        except PostFailed:
+            return None
+
+    async def build_post(
+        self, settings: PostSettings, day: dt.date, now: dt.datetime | None, zone: zoneinfo.ZoneInfo
+    ) -> DailyPost | None:
+        """What the server gets for `day`, or None when the day has nothing and it asked for nothing.
+        `now` is None for a preview, which is never late."""
+        answer = await self.almanac.on_this_day(settings.guild_id, day.isoformat(), day)
+        answer = replace(answer, day=replace(answer.day, year=None), reference_year=day.year)
+        if not answer.anniversaries:
+            if settings.empty_day == "nothing":
+                return None
+            if settings.empty_day == "month":
+                answer = replace(answer, next_day=None, next_anniversaries=[])
+            else:
+                answer = replace(answer, month_events=[])
+        scheduled = post_instant(day, settings.post_time or "09:00", zone)
+        late = now is not None and now - scheduled > LATE_AFTER
+        return DailyPost(settings.guild_id, day, answer, late, settings.mention_role_id)

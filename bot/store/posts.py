@@ -1,0 +1,163 @@
+"""Daily anniversary posts: each server's posting settings and the per-day claim records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.store.base import StoreBase, utc_now
+
+_SETTINGS_COLUMNS = (
+    "guild_id, channel_id, post_time, timezone, mention_role_id, empty_day, posts_enabled,"
+    " due_local_date, next_due_utc"
+)
+_RECORD_COLUMNS = (
+    "guild_id, local_date, state, channel_id, nonce, message_id, attempts, late, last_error,"
+    " claimed_at, finished_at"
+)
+
+
+@dataclass(frozen=True)
+class PostSettings:
+    guild_id: int
+    channel_id: int | None
+    post_time: str | None  # local HH:MM
+    timezone: str
+    mention_role_id: int | None
+    empty_day: str  # nothing | month | next
+    enabled: bool
+    due_local_date: str | None
+    next_due_utc: str | None
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    guild_id: int
+    local_date: str
+    state: str  # claimed | sent | failed | skipped | missed
+    channel_id: int | None
+    nonce: str
+    message_id: int | None
+    attempts: int
+    late: bool
+    last_error: str | None
+    claimed_at: str | None
+    finished_at: str | None
+
+
+def _settings(row: Any) -> PostSettings:
+    return PostSettings(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], row[8])
+
+
+def _record(row: Any) -> PostRecord:
+    return PostRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]), *row[8:11])
+
+
+class PostData(StoreBase):
+    async def post_settings(self, guild_id: int) -> PostSettings | None:
+        row = await self._one(
+            f"SELECT {_SETTINGS_COLUMNS} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return None if row is None else _settings(row)
+
+    async def save_post_settings(self, settings: PostSettings, actor: int | None) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, channel_id, post_time, timezone, mention_role_id,"
+                " empty_day, posts_enabled, due_local_date, next_due_utc, updated_by, updated_at)"
+                " VALUES (:guild, :channel, :time, :zone, :role, :empty, :enabled, :due_date, :due,"
+                " :actor, :now) ON CONFLICT (guild_id) DO UPDATE SET channel_id = :channel,"
+                " post_time = :time, timezone = :zone, mention_role_id = :role, empty_day = :empty,"
+                " posts_enabled = :enabled, due_local_date = :due_date, next_due_utc = :due,"
+                " updated_by = :actor, updated_at = :now",
+                {
+                    "guild": settings.guild_id, "channel": settings.channel_id, "time": settings.post_time,
+                    "zone": settings.timezone, "role": settings.mention_role_id, "empty": settings.empty_day,
+                    "enabled": int(settings.enabled), "due_date": settings.due_local_date,
+                    "due": settings.next_due_utc, "actor": actor, "now": utc_now(),
+                },
+            )  # fmt: skip
+
+    async def due_posts(self, now_utc: str, limit: int) -> list[PostSettings]:
+        """Servers whose next post is due: one query on a partial index, never a scan of all settings."""
+        rows = await self._all(
+            f"SELECT {_SETTINGS_COLUMNS} FROM guild_settings WHERE posts_enabled = 1"
+            " AND next_due_utc <= ? ORDER BY next_due_utc LIMIT ?",
+            (now_utc, limit),
+        )
+        return [_settings(row) for row in rows]
+
+    async def reschedule_post(self, guild_id: int, due_local_date: str, next_due_utc: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE guild_settings SET due_local_date = ?, next_due_utc = ? WHERE guild_id = ?",
+                (due_local_date, next_due_utc, guild_id),
+            )
+
+    async def post_record(self, guild_id: int, local_date: str) -> PostRecord | None:
+        row = await self._one(
+            f"SELECT {_RECORD_COLUMNS} FROM daily_posts WHERE guild_id = ? AND local_date = ?",
+            (guild_id, local_date),
+        )
+        return None if row is None else _record(row)
+
+    async def claim_post(
+        self, guild_id: int, local_date: str, channel_id: int, nonce: str, late: bool
+    ) -> PostRecord | None:
+        """Claim the day before sending; None when it is already sent or skipped (nothing to do)."""
+        async with self.transaction() as db:
+            rows = await db.execute_fetchall(
+                "SELECT state FROM daily_posts WHERE guild_id = ? AND local_date = ?", (guild_id, local_date)
+            )
+            state = next(iter(rows), (None,))[0]
+            if state in ("sent", "skipped"):
+                return None
+            await db.execute(
+                "INSERT INTO daily_posts (guild_id, local_date, state, channel_id, nonce, attempts, late,"
+                " claimed_at) VALUES (:guild, :day, 'claimed', :channel, :nonce, 1, :late, :now)"
+                " ON CONFLICT (guild_id, local_date) DO UPDATE SET state = 'claimed',"
+                " channel_id = :channel, attempts = attempts + 1, late = :late, claimed_at = :now",
+                {"guild": guild_id, "day": local_date, "channel": channel_id, "nonce": nonce,
+                 "late": int(late), "now": utc_now()},
+            )  # fmt: skip
+        return await self.post_record(guild_id, local_date)
+
+    async def finish_post(
+        self, guild_id: int, local_date: str, state: str, *, message_id: int | None = None,
+        error: str | None = None, nonce: str = "",
+    ) -> None:  # fmt: skip
+        """Record how the day ended (or how the last attempt failed)."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO daily_posts (guild_id, local_date, state, nonce, message_id, last_error,"
+                " finished_at) VALUES (:guild, :day, :state, :nonce, :message, :error, :now)"
+                " ON CONFLICT (guild_id, local_date) DO UPDATE SET state = :state,"
+                " message_id = coalesce(:message, message_id), last_error = coalesce(:error, last_error),"
+                " finished_at = :now",
+                {"guild": guild_id, "day": local_date, "state": state, "nonce": nonce,
+                 "message": message_id, "error": error, "now": utc_now()},
+            )  # fmt: skip
+
+    async def last_post(self, guild_id: int, states: tuple[str, ...]) -> PostRecord | None:
+        marks = ", ".join("?" for _ in states)
+        row = await self._one(
+            f"SELECT {_RECORD_COLUMNS} FROM daily_posts WHERE guild_id = ? AND state IN ({marks})"
+            " ORDER BY local_date DESC LIMIT 1",
+            (guild_id, *states),
+        )
+        return None if row is None else _record(row)
+
+    async def last_failure(self, guild_id: int) -> PostRecord | None:
+        row = await self._one(
+            f"SELECT {_RECORD_COLUMNS} FROM daily_posts WHERE guild_id = ? AND last_error IS NOT NULL"
+            " ORDER BY coalesce(finished_at, claimed_at) DESC LIMIT 1",
+            (guild_id,),
+        )
+        return None if row is None else _record(row)
+
+    async def post_history(self, guild_id: int) -> list[PostRecord]:
+        """Every day's record for a server, oldest first (for checks and tests)."""
+        rows = await self._all(
+            f"SELECT {_RECORD_COLUMNS} FROM daily_posts WHERE guild_id = ? ORDER BY local_date", (guild_id,)
+        )
+        return [_record(row) for row in rows]
