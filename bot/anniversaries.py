@@ -55,6 +55,7 @@ class Anniversaries:
             due_local_date=local_date.isoformat(), next_due_utc=iso(instant),
         )  # fmt: skip
         await self.store.save_post_settings(settings, actor)
+        self.scheduler.wake()
         return await self.show(guild_id)
 
     async def show(self, guild_id: int) -> SettingsReport:
@@ -74,6 +75,7 @@ class Anniversaries:
         if settings is None or not settings.enabled:
             raise UserError("Daily posts are already off here.")
         await self.store.save_post_settings(replace(settings, enabled=False), actor)
+        self.scheduler.wake()
 
     async def preview(self, guild_id: int, date_text: str | None, now: dt.datetime) -> DailyPost | None:
         """Exactly what would be posted for that day (today in the server's zone by default)."""

@@ -34,6 +34,7 @@ EMPTY_DAY_MODES = {
 LATE_AFTER = dt.timedelta(minutes=5)  # a post sent later than this says so
 BACKOFF_MINUTES = (1, 5, 15, 60)  # between failed attempts on the same day
 SEND_TIMEOUT = 60.0
+LONGEST_SLEEP = 3600.0  # with nothing due, look again this often anyway (a wall-clock jump, say)
 PASS_BATCH = 500
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.h]([0-5]\d)")
 
@@ -136,7 +137,37 @@ class Scheduler:
         self.store = almanac.store
         self.sender = sender
         self._slots = asyncio.Semaphore(concurrency)
+        self._sleeper: asyncio.Task[None] | None = None
+        self._woken = False
         self.last_pass: tuple[dt.datetime, PassReport] | None = None
+
+    def wake(self) -> None:
+        """Settings changed: look again now instead of at the next due time."""
+        self._woken = True
+        if self._sleeper is not None:
+            self._sleeper.cancel()
+
+    async def wait_for_next(self, now: dt.datetime) -> None:
+        """Sleep until the next post is due, or until `wake()`: one pass per due moment, not per tick."""
+        upcoming = await self.store.next_due_at()
+        delay = LONGEST_SLEEP
+        if upcoming is not None:
+            seconds = (dt.datetime.fromisoformat(upcoming) - now).total_seconds()
+            delay = min(max(seconds, 1.0), LONGEST_SLEEP)
+        if self._woken:
+            self._woken = False
+            return
+        self._sleeper = asyncio.ensure_future(asyncio.sleep(delay))
+        try:
+            await self._sleeper
+        except asyncio.CancelledError:
+            # wake() cancelled the sleep: go on. If we ourselves are being cancelled, stop.
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
+        finally:
+            self._sleeper = None
+            self._woken = False
 
     async def run_pass(self, now: dt.datetime) -> PassReport:
         """Serve every server whose post is due at `now`; one server's trouble never holds up another."""

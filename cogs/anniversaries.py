@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]
-PASS_SECONDS = 30  # how often the scheduler looks for due posts
 CHANNEL_GONE = "the channel was deleted; choose another with /anniversaries setup"
 NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
 
@@ -94,8 +93,9 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
     async def cog_unload(self) -> None:
         self.daily_pass.cancel()
 
-    @tasks.loop(seconds=PASS_SECONDS)
+    @tasks.loop(seconds=0)  # each iteration sleeps until the next post is due (or settings change)
     async def daily_pass(self) -> None:
+        await self.scheduler.wait_for_next(discord.utils.utcnow())
         report = await self.scheduler.run_pass(discord.utils.utcnow())
         if report.due:
             log.info("daily pass: %d due, %d sent, %d failed, %d skipped in %.3fs",

@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -126,7 +125,9 @@ async def test_a_simulated_year_gives_exactly_one_post_per_local_day(almanac: Al
         posted = channels.days_posted(guild * 10)
         assert max(posted.values()) == 1, f"{zone}: a day was posted twice"
         days = sorted(dt.date.fromisoformat(day) for day in posted)
-        assert days == [days[0] + dt.timedelta(days=n) for n in range(len(days))], f"{zone}: a day was skipped"
+        assert days == [days[0] + dt.timedelta(days=n) for n in range(len(days))], (
+            f"{zone}: a day was skipped"
+        )
         assert len(days) >= 365, zone
         for message in channels.messages:
             if message.channel_id == guild * 10:
@@ -159,8 +160,10 @@ async def test_a_restart_at_any_point_of_a_send_never_duplicates_or_loses_the_da
     scheduler = await set_up(almanac, channels, 7, "UTC", "09:00", start)
     due = dt.datetime(2026, 3, 16, 9, 0, 30, tzinfo=UTC)
     if crash_point == "before_claim":
+
         async def crash(*_: object, **__: object) -> None:
             raise Crash
+
         monkeypatch.setattr(almanac.store, "claim_post", crash)
     channels.crash_before_send = crash_point == "after_claim"
     channels.crash_after_send = crash_point == "after_send"

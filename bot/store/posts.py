@@ -87,6 +87,11 @@ class PostData(StoreBase):
         )
         return [_settings(row) for row in rows]
 
+    async def next_due_at(self) -> str | None:
+        """The earliest next post of any enabled server (the partial index answers it)."""
+        row = await self._one("SELECT min(next_due_utc) FROM guild_settings WHERE posts_enabled = 1")
+        return None if row is None or row[0] is None else str(row[0])
+
     async def reschedule_post(self, guild_id: int, due_local_date: str, next_due_utc: str) -> None:
         async with self.transaction() as db:
             await db.execute(
