@@ -16,6 +16,7 @@ from bot.chronology import DEFAULT_DATA_FILE
 # A bot token is three base64url parts joined by dots; checking the shape catches pasted secrets
 # that are obviously wrong (a client secret, a quoted value) before we ever dial Discord.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}")
+_DIGITS = re.compile(r"[0-9]+")  # not str.isdigit: that also takes `²`, which int() then refuses
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_DATABASE = Path("var") / "almanac.sqlite3"
 
@@ -64,6 +65,8 @@ class Settings:
             raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}.")
         shard_ids = _id_list(get("SHARD_IDS"), "SHARD_IDS")
         shard_count = _number(get("SHARD_COUNT"), "SHARD_COUNT")
+        if shard_count == 0:
+            raise ConfigError("SHARD_COUNT must be at least 1 (or unset to let Discord choose).")
         if shard_ids is not None and shard_count is None:
             raise ConfigError("SHARD_IDS needs SHARD_COUNT too: the total number of shards.")
         if shard_ids is not None and shard_count is not None and max(shard_ids) >= shard_count:
@@ -84,6 +87,8 @@ class Settings:
     def check_database_path(self) -> None:
         """Fail early, naming the variable, when the database cannot be created or written."""
         folder = self.database_path.parent
+        if self.database_path.is_dir():
+            raise ConfigError(f"DATABASE_PATH {self.database_path} is a folder; give a file name in it.")
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -97,7 +102,7 @@ class Settings:
 def _number(text: str | None, name: str) -> int | None:
     if text is None:
         return None
-    if not text.isdigit():
+    if not _DIGITS.fullmatch(text):
         raise ConfigError(f"{name} must be a whole number, not {text!r}.")
     return int(text)
 
@@ -106,6 +111,6 @@ def _id_list(text: str | None, name: str) -> tuple[int, ...] | None:
     if text is None:
         return None
     parts = [part.strip() for part in text.split(",") if part.strip()]
-    if not parts or not all(part.isdigit() for part in parts):
+    if not parts or not all(_DIGITS.fullmatch(part) for part in parts):
         raise ConfigError(f"{name} must be comma-separated numbers, not {text!r}.")
     return tuple(int(part) for part in parts)

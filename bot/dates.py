@@ -32,7 +32,9 @@ GREGORIAN_IN_RUSSIA = dt.date(1918, 2, 14)
 # A day range longer than this is "ongoing" on its inner days rather than an anniversary of each.
 LONGEST_ANNIVERSARY_SPAN = 31
 
-_PART = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?P<qual>[?~%])?")
+# [0-9], not \d: \d also matches other scripts' digits (`１９１８`), which EDTF does not allow.
+_PART = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?(?P<qual>[?~%])?")
+_UNSPECIFIED = re.compile(r"[0-9Xx]{4}(?:-[0-9Xx]{2}){0,2}[?~%]?")  # EDTF's `19XX`, `1918-XX`
 
 
 class DateError(UserError, ValueError):
@@ -94,6 +96,8 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         match = _PART.fullmatch(text)
+        if match is None and _UNSPECIFIED.fullmatch(text):
+            raise DateError(f"`{text}` has unspecified digits (X); give the year, or a range like 1910/1919.")
         if match is None:
             raise DateError(f"`{text}` is not a date; write it as YYYY, YYYY-MM or YYYY-MM-DD.")
         year = int(match["year"])
@@ -101,6 +105,8 @@ class PartialDate:
         day = int(match["day"]) if match["day"] else None
         if year == 0:
             raise DateError(f"`{text}` has year 0; years start at 0001.")
+        if month is not None and 21 <= month <= 41:
+            raise DateError(f"`{text}` is an EDTF season; write it as a month range like 1918-06/1918-08.")
         if month is not None and not 1 <= month <= 12:
             raise DateError(f"`{text}` has no month {month}; months run from 01 to 12.")
         if month is not None and day is not None:
@@ -137,6 +143,8 @@ class EventDate:
             raise DateError(f"`{text}` has more than one `/`; an interval is START/END.")
         if "/" not in text:
             return cls(PartialDate.parse(text))
+        if any(part.strip() in ("", "..") for part in text.split("/")):
+            raise DateError(f"`{text}` is an open interval; give both ends, like 1918/1921.")
         first, last = (PartialDate.parse(part) for part in text.split("/"))
         if last.last_day() < first.first_day():
             raise DateError(f"`{text}` ends before it starts.")
@@ -185,8 +193,11 @@ class EventDate:
             return []
         seen: dict[tuple[int, int], int] = {}
         day = self.first_day()
-        for nth in range(1, min(self.span_days(), 366) + 1):
+        # Not just the first 366 days: 29 February may come years in (at most 8, as 1896-1904).
+        for nth in range(1, self.span_days() + 1):
             seen.setdefault((day.month, day.day), nth)
+            if len(seen) == 366:
+                break
             day += dt.timedelta(days=1)
         return [(month, mday, nth) for (month, mday), nth in seen.items()]
 

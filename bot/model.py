@@ -133,7 +133,9 @@ def _text(
     if value is None:
         return ""
     if not isinstance(value, str):
-        problems.append((name, "must be text"))
+        # TOML reads an unquoted `date = 1919-03-16` as a date and `date = 1919` as a number
+        quoted = 'must be text in quotes, like "1919-03-16"'
+        problems.append((name, quoted if name == "date" else "must be text"))
         return ""
     text: str = " ".join(value.split()) if name in ("id", "date", "title") else value.strip()
     if required and not text:

@@ -25,6 +25,7 @@ _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
 _DAY_MONTH_WORDS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?(?:\s+(\d{4}))?")
 _MONTH_DAY_WORDS = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?")
 _MONTH_YEAR_WORDS = re.compile(r"([a-z]+)\.?\s+(\d{4})")
+_YEAR_TO_YEAR = re.compile(r"(\d{4})-(\d{4})")  # `1918-1921`: never a month, months have two digits
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ def parse_span(text: str) -> tuple[dt.date, dt.date, str]:
         raise DateError(f"Give a span of time. {SPAN_HINT}")
     if len(cleaned) > 60:
         raise DateError(f"That is too long for a span of time. {SPAN_HINT}")
+    if match := _YEAR_TO_YEAR.fullmatch(cleaned):
+        cleaned = f"{match[1]} to {match[2]}"
     for separator in (" to ", " until ", "–", " - ", ".."):
         if separator in cleaned:
             first_text, last_text = (part.strip() for part in cleaned.split(separator, 1))
@@ -91,7 +94,7 @@ def parse_span(text: str) -> tuple[dt.date, dt.date, str]:
 
 def _one_span(cleaned: str, original: str) -> tuple[dt.date, dt.date, str]:
     if match := _MONTH_YEAR_WORDS.fullmatch(cleaned):
-        month, year = _month(match[1], original), int(match[2])
+        month, year = _month(match[1], original, SPAN_HINT), int(match[2])
         cleaned = f"{year:04d}-{month:02d}"
     try:
         date = EventDate.parse(cleaned)
@@ -116,10 +119,10 @@ def _checked(month: int, day: int, year: int | None, original: str) -> AskedDay:
     return AskedDay(month, day, year)
 
 
-def _month(word: str, original: str) -> int:
+def _month(word: str, original: str, hint: str = DAY_HINT) -> int:
     month = _MONTH_NAMES.get(word)
     if month is None:
-        raise DateError(f"`{_shown(original)}`: I do not know the month `{_shown(word)}`. {DAY_HINT}")
+        raise DateError(f"`{_shown(original)}`: I do not know the month `{_shown(word)}`. {hint}")
     return month
 
 

@@ -48,7 +48,7 @@ class EventReads(StoreBase):
         rows = await self._all(
             f"SELECT {EVENT_COLUMNS}, d.nth, d.span FROM event_days d JOIN events e ON e.id = d.event_id"
             f" WHERE d.scope IN (0, ?) AND d.month_day IN ({marks})"
-            f" AND {VISIBLE.replace(':guild', '?')} ORDER BY e.start_ord, e.id",
+            f" AND {VISIBLE.replace(':guild', '?')} ORDER BY e.start_ord, e.id, d.month_day",
             (guild_id, *keys, guild_id, guild_id),
         )
         unique: dict[int, DayMatch] = {}

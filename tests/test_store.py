@@ -1,0 +1,286 @@
+"""The SQLite store: migrations, the bundled sync, reads per server, the audit log (bot/store/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.chronology import DEFAULT_DATA_FILE, load_chronology
+from bot.model import EventFields
+from bot.store import ConflictError, Store, StoreError
+
+GUILD_A = 111
+GUILD_B = 222
+
+
+def fields(slug: str, date: str, title: str | None = None, **extra: Any) -> EventFields:
+    return EventFields.from_mapping({"id": slug, "date": date, "title": title or slug.title(), **extra})
+
+
+BUNDLED = [
+    fields("putilov", "1919-03-16", "Cheka storms the Putilov works"),
+    fields("astrakhan", "1919-03-12/1919-03-14", "Astrakhan massacre"),
+    fields("brest", "1918-03", "Treaty of Brest-Litovsk"),
+    fields("long-range", "1921-01-20/1921-02-28", "A forty-day range"),
+    fields("leap", "1920-02-29", "A leap-day event"),
+    fields("new-year", "1918-12-30/1919-01-02", "Across New Year"),
+    fields("whole-year", "1918", "A whole year"),
+]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "db.sqlite3"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[Store]:
+    store = await Store.open(db_path)
+    await store.sync_bundled(BUNDLED, "v1")
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def raw(db_path: Path) -> Iterator[sqlite3.Connection]:
+    """A second, plain connection: what another process would see in the file."""
+    connection = sqlite3.connect(db_path)
+    yield connection
+    connection.close()
+
+
+def data_version(connection: sqlite3.Connection) -> int:
+    """Changes whenever another connection commits to the file."""
+    return int(connection.execute("PRAGMA data_version").fetchone()[0])
+
+
+def slugs(events: Any) -> list[str]:
+    return [getattr(item, "event", item).slug for item in events]
+
+
+async def bundled(store: Store, slug: str) -> Any:
+    return next(event for event in await store.scope_events(0) if event.slug == slug)
+
+
+# -- the database file ---------------------------------------------------------------------------
+
+
+def highest_migration() -> int:
+    names = [entry.name for entry in resources.files("bot.migrations").iterdir()]
+    return max(int(name.split("_", 1)[0]) for name in names if name.endswith(".sql"))
+
+
+async def test_migrations_set_the_schema_version(store: Store, raw: sqlite3.Connection) -> None:
+    assert await store.schema_version() == highest_migration()
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == highest_migration()
+
+
+async def test_reopening_keeps_the_data_and_runs_no_migration_twice(db_path: Path) -> None:
+    first = await Store.open(db_path)
+    await first.sync_bundled(BUNDLED, "v1")
+    await first.add_event(GUILD_A, fields("own", "1920-05-01"), actor=1)
+    await first.close()
+    again = await Store.open(db_path)  # re-running a migration's CREATE TABLE would fail here
+    try:
+        assert await again.migrate() == highest_migration()
+        assert slugs(await again.scope_events(GUILD_A)) == ["own"]
+        assert len(await again.scope_events(0)) == len(BUNDLED)
+        assert await again.sync_bundled(BUNDLED, "v1") is None
+    finally:
+        await again.close()
+
+
+async def test_wal_and_foreign_keys(store: Store, raw: sqlite3.Connection) -> None:
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert (await store._one("PRAGMA foreign_keys"))[0] == 1
+    async with store.transaction() as db, db.execute("PRAGMA foreign_keys") as cursor:
+        assert (await cursor.fetchone())[0] == 1  # type: ignore[index]
+
+
+async def test_an_unusable_path_is_a_store_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "file.txt").write_text("not a folder")
+    with pytest.raises(StoreError, match=r"file\.txt"):
+        await Store.open(tmp_path / "file.txt" / "db.sqlite3")
+
+
+# -- the bundled chronology ----------------------------------------------------------------------
+
+
+async def test_sync_loads_the_bundled_events(store: Store) -> None:
+    assert sorted(slugs(await store.scope_events(0))) == sorted(event.slug for event in BUNDLED)
+    assert await store.get_meta("bundled_fingerprint") == "v1"
+    assert (await store.counts())["bundled"] == len(BUNDLED)
+
+
+async def test_an_unchanged_file_writes_nothing(store: Store, raw: sqlite3.Connection) -> None:
+    before = data_version(raw)
+    assert await store.sync_bundled(BUNDLED, "v1") is None
+    assert data_version(raw) == before
+    assert await store.sync_bundled(BUNDLED, "v2") == 0  # new bytes, same events: only the meta row
+    assert data_version(raw) != before
+
+
+async def test_a_changed_file_updates_removes_and_restores(store: Store) -> None:
+    renamed = [fields("putilov", "1919-03-16", "Putilov works stormed"), *BUNDLED[1:-1]]
+    assert await store.sync_bundled(renamed, "v2") == 2
+    putilov = await bundled(store, "putilov")
+    assert (putilov.title, putilov.version) == ("Putilov works stormed", 2)
+    removed = await bundled(store, "whole-year")
+    assert removed.deleted
+    assert "whole-year" not in slugs(await store.visible_events(GUILD_A))
+    assert await store.sync_bundled(BUNDLED, "v3") == 2
+    assert not (await bundled(store, "whole-year")).deleted
+    assert (await bundled(store, "putilov")).title == "Cheka storms the Putilov works"
+
+
+async def test_a_moved_bundled_event_moves_its_anniversary(store: Store) -> None:
+    moved = [fields("putilov", "1919-03-17", "Cheka storms the Putilov works"), *BUNDLED[1:]]
+    await store.sync_bundled(moved, "v2")
+    assert slugs(await store.on_month_day(GUILD_A, (316,))) == []
+    assert slugs(await store.on_month_day(GUILD_A, (317,))) == ["putilov"]
+
+
+async def test_sync_never_touches_a_servers_own_events(store: Store) -> None:
+    own = await store.add_event(GUILD_A, fields("whole-year", "1930", "Our own event"), actor=7)
+    await store.sync_bundled(BUNDLED[:-1], "v2")  # removes the bundled event with the same slug
+    [kept] = await store.scope_events(GUILD_A)
+    assert (kept.id, kept.title, kept.version, kept.deleted) == (own.id, "Our own event", 1, False)
+    assert (await bundled(store, "whole-year")).deleted
+
+
+async def test_the_real_bundled_chronology_answers_16_march(store: Store) -> None:
+    chronology = load_chronology(DEFAULT_DATA_FILE)
+    await store.sync_bundled(chronology.events, chronology.fingerprint)
+    assert "putilov-works-assault" in slugs(await store.on_month_day(0, (316,)))
+    assert "astrakhan-massacre" in slugs(await store.on_month_day(0, (313,)))
+    assert (await store.counts())["bundled"] == 70
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+async def test_on_month_day(store: Store) -> None:
+    assert slugs(await store.on_month_day(GUILD_A, (316,))) == ["putilov"]
+    [astrakhan] = await store.on_month_day(GUILD_A, (313,))
+    assert (astrakhan.event.slug, astrakhan.nth, astrakhan.span) == ("astrakhan", 2, 3)
+    [long_range] = await store.on_month_day(GUILD_A, (210,))
+    assert (long_range.event.slug, long_range.nth, long_range.span) == ("long-range", 22, 40)
+    assert slugs(await store.on_month_day(GUILD_A, (101,))) == ["new-year"]
+    assert slugs(await store.on_month_day(GUILD_A, (601,))) == []
+
+
+async def test_a_leap_day_event_is_found_with_28_february_in_common_years(store: Store) -> None:
+    found = await store.on_month_day(GUILD_A, (228, 229))
+    assert sorted(slugs(found)) == ["leap", "long-range"]
+    assert len(found) == len(set(slugs(found)))  # each event once
+
+
+@pytest.mark.parametrize(
+    ("after", "following"),
+    [(316, 1230), (1230, 120), (0, 120), (120, 229), (228, 229), (229, 312), (312, 316)],
+)
+async def test_next_month_day_goes_to_the_next_first_day_and_wraps(
+    store: Store, after: int, following: int
+) -> None:
+    assert await store.next_month_day(GUILD_A, after) == following
+
+
+async def test_next_month_day_with_no_day_precise_events(tmp_path: Path) -> None:
+    empty = await Store.open(tmp_path / "empty.sqlite3")
+    try:
+        await empty.sync_bundled([fields("only-a-year", "1918")], "x")
+        assert await empty.next_month_day(GUILD_A, 316) is None
+    finally:
+        await empty.close()
+
+
+async def test_month_only_gives_month_precise_events(store: Store) -> None:
+    assert slugs(await store.month_only(GUILD_A, 3)) == ["brest"]
+    assert slugs(await store.month_only(GUILD_A, 6)) == []
+
+
+async def test_in_span_gives_overlapping_events_in_order(store: Store) -> None:
+    found = await store.in_span(GUILD_A, dt.date(1919, 1, 1), dt.date(1919, 3, 13))
+    assert slugs(found) == ["new-year", "astrakhan"]
+    found = await store.in_span(GUILD_A, dt.date(1918, 1, 1), dt.date(1918, 12, 31))
+    assert slugs(found) == ["whole-year", "brest", "new-year"]
+
+
+# -- servers -------------------------------------------------------------------------------------
+
+
+async def test_a_servers_events_are_invisible_to_other_servers(store: Store) -> None:
+    await store.add_event(GUILD_A, fields("own", "1919-03-16", "Our strike"), actor=1)
+    await store.add_event(GUILD_A, fields("own-month", "1919-03", "Our month"), actor=1)
+    assert slugs(await store.on_month_day(GUILD_A, (316,))) == ["putilov", "own"]
+    assert slugs(await store.on_month_day(GUILD_B, (316,))) == ["putilov"]
+    assert slugs(await store.on_month_day(0, (316,))) == ["putilov"]
+    assert "own-month" not in slugs(await store.month_only(GUILD_B, 3))
+    assert "own" not in slugs(await store.visible_events(GUILD_B))
+    first, last = dt.date(1919, 3, 1), dt.date(1919, 3, 31)
+    assert "own" not in slugs(await store.in_span(GUILD_B, first, last))
+    assert "own" in slugs(await store.in_span(GUILD_A, first, last))
+
+
+async def test_a_hidden_bundled_event_disappears_for_that_server_only(store: Store) -> None:
+    putilov = await bundled(store, "putilov")
+    await store.set_hidden(GUILD_A, putilov, True, actor=1)
+    assert slugs(await store.on_month_day(GUILD_A, (316,))) == []
+    assert "putilov" not in slugs(await store.visible_events(GUILD_A))
+    assert await store.next_month_day(GUILD_A, 312) == 1230
+    assert slugs(await store.on_month_day(GUILD_B, (316,))) == ["putilov"]
+    assert await store.hidden_event_ids(GUILD_A) == {putilov.id}
+    await store.set_hidden(GUILD_A, putilov, False, actor=1)
+    assert slugs(await store.on_month_day(GUILD_A, (316,))) == ["putilov"]
+
+
+async def test_a_deleted_event_disappears_and_can_come_back(store: Store) -> None:
+    own = await store.add_event(GUILD_A, fields("own", "1919-03-16"), actor=1)
+    await store.set_deleted(own, True, actor=1)
+    assert slugs(await store.on_month_day(GUILD_A, (316,))) == ["putilov"]
+    assert slugs(await store.scope_events(GUILD_A, deleted=True)) == ["own"]
+    await store.set_deleted(own, False, actor=1)
+    assert slugs(await store.on_month_day(GUILD_A, (316,))) == ["putilov", "own"]
+
+
+# -- edits and the audit log ---------------------------------------------------------------------
+
+
+async def test_editing_from_a_stale_version_is_a_conflict(store: Store) -> None:
+    own = await store.add_event(GUILD_A, fields("own", "1919-03-16", "First title"), actor=1)
+    edited = await store.edit_event(own, fields("own", "1919-03-17", "Second title"), actor=2)
+    assert edited.version == 2
+    with pytest.raises(ConflictError):
+        await store.edit_event(own, fields("own", "1919-03-18", "Lost update"), actor=3)
+    stored = await store.get_event(own.id)
+    assert stored is not None and (stored.title, stored.version) == ("Second title", 2)
+    assert slugs(await store.on_month_day(GUILD_A, (317,))) == ["own"]
+    assert slugs(await store.on_month_day(GUILD_A, (316,))) == ["putilov"]
+
+
+async def test_every_change_is_in_the_audit_log(store: Store) -> None:
+    own = await store.add_event(GUILD_A, fields("own", "1919-03-16", "First"), actor=1)
+    await store.edit_event(own, fields("own", "1919-03-16", "Second"), actor=2)
+    entries = await store.audit_entries(GUILD_A, None, limit=10)
+    assert [entry.action for entry in entries] == ["edit", "add"]
+    edit = entries[0]
+    assert (edit.actor_id, edit.before, edit.after) == (2, own.fields.as_mapping(), edit.after)
+    assert edit.before is not None and edit.after is not None
+    assert (edit.before["title"], edit.after["title"]) == ("First", "Second")
+    assert await store.audit_entries(GUILD_B, None, limit=10) == []
+
+
+async def test_the_audit_log_refuses_update_and_delete(store: Store, raw: sqlite3.Connection) -> None:
+    await store.add_event(GUILD_A, fields("own", "1919-03-16"), actor=1)
+    with pytest.raises(sqlite3.DatabaseError, match="never rewritten"):
+        raw.execute("UPDATE audit_log SET action = 'nothing'")
+    with pytest.raises(sqlite3.DatabaseError, match="never rewritten"):
+        raw.execute("DELETE FROM audit_log")
+    raw.rollback()
+    assert len(await store.audit_entries(GUILD_A, None, limit=10)) == 1
