@@ -22,6 +22,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.daily_posts
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
