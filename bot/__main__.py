@@ -1,4 +1,4 @@
-"""Command line: start | run | shell | ask | db … | data validate."""
+"""Command line: start | run | sync | health | shell | ask | import | export | db … | data validate."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from bot import shell
+from bot import health, shell
+from bot.almanac import Almanac
 from bot.chronology import ChronologyError, load_chronology
 from bot.config import ConfigError, Settings
+from bot.errors import UserError
 from bot.runtime import open_almanac
 from bot.store import Store, StoreError
+from bot.transfer import FORMATS, MAX_BYTES
 
 
 def _today(text: str) -> dt.date:
@@ -40,12 +43,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.add_parser("migrate", help="apply pending migrations")
     db.add_parser("check", help="integrity check and counts")
+    backup = db.add_parser("backup", help="copy the database to a new file, safely while the bot runs")
+    backup.add_argument("path", type=Path, help="the new file, e.g. backups/almanac-2026-03-16.sqlite3")
     data = commands.add_parser("data", help="the bundled chronology").add_subparsers(
         dest="data_command", required=True
     )
     validate = data.add_parser("validate", help="check a chronology file")
     validate.add_argument("file", nargs="?", type=Path)
+    _add_transfer_commands(commands)
+    _add_ops_commands(commands)
     return parser
+
+
+def _add_transfer_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    importer = commands.add_parser("import", help="add a server's events from a JSON or CSV file")
+    importer.add_argument("file", type=Path, help="a .json or .csv file (see data/examples/)")
+    importer.add_argument("--guild", type=int, required=True, help="the server's id")
+    exporter = commands.add_parser("export", help="write a server's events to a file")
+    exporter.add_argument("--guild", type=int, required=True, help="the server's id")
+    exporter.add_argument("--format", choices=FORMATS, default="json")
+    exporter.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    exporter.add_argument("--with-bundled", action="store_true", help="include the bundled chronology")
+
+
+def _add_ops_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sync = commands.add_parser("sync", help="push the slash commands to Discord (needs DISCORD_TOKEN)")
+    sync.add_argument("--guild", type=int, help="sync to this server only (instant there); default: global")
+    commands.add_parser("health", help="exit 0 if the running bot is connected and its database answers")
 
 
 async def _shell(settings: Settings, args: argparse.Namespace) -> int:
@@ -77,6 +101,70 @@ async def _db(settings: Settings, args: argparse.Namespace) -> int:
         await store.close()
 
 
+async def _transfer(settings: Settings, args: argparse.Namespace) -> int:
+    """`almanac import` and `almanac export`: the same validation and all-or-nothing as /events."""
+    if args.guild <= 0:
+        print("almanac: --guild must be a server's id", file=sys.stderr)
+        return 2
+    async with open_almanac(settings.database_path, settings.data_file) as almanac:
+        try:
+            if args.command == "import":
+                return await _import(almanac, args.guild, args.file)
+            exported = await almanac.curation.export(args.guild, args.format, with_bundled=args.with_bundled)
+        except UserError as error:
+            print(f"almanac: {error}", file=sys.stderr)
+            return 1
+    if args.output is None:
+        sys.stdout.buffer.write(exported.data)
+    else:
+        args.output.write_bytes(exported.data)
+        print(f"{args.output}: {exported.count} events as {args.format}", file=sys.stderr)
+    return 0
+
+
+async def _import(almanac: Almanac, guild_id: int, file: Path) -> int:
+    try:
+        if file.stat().st_size > MAX_BYTES:
+            raise UserError(f"{file} is larger than {MAX_BYTES:,} bytes (1 MiB); split it up.")
+        data = file.read_bytes()
+    except OSError as error:
+        raise UserError(f"cannot read {file}: {error.strerror or error}") from None
+    report = await almanac.curation.import_file(guild_id, None, file.name, data)
+    print(report.headline())
+    for line in report.lines():
+        print(f"  {line}")
+    if report.added:
+        print("A running bot answers /onthisday and /timeline with them now, and finds them in /search "
+              "and autocomplete after it restarts.", file=sys.stderr)  # fmt: skip
+    return 0 if report.applied else 1
+
+
+async def _backup(settings: Settings, target: Path) -> int:
+    """`almanac db backup PATH`: SQLite's online backup, so the bot can keep running meanwhile."""
+    if not settings.database_path.is_file():
+        print(f"almanac: there is no database at {settings.database_path} to back up", file=sys.stderr)
+        return 1
+    store = await Store.open(settings.database_path)
+    try:
+        await store.backup(target)
+    finally:
+        await store.close()
+    print(f"{target}: backup of {settings.database_path}, {target.stat().st_size:,} bytes, integrity ok")
+    return 0
+
+
+def _health(env_file: Path) -> int:
+    """`almanac health`, Docker's HEALTHCHECK: 0 healthy, 1 not (Docker reserves every other code)."""
+    try:
+        settings = Settings.load(env_file)
+    except ConfigError as error:
+        print(f"almanac: {error}", file=sys.stderr)
+        return 1
+    healthy, reason = health.check(settings.health_file, dt.datetime.now(dt.UTC))
+    print(reason, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
+
+
 def _validate(settings: Settings, file: Path | None) -> int:
     path = file or settings.data_file
     try:
@@ -92,6 +180,8 @@ def _validate(settings: Settings, file: Path | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "health":
+        return _health(args.env_file)
     try:
         settings = Settings.load(args.env_file)
         if args.command == "data":
@@ -101,11 +191,19 @@ def main(argv: list[str] | None = None) -> int:
             from bot.client import run_bot  # imported late: the shell never loads discord.py's gateway
 
             return run_bot(settings)
+        if args.command == "sync":
+            from bot.client import sync_bot
+
+            return sync_bot(settings, args.guild)
         if args.command == "start":
             args.guild, args.today = 0, None
             args.command = "shell"
         if args.command in ("shell", "ask"):
             return asyncio.run(_shell(settings, args))
+        if args.command in ("import", "export"):
+            return asyncio.run(_transfer(settings, args))
+        if args.db_command == "backup":
+            return asyncio.run(_backup(settings, args.path))
         return asyncio.run(_db(settings, args))
     except (ConfigError, StoreError, ChronologyError) as error:
         print(f"almanac: {error}", file=sys.stderr)

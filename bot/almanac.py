@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from bot.curation import Curation
 from bot.dates import LONGEST_ANNIVERSARY_SPAN, anniversary_keys, is_round_anniversary, years_phrase
 from bot.errors import UserError
 from bot.model import BUNDLED_SCOPE, Event
@@ -23,6 +24,7 @@ SEARCH_RESULTS_MAX = 50
 UPCOMING_DEFAULT = 7
 UPCOMING_MAX = 31
 CONFIDENT_MATCH = 90.0  # a /event name this close to one title is taken to mean it
+CLEAR_LEAD = 5.0  # … provided no other title comes within this many points of it
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Almanac:
         self.store = store
         self.index = index
         self._hidden: dict[int, set[int]] = {}
+        self.curation = Curation(self)  # moderators' changes, kept in step with the index and cache
 
     @classmethod
     async def create(cls, store: Store) -> Almanac:
@@ -146,7 +149,10 @@ class Almanac:
         hits = await self._hits(guild_id, query, limit=3)
         normalized = normalize(query)
         exact = [hit for hit in hits if hit.score > 100 or normalize(hit.title) == normalized]
-        if exact or (hits and hits[0].score >= CONFIDENT_MATCH):
+        # A close match counts only when it stands clear of the next: `/event Makhno` fits several
+        # events almost equally well, and picking one would answer a question nobody asked.
+        clear = len(hits) == 1 or (len(hits) > 1 and hits[0].score - hits[1].score >= CLEAR_LEAD)
+        if exact or (hits and hits[0].score >= CONFIDENT_MATCH and clear):
             chosen = (exact or hits)[0]
             return EventAnswer(query, await self.store.get_event(chosen.event_id))
         return EventAnswer(query, None, [hit.title for hit in hits])
@@ -202,6 +208,12 @@ class Almanac:
     async def _hits(self, guild_id: int, query: str, limit: int) -> list[Hit]:
         hidden = await self._hidden_ids(guild_id)
         return self.index.search(query, (BUNDLED_SCOPE, guild_id), hidden, limit=limit)
+
+    def hidden_changed(self, guild_id: int, event_id: int, hidden: bool) -> None:
+        """A server hid or unhid an event: change the cached set in place (unread sets load later)."""
+        cached = self._hidden.get(guild_id)
+        if cached is not None:
+            (cached.add if hidden else cached.discard)(event_id)
 
     async def _hidden_ids(self, guild_id: int) -> set[int]:
         if guild_id not in self._hidden:

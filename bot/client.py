@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import signal
+from collections.abc import Coroutine
 from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.almanac import Almanac
 from bot.config import Settings
@@ -20,9 +22,12 @@ from bot.runtime import open_almanac
 log = logging.getLogger(__name__)
 
 # Loaded in this order; a failure to load any of them stops start-up loudly.
-EXTENSIONS = ("cogs.ask", "cogs.anniversaries",)
+EXTENSIONS = ("cogs.ask", "cogs.anniversaries", "cogs.curate", "cogs.admin")
 
+SHUTDOWN_GRACE = 20.0  # seconds a daily post in flight may take to finish; compose allows 30
 INTERNAL_ERROR = "Something went wrong on our side; it has been logged. Please try again in a moment."
+NOT_ALLOWED = "You are not allowed to use this command here."
+STALE_COMMAND = "That command has just changed; try again in a minute, once Discord has caught up."
 
 
 class AlmanacBot(commands.AutoShardedBot):
@@ -47,6 +52,33 @@ class AlmanacBot(commands.AutoShardedBot):
             guild = discord.Object(self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
+
+    async def close(self) -> None:
+        """Every way out (a signal, `almanac sync`, a fatal error) lets a daily post in flight finish."""
+        await self.finish_daily_posts(SHUTDOWN_GRACE)
+        await super().close()
+
+    async def finish_daily_posts(self, timeout: float) -> None:
+        """Let a daily pass that is sending finish and record its posts, and start no new one.
+
+        Cancelling mid-send would leave the day `claimed`, and the next start would have to read
+        the channel back to learn whether the post went out.
+        """
+        cog = self.get_cog("AnniversaryCommands")
+        loop: tasks.Loop[Any] | None = getattr(cog, "daily_pass", None)
+        task = loop.get_task() if loop is not None else None
+        if loop is None or task is None or task.done():
+            return
+        if self.scheduler is None or not self.is_ready():
+            loop.cancel()  # still waiting for READY: nothing can be in flight
+        else:
+            loop.stop()  # no further iteration once the current one ends
+            self.scheduler.wake()  # a loop asleep until the next due post ends now, not in an hour
+        _, pending = await asyncio.wait({task}, timeout=timeout)
+        if pending:
+            log.warning("a daily post was still sending after %.0f s; stopping anyway", timeout)
+            loop.cancel()
+            await asyncio.wait({task}, timeout=1.0)
 
     async def on_tree_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
@@ -76,11 +108,18 @@ def error_message(error: BaseException) -> str | None:
     if isinstance(cause, UserError):
         return str(cause)
     if isinstance(cause, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {cause.retry_after:.0f} seconds."
-    if isinstance(cause, app_commands.MissingPermissions | app_commands.CheckFailure):
-        return str(cause) if str(cause) else "You are not allowed to use this command here."
+        seconds = math.ceil(cause.retry_after)
+        return f"Slow down a little: try again in {seconds} second{'s' if seconds != 1 else ''}."
+    if isinstance(cause, app_commands.CheckFailure):
+        # discord.py's words for a check that merely returned False name the code, not a remedy
+        text = str(cause)
+        return text if text and not text.startswith("The check functions") else NOT_ALLOWED
     if isinstance(cause, app_commands.TransformerError):
-        return f"`{str(cause.value)[:50]}` is not a valid value for this option."
+        shown = str(cause.value)[:50].replace("`", "'")  # a backtick would break out of the code span
+        return f"`{shown}` is not a valid value for this option."
+    if isinstance(cause, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        log.warning("Discord's commands differ from this bot's (%s); sync the command tree", cause)
+        return STALE_COMMAND
     return None
 
 
@@ -102,18 +141,70 @@ def create_bot(almanac: Almanac, settings: Settings) -> AlmanacBot:
 async def _run(settings: Settings) -> None:
     async with open_almanac(settings.database_path, settings.data_file) as almanac:
         bot = create_bot(almanac, settings)
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
+        await serve_until_signalled(bot, bot.start(settings.discord_token or ""))
+    log.info("database closed")
+
+
+async def serve_until_signalled(bot: AlmanacBot, runner: Coroutine[Any, Any, None]) -> None:
+    """Run `runner` (the gateway) until it ends or SIGINT/SIGTERM arrives, then close the bot,
+    which lets a daily post in flight finish. The caller closes the database after this returns."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    running = asyncio.create_task(runner)
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({running, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        # A second Ctrl+C while we wait for a post gets Python's default: stop at once.
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        runner = asyncio.create_task(bot.start(settings.discord_token or ""))
-        stopper = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        log.info("shutting down")
-        await bot.close()
+            loop.remove_signal_handler(sig)
         stopper.cancel()
-        if runner in done:
-            runner.result()  # re-raise a login failure, after cleaning up
+    log.info("shutting down")
+    await bot.close()
+    _, pending = await asyncio.wait({running}, timeout=10.0)
+    for task in pending:
+        task.cancel()
+    if running in done:
+        running.result()  # re-raise a login failure, after cleaning up
+
+
+async def sync_tree(bot: AlmanacBot, guild_id: int | None) -> int:
+    """Push the command tree to Discord: globally, or copied to one server, where it is instant."""
+    if guild_id is None:
+        return len(await bot.tree.sync())
+    guild = discord.Object(guild_id)
+    bot.tree.copy_global_to(guild=guild)
+    return len(await bot.tree.sync(guild=guild))
+
+
+async def _sync(settings: Settings, guild_id: int | None) -> int:
+    """Log in over HTTP only (no gateway connection), sync, and close."""
+    async with open_almanac(settings.database_path, settings.data_file) as almanac:
+        bot = create_bot(almanac, settings)
+        async with bot:
+            await bot.login(settings.discord_token or "")
+            return await sync_tree(bot, guild_id)
+
+
+def sync_bot(settings: Settings, guild_id: int | None) -> int:
+    """`almanac sync [--guild ID]`: the deliberate sync that `almanac run` never does by itself."""
+    discord.utils.setup_logging(level=settings.log_level_number)
+    if not settings.discord_token:
+        log.error("DISCORD_TOKEN is not set; syncing commands needs the bot's token.")
+        return 2
+    try:
+        count = asyncio.run(_sync(settings, guild_id))
+    except discord.LoginFailure:
+        log.error("Discord refused DISCORD_TOKEN; copy it again from the developer portal.")
+        return 2
+    except discord.HTTPException as error:
+        log.error("Discord refused the sync (%s): %s", error.status, error.text[:200])
+        return 1
+    where = "globally" if guild_id is None else f"to server {guild_id}"
+    print(f"Synced {count} commands {where}.")
+    return 0
 
 
 def run_bot(settings: Settings) -> int:

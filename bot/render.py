@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import discord
 
 from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
+from bot.curation import History, ImportReport
 from bot.dates import MONTHS
 from bot.model import Event
 from bot.render_text import (
+    NOTHING_CLOSE,
     anniversary_note,
     date_line,
     day_label,
     day_message,
     event_details,
+    upcoming_empty,
     upcoming_heading,
 )
+from bot.store import AuditEntry
 
 COLOUR = discord.Colour.from_rgb(178, 34, 34)
 TITLE_MAX = 256
@@ -77,13 +83,13 @@ def day_embed(answer: DayAnswer) -> discord.Embed:
         blocks.append(day_message(answer))
     embed.description = _join_within(blocks, 3500, "…and {count} more; try `/timeline` or `/search`.")
     if answer.ongoing:
-        embed.add_field(name="Still under way", value=_lines(
+        embed.add_field(name="Still under way", inline=False, value=_lines(
             [_event_line(item.event, anniversary_note(item)) for item in answer.ongoing]))  # fmt: skip
     if answer.next_anniversaries and answer.next_day:
-        embed.add_field(name=f"Next anniversary: {answer.next_day.label()}", value=_lines(
+        embed.add_field(name=f"Next anniversary: {answer.next_day.label()}", inline=False, value=_lines(
             [_event_line(item.event, item.years) for item in answer.next_anniversaries]))  # fmt: skip
     if answer.month_events:
-        embed.add_field(name=f"Known only to the month: {MONTHS[answer.day.month - 1]}",
+        embed.add_field(name=f"Known only to the month: {MONTHS[answer.day.month - 1]}", inline=False,
                         value=_lines([_event_line(event) for event in answer.month_events]))  # fmt: skip
     return embed
 
@@ -95,19 +101,33 @@ def _lines(lines: list[str]) -> str:
 def event_embed(event: Event) -> discord.Embed:
     embed = discord.Embed(
         title=clip(safe(event.title), TITLE_MAX),
-        description=safe(event.fields.summary) or None,
+        description=clip(safe(event.fields.summary), DESCRIPTION_MAX) or None,
         colour=COLOUR,
     )
-    for label, value in event_details(event):
-        embed.add_field(name=label, value=clip(safe(value), FIELD_VALUE_MAX), inline=label != "Note")
+    rows = [(label, safe(value)) for label, value in event_details(event)]
+    room = EMBED_MAX - len(embed) - sum(len(label) for label, _ in rows)
+    for (label, value), limit in zip(rows, _shares([len(value) for _, value in rows], room), strict=True):
+        embed.add_field(name=label, value=clip(value, limit), inline=label != "Note")
     return embed
 
 
+def _shares(lengths: list[int], room: int) -> list[int]:
+    """Split `room` characters between fields so that short ones keep all of theirs and only the
+    longest are cut (an event whose every list is full would otherwise pass Discord's 6,000)."""
+    limits = [0] * len(lengths)
+    for placed, index in enumerate(sorted(range(len(lengths)), key=lambda i: lengths[i])):
+        fair = room // (len(lengths) - placed)
+        limits[index] = max(1, min(lengths[index], fair, FIELD_VALUE_MAX))
+        room -= limits[index]
+    return limits
+
+
 def not_found_message(answer: EventAnswer) -> str:
-    text = f"No event is called “{safe(clip(answer.query, 80))}”."
-    if answer.suggestions:
-        text += " Closest: " + "; ".join(f"**{safe(title)}**" for title in answer.suggestions) + "."
-    return text
+    asked = safe(clip(answer.query, 80))
+    if not answer.suggestions:
+        return f"No event is called “{asked}”. {NOTHING_CLOSE}"
+    closest = "; ".join(f"**{safe(title)}**" for title in answer.suggestions)
+    return f"No event is called exactly “{asked}”. Closest: {closest}."
 
 
 def page_count(answer: EventList) -> int:
@@ -118,7 +138,8 @@ def list_page_embed(answer: EventList, page: int) -> discord.Embed:
     """One page of a /search or /timeline answer; `page` counts from 0."""
     embed = discord.Embed(title=clip(safe(answer.heading), TITLE_MAX), colour=COLOUR)
     if not answer.events:
-        embed.description = answer.empty_message
+        # the message quotes the query back: its code span defuses markdown, not mentions
+        embed.description = discord.utils.escape_mentions(answer.empty_message)
         return embed
     start = page * PAGE_SIZE
     blocks = []
@@ -138,13 +159,93 @@ def list_page_embed(answer: EventList, page: int) -> discord.Embed:
 def upcoming_embed(answer: UpcomingAnswer) -> discord.Embed:
     embed = discord.Embed(title=upcoming_heading(answer), colour=COLOUR)
     if not answer.by_day:
-        embed.description = f"No anniversaries in the next {answer.days} days."
+        embed.description = upcoming_empty(answer)
         return embed
     for day, items in answer.by_day[:FIELDS_MAX]:
         value = _lines(
             [("🎉 " if item.round else "") + _event_line(item.event, item.years) for item in items]
         )
         embed.add_field(name=day_label(day), value=value, inline=False)
-    while len(embed) > EMBED_MAX and embed.fields:
+    footer_room = 100
+    while len(embed) > EMBED_MAX - footer_room and embed.fields:
         embed.remove_field(-1)
+    if (left_out := len(answer.by_day) - len(embed.fields)) > 0:
+        # say so rather than let the last days vanish
+        embed.set_footer(text=f"…and {left_out} more day{'s' if left_out != 1 else ''} with anniversaries; "
+                              "`/onthisday <day>` shows any one of them.")  # fmt: skip
+    return embed
+
+
+# -- curation: history and import results -------------------------------------------------------
+
+HISTORY_PAGE_SIZE = 5
+_DONE = {"add": "added", "import": "imported", "edit": "edited", "remove": "removed",
+         "restore": "restored", "hide": "hidden in this server", "unhide": "shown again",
+         "curator-role": "curator role changed"}  # fmt: skip
+
+
+def history_page_count(history: History) -> int:
+    return max(1, -(-len(history.entries) // HISTORY_PAGE_SIZE))
+
+
+def history_embed(history: History, page: int) -> discord.Embed:
+    """One page of /events history, newest first; `page` counts from 0."""
+    heading = f"History: {history.event.title}" if history.event else "History of this server's chronology"
+    embed = discord.Embed(title=clip(safe(heading), TITLE_MAX), colour=COLOUR)
+    if not history.entries:
+        embed.description = "No changes recorded yet."
+        return embed
+    start = page * HISTORY_PAGE_SIZE
+    entries = history.entries[start : start + HISTORY_PAGE_SIZE]
+    blocks = [_history_block(entry, with_title=history.event is None) for entry in entries]
+    embed.description = _join_within(blocks, 3500, "…")
+    embed.set_footer(text=f"Page {page + 1} of {history_page_count(history)} · newest first · "
+                          "this log is never rewritten")  # fmt: skip
+    return embed
+
+
+def _history_block(entry: AuditEntry, *, with_title: bool) -> str:
+    # an id in <@…> shows the member's name; mentions inside an embed never ping
+    who = f"<@{entry.actor_id}>" if entry.actor_id else "the command line"
+    head = f"**{_DONE.get(entry.action, safe(entry.action))}**"
+    snapshot = entry.after or entry.before or {}
+    if with_title and snapshot.get("title"):
+        head += f" · {safe(clip(str(snapshot['title']), 80))}"
+    return "\n".join([f"{head} · by {who} · {_when(entry.at)}", *_changes(entry)])
+
+
+def _changes(entry: AuditEntry) -> list[str]:
+    """What an edit changed, old value first, and what a curator-role change replaced."""
+    if entry.action == "curator-role":
+        before, after = ((part or {}).get("role") for part in (entry.before, entry.after))
+        return [f"> {f'<@&{before}>' if before else 'none'} → {f'<@&{after}>' if after else 'none'}"]
+    if entry.action != "edit" or not entry.before or not entry.after:
+        return []
+    changed = [name for name, old in entry.before.items() if entry.after.get(name) != old]
+    return [f"> {name}: {_shown_value(entry.before[name])} → {_shown_value(entry.after.get(name))}"
+            for name in changed[:6]]  # fmt: skip
+
+
+def _shown_value(value: object) -> str:
+    text = "; ".join(map(str, value)) if isinstance(value, list) else str(value if value is not None else "")
+    return f"“{safe(clip(text, 80))}”" if text else "(empty)"
+
+
+def _when(at: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return safe(at)
+    return f"<t:{int(moment.timestamp())}:f>"  # shown in each reader's own time zone
+
+
+def import_embed(report: ImportReport, filename: str, *, attached: bool = False) -> discord.Embed:
+    embed = discord.Embed(title=clip(safe(f"Import: {filename}"), TITLE_MAX), colour=COLOUR,
+                          description=report.headline())  # fmt: skip
+    for name, notes in (("Rejected rows", report.rejected), ("Duplicates, skipped", report.duplicates)):
+        if notes:
+            lines = [f"line {note.line}: {safe(clip(note.text, 200))}" for note in notes]
+            embed.add_field(name=f"{name} ({len(notes)})", value=_lines(lines), inline=False)
+    if attached:
+        embed.set_footer(text="The attached report lists every row.")
     return embed

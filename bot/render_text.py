@@ -10,6 +10,7 @@ from bot.dates import MONTHS
 from bot.model import Event
 
 Answer = DayAnswer | EventAnswer | EventList | UpcomingAnswer
+NOTHING_CLOSE = "Try `/search` with other words, or `/timeline` with a year."
 
 
 def date_line(event: Event) -> str:
@@ -37,8 +38,17 @@ def day_message(answer: DayAnswer) -> str:
     return text
 
 
+def _coming_days(days: int) -> str:
+    # the count starts with today, so one day is just today
+    return "today" if days == 1 else f"in the next {days} days"
+
+
 def upcoming_heading(answer: UpcomingAnswer) -> str:
-    return f"Anniversaries in the next {answer.days} day{'s' if answer.days != 1 else ''}"
+    return f"Anniversaries {_coming_days(answer.days)}"
+
+
+def upcoming_empty(answer: UpcomingAnswer) -> str:
+    return f"No anniversaries {_coming_days(answer.days)}."
 
 
 def day_label(day: dt.date) -> str:
@@ -94,10 +104,9 @@ def _day_text(answer: DayAnswer) -> str:
 
 def _event_text(answer: EventAnswer) -> str:
     if answer.event is None:
-        text = f"No event is called “{answer.query}”."
-        if answer.suggestions:
-            text += " Did you mean: " + "; ".join(answer.suggestions) + "?"
-        return text
+        if not answer.suggestions:
+            return f"No event is called “{answer.query}”. {NOTHING_CLOSE}"
+        return f"No event is called exactly “{answer.query}”. Did you mean: {'; '.join(answer.suggestions)}?"
     event = answer.event
     lines = [event.title, ""]
     if event.fields.summary:
@@ -116,7 +125,7 @@ def _list_text(answer: EventList) -> str:
 
 def _upcoming_text(answer: UpcomingAnswer) -> str:
     if not answer.by_day:
-        return f"No anniversaries in the next {answer.days} days."
+        return upcoming_empty(answer)
     lines = [upcoming_heading(answer)]
     for day, items in answer.by_day:
         lines.append(day_label(day))

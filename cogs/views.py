@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import discord
 
-PAGER_TIMEOUT = 180.0  # seconds; under Discord's 15-minute interaction-token lifetime
+from bot.client import INTERNAL_ERROR, send_ephemeral
+
+log = logging.getLogger(__name__)
+
+PAGER_TIMEOUT = 180.0  # seconds without a turn before the buttons grey out
+NOT_YOURS = "Only the person who asked can turn these pages; run the command yourself to browse."
 
 
 class Pager(discord.ui.View):
@@ -20,7 +26,10 @@ class Pager(discord.ui.View):
         self.pages = pages
         self.page = 0
         self.render = render
-        self.message: discord.InteractionMessage | None = None
+        # The latest interaction that drew this pager. Each turn restarts the timeout, so the
+        # command's own token (15 minutes) may be gone when it fires; the last turn's never is.
+        self.latest: discord.Interaction[Any] | None = None
+        self.message: discord.InteractionMessage | None = None  # or, before any turn, the reply
         self._sync_buttons()
 
     def _sync_buttons(self) -> None:
@@ -30,16 +39,14 @@ class Pager(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(
-            "Only the person who asked can turn these pages; run the command yourself to browse.",
-            ephemeral=True,
-        )
+        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
         return False
 
     async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
         self.page = max(0, min(self.pages - 1, self.page + step))
         self._sync_buttons()
         await interaction.response.edit_message(embed=self.render(self.page), view=self)
+        self.latest = interaction
 
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
@@ -54,19 +61,32 @@ class Pager(discord.ui.View):
         for item in self.children:
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
-        if self.message is not None:
-            # the message may be gone or the token expired: then there is nothing left to tidy
-            with contextlib.suppress(discord.HTTPException):
+        # the message may have been deleted meanwhile: then there is nothing left to tidy
+        with contextlib.suppress(discord.HTTPException):
+            if self.latest is not None:
+                await self.latest.edit_original_response(view=self)
+            elif self.message is not None:
                 await self.message.edit(view=self)
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        """Views are outside the tree's error handler: log the bug, tell only the person who clicked."""
+        log.error("pager button %r failed", getattr(item, "label", item), exc_info=error)
+        await send_ephemeral(interaction, INTERNAL_ERROR)
 
 
 async def send_pages(
-    interaction: discord.Interaction[Any], pages: int, render: Callable[[int], discord.Embed]
+    interaction: discord.Interaction[Any],
+    pages: int,
+    render: Callable[[int], discord.Embed],
+    *,
+    ephemeral: bool = False,
 ) -> None:
     """Reply with page one, adding the pager only when there is more than one page."""
     if pages <= 1:
-        await interaction.response.send_message(embed=render(0))
+        await interaction.response.send_message(embed=render(0), ephemeral=ephemeral)
         return
     view = Pager(interaction.user.id, pages, render)
-    await interaction.response.send_message(embed=render(0), view=view)
-    view.message = await interaction.original_response()
+    await interaction.response.send_message(embed=render(0), view=view, ephemeral=ephemeral)
+    view.latest = interaction

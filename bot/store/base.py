@@ -115,6 +115,33 @@ class StoreBase:
 
     # -- health --------------------------------------------------------------------------
 
+    async def backup(self, target: Path) -> None:
+        """Copy the database to `target`, a new file, with SQLite's online backup API.
+
+        Safe while the bot writes: the copy is made in one step from the reader's snapshot (WAL
+        lets writers go on meanwhile), so it holds every transaction committed before it began.
+        It is written beside `target` and renamed into place only once it passes an integrity
+        check, so an interrupted backup never leaves a file that looks like a good one.
+        """
+        if target.exists():
+            raise StoreError(f"{target} already exists; choose a new file name for the backup.")
+        if not target.parent.is_dir():
+            raise StoreError(f"cannot back up to {target}: the folder {target.parent} does not exist.")
+        partial = target.with_name(f".{target.name}.partial")
+        partial.unlink(missing_ok=True)
+        try:
+            async with aiosqlite.connect(partial, check_same_thread=False) as copy:
+                await self._reader.backup(copy)
+                async with copy.execute("PRAGMA integrity_check") as cursor:
+                    row = await cursor.fetchone()
+            if row is None or row[0] != "ok":
+                raise StoreError(f"the backup failed its integrity check: {row[0] if row else '?'}")
+            partial.replace(target)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot back up to {target}: {error}") from None
+        finally:
+            partial.unlink(missing_ok=True)
+
     async def integrity_check(self) -> str:
         row = await self._one("PRAGMA integrity_check")
         return str(row[0])

@@ -53,3 +53,26 @@ class GuildData(StoreBase):
                        None if row[5] is None else json.loads(row[5]), row[6])
             for row in rows
         ]  # fmt: skip
+
+    # -- curation (the curator role, logged) ------------------------------------------------------
+
+    async def change_curator_role(self, guild_id: int, role_id: int | None, actor: int | None) -> int | None:
+        """Name (or clear) the curator role and log who did it; returns the role it replaces."""
+        async with self.transaction() as db:
+            rows = await db.execute_fetchall(
+                "SELECT curator_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            )
+            previous = next((int(row[0]) for row in rows if row[0] is not None), None)
+            now = utc_now()
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, curator_role_id, updated_by, updated_at)"
+                " VALUES (:guild, :role, :actor, :now) ON CONFLICT (guild_id) DO UPDATE SET"
+                " curator_role_id = :role, updated_by = :actor, updated_at = :now",
+                {"guild": guild_id, "role": role_id, "actor": actor, "now": now},
+            )
+            await db.execute(
+                "INSERT INTO audit_log (guild_id, event_id, actor_id, action, before, after, at)"
+                " VALUES (?, NULL, ?, 'curator-role', ?, ?, ?)",
+                (guild_id, actor, json.dumps({"role": previous}), json.dumps({"role": role_id}), now),
+            )
+        return previous

@@ -159,3 +159,18 @@ class EventWrites(StoreBase):
              None if before is None else json.dumps(before, ensure_ascii=False),
              None if after is None else json.dumps(after, ensure_ascii=False), utc_now()),
         )  # fmt: skip
+
+    # -- curation (imports) ----------------------------------------------------------------------
+
+    async def import_events(
+        self, guild_id: int, batch: Sequence[EventFields], actor: int | None
+    ) -> list[Event]:
+        """Like `add_events`, all or nothing, but returning the stored events so they can be indexed."""
+        now = utc_now()
+        events: list[Event] = []
+        async with self.transaction() as db:
+            for fields in batch:
+                event_id = await self._insert(db, guild_id, fields, actor=actor, now=now)
+                await self._audit(db, guild_id, event_id, actor, "import", None, fields.as_mapping())
+                events.append(Event(id=event_id, scope=guild_id, fields=fields))
+        return events

@@ -1,0 +1,363 @@
+"""Curating a server's own chronology: add, edit, remove, restore, hide, history, import, export.
+
+Plain async methods on plain values, like `Almanac`'s questions. Every change goes through the
+store (which writes the audit row in the same transaction) and then into the search index and
+the hidden-event cache, so the next /search, /event or autocomplete already sees it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz, process
+
+from bot import transfer
+from bot.dates import MONTHS, DateError, EventDate
+from bot.errors import UserError
+from bot.model import BUNDLED_SCOPE, Event, EventFields, FieldErrors
+from bot.search import Hit
+from bot.store import AuditEntry, ConflictError
+from bot.transfer import RowNote, plan_import, same_title, slug_for, title_key
+from bot.when import parse_day
+
+if TYPE_CHECKING:
+    from bot.almanac import Almanac
+
+HISTORY_MAX = 100  # the most recent audit entries /events history shows
+DATE_HINT = "Write it like 1921-03-02, 2 March 1921, March 1921, 1921, 1921-03~ or 1918/1921."
+_MONTH_YEAR = re.compile(r"([a-z]+)\.?\s+(\d{4})")
+_MONTH_NUMBERS = {name.lower(): n for n, name in enumerate(MONTHS, start=1)} | {
+    name[:3].lower(): n for n, name in enumerate(MONTHS, start=1)
+}
+_ALIAS_KEYS = ("also", "aliases", "alias", "also known as", "other names")
+_ANY_DAY = EventDate.parse("2000-01-01").first_day()  # parse_day wants a today; a year is required anyway
+
+
+# -- what a moderator types ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventForm:
+    """The add/edit modal's five boxes, as typed."""
+
+    title: str
+    date: str
+    summary: str = ""
+    source: str = ""
+    labels: str = ""  # "tags: strike; navy" and "also: Kronstadt uprising", one per line
+
+    @classmethod
+    def of(cls, fields: EventFields) -> EventForm:
+        """The boxes pre-filled from an event, for editing."""
+        lines = []
+        if fields.tags:
+            lines.append("tags: " + "; ".join(fields.tags))
+        if fields.aliases:
+            lines.append("also: " + "; ".join(fields.aliases))
+        return cls(fields.title, fields.date.edtf(), fields.summary, fields.source, "\n".join(lines))
+
+
+def split_labels(text: str) -> tuple[list[str], list[str]]:
+    """(tags, aliases) from lines such as `tags: strike, navy` and `also: Kronstadt uprising`.
+    A line with neither prefix holds tags."""
+    tags: list[str] = []
+    aliases: list[str] = []
+    for line in text.splitlines():
+        key, colon, rest = line.partition(":")
+        key = " ".join(key.lower().split())
+        if colon and key in _ALIAS_KEYS:
+            aliases.extend(part for part in rest.split(";") if part.strip())
+            continue
+        value = rest if colon and key in ("tags", "tag") else line
+        tags.extend(part for part in value.replace(",", ";").split(";") if part.strip())
+    return tags, aliases
+
+
+def read_date(text: str) -> str:
+    """EDTF from what a moderator typed: EDTF itself, `March 1921`, or an /onthisday day with a year."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise DateError(f"The date is empty. {DATE_HINT}")
+    try:
+        return EventDate.parse(cleaned).edtf()
+    except DateError:
+        pass
+    if (match := _MONTH_YEAR.fullmatch(cleaned.lower())) and match[1] in _MONTH_NUMBERS:
+        return f"{int(match[2]):04d}-{_MONTH_NUMBERS[match[1]]:02d}"
+    try:
+        asked = parse_day(cleaned, _ANY_DAY)
+    except DateError:
+        raise DateError(f"`{_shown(cleaned)}` is not a date I can read. {DATE_HINT}") from None
+    if asked.year is None:
+        raise DateError(f"`{_shown(cleaned)}` needs a year. {DATE_HINT}")
+    return f"{asked.year:04d}-{asked.month:02d}-{asked.day:02d}"
+
+
+def fields_from_form(form: EventForm, base: dict[str, Any]) -> EventFields:
+    """Validate the form over `base` (an event's mapping, or just its new id); FieldErrors name the box."""
+    tags, aliases = split_labels(form.labels)
+    raw = base | {"title": form.title, "summary": form.summary, "source": form.source,
+                  "tags": tags, "aliases": aliases}  # fmt: skip
+    problems: list[tuple[str, str]] = []
+    try:
+        raw["date"] = read_date(form.date)
+    except DateError as error:
+        problems.append(("date", str(error)))
+        raw["date"] = "2000"  # a stand-in, so the other boxes are still checked
+    try:
+        fields = EventFields.from_mapping(raw)
+    except FieldErrors as error:
+        problems.extend(error.problems)
+    if problems:
+        raise FieldErrors(problems)
+    return fields
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    rows: int
+    added: list[Event] = field(default_factory=list)
+    duplicates: list[RowNote] = field(default_factory=list)
+    rejected: list[RowNote] = field(default_factory=list)
+
+    @property
+    def applied(self) -> bool:
+        return not self.rejected
+
+    def headline(self) -> str:
+        if self.rejected:
+            count = len(self.rejected)
+            return (f"Nothing was imported: {count} of {self.rows} row{_s(self.rows)} "
+                    f"{'has a problem' if count == 1 else 'have problems'}. "
+                    "Fix them and send the whole file again.")  # fmt: skip
+        text = f"Imported {len(self.added)} event{_s(len(self.added))} from {self.rows} row{_s(self.rows)}."
+        if self.duplicates:
+            text += f" {len(self.duplicates)} duplicate{_s(len(self.duplicates))} skipped, not doubled."
+        return text
+
+    def lines(self) -> list[str]:
+        """Every rejected and duplicate row, for the command line and the attached report."""
+        return [f"line {note.line}: rejected: {note.text}" for note in self.rejected] + [
+            f"line {note.line}: duplicate: {note.text}" for note in self.duplicates
+        ]
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    data: bytes
+    count: int
+
+
+@dataclass(frozen=True)
+class History:
+    event: Event | None  # None: the whole server's log
+    entries: list[AuditEntry]
+
+
+# -- the curation service -----------------------------------------------------------------------
+
+
+class Curation:
+    def __init__(self, almanac: Almanac) -> None:
+        self.almanac = almanac
+        self.store = almanac.store
+        self.index = almanac.index
+
+    async def own_event(self, guild_id: int, ref: str) -> Event:
+        """A live event of this server, for /events edit to pre-fill its modal."""
+        return await self._find(guild_id, ref, guild_id, deleted=False)
+
+    async def add(self, guild_id: int, actor: int | None, form: EventForm) -> Event:
+        own = await self.store.scope_events(guild_id)
+        fields = fields_from_form(form, {"id": slug_for(form.title, {e.slug for e in own}), "russia": False})
+        visible = await self.store.visible_events(guild_id)
+        if (twin := _twin(fields, visible)) is not None:
+            raise FieldErrors([("title", f"“{twin.title}” is already on {twin.date.display()}; "
+                                         "edit that one or change the title")])  # fmt: skip
+        event = await self.store.add_event(guild_id, fields, actor)
+        self.index.add(event)
+        return event
+
+    async def edit(self, guild_id: int, actor: int | None, event: Event, form: EventForm) -> Event:
+        """Save the modal over `event` as it was when the modal opened; refuses if it changed since."""
+        if event.scope != guild_id:
+            raise UserError("Only this server's own events can be edited here.")
+        fields = fields_from_form(form, event.fields.as_mapping())
+        try:
+            edited = await self.store.edit_event(event, fields, actor)
+        except ConflictError:
+            message = f"“{event.title}” changed while you were editing it; run `/events edit` again."
+            raise UserError(message) from None
+        self.index.add(edited)
+        return edited
+
+    async def remove(self, guild_id: int, actor: int | None, ref: str) -> Event:
+        event = await self._find(guild_id, ref, guild_id, deleted=False)
+        await self.store.set_deleted(event, True, actor)
+        self.index.remove(event.id)
+        return event
+
+    async def restore(self, guild_id: int, actor: int | None, ref: str) -> Event:
+        event = await self._find(guild_id, ref, guild_id, deleted=True)
+        await self.store.set_deleted(event, False, actor)
+        restored = await self.store.get_event(event.id)
+        self.index.add(restored or event)
+        return restored or event
+
+    async def hide(self, guild_id: int, actor: int | None, ref: str) -> Event:
+        event = await self._find(guild_id, ref, BUNDLED_SCOPE, deleted=False)
+        if event.id in await self.store.hidden_event_ids(guild_id):
+            raise UserError(f"“{event.title}” is already hidden here; `/events unhide` shows it again.")
+        await self.store.set_hidden(guild_id, event, True, actor)
+        self.almanac.hidden_changed(guild_id, event.id, True)
+        return event
+
+    async def unhide(self, guild_id: int, actor: int | None, ref: str) -> Event:
+        event = await self._find(guild_id, ref, BUNDLED_SCOPE, deleted=False)
+        if event.id not in await self.store.hidden_event_ids(guild_id):
+            raise UserError(f"“{event.title}” is not hidden in this server.")
+        await self.store.set_hidden(guild_id, event, False, actor)
+        self.almanac.hidden_changed(guild_id, event.id, False)
+        return event
+
+    async def history(self, guild_id: int, ref: str | None) -> History:
+        if not (ref or "").strip():
+            return History(None, await self.store.audit_entries(guild_id, None, HISTORY_MAX))
+        event = await self._find(guild_id, ref or "", guild_id, deleted=None, bundled_too=True)
+        return History(event, await self.store.audit_entries(guild_id, event.id, HISTORY_MAX))
+
+    async def set_curator_role(self, guild_id: int, role_id: int | None, actor: int | None) -> int | None:
+        """Name the role whose members may curate (None: Manage Server only); returns the old one."""
+        return await self.store.change_curator_role(guild_id, role_id, actor)
+
+    # -- files ------------------------------------------------------------------------------
+
+    async def import_file(self, guild_id: int, actor: int | None, filename: str, data: bytes) -> ImportReport:
+        """Validate every row, then add all the new ones in one transaction, or none if any is bad."""
+        if not guild_id:
+            raise UserError("Imports go into one server's chronology; give its id.")
+        rows = transfer.read_rows(filename, data)
+        own = await self.store.scope_events(guild_id)
+        visible = await self.store.visible_events(guild_id)
+        accepted, duplicates, rejected = plan_import(rows, own, visible)
+        if rejected:
+            return ImportReport(len(rows), [], duplicates, rejected)
+        added = await self.store.import_events(guild_id, accepted, actor) if accepted else []
+        self.index.add_all(added)
+        return ImportReport(len(rows), added, duplicates, [])
+
+    async def export(self, guild_id: int, kind: str, *, with_bundled: bool = False) -> ExportFile:
+        if kind not in transfer.FORMATS:
+            raise UserError(f"Export as one of {', '.join(transfer.FORMATS)}.")
+        if with_bundled:
+            events = await self.store.visible_events(guild_id)
+        else:
+            events = await self.store.scope_events(guild_id, deleted=False)
+        if not events:
+            raise UserError("This server has no events of its own yet; add some with `/events add`, "
+                            "or export with the bundled ones too.")  # fmt: skip
+        fields = [event.fields for event in events]
+        if kind == "json":
+            data = transfer.write_json(fields)
+        elif kind == "csv":
+            data = transfer.write_csv(fields)
+        else:
+            data = transfer.write_timelinejs(fields, "Almanac chronology")
+        return ExportFile(transfer.export_filename(guild_id, kind), data, len(events))
+
+    # -- autocomplete -----------------------------------------------------------------------
+
+    async def complete_removed(self, guild_id: int, text: str) -> list[Hit]:
+        return best_titles(await self.store.scope_events(guild_id, deleted=True), text)
+
+    async def complete_bundled(self, guild_id: int, text: str, *, hidden: bool) -> list[Hit]:
+        """Bundled events this server still shows (to hide) or has hidden (to unhide)."""
+        hidden_ids = await self.store.hidden_event_ids(guild_id)
+        if hidden:
+            events = [e for i in sorted(hidden_ids) if (e := await self.store.get_event(i)) is not None]
+            return best_titles(events, text)
+        if text.strip():
+            return self.index.complete(text[:200], (BUNDLED_SCOPE,), hidden_ids, limit=25)
+        bundled = await self.store.scope_events(BUNDLED_SCOPE, deleted=False)
+        return best_titles([e for e in bundled if e.id not in hidden_ids], text)
+
+    async def complete_history(self, guild_id: int, text: str) -> list[Hit]:
+        """This server's events, removed ones too, and the bundled ones it has hidden."""
+        own = await self.store.scope_events(guild_id)
+        hidden = [e for i in sorted(await self.store.hidden_event_ids(guild_id))
+                  if (e := await self.store.get_event(i)) is not None]  # fmt: skip
+        return best_titles([*own, *hidden], text)
+
+    # -- finding the event a command names ------------------------------------------------------
+
+    async def _find(
+        self, guild_id: int, ref: str, scope: int, *, deleted: bool | None, bundled_too: bool = False
+    ) -> Event:
+        """The event an autocomplete choice (`#12`) or an exact id or title names, in `scope`."""
+        ref = " ".join(ref.split())
+        scopes = {scope, BUNDLED_SCOPE} if bundled_too else {scope}
+        if ref.startswith("#") and ref[1:].isdigit():
+            event = await self.store.get_event(int(ref[1:]))
+            if event is not None and event.is_bundled and BUNDLED_SCOPE not in scopes:
+                raise UserError(f"“{event.title}” is a bundled event: servers cannot change it, "
+                                "but `/events hide` hides it here.")  # fmt: skip
+            if event is None or event.scope not in scopes:
+                raise UserError(_not_found(ref, scope))
+            return _in_state(event, deleted)
+        wanted = title_key(ref)
+        candidates = [event for s in sorted(scopes) for event in await self.store.scope_events(s)]
+        matches = [e for e in candidates if e.slug == ref.lower() or title_key(e.title) == wanted]
+        live = [e for e in matches if deleted is None or e.deleted == deleted]
+        if len(live) > 1:
+            raise UserError(f"Several events are called “{_shown(ref)}”; pick one from the list as you type.")
+        if not live:
+            if matches:
+                return _in_state(matches[0], deleted)
+            raise UserError(_not_found(ref, scope))
+        return live[0]
+
+
+def best_titles(events: Iterable[Event], text: str, limit: int = 25) -> list[Hit]:
+    """Autocomplete over a short list (removed or hidden events) that the search index does not hold."""
+    pool = {event.id: event for event in events}
+    if not text.strip():
+        return [Hit(event.id, event.title, 0.0) for event in pool.values()][:limit]
+    choices = {event_id: title_key(event.title) for event_id, event in pool.items()}
+    found = process.extract(title_key(text[:200]), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
+    return [Hit(event_id, pool[event_id].title, score) for _, score, event_id in found]
+
+
+def _twin(fields: EventFields, events: Iterable[Event]) -> Event | None:
+    key = title_key(fields.title)
+    return next((event for event in events if event.date.edtf() == fields.date.edtf()
+                 and same_title(key, title_key(event.title))), None)  # fmt: skip
+
+
+def _in_state(event: Event, deleted: bool | None) -> Event:
+    if deleted is None or event.deleted == deleted:
+        return event
+    if event.deleted:
+        raise UserError(f"“{event.title}” was removed; `/events restore` brings it back first.")
+    raise UserError(f"“{event.title}” is not removed; there is nothing to restore.")
+
+
+def _not_found(ref: str, scope: int) -> str:
+    if scope == BUNDLED_SCOPE:
+        return f"No bundled event is called “{_shown(ref)}”; pick one from the list as you type."
+    return f"This server has no event called “{_shown(ref)}”; pick one from the list as you type."
+
+
+def _shown(text: str) -> str:
+    text = text.replace("`", "'")
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"

@@ -1,0 +1,377 @@
+"""Event files in and out: JSON and CSV imports, JSON, CSV and TimelineJS exports.
+
+Pure functions on bytes and plain values: no database, no Discord. Reading keeps each row's line
+number so that a rejected row can be named the way a spreadsheet or an editor shows it, and
+`plan_import` decides, row by row, what an import adds, skips as a duplicate or rejects.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from bot.dates import PartialDate
+from bot.errors import UserError
+from bot.model import SLUG_MAX, Event, EventFields, FieldErrors
+from bot.search import normalize
+
+MAX_BYTES = 1024 * 1024  # 1 MiB: a few thousand events with long summaries
+MAX_ROWS = 5000
+CSV_COLUMNS = ("id", "date", "title", "summary", "people", "places", "tags", "aliases", "source",
+               "note", "russia")  # fmt: skip
+LIST_SEPARATOR = ";"
+FORMATS = ("json", "csv", "timelinejs")
+JSON_FORMAT_NAME = "almanac-events"
+DUPLICATE_RATIO = 90.0  # titles this close (rapidfuzz ratio, normalized) on one date are one event
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_DIGITS = re.compile(r"\d+")
+_TRUE = frozenset({"true", "yes", "y", "1"})
+_FALSE = frozenset({"false", "no", "n", "0", ""})
+
+
+class TransferError(UserError):
+    """The file as a whole cannot be read; nothing in it was looked at row by row."""
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # where the row starts in the file, counting from 1
+    raw: Any  # field -> value, as the file gives it
+    problem: str = ""  # set when the row could not even be split into fields
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def read_rows(filename: str, data: bytes) -> list[Row]:
+    """The rows of a JSON or CSV import file; raises TransferError for a file-level problem."""
+    if len(data) > MAX_BYTES:
+        raise TransferError(f"The file is {len(data):,} bytes; the limit is {MAX_BYTES:,} (1 MiB). "
+                            "Split it into smaller files.")  # fmt: skip
+    text = decode(data)
+    kind = file_kind(filename, text)
+    rows = _json_rows(text) if kind == "json" else _csv_rows(text)
+    if not rows:
+        raise TransferError("The file has no events in it.")
+    if len(rows) > MAX_ROWS:
+        raise TransferError(f"The file has {len(rows):,} events; the limit is {MAX_ROWS:,} a file. "
+                            "Split it into smaller files.")  # fmt: skip
+    return rows
+
+
+def decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")  # a spreadsheet's byte-order mark is fine
+    except UnicodeDecodeError as error:
+        raise TransferError(
+            f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
+            "Save it as UTF-8 (in a spreadsheet: CSV UTF-8) and try again."
+        ) from None
+
+
+def file_kind(filename: str, text: str) -> str:
+    name = filename.lower()
+    if name.endswith(".json"):
+        return "json"
+    if name.endswith(".csv"):
+        return "csv"
+    if text.lstrip()[:1] in ("[", "{"):
+        return "json"
+    if text.lstrip().lower().startswith(("id,", "date,", "title,")):
+        return "csv"
+    raise TransferError("Send a .json or .csv file (see data/examples/ for the layout).")
+
+
+def _json_rows(text: str) -> list[Row]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise TransferError(f"The file is not valid JSON: {error.msg} at line {error.lineno}, "
+                            f"column {error.colno}.") from None  # fmt: skip
+    if isinstance(document, dict) and isinstance(document.get("events"), list):
+        start = _top_level_value(text, "events")
+    elif isinstance(document, list):
+        start = len(text) - len(text.lstrip())
+    else:
+        raise TransferError('A JSON import is a list of events, or an object with an "events" list.')
+    return _array_items(text, start)
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _top_level_value(text: str, wanted: str) -> int:
+    """Where the value of the top-level key `wanted` starts (the last one, as json.loads keeps)."""
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, _skip_space(text, 0) + 1)  # past the opening brace
+    found = -1
+    while text[position] != "}":
+        key, position = decoder.raw_decode(text, position)
+        position = _skip_space(text, _skip_space(text, position) + 1)  # past the colon
+        if key == wanted:
+            found = position
+        _, position = decoder.raw_decode(text, position)
+        position = _skip_space(text, position)
+        if text[position] == ",":
+            position = _skip_space(text, position + 1)
+    return found
+
+
+def _array_items(text: str, start: int) -> list[Row]:
+    """Each item of the (already validated) JSON array at `start`, with the line it starts on."""
+    decoder = json.JSONDecoder()
+    rows: list[Row] = []
+    line, counted = 1, 0
+    position = _skip_space(text, start + 1)
+    while text[position] != "]":
+        line += text.count("\n", counted, position)
+        counted = position
+        value, position = decoder.raw_decode(text, position)
+        rows.append(Row(line, value))
+        position = _skip_space(text, position)
+        if text[position] == ",":
+            position = _skip_space(text, position + 1)
+    return rows
+
+
+def _csv_rows(text: str) -> list[Row]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        columns = _csv_header(header or [])
+        rows: list[Row] = []
+        next_line = reader.line_num + 1
+        for cells in reader:
+            line, next_line = next_line, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines are allowed anywhere
+            if len(cells) > len(columns):
+                problem = f"has {len(cells)} cells; the header names {len(columns)} columns"
+                rows.append(Row(line, None, problem))
+                continue
+            rows.append(Row(line, _csv_mapping(columns, cells)))
+    except csv.Error as error:
+        raise TransferError(f"The CSV cannot be read at line {reader.line_num}: {error}.") from None
+    return rows
+
+
+def _csv_header(header: list[str]) -> list[str]:
+    columns = [cell.strip().lower() for cell in header]
+    if not any(columns):
+        raise TransferError("The CSV has no header line; the first line names the columns: "
+                            + ",".join(CSV_COLUMNS) + ".")  # fmt: skip
+    unknown = [name for name in columns if name not in CSV_COLUMNS]
+    if unknown:
+        raise TransferError(f"The CSV column `{unknown[0][:40]}` is not one I know; the columns are "
+                            + ",".join(CSV_COLUMNS) + ".")  # fmt: skip
+    repeated = sorted({name for name in columns if columns.count(name) > 1})
+    if repeated:
+        raise TransferError(f"The CSV names the column `{repeated[0]}` twice.")
+    missing = [name for name in ("date", "title") if name not in columns]
+    if missing:
+        raise TransferError(f"The CSV has no `{missing[0]}` column; every event needs a date and a title.")
+    return columns
+
+
+def _csv_mapping(columns: list[str], cells: list[str]) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for name, cell in zip(columns, cells, strict=False):
+        value = unneutralise_cell(cell)
+        if name == "russia":
+            raw[name] = _truth(value)
+        elif name in ("people", "places", "tags", "aliases"):
+            raw[name] = [part for part in value.split(LIST_SEPARATOR) if part.strip()]
+        else:
+            raw[name] = value
+    return raw
+
+
+def _truth(text: str) -> bool | str:
+    """true/false, yes/no, 1/0 or empty; anything else is passed on for validation to name."""
+    word = text.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    return text
+
+
+# -- deciding what an import adds ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowNote:
+    line: int
+    text: str  # plain text; may quote the file's own words, so escape it before display
+
+
+def plan_import(
+    rows: Sequence[Row], own: Sequence[Event], visible: Sequence[Event]
+) -> tuple[list[EventFields], list[RowNote], list[RowNote]]:
+    """(events to add, duplicate rows, rejected rows). Pure: the rules, without the database.
+
+    Duplicates (the same id as one of this server's events, or the same date and a near-identical
+    title as any event the server sees or an earlier row) are skipped; invalid rows are rejected."""
+    planner = _Planner(rows, own, visible)
+    accepted: list[EventFields] = []
+    duplicates: list[RowNote] = []
+    rejected: list[RowNote] = []
+    for row in rows:
+        verdict, result = planner.judge(row)
+        if isinstance(result, EventFields):
+            accepted.append(result)
+        else:
+            (duplicates if verdict == "duplicate" else rejected).append(RowNote(row.line, result))
+    return accepted, duplicates, rejected
+
+
+class _Planner:
+    def __init__(self, rows: Sequence[Row], own: Sequence[Event], visible: Sequence[Event]) -> None:
+        explicit = {
+            str(row.raw["id"]).strip() for row in rows if isinstance(row.raw, dict) and row.raw.get("id")
+        }
+        self.taken = {event.slug for event in own} | explicit  # ids a generated id must avoid
+        self.own = {event.slug: event for event in own}
+        self.by_date: dict[str, list[tuple[str, str]]] = {}
+        for event in visible:
+            self.by_date.setdefault(event.date.edtf(), []).append(
+                (title_key(event.title), f"“{event.title}”")
+            )
+        self.seen: dict[str, int] = {}  # id -> line, for the rows accepted so far
+
+    def judge(self, row: Row) -> tuple[str, EventFields | str]:
+        if row.problem or not isinstance(row.raw, dict):
+            return "rejected", row.problem or "is not an object of fields (id, date, title, …)"
+        raw = dict(row.raw)
+        if not str(raw.get("id") or "").strip():
+            title = raw.get("title")
+            raw["id"] = slug_for(title if isinstance(title, str) else "", self.taken)
+            self.taken.add(raw["id"])
+        try:
+            fields = EventFields.from_mapping(raw)
+        except FieldErrors as error:
+            return "rejected", str(error)
+        if fields.slug in self.seen:
+            return "rejected", f"id `{fields.slug}` is already used on line {self.seen[fields.slug]}"
+        if (existing := self.own.get(fields.slug)) is not None:
+            gone = " (removed; `/events restore` brings it back)" if existing.deleted else ""
+            return "duplicate", f"same id as “{existing.title}”{gone}"
+        same_day = self.by_date.setdefault(fields.date.edtf(), [])
+        key = title_key(fields.title)
+        if twin := next((label for other, label in same_day if same_title(key, other)), ""):
+            return "duplicate", f"same date and title as {twin}"
+        self.seen[fields.slug] = row.line
+        same_day.append((key, f"line {row.line}"))
+        return "added", fields
+
+
+def slug_for(title: str, taken: set[str]) -> str:
+    """A new id from the title, unique among `taken`: `kronstadt-rebellion`, then `-2`, `-3`…"""
+    base = "-".join(normalize(title).split())[: SLUG_MAX - 6].strip("-") or "event"
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def same_title(key: str, other: str) -> bool:
+    """Near-identical titles, except that `Strike 1` and `Strike 2` differ whatever their ratio."""
+    return fuzz.ratio(key, other) >= DUPLICATE_RATIO and _DIGITS.findall(key) == _DIGITS.findall(other)
+
+
+def title_key(title: str) -> str:
+    """Titles compared for duplicates; non-Latin titles (which `normalize` empties) keep their letters."""
+    return normalize(title) or " ".join(title.casefold().split())
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def write_json(events: Sequence[EventFields]) -> bytes:
+    """The import format itself: reading this back gives the same fields."""
+    document = {"format": JSON_FORMAT_NAME, "version": 1,
+                "events": [fields.as_mapping() for fields in events]}  # fmt: skip
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def write_csv(events: Sequence[EventFields]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for fields in events:
+        row = fields.as_mapping()
+        cells = []
+        for name in CSV_COLUMNS:
+            value = row[name]
+            if isinstance(value, list):
+                value = LIST_SEPARATOR.join(value)
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            cells.append(neutralise_cell(value))
+        writer.writerow(cells)
+    return out.getvalue().encode("utf-8")
+
+
+def neutralise_cell(text: str) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading quote, which it shows as text.
+    A cell that already starts with a quote gets one too, so that reading back is exact."""
+    return "'" + text if text.startswith((*_FORMULA_STARTS, "'")) else text
+
+
+def unneutralise_cell(text: str) -> str:
+    """Undo `neutralise_cell`, so that an exported CSV imports as the same events."""
+    escaped = text.startswith("'") and text[1:].startswith((*_FORMULA_STARTS, "'"))
+    return text[1:] if escaped else text
+
+
+def write_timelinejs(events: Sequence[EventFields], title: str) -> bytes:
+    """Knight Lab TimelineJS3 JSON. Its text fields are HTML, so every value is escaped."""
+    slides = []
+    for fields in events:
+        slide: dict[str, Any] = {
+            "unique_id": fields.slug,
+            "start_date": _timeline_date(fields.date.start),
+            "display_date": fields.date.display(),
+            "text": {"headline": html.escape(fields.title), "text": _timeline_text(fields)},
+        }
+        if fields.date.end is not None:
+            slide["end_date"] = _timeline_date(fields.date.end)
+        if fields.tags:
+            slide["group"] = html.escape(fields.tags[0])
+        slides.append(slide)
+    document = {"title": {"text": {"headline": html.escape(title), "text": ""}}, "events": slides}
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _timeline_date(day: PartialDate) -> dict[str, str]:
+    parts = {"year": str(day.year)}
+    if day.month is not None:
+        parts["month"] = str(day.month)
+    if day.day is not None:
+        parts["day"] = str(day.day)
+    return parts
+
+
+def _timeline_text(fields: EventFields) -> str:
+    paragraphs = [f"<p>{html.escape(fields.summary)}</p>"] if fields.summary else []
+    if fields.source:
+        paragraphs.append(f"<p>Source: {html.escape(fields.source)}</p>")
+    return "".join(paragraphs)
+
+
+def export_filename(guild_id: int, kind: str) -> str:
+    suffix = {"json": "events.json", "csv": "events.csv", "timelinejs": "timeline.json"}[kind]
+    return f"almanac-{guild_id}-{suffix}"

@@ -1,0 +1,255 @@
+"""/events: a server's moderators curate its own chronology (add, edit, remove, restore, hide,
+history, import, export) and name the curator role.
+
+`default_permissions(manage_guild=True)` only hides the group; `curator_only()` decides, on every
+invocation, and `/events curator-role` needs Manage Server itself. Every reply is ephemeral: the
+change shows in everyone's answers, the bookkeeping only to the moderator.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render, transfer
+from bot.almanac import Almanac
+from bot.errors import UserError
+from bot.render import safe
+from bot.search import Hit
+from cogs.ask import event_choices
+from cogs.checks import curator_only, is_curator
+from cogs.event_modal import EventModal, Limiter, UndoView
+from cogs.views import Pager
+
+if TYPE_CHECKING:
+    from bot.client import AlmanacBot
+
+Interaction = discord.Interaction[Any]
+Choices = list[app_commands.Choice[str]]
+WRITES_PER_MINUTE = 10  # adds, edits, removals, hides… per member and server
+FILES_PER_MINUTE = 3  # imports and exports, which read or write whole files
+REPORT_LINES_SHOWN = 10  # more rejected/duplicate rows than this come as an attached report too
+EVENT_HINT = "Pick one from the list as you type"
+
+
+def _guild(interaction: Interaction) -> int:
+    return interaction.guild_id or 0
+
+
+def _choices(hits: list[Hit]) -> Choices:
+    return [app_commands.Choice(name=render.choice_name(hit.title), value=f"#{hit.event_id}") for hit in hits]
+
+
+async def _may_curate(interaction: Interaction) -> bool:
+    """Autocomplete skips checks; removed titles and the log are only offered to curators."""
+    try:
+        return await is_curator(interaction)
+    except app_commands.CheckFailure:
+        return False
+
+
+class Curate(commands.Cog):
+    events = app_commands.Group(
+        name="events",
+        description="Curate this server's own chronology",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+    def __init__(self, almanac: Almanac) -> None:
+        self.almanac = almanac
+        self.curation = almanac.curation
+        self.writes = Limiter(WRITES_PER_MINUTE, 60.0)
+        self.files = Limiter(FILES_PER_MINUTE, 60.0)
+
+    # -- add and edit (the modal) ------------------------------------------------------------
+
+    @events.command(name="add", description="Add an event to this server's chronology")
+    @curator_only()
+    async def add(self, interaction: Interaction) -> None:
+        await interaction.response.send_modal(EventModal(self.curation, self.writes))
+
+    @events.command(name="edit", description="Change one of this server's events")
+    @app_commands.describe(event=f"One of this server's events. {EVENT_HINT}")
+    @curator_only()
+    async def edit(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
+        found = await self.curation.own_event(_guild(interaction), event)
+        await interaction.response.send_modal(EventModal(self.curation, self.writes, event=found))
+
+    # -- remove, restore, hide, unhide ---------------------------------------------------------
+
+    @events.command(name="remove", description="Remove one of this server's events (restore brings it back)")
+    @app_commands.describe(event=f"One of this server's events. {EVENT_HINT}")
+    @curator_only()
+    async def remove(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
+        self.writes.hit(interaction)
+        guild_id, actor = _guild(interaction), interaction.user.id
+        removed = await self.curation.remove(guild_id, actor, event)
+
+        async def undo() -> str:
+            await self.curation.restore(guild_id, actor, f"#{removed.id}")
+            return f"Restored **{safe(removed.title)}**."
+
+        await self._done(interaction, f"Removed **{safe(removed.title)}**; `/events restore` brings it back.",
+                         undo)  # fmt: skip
+
+    @events.command(name="restore", description="Bring back an event this server removed")
+    @app_commands.describe(event=f"A removed event. {EVENT_HINT}")
+    @curator_only()
+    async def restore(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
+        self.writes.hit(interaction)
+        guild_id, actor = _guild(interaction), interaction.user.id
+        restored = await self.curation.restore(guild_id, actor, event)
+
+        async def undo() -> str:
+            await self.curation.remove(guild_id, actor, f"#{restored.id}")
+            return f"Removed **{safe(restored.title)}** again."
+
+        await self._done(interaction, f"Restored **{safe(restored.title)}**.", undo)
+
+    @events.command(name="hide", description="Hide a bundled event in this server only")
+    @app_commands.describe(event=f"A bundled event. {EVENT_HINT}")
+    @curator_only()
+    async def hide(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
+        self.writes.hit(interaction)
+        guild_id, actor = _guild(interaction), interaction.user.id
+        hidden = await self.curation.hide(guild_id, actor, event)
+
+        async def undo() -> str:
+            await self.curation.unhide(guild_id, actor, f"#{hidden.id}")
+            return f"**{safe(hidden.title)}** shows in this server again."
+
+        text = f"Hid **{safe(hidden.title)}** in this server only; `/events unhide` shows it again."
+        await self._done(interaction, text, undo)
+
+    @events.command(name="unhide", description="Show a bundled event this server hid")
+    @app_commands.describe(event=f"A hidden bundled event. {EVENT_HINT}")
+    @curator_only()
+    async def unhide(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
+        self.writes.hit(interaction)
+        guild_id, actor = _guild(interaction), interaction.user.id
+        shown = await self.curation.unhide(guild_id, actor, event)
+
+        async def undo() -> str:
+            await self.curation.hide(guild_id, actor, f"#{shown.id}")
+            return f"Hid **{safe(shown.title)}** again."
+
+        await self._done(interaction, f"**{safe(shown.title)}** shows in this server again.", undo)
+
+    async def _done(self, interaction: Interaction, text: str, undo: Any) -> None:
+        view = UndoView(self.writes, undo)
+        await interaction.response.send_message(text, view=view, ephemeral=True)
+        view.message = await interaction.original_response()
+
+    # -- history -------------------------------------------------------------------------------
+
+    @events.command(name="history", description="Who changed this server's chronology, what and when")
+    @app_commands.describe(event=f"Only this event's changes (default: all). {EVENT_HINT}")
+    @curator_only()
+    async def history(self, interaction: Interaction, event: app_commands.Range[str, 0, 200] = "") -> None:
+        answer = await self.curation.history(_guild(interaction), event or None)
+        pages = render.history_page_count(answer)
+        embed = render.history_embed(answer, 0)
+        if pages <= 1:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+        pager = Pager(interaction.user.id, pages, lambda page: render.history_embed(answer, page))
+        await interaction.response.send_message(embed=embed, view=pager, ephemeral=True)
+        pager.message = await interaction.original_response()
+
+    # -- files ---------------------------------------------------------------------------------
+
+    @events.command(name="import", description="Add events from a JSON or CSV file: every row, or none")
+    @app_commands.describe(file="A .json or .csv file in UTF-8: at most 1 MiB and 5,000 events")
+    @curator_only()
+    async def import_file(self, interaction: Interaction, file: discord.Attachment) -> None:
+        if file.size > transfer.MAX_BYTES:
+            raise UserError(f"That file is {file.size:,} bytes; the limit is {transfer.MAX_BYTES:,} (1 MiB). "
+                            "Split it into smaller files.")  # fmt: skip
+        self.files.hit(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await file.read()
+        report = await self.curation.import_file(
+            _guild(interaction), interaction.user.id, file.filename, data
+        )
+        notes = report.lines()
+        attached = len(notes) > REPORT_LINES_SHOWN
+        files = []
+        if attached:
+            text = "\n".join([report.headline(), "", *notes]) + "\n"
+            files.append(discord.File(io.BytesIO(text.encode("utf-8")), filename="import-report.txt"))
+        embed = render.import_embed(report, file.filename, attached=attached)
+        await interaction.edit_original_response(embed=embed, attachments=files)
+
+    @events.command(name="export", description="This server's events as a file")
+    @app_commands.describe(
+        format="json (imports back as it is), csv (for spreadsheets) or timelinejs",
+        with_bundled="Include the bundled chronology as this server sees it",
+    )
+    @app_commands.choices(format=[app_commands.Choice(name=name, value=name) for name in transfer.FORMATS])
+    @curator_only()
+    async def export(
+        self, interaction: Interaction, format: str = "json", with_bundled: bool = False
+    ) -> None:
+        self.files.hit(interaction)
+        exported = await self.curation.export(_guild(interaction), format, with_bundled=with_bundled)
+        limit = interaction.guild.filesize_limit if interaction.guild else 8 * 1024 * 1024
+        if len(exported.data) > limit:
+            raise UserError("The export is larger than this server's upload limit; "
+                            "use `almanac export` on the bot's machine instead.")  # fmt: skip
+        file = discord.File(io.BytesIO(exported.data), filename=exported.filename)
+        text = f"{exported.count} event{'s' if exported.count != 1 else ''}, as {format}."
+        await interaction.response.send_message(text, file=file, ephemeral=True)
+
+    # -- the curator role ----------------------------------------------------------------------
+
+    @events.command(name="curator-role", description="Name the role whose members may curate (Manage Server)")
+    @app_commands.describe(role="The curator role; leave it out to clear it (Manage Server only then)")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def curator_role(self, interaction: Interaction, role: discord.Role | None = None) -> None:
+        if role is not None and role.is_default():
+            raise UserError("@everyone cannot be the curator role; pick or create a role for curators.")
+        self.writes.hit(interaction)
+        await self.curation.set_curator_role(
+            _guild(interaction), role.id if role else None, interaction.user.id
+        )
+        if role is None:
+            text = "Cleared the curator role: only members with Manage Server can curate now."
+        else:
+            text = f"Members with {role.mention} can now curate this server's chronology."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    # -- autocomplete --------------------------------------------------------------------------
+
+    @edit.autocomplete("event")
+    @remove.autocomplete("event")
+    async def own_events(self, interaction: Interaction, current: str) -> Choices:
+        return await event_choices(self.almanac, interaction, current, own_only=True)
+
+    @restore.autocomplete("event")
+    async def removed_events(self, interaction: Interaction, current: str) -> Choices:
+        if not await _may_curate(interaction):
+            return []
+        return _choices(await self.curation.complete_removed(_guild(interaction), current))
+
+    @hide.autocomplete("event")
+    async def shown_bundled(self, interaction: Interaction, current: str) -> Choices:
+        return _choices(await self.curation.complete_bundled(_guild(interaction), current, hidden=False))
+
+    @unhide.autocomplete("event")
+    async def hidden_bundled(self, interaction: Interaction, current: str) -> Choices:
+        return _choices(await self.curation.complete_bundled(_guild(interaction), current, hidden=True))
+
+    @history.autocomplete("event")
+    async def logged_events(self, interaction: Interaction, current: str) -> Choices:
+        if not await _may_curate(interaction):
+            return []
+        return _choices(await self.curation.complete_history(_guild(interaction), current))
+
+
+async def setup(bot: AlmanacBot) -> None:
+    await bot.add_cog(Curate(bot.almanac))
