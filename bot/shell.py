@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.almanac import Almanac
+from bot.anniversaries import Anniversaries
+from bot.daily import DailyPost, PostFailed, Scheduler
 from bot.errors import UserError
 from bot.render_text import Answer, error_json, to_json, to_text
 
@@ -20,6 +22,7 @@ HELP = """Commands (the same as in Discord):
   /search <words>         e.g. /search makno
   /timeline [span]        e.g. /timeline 1918 to 1921, /timeline March 1921
   /upcoming [days]        e.g. /upcoming 14
+  /anniversaries preview [day]   the daily post as it would look, e.g. /anniversaries preview 7 November
   help, quit"""
 
 
@@ -34,7 +37,8 @@ class ShellContext:
         return self.fixed_today or await self.almanac.today(self.guild_id)
 
 
-Handler = Callable[[ShellContext, str], Awaitable[Answer]]
+Reply = Answer | str  # a plain sentence when there is no list to show
+Handler = Callable[[ShellContext, str], Awaitable[Reply]]
 
 
 async def _onthisday(ctx: ShellContext, args: str) -> Answer:
@@ -60,12 +64,38 @@ async def _upcoming(ctx: ShellContext, args: str) -> Answer:
     return await ctx.almanac.upcoming(ctx.guild_id, days, await ctx.today())
 
 
+class _NoDiscord:
+    """The shell previews daily posts; sending them needs Discord."""
+
+    async def send(self, channel_id: int, post: DailyPost, nonce: str) -> int:
+        raise PostFailed("the shell cannot post to Discord")
+
+    async def find_sent(self, channel_id: int, marker: str) -> int | None:
+        return None
+
+
+async def _anniversaries(ctx: ShellContext, args: str) -> Reply:
+    action, _, day = args.partition(" ")
+    if action != "preview":
+        raise UserError(
+            "In the shell, `/anniversaries preview [day]` shows a daily post; set posts up in Discord."
+        )
+    today = await ctx.today()
+    noon = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
+    service = Anniversaries(ctx.almanac, Scheduler(ctx.almanac, _NoDiscord()))
+    post = await service.preview(ctx.guild_id, day, noon)
+    if post is None:
+        return "Nothing would be posted that day: it has no anniversary and the server chose `nothing`."
+    return post.answer
+
+
 COMMANDS: dict[str, Handler] = {
     "onthisday": _onthisday,
     "event": _event,
     "search": _search,
     "timeline": _timeline,
     "upcoming": _upcoming,
+    "anniversaries": _anniversaries,
 }
 
 
@@ -80,7 +110,7 @@ def split_command(line: str) -> tuple[str, str]:
     return name.lower(), args
 
 
-async def execute(ctx: ShellContext, line: str) -> tuple[str, Answer]:
+async def execute(ctx: ShellContext, line: str) -> tuple[str, Reply]:
     name, args = split_command(line)
     handler = COMMANDS.get(name)
     if handler is None:
@@ -98,6 +128,9 @@ async def ask(ctx: ShellContext, line: str, *, as_json: bool) -> tuple[str, int]
         if as_json:
             return json.dumps(error_json(name, str(error)), ensure_ascii=False, indent=2), 2
         return f"error: {error}", 2
+    if isinstance(answer, str):
+        payload = {"command": command, "events": [], "related": [], "message": answer, "error": None}
+        return (json.dumps(payload, ensure_ascii=False, indent=2), 0) if as_json else (answer, 0)
     if as_json:
         return json.dumps(to_json(command, answer), ensure_ascii=False, indent=2), 0
     return to_text(answer), 0

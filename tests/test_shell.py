@@ -162,3 +162,13 @@ def test_the_interactive_shell_answers_typed_lines(tmp_path: Path) -> None:
     assert putilov in result.stdout
     assert result.stdout.count("/timeline [span]") == 2  # the help shown at start and when asked
     assert "Traceback" not in result.stderr
+
+
+async def test_anniversaries_preview_shows_the_daily_post_for_a_server(almanac: Almanac) -> None:
+    ctx = ShellContext(almanac, guild_id=1, fixed_today=TODAY)
+    answer, status = await ask_json(ctx, "/anniversaries preview 7 November")
+    assert status == 0 and answer["command"] == "anniversaries"
+    assert [event["date"] for event in answer["events"]] == ["1917-11-07"]
+    assert answer["events"][0]["old_style_date"] == "25 October 1917 O.S."
+    refused, status = await ask_json(ctx, "/anniversaries setup")
+    assert status != 0 and "preview" in refused["error"]
