@@ -172,9 +172,11 @@ class Curation:
 
     async def own_event(self, guild_id: int, ref: str) -> Event:
         """A live event of this server, for /events edit to pre-fill its modal."""
+        _need_server(guild_id)
         return await self._find(guild_id, ref, guild_id, deleted=False)
 
     async def add(self, guild_id: int, actor: int | None, form: EventForm) -> Event:
+        _need_server(guild_id)
         own = await self.store.scope_events(guild_id)
         fields = fields_from_form(form, {"id": slug_for(form.title, {e.slug for e in own}), "russia": False})
         visible = await self.store.visible_events(guild_id)
@@ -187,6 +189,7 @@ class Curation:
 
     async def edit(self, guild_id: int, actor: int | None, event: Event, form: EventForm) -> Event:
         """Save the modal over `event` as it was when the modal opened; refuses if it changed since."""
+        _need_server(guild_id)
         if event.scope != guild_id:
             raise UserError("Only this server's own events can be edited here.")
         fields = fields_from_form(form, event.fields.as_mapping())
@@ -199,12 +202,14 @@ class Curation:
         return edited
 
     async def remove(self, guild_id: int, actor: int | None, ref: str) -> Event:
+        _need_server(guild_id)
         event = await self._find(guild_id, ref, guild_id, deleted=False)
         await self.store.set_deleted(event, True, actor)
         self.index.remove(event.id)
         return event
 
     async def restore(self, guild_id: int, actor: int | None, ref: str) -> Event:
+        _need_server(guild_id)
         event = await self._find(guild_id, ref, guild_id, deleted=True)
         await self.store.set_deleted(event, False, actor)
         restored = await self.store.get_event(event.id)
@@ -212,6 +217,7 @@ class Curation:
         return restored or event
 
     async def hide(self, guild_id: int, actor: int | None, ref: str) -> Event:
+        _need_server(guild_id)
         event = await self._find(guild_id, ref, BUNDLED_SCOPE, deleted=False)
         if event.id in await self.store.hidden_event_ids(guild_id):
             raise UserError(f"“{event.title}” is already hidden here; `/events unhide` shows it again.")
@@ -220,6 +226,7 @@ class Curation:
         return event
 
     async def unhide(self, guild_id: int, actor: int | None, ref: str) -> Event:
+        _need_server(guild_id)
         event = await self._find(guild_id, ref, BUNDLED_SCOPE, deleted=False)
         if event.id not in await self.store.hidden_event_ids(guild_id):
             raise UserError(f"“{event.title}” is not hidden in this server.")
@@ -228,6 +235,7 @@ class Curation:
         return event
 
     async def history(self, guild_id: int, ref: str | None) -> History:
+        _need_server(guild_id)
         if not (ref or "").strip():
             return History(None, await self.store.audit_entries(guild_id, None, HISTORY_MAX))
         event = await self._find(guild_id, ref or "", guild_id, deleted=None, bundled_too=True)
@@ -235,14 +243,14 @@ class Curation:
 
     async def set_curator_role(self, guild_id: int, role_id: int | None, actor: int | None) -> int | None:
         """Name the role whose members may curate (None: Manage Server only); returns the old one."""
+        _need_server(guild_id)
         return await self.store.change_curator_role(guild_id, role_id, actor)
 
     # -- files ------------------------------------------------------------------------------
 
     async def import_file(self, guild_id: int, actor: int | None, filename: str, data: bytes) -> ImportReport:
         """Validate every row, then add all the new ones in one transaction, or none if any is bad."""
-        if not guild_id:
-            raise UserError("Imports go into one server's chronology; give its id.")
+        _need_server(guild_id)
         rows = transfer.read_rows(filename, data)
         own = await self.store.scope_events(guild_id)
         visible = await self.store.visible_events(guild_id)
@@ -253,7 +261,10 @@ class Curation:
         self.index.add_all(added)
         return ImportReport(len(rows), added, duplicates, [])
 
-    async def export(self, guild_id: int, kind: str, *, with_bundled: bool = False) -> ExportFile:
+    async def export(
+        self, guild_id: int, kind: str, *, with_bundled: bool = False, title: str = "Almanac chronology"
+    ) -> ExportFile:
+        _need_server(guild_id)
         if kind not in transfer.FORMATS:
             raise UserError(f"Export as one of {', '.join(transfer.FORMATS)}.")
         if with_bundled:
@@ -269,7 +280,7 @@ class Curation:
         elif kind == "csv":
             data = transfer.write_csv(fields)
         else:
-            data = transfer.write_timelinejs(fields, "Almanac chronology")
+            data = transfer.write_timelinejs(fields, title)
         return ExportFile(transfer.export_filename(guild_id, kind), data, len(events))
 
     # -- autocomplete -----------------------------------------------------------------------
@@ -338,6 +349,12 @@ def _twin(fields: EventFields, events: Iterable[Event]) -> Event | None:
     key = title_key(fields.title)
     return next((event for event in events if event.date.edtf() == fields.date.edtf()
                  and same_title(key, title_key(event.title))), None)  # fmt: skip
+
+
+def _need_server(guild_id: int) -> None:
+    """Scope 0 is the bundled chronology, which no server may change."""
+    if guild_id <= 0:
+        raise UserError("That works on one server's own chronology; give the server's id.")
 
 
 def _in_state(event: Event, deleted: bool | None) -> Event:

@@ -9,6 +9,7 @@ import json
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.almanac import Almanac
 from bot.anniversaries import Anniversaries
@@ -129,7 +130,13 @@ async def ask(ctx: ShellContext, line: str, *, as_json: bool) -> tuple[str, int]
             return json.dumps(error_json(name, str(error)), ensure_ascii=False, indent=2), 2
         return f"error: {error}", 2
     if isinstance(answer, str):
-        payload = {"command": command, "events": [], "related": [], "message": answer, "error": None}
+        payload: dict[str, Any] = {
+            "command": command,
+            "events": [],
+            "related": [],
+            "message": answer,
+            "error": None,
+        }
         return (json.dumps(payload, ensure_ascii=False, indent=2), 0) if as_json else (answer, 0)
     if as_json:
         return json.dumps(to_json(command, answer), ensure_ascii=False, indent=2), 0

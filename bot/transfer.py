@@ -97,6 +97,8 @@ def _json_rows(text: str) -> list[Row]:
     except json.JSONDecodeError as error:
         raise TransferError(f"The file is not valid JSON: {error.msg} at line {error.lineno}, "
                             f"column {error.colno}.") from None  # fmt: skip
+    except RecursionError:
+        raise TransferError("The JSON is nested too deeply to be a list of events.") from None
     if isinstance(document, dict) and isinstance(document.get("events"), list):
         start = _top_level_value(text, "events")
     elif isinstance(document, list):

@@ -196,7 +196,10 @@ class Curate(commands.Cog):
         self, interaction: Interaction, format: str = "json", with_bundled: bool = False
     ) -> None:
         self.files.hit(interaction)
-        exported = await self.curation.export(_guild(interaction), format, with_bundled=with_bundled)
+        title = f"{interaction.guild.name}: chronology" if interaction.guild else "Almanac chronology"
+        exported = await self.curation.export(
+            _guild(interaction), format, with_bundled=with_bundled, title=title
+        )
         limit = interaction.guild.filesize_limit if interaction.guild else 8 * 1024 * 1024
         if len(exported.data) > limit:
             raise UserError("The export is larger than this server's upload limit; "

@@ -7,6 +7,7 @@ moderator and member. simcord's clock starts on 1 January 2026.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -412,7 +413,9 @@ async def test_an_export_imports_into_an_empty_server_as_the_same_events(club: C
     assert """\r\nhyperlink-x-putilov,1921-03-02,"'=HYPERLINK(""x"") Putilov",""" in csv_data.decode()
     await club.env.advance_time(60)  # three file commands a minute: an import and two exports so far
     timeline = await club.mod.slash(club.channel, "events export", format="timelinejs", with_bundled=True)
-    assert attachment_bytes(club.env, timeline)[0].endswith("-timeline.json")
+    name, data = attachment_bytes(club.env, timeline)
+    assert name.endswith("-timeline.json")
+    assert json.loads(data)["title"]["text"]["headline"] == "Chronology Club: chronology"
     bundled = len(await store.scope_events(0, deleted=False))
     assert timeline.response.content == f"{5 + bundled} events, as timelinejs."
 

@@ -323,6 +323,15 @@ async def test_exports_come_in_three_formats_with_or_without_the_bundled_events(
         await almanac.curation.export(HERE, "xml")
 
 
-async def test_imports_need_a_server(almanac: Almanac) -> None:
-    with pytest.raises(UserError, match="one server's chronology"):
-        await almanac.curation.import_file(0, MOD, "e.csv", csv_file(["a,1921,A,,"]))
+async def test_nothing_changes_or_leaves_the_bundled_chronology_through_curation(almanac: Almanac) -> None:
+    (kronstadt,) = [e for e in await almanac.store.scope_events(0) if e.title == "Kronstadt rebellion"]
+    attempts = [
+        almanac.curation.import_file(0, MOD, "e.csv", csv_file(["a,1921,A,,"])),
+        almanac.curation.add(0, MOD, PUTILOV),
+        almanac.curation.remove(0, MOD, f"#{kronstadt.id}"),
+        almanac.curation.export(0, "json", with_bundled=True),
+    ]
+    for attempt in attempts:
+        with pytest.raises(UserError, match="one server's own chronology"):
+            await attempt
+    assert not (await almanac.store.get_event(kronstadt.id)).deleted  # type: ignore[union-attr]

@@ -116,6 +116,8 @@ def test_invalid_json_is_refused_with_where_it_breaks() -> None:
         read_rows("x.json", b'[\n{"date": 1921,,}]')
     with pytest.raises(TransferError, match="a list of events"):
         read_rows("x.json", b'{"rows": []}')
+    with pytest.raises(TransferError, match="nested too deeply"):
+        read_rows("x.json", b"[" * 100_000 + b"]" * 100_000)
 
 
 def test_the_kind_of_file_is_taken_from_its_name_or_its_first_characters() -> None:
@@ -194,6 +196,13 @@ def test_duplicates_of_existing_events_and_earlier_rows_are_reported_not_added()
         (5, "same date and title as “Kronstadt rebellion”"),
         (7, "same date and title as line 6"),
     ]
+
+
+def test_titles_that_differ_only_in_a_number_are_different_events() -> None:
+    accepted, duplicates, _ = plan("date,title\n1920,Strike 1\n1920,Strike 2\n1920,Strike #2\n")
+
+    assert [item.title for item in accepted] == ["Strike 1", "Strike 2"]
+    assert [(note.line, note.text) for note in duplicates] == [(4, "same date and title as line 3")]
 
 
 def test_titles_in_other_scripts_are_compared_by_their_own_letters() -> None:
