@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import signal
@@ -106,7 +107,8 @@ def error_message(error: BaseException) -> str | None:
     """What to tell the user, or None for a bug (which is logged and apologised for)."""
     cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(cause, UserError):
-        return str(cause)
+        # it may quote what the user typed: a quoted `@everyone` must not even look like a mention
+        return discord.utils.escape_mentions(str(cause))
     if isinstance(cause, app_commands.CommandOnCooldown):
         seconds = math.ceil(cause.retry_after)
         return f"Slow down a little: try again in {seconds} second{'s' if seconds != 1 else ''}."
@@ -182,7 +184,8 @@ async def sync_tree(bot: AlmanacBot, guild_id: int | None) -> int:
 async def _sync(settings: Settings, guild_id: int | None) -> int:
     """Log in over HTTP only (no gateway connection), sync, and close."""
     async with open_almanac(settings.database_path, settings.data_file) as almanac:
-        bot = create_bot(almanac, settings)
+        # Run beside the bot (`docker compose exec`), it must leave the bot's health file alone.
+        bot = create_bot(almanac, dataclasses.replace(settings, health_file=None))
         async with bot:
             await bot.login(settings.discord_token or "")
             return await sync_tree(bot, guild_id)

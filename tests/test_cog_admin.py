@@ -57,7 +57,9 @@ async def test_a_manager_sees_the_status_of_the_bot(world: World, manager: Any, 
 
 
 async def test_the_status_shows_the_last_daily_post_pass(world: World, manager: Any) -> None:
-    await manager.slash(world.channel, "anniversaries setup", channel=world.channel, time="00:30", timezone="UTC")
+    await manager.slash(
+        world.channel, "anniversaries setup", channel=world.channel, time="00:30", timezone="UTC"
+    )
     await world.env.advance_time(31 * 60)
 
     result = await manager.slash(world.channel, "almanac status")

@@ -130,7 +130,7 @@ class StoreBase:
         partial = target.with_name(f".{target.name}.partial")
         partial.unlink(missing_ok=True)
         try:
-            async with aiosqlite.connect(partial, check_same_thread=False) as copy:
+            async with aiosqlite.connect(partial) as copy:
                 await self._reader.backup(copy)
                 async with copy.execute("PRAGMA integrity_check") as cursor:
                     row = await cursor.fetchone()
