@@ -220,4 +220,7 @@ def run_bot(settings: Settings) -> int:
     except discord.LoginFailure:
         log.error("Discord refused DISCORD_TOKEN; copy it again from the developer portal.")
         return 2
+    except OSError as error:  # aiohttp's connection errors: no network, DNS, TLS
+        log.error("cannot reach Discord (%s); check the network and try again.", error)
+        return 1
     return 0

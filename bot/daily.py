@@ -22,7 +22,7 @@ from typing import Protocol
 
 from bot.almanac import Almanac, DayAnswer
 from bot.errors import UserError
-from bot.store import PostSettings
+from bot.store import PostSettings, Shards
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def parse_post_time(text: str) -> str:
     match = _TIME.fullmatch(text.strip().lower())
     if match is None:
         raise UserError("Give the time as HH:MM on a 24-hour clock, for example `09:00` or `18:30`.")
-    return f"{int(match[1]):02d}:{match[2]}"
+    return f"{int(match[1]):02d}:{int(match[2]):02d}"  # `\d` also matches ٣: store ASCII digits
 
 
 @functools.cache
@@ -132,10 +132,13 @@ def iso(instant: dt.datetime) -> str:
 
 
 class Scheduler:
-    def __init__(self, almanac: Almanac, sender: Sender, *, concurrency: int = 20) -> None:
+    def __init__(
+        self, almanac: Almanac, sender: Sender, *, concurrency: int = 20, shards: Shards | None = None
+    ) -> None:
         self.almanac = almanac
         self.store = almanac.store
         self.sender = sender
+        self.shards = shards  # None: this process serves every server
         self._slots = asyncio.Semaphore(concurrency)
         self._sleeper: asyncio.Task[None] | None = None
         self._woken = False
@@ -149,7 +152,7 @@ class Scheduler:
 
     async def wait_for_next(self, now: dt.datetime) -> None:
         """Sleep until the next post is due, or until `wake()`: one pass per due moment, not per tick."""
-        upcoming = await self.store.next_due_at()
+        upcoming = await self.store.next_due_at(self.shards)
         delay = LONGEST_SLEEP
         if upcoming is not None:
             seconds = (dt.datetime.fromisoformat(upcoming) - now).total_seconds()
@@ -174,7 +177,7 @@ class Scheduler:
         started = time.perf_counter()
         outcomes: list[str] = []
         while True:
-            due = await self.store.due_posts(iso(now), PASS_BATCH)
+            due = await self.store.due_posts(iso(now), PASS_BATCH, self.shards)
             results = await asyncio.gather(*(self._guarded(settings, now) for settings in due))
             outcomes += results
             if len(due) < PASS_BATCH:

@@ -12,6 +12,7 @@ from discord.ext import commands, tasks
 from bot.anniversaries import Anniversaries
 from bot.daily import EMPTY_DAY_MODES, DailyPost, PostFailed, Scheduler, all_timezones
 from bot.render_daily import post_content, post_embed, post_mentions, settings_embed
+from bot.store import Shards
 from cogs.checks import curator_only
 
 if TYPE_CHECKING:
@@ -21,6 +22,14 @@ log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]
 CHANNEL_GONE = "the channel was deleted; choose another with /anniversaries setup"
 NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
+
+
+def _own_shards(bot: AlmanacBot) -> Shards | None:
+    """Only when shards are split across processes does each scheduler serve just its own servers."""
+    settings = bot.settings
+    if settings.shard_ids is None or settings.shard_count is None:
+        return None
+    return Shards(settings.shard_count, settings.shard_ids)
 
 
 class DiscordSender:
@@ -82,7 +91,7 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
 
     def __init__(self, bot: AlmanacBot) -> None:
         self.bot = bot
-        self.scheduler = Scheduler(bot.almanac, DiscordSender(bot))
+        self.scheduler = Scheduler(bot.almanac, DiscordSender(bot), shards=_own_shards(bot))
         self.anniversaries = Anniversaries(bot.almanac, self.scheduler)
         bot.scheduler = self.scheduler
         super().__init__()

@@ -262,3 +262,17 @@ async def test_preview_shows_the_anniversary_post_for_7_november(almanac: Almana
     titles = [item.event.title for item in post.answer.anniversaries]
     assert any("1917" in item.event.date.display() for item in post.answer.anniversaries), titles
     assert post.marker.endswith("2026-11-07")
+
+
+async def test_a_process_running_some_shards_posts_only_for_servers_on_them(almanac: Almanac) -> None:
+    from bot.store import Shards
+
+    channels = FakeChannels()
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    # Discord puts a server on shard (id >> 22) % count: these two land on shards 0 and 1 of 2
+    on_zero, on_one = (2 << 22) * 5, (2 << 22) * 5 + (1 << 22)
+    for guild in (on_zero, on_one):
+        await set_up(almanac, channels, guild, "UTC", "09:00", start)
+    shard_zero = Scheduler(almanac, channels, shards=Shards(count=2, ids=(0,)))
+    await shard_zero.run_pass(dt.datetime(2026, 6, 1, 9, 1, tzinfo=UTC))
+    assert {m.channel_id for m in channels.messages} == {on_zero * 10}

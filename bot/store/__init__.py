@@ -2,7 +2,7 @@
 
 from bot.store.base import ConflictError, StoreError, utc_now
 from bot.store.guilds import AuditEntry, GuildData
-from bot.store.posts import PostData, PostRecord, PostSettings
+from bot.store.posts import PostData, PostRecord, PostSettings, Shards
 from bot.store.reads import EventReads
 from bot.store.rows import DayMatch
 from bot.store.writes import EventWrites
@@ -13,5 +13,6 @@ class Store(EventWrites, EventReads, GuildData, PostData):
 
 
 __all__ = [
-    "AuditEntry", "ConflictError", "DayMatch", "PostRecord", "PostSettings", "Store", "StoreError", "utc_now",
+    "AuditEntry", "ConflictError", "DayMatch", "PostRecord", "PostSettings", "Shards", "Store",
+    "StoreError", "utc_now",
 ]  # fmt: skip

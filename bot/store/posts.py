@@ -45,6 +45,22 @@ class PostRecord:
     finished_at: str | None
 
 
+@dataclass(frozen=True)
+class Shards:
+    """The shards one process runs: Discord puts a server on shard (id >> 22) % count."""
+
+    count: int
+    ids: tuple[int, ...]
+
+
+def _shard_filter(shards: Shards | None) -> str:
+    if shards is None:
+        return ""
+    # both are integers from the settings, never user text
+    ids = ", ".join(str(int(shard)) for shard in shards.ids)
+    return f" AND ((guild_id >> 22) % {int(shards.count)}) IN ({ids})"
+
+
 def _settings(row: Any) -> PostSettings:
     return PostSettings(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], row[8])
 
@@ -78,18 +94,21 @@ class PostData(StoreBase):
                 },
             )  # fmt: skip
 
-    async def due_posts(self, now_utc: str, limit: int) -> list[PostSettings]:
-        """Servers whose next post is due: one query on a partial index, never a scan of all settings."""
+    async def due_posts(self, now_utc: str, limit: int, shards: Shards | None = None) -> list[PostSettings]:
+        """Servers whose next post is due: one query on a partial index, never a scan of all settings.
+        `shards` keeps a process that runs some of the bot's shards to the servers on them."""
         rows = await self._all(
             f"SELECT {_SETTINGS_COLUMNS} FROM guild_settings WHERE posts_enabled = 1"
-            " AND next_due_utc <= ? ORDER BY next_due_utc LIMIT ?",
+            f" AND next_due_utc <= ?{_shard_filter(shards)} ORDER BY next_due_utc LIMIT ?",
             (now_utc, limit),
         )
         return [_settings(row) for row in rows]
 
-    async def next_due_at(self) -> str | None:
+    async def next_due_at(self, shards: Shards | None = None) -> str | None:
         """The earliest next post of any enabled server (the partial index answers it)."""
-        row = await self._one("SELECT min(next_due_utc) FROM guild_settings WHERE posts_enabled = 1")
+        row = await self._one(
+            f"SELECT min(next_due_utc) FROM guild_settings WHERE posts_enabled = 1{_shard_filter(shards)}"
+        )
         return None if row is None or row[0] is None else str(row[0])
 
     async def reschedule_post(self, guild_id: int, due_local_date: str, next_due_utc: str) -> None:
