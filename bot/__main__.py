@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from bot.chronology import ChronologyError, load_chronology
 from bot.config import ConfigError, Settings
 from bot.errors import UserError
 from bot.runtime import open_almanac
-from bot.store import Store, StoreError
+from bot.store import Store, StoreError, advice
 from bot.transfer import FORMATS, MAX_BYTES
 
 # An operator's own file on the server's disk may hold more rows than a Discord upload (5,000);
@@ -211,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_db(settings, args))
     except (ConfigError, StoreError, ChronologyError) as error:
         print(f"almanac: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:  # met mid-command: a damaged, full or read-only database
+        print(f"almanac: database error ({error}): {advice(error)}.", file=sys.stderr)
         return 2
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.curation import Curation
 from bot.dates import LONGEST_ANNIVERSARY_SPAN, anniversary_keys, is_round_anniversary, years_phrase
 from bot.errors import UserError
-from bot.model import BUNDLED_SCOPE, Event
+from bot.model import BUNDLED_SCOPE, Event, picked_id
 from bot.search import Hit, SearchIndex, normalize
 from bot.store import DayMatch, Store
 from bot.when import AskedDay, parse_day, parse_span
@@ -198,9 +198,9 @@ class Almanac:
 
     async def _picked(self, guild_id: int, query: str) -> Event | None:
         """An autocomplete choice arrives as `#<id>`; it must still be visible to this server."""
-        if not (query.startswith("#") and query[1:].isdigit()):
+        if (event_id := picked_id(query)) is None:
             return None
-        event = await self.store.get_event(int(query[1:]))
+        event = await self.store.get_event(event_id)
         if event is None or event.deleted or event.scope not in (BUNDLED_SCOPE, guild_id):
             return None
         return None if event.id in await self._hidden_ids(guild_id) else event

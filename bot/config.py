@@ -97,6 +97,9 @@ class Settings:
         target = self.database_path if self.database_path.exists() else folder
         if not os.access(target, os.W_OK):
             raise ConfigError(f"DATABASE_PATH {self.database_path} is not writable by this user.")
+        if not os.access(folder, os.W_OK):
+            raise ConfigError(f"DATABASE_PATH {self.database_path}: its folder is not writable by this user, "
+                              "and SQLite keeps its -wal and -shm files beside the database.")  # fmt: skip
 
 
 def _number(text: str | None, name: str) -> int | None:

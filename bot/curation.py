@@ -7,6 +7,7 @@ the hidden-event cache, so the next /search, /event or autocomplete already sees
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from rapidfuzz import fuzz, process
 from bot import transfer
 from bot.dates import MONTHS, DateError, EventDate
 from bot.errors import UserError
-from bot.model import BUNDLED_SCOPE, Event, EventFields, FieldErrors
+from bot.model import BUNDLED_SCOPE, Event, EventFields, FieldErrors, picked_id
 from bot.search import Hit
 from bot.store import AuditEntry, ConflictError
 from bot.transfer import RowNote, plan_import, same_title, slug_for, title_key
@@ -169,6 +170,8 @@ class Curation:
         self.almanac = almanac
         self.store = almanac.store
         self.index = almanac.index
+        # One add or import at a time per server: each picks ids and spots twins from what is stored.
+        self._writing: dict[int, asyncio.Lock] = {}
 
     async def own_event(self, guild_id: int, ref: str) -> Event:
         """A live event of this server, for /events edit to pre-fill its modal."""
@@ -177,14 +180,16 @@ class Curation:
 
     async def add(self, guild_id: int, actor: int | None, form: EventForm) -> Event:
         _need_server(guild_id)
-        own = await self.store.scope_events(guild_id)
-        fields = fields_from_form(form, {"id": slug_for(form.title, {e.slug for e in own}), "russia": False})
-        visible = await self.store.visible_events(guild_id)
-        if (twin := _twin(fields, visible)) is not None:
-            raise FieldErrors([("title", f"“{twin.title}” is already on {twin.date.display()}; "
-                                         "edit that one or change the title")])  # fmt: skip
-        event = await self.store.add_event(guild_id, fields, actor)
-        self.index.add(event)
+        async with self._writing.setdefault(guild_id, asyncio.Lock()):
+            own = await self.store.scope_events(guild_id)
+            slug = slug_for(form.title, {e.slug for e in own})
+            fields = fields_from_form(form, {"id": slug, "russia": False})
+            visible = await self.store.visible_events(guild_id)
+            if (twin := _twin(fields, visible)) is not None:
+                raise FieldErrors([("title", f"“{twin.title}” is already on {twin.date.display()}; "
+                                             "edit that one or change the title")])  # fmt: skip
+            event = await self.store.add_event(guild_id, fields, actor)
+            self.index.add(event)
         return event
 
     async def edit(self, guild_id: int, actor: int | None, event: Event, form: EventForm) -> Event:
@@ -248,17 +253,20 @@ class Curation:
 
     # -- files ------------------------------------------------------------------------------
 
-    async def import_file(self, guild_id: int, actor: int | None, filename: str, data: bytes) -> ImportReport:
+    async def import_file(
+        self, guild_id: int, actor: int | None, filename: str, data: bytes, max_rows: int = transfer.MAX_ROWS
+    ) -> ImportReport:
         """Validate every row, then add all the new ones in one transaction, or none if any is bad."""
         _need_server(guild_id)
-        rows = transfer.read_rows(filename, data)
-        own = await self.store.scope_events(guild_id)
-        visible = await self.store.visible_events(guild_id)
-        accepted, duplicates, rejected = plan_import(rows, own, visible)
-        if rejected:
-            return ImportReport(len(rows), [], duplicates, rejected)
-        added = await self.store.import_events(guild_id, accepted, actor) if accepted else []
-        self.index.add_all(added)
+        rows = transfer.read_rows(filename, data, max_rows)
+        async with self._writing.setdefault(guild_id, asyncio.Lock()):
+            own = await self.store.scope_events(guild_id)
+            visible = await self.store.visible_events(guild_id)
+            accepted, duplicates, rejected = plan_import(rows, own, visible)
+            if rejected:
+                return ImportReport(len(rows), [], duplicates, rejected)
+            added = await self.store.import_events(guild_id, accepted, actor) if accepted else []
+            self.index.add_all(added)
         return ImportReport(len(rows), added, duplicates, [])
 
     async def export(
@@ -314,8 +322,8 @@ class Curation:
         """The event an autocomplete choice (`#12`) or an exact id or title names, in `scope`."""
         ref = " ".join(ref.split())
         scopes = {scope, BUNDLED_SCOPE} if bundled_too else {scope}
-        if ref.startswith("#") and ref[1:].isdigit():
-            event = await self.store.get_event(int(ref[1:]))
+        if (event_id := picked_id(ref)) is not None:
+            event = await self.store.get_event(event_id)
             if event is not None and event.is_bundled and BUNDLED_SCOPE not in scopes:
                 raise UserError(f"“{event.title}” is a bundled event: servers cannot change it, "
                                 "but `/events hide` hides it here.")  # fmt: skip

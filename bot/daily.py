@@ -91,9 +91,8 @@ def check_timezone(name: str) -> zoneinfo.ZoneInfo:
     cleaned = name.strip()
     lookup = {zone.lower(): zone for zone in all_timezones()}
     if cleaned.lower() not in lookup:
-        raise UserError(
-            f"`{cleaned[:40]}` is not a time zone I know; pick one like `Europe/Moscow` or `UTC`."
-        )
+        shown = " ".join(cleaned.replace("`", "'").split())[:40]  # quoted on one line, in one code span
+        raise UserError(f"`{shown}` is not a time zone I know; pick one like `Europe/Moscow` or `UTC`.")
     return zoneinfo.ZoneInfo(lookup[cleaned.lower()])
 
 

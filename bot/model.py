@@ -20,6 +20,7 @@ LIST_ITEM_MAX = 100
 SLUG_MAX = 80
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_PICKED = re.compile(r"#([0-9]{1,18})")  # an autocomplete choice; 18 digits fit SQLite's integers
 _LIST_FIELDS = ("people", "places", "tags", "aliases")
 _TEXT_FIELDS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "source": SOURCE_MAX, "note": NOTE_MAX}
 KNOWN_FIELDS = frozenset({"id", "date", "russia", *_LIST_FIELDS, *_TEXT_FIELDS})
@@ -116,6 +117,12 @@ class Event:
         return self.fields.date.old_style(russian=self.fields.russian)
 
 
+def picked_id(text: str) -> int | None:
+    """The event id in an autocomplete choice (`#12`); None for anything else typed, such as `#²`."""
+    match = _PICKED.fullmatch(text)
+    return int(match[1]) if match else None
+
+
 @dataclass
 class FieldErrors(ValueError):
     """Every problem found in one entry, as (field, message) pairs."""
@@ -131,7 +138,7 @@ def _text(
 ) -> str:
     value = raw.get(name, "")
     if value is None:
-        return ""
+        value = ""  # `title = null` in a JSON import is as missing as no title at all
     if not isinstance(value, str):
         # TOML reads an unquoted `date = 1919-03-16` as a date and `date = 1919` as a number
         quoted = 'must be text in quotes, like "1919-03-16"'
@@ -148,11 +155,14 @@ def _text(
 def _string_list(raw: Mapping[str, Any], name: str, problems: list[tuple[str, str]]) -> tuple[str, ...]:
     value = raw.get(name, [])
     if isinstance(value, str):
-        value = [part for part in value.split(";")]
+        value = [value]
     if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
         problems.append((name, "must be a list of text"))
         return ()
-    items = tuple(dict.fromkeys(" ".join(item.split()) for item in value if item.strip()))
+    # `;` separates entries in a CSV cell and in the modal, so it separates them everywhere:
+    # an entry holding one would come back from a CSV export as two
+    parts = [part for item in value for part in item.split(";")]
+    items = tuple(dict.fromkeys(" ".join(part.split()) for part in parts if part.strip()))
     if len(items) > LIST_MAX_ITEMS:
         problems.append((name, f"has {len(items)} entries; the limit is {LIST_MAX_ITEMS}"))
     for item in items:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import re
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ async def _timeline(ctx: ShellContext, args: str) -> Answer:
 
 
 async def _upcoming(ctx: ShellContext, args: str) -> Answer:
-    if args and not args.strip().lstrip("-").isdigit():
+    if args and not re.fullmatch(r"-?[0-9]{1,9}", args.strip()):
         raise UserError("Give a number of days, for example `/upcoming 14`.")
     days = int(args) if args else None
     return await ctx.almanac.upcoming(ctx.guild_id, days, await ctx.today())

@@ -52,7 +52,7 @@ class Row:
 # -- reading ----------------------------------------------------------------------------------
 
 
-def read_rows(filename: str, data: bytes) -> list[Row]:
+def read_rows(filename: str, data: bytes, max_rows: int = MAX_ROWS) -> list[Row]:
     """The rows of a JSON or CSV import file; raises TransferError for a file-level problem."""
     if len(data) > MAX_BYTES:
         raise TransferError(f"The file is {len(data):,} bytes; the limit is {MAX_BYTES:,} (1 MiB). "
@@ -62,8 +62,8 @@ def read_rows(filename: str, data: bytes) -> list[Row]:
     rows = _json_rows(text) if kind == "json" else _csv_rows(text)
     if not rows:
         raise TransferError("The file has no events in it.")
-    if len(rows) > MAX_ROWS:
-        raise TransferError(f"The file has {len(rows):,} events; the limit is {MAX_ROWS:,} a file. "
+    if len(rows) > max_rows:
+        raise TransferError(f"The file has {len(rows):,} events; the limit is {max_rows:,} a file. "
                             "Split it into smaller files.")  # fmt: skip
     return rows
 

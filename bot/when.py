@@ -132,5 +132,5 @@ def _year(text: str | None) -> int | None:
 
 def _shown(text: str) -> str:
     """User text quoted back to them: short, and unable to break out of the code span."""
-    text = text.replace("`", "'").strip()
+    text = " ".join(text.replace("`", "'").split())  # a line break would end the sentence early
     return text if len(text) <= 40 else text[:39] + "…"

@@ -1,6 +1,6 @@
 """Every SQL statement of the project lives in this package, behind plain async methods."""
 
-from bot.store.base import ConflictError, StoreError, utc_now
+from bot.store.base import ConflictError, StoreError, advice, utc_now
 from bot.store.guilds import AuditEntry, GuildData
 from bot.store.posts import PostData, PostRecord, PostSettings, Shards
 from bot.store.reads import EventReads
@@ -14,5 +14,5 @@ class Store(EventWrites, EventReads, GuildData, PostData):
 
 __all__ = [
     "AuditEntry", "ConflictError", "DayMatch", "PostRecord", "PostSettings", "Shards", "Store",
-    "StoreError", "utc_now",
+    "StoreError", "advice", "utc_now",
 ]  # fmt: skip

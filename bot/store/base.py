@@ -31,6 +31,20 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def advice(error: sqlite3.Error) -> str:
+    """What an operator can do about a database error, by SQLite's code for it."""
+    code = getattr(error, "sqlite_errorname", "")
+    if code.startswith("SQLITE_CORRUPT"):
+        return "the file is damaged; restore it from a backup (`almanac db backup` makes them)"
+    if code == "SQLITE_NOTADB":
+        return "check DATABASE_PATH, or restore the file from a backup if it is damaged"
+    if code == "SQLITE_FULL" or code.startswith("SQLITE_IOERR"):
+        return "the disk is full or failing; free some space and try again (nothing was saved)"
+    if code.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+        return "this user must be able to write the file and its folder"
+    return "`almanac db check` tells whether the file itself is sound"
+
+
 def _migrations() -> list[tuple[int, str]]:
     folder = resources.files("bot.migrations")
     found = []
@@ -53,12 +67,15 @@ class StoreBase:
     async def open(cls, path: str | Path) -> Self:
         """Open (creating if needed) and migrate the database at `path`."""
         path = str(path)
+        writer: aiosqlite.Connection | None = None
         try:
             writer = await aiosqlite.connect(path, isolation_level=None)
             await writer.execute("PRAGMA journal_mode = WAL")
             reader = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as error:
-            raise StoreError(f"cannot open the database {path}: {error}") from None
+            if writer is not None:
+                await writer.close()  # its thread would otherwise keep the process from exiting
+            raise StoreError(f"cannot open the database {path} ({error}): {advice(error)}.") from None
         store = cls(path, writer, reader)
         try:
             for connection in (writer, reader):
@@ -68,7 +85,7 @@ class StoreBase:
             await store.migrate()
         except sqlite3.Error as error:
             await store.close()
-            raise StoreError(f"cannot use the database {path}: {error}") from None
+            raise StoreError(f"cannot use the database {path} ({error}): {advice(error)}.") from None
         return store
 
     async def close(self) -> None:
@@ -100,18 +117,23 @@ class StoreBase:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield self._writer
+                await self._writer.execute("COMMIT")
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                # A full disk or an I/O error makes SQLite roll back by itself; ROLLBACK would then
+                # fail and hide the error that says what went wrong.
+                if self._writer.in_transaction:
+                    await self._writer.execute("ROLLBACK")
                 raise
-            await self._writer.execute("COMMIT")
 
+    # Each read runs to its end in one call on the reader's thread. A cursor left open between
+    # calls would hold the reader's snapshot, and a read that follows a write (a daily post's
+    # claim, say) would not see it.
     async def _all(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Any]:
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._reader.execute_fetchall(sql, params))
 
     async def _one(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> Any:
-        async with self._reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self._reader.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     # -- health --------------------------------------------------------------------------
 
