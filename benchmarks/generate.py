@@ -9,6 +9,7 @@ size of the data, as real names do, instead of repeating a short list.
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 import re
 import tomllib
@@ -24,28 +25,212 @@ SERVERS = 100
 BUNDLED_SHARE = 0.02  # synthetic events added to scope 0 beside the real data file
 GUILD_BASE = 900_000_000_000_000_000  # snowflake-sized guild ids
 
-FIRST_NAMES = (
-    "Alexander Anna Boris Dmitri Elena Fyodor Grigory Irina Ivan Lev Maria Mikhail Nadezhda Nestor "
-    "Nikolai Olga Pavel Pyotr Sergei Sofia Vasily Vera Viktor Yakov Yuri Aleksandra Emma Errico "
-    "Francisco Ida Jan Josef Karl Louise Luigi Manuel Pierre Rosa Rudolf Teresa Voline Zinaida"
-).split()
-SURNAME_HEADS = (
-    "Ant Bar Bel Bog Chern Dan Dob Gor Grig Kal Kam Kor Kras Lev Mak Mal Mar Mir Nov Orl Pav Pet "
-    "Pop Rad Rom Sav Sem Sid Sok Step Tar Tim Vas Vol Vor Zag Zak Zel Arsh Dur Fed Gusk Khar Lun Osk"
-).split()
+FIRST_NAMES = [
+    "Alexander",
+    "Anna",
+    "Boris",
+    "Dmitri",
+    "Elena",
+    "Fyodor",
+    "Grigory",
+    "Irina",
+    "Ivan",
+    "Lev",
+    "Maria",
+    "Mikhail",
+    "Nadezhda",
+    "Nestor",
+    "Nikolai",
+    "Olga",
+    "Pavel",
+    "Pyotr",
+    "Sergei",
+    "Sofia",
+    "Vasily",
+    "Vera",
+    "Viktor",
+    "Yakov",
+    "Yuri",
+    "Aleksandra",
+    "Emma",
+    "Errico",
+    "Francisco",
+    "Ida",
+    "Jan",
+    "Josef",
+    "Karl",
+    "Louise",
+    "Luigi",
+    "Manuel",
+    "Pierre",
+    "Rosa",
+    "Rudolf",
+    "Teresa",
+    "Voline",
+    "Zinaida",
+]
+SURNAME_HEADS = [
+    "Ant",
+    "Bar",
+    "Bel",
+    "Bog",
+    "Chern",
+    "Dan",
+    "Dob",
+    "Gor",
+    "Grig",
+    "Kal",
+    "Kam",
+    "Kor",
+    "Kras",
+    "Lev",
+    "Mak",
+    "Mal",
+    "Mar",
+    "Mir",
+    "Nov",
+    "Orl",
+    "Pav",
+    "Pet",
+    "Pop",
+    "Rad",
+    "Rom",
+    "Sav",
+    "Sem",
+    "Sid",
+    "Sok",
+    "Step",
+    "Tar",
+    "Tim",
+    "Vas",
+    "Vol",
+    "Vor",
+    "Zag",
+    "Zak",
+    "Zel",
+    "Arsh",
+    "Dur",
+    "Fed",
+    "Gusk",
+    "Khar",
+    "Lun",
+    "Osk",
+]
 SURNAME_MIDS = ("", "", "", "o", "a", "e", "i", "ov", "en", "ush", "il", "ar", "el", "in", "ol")
 SURNAME_TAILS = ("ov", "ova", "ev", "in", "ina", "sky", "skaya", "enko", "uk", "ich", "yan", "ski", "hno")
-PLACE_HEADS = (
-    "Odes Kiev Khar Sam Saratov Tver Kaz Perm Ufa Omsk Tom Irk Vyat Vlad Mosk Petro Kron Tamb Penz "
-    "Kursk Orel Ryaz Tul Yaros Kost Vitebsk Mins Vilna Riga Reval Baku Tiflis Astra Tsarits Novoros"
-).split()
+PLACE_HEADS = [
+    "Odes",
+    "Kiev",
+    "Khar",
+    "Sam",
+    "Saratov",
+    "Tver",
+    "Kaz",
+    "Perm",
+    "Ufa",
+    "Omsk",
+    "Tom",
+    "Irk",
+    "Vyat",
+    "Vlad",
+    "Mosk",
+    "Petro",
+    "Kron",
+    "Tamb",
+    "Penz",
+    "Kursk",
+    "Orel",
+    "Ryaz",
+    "Tul",
+    "Yaros",
+    "Kost",
+    "Vitebsk",
+    "Mins",
+    "Vilna",
+    "Riga",
+    "Reval",
+    "Baku",
+    "Tiflis",
+    "Astra",
+    "Tsarits",
+    "Novoros",
+]
 PLACE_TAILS = ("", "", "grad", "sk", "ovo", "ino", "burg", "pol", "opol", "ets", "an", "ka")
-SYLLABLES = (
-    "ba be bo da de do ga go ka ke ko la le lo ma me mo na ne no pa po ra re ro sa se so ta te to va ve vo "
-    "za zo bra gri kra pro sta tro vla zhi chu shi"
-).split()
-REGIONS = "Volga Ukraine Siberia Urals Caucasus Crimea Don Kuban Turkestan Baltic Karelia Altai".split()
-TRADES = "bakers printers metalworkers dockers textile workers miners railwaymen tram workers sailors".split()
+SYLLABLES = [
+    "ba",
+    "be",
+    "bo",
+    "da",
+    "de",
+    "do",
+    "ga",
+    "go",
+    "ka",
+    "ke",
+    "ko",
+    "la",
+    "le",
+    "lo",
+    "ma",
+    "me",
+    "mo",
+    "na",
+    "ne",
+    "no",
+    "pa",
+    "po",
+    "ra",
+    "re",
+    "ro",
+    "sa",
+    "se",
+    "so",
+    "ta",
+    "te",
+    "to",
+    "va",
+    "ve",
+    "vo",
+    "za",
+    "zo",
+    "bra",
+    "gri",
+    "kra",
+    "pro",
+    "sta",
+    "tro",
+    "vla",
+    "zhi",
+    "chu",
+    "shi",
+]
+REGIONS = [
+    "Volga",
+    "Ukraine",
+    "Siberia",
+    "Urals",
+    "Caucasus",
+    "Crimea",
+    "Don",
+    "Kuban",
+    "Turkestan",
+    "Baltic",
+    "Karelia",
+    "Altai",
+]
+TRADES = [
+    "bakers",
+    "printers",
+    "metalworkers",
+    "dockers",
+    "textile",
+    "workers",
+    "miners",
+    "railwaymen",
+    "tram",
+    "workers",
+    "sailors",
+]
 GROUPS = (
     "anarchists", "Left SRs", "Mensheviks", "Maximalists", "syndicalists", "Tolstoyans",
     "strike committee", "peasant union", "student circle", "factory committee", "soviet",
@@ -53,10 +238,31 @@ GROUPS = (
 ORG_KINDS = ("Federation", "Union", "Party", "Committee", "Circle", "Group", "Confederation", "League")
 ORG_ADJECTIVES = ("Anarchist", "Socialist", "Workers'", "Peasant", "Revolutionary", "Syndicalist", "Free")
 PAPERS = ("Golos Truda", "Burevestnik", "Anarkhia", "Volnaya Zhizn", "Nabat", "Znamya Truda", "Volya")
-TAGS = (
-    "strike repression arrest exile trial execution uprising congress press famine mutiny peasants "
-    "workers soviets army navy prison decree election emigration cheka anarchism socialism"
-).split()
+TAGS = [
+    "strike",
+    "repression",
+    "arrest",
+    "exile",
+    "trial",
+    "execution",
+    "uprising",
+    "congress",
+    "press",
+    "famine",
+    "mutiny",
+    "peasants",
+    "workers",
+    "soviets",
+    "army",
+    "navy",
+    "prison",
+    "decree",
+    "election",
+    "emigration",
+    "cheka",
+    "anarchism",
+    "socialism",
+]
 ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh")
 
 
@@ -136,7 +342,9 @@ class Writer:
 
     def date(self, era: int) -> EventDate:
         rng = self.rng
-        year = min(2025, max(1000, round(rng.gauss(era, 35)) if rng.random() < 0.85 else rng.randint(1500, 2025)))
+        year = min(
+            2025, max(1000, round(rng.gauss(era, 35)) if rng.random() < 0.85 else rng.randint(1500, 2025))
+        )
         month, day = rng.randint(1, 12), rng.randint(1, 28)
         kind = rng.random()
         qualifier = rng.choice(("", "", "", "", "", "", "~", "?"))
@@ -189,17 +397,19 @@ class Writer:
             f"The source says the {rng.choice(GROUPS)} were blamed and many were held without trial.",
             f"Troops were sent from {self.place()} to restore order within days.",
         ]
-        sentences += [f"{person} spoke for the {rng.choice(GROUPS)} and was later arrested." for person in people]
+        sentences += [
+            f"{person} spoke for the {rng.choice(GROUPS)} and was later arrested." for person in people
+        ]
         rng.shuffle(sentences)
         return " ".join([*sentences[: rng.randint(1, 3)], prose(rng, rng.randint(1, 2))])
 
     def _distinct(self, title: str, year: int) -> str:
         if not self.unique:
             return title
-        for candidate in (title, f"{title} ({year})", *(f"{title} ({year}, {n})" for n in range(2, 10**6))):
-            if self._claim(candidate):
-                return candidate
-        raise AssertionError("unreachable")
+        candidates = itertools.chain(
+            (title, f"{title} ({year})"), (f"{title} ({year}, {n})" for n in itertools.count(2))
+        )
+        return next(candidate for candidate in candidates if self._claim(candidate))
 
     def _claim(self, name: str) -> bool:
         if not self.unique:
@@ -219,7 +429,7 @@ def _prose_chain() -> dict[str, list[str]]:
     chain: dict[str, list[str]] = defaultdict(list)
     for entry in document["event"]:
         tokens = [".", *re.findall(r"[A-Za-z][A-Za-z'-]*|[0-9]+|[.,;]", entry.get("summary", ""))]
-        for before, after in zip(tokens, tokens[1:], strict=False):
+        for before, after in itertools.pairwise(tokens):
             chain[before].append(after)
     return dict(chain)
 

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
+import math
 import re
 import unicodedata
 from array import array
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -35,6 +37,7 @@ WORD_CUTOFF = 75.0  # fuzz.ratio of one slip in a four-letter word; anything fur
 PREFIX_SIMILARITY = 90.0  # `kron` as the start of `kronstadt`
 SEARCH_PREFIX_MIN = 4  # a search word this long may be the start of a word …
 COMPLETE_PREFIX_MIN = 2  # … and so may the last word being typed into autocomplete
+SHORT_WORD = 5  # up to this long, a query word is compared with every word of a matching length
 MAX_QUERY_WORDS = 8
 MIN_SCORE = 25.0
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -63,8 +66,10 @@ _STOPWORDS = frozenset(
         "what",
     ]
 )
-_SLOT_SHIFT = 41  # posting key: scope slot << 41 | event id << 1 | 1 when the word is in a name
-_ID_MASK = (1 << 40) - 1
+# A posting key is scope slot << 41 | 1 << 40 if the word is in a name | event id: so one scope's
+# keys are one run of a word's sorted postings, its text matches first and its name matches after.
+_SLOT_SHIFT = 41
+_NAME_BIT = 1 << 40
 _CHUNK = 4096  # add_all indexes this many events at a time, to bound its scratch memory
 
 
@@ -146,21 +151,26 @@ def score_document(query: str | Query, document: Document, *, complete: bool = F
     parsed = Query.parse(query, complete=complete) if isinstance(query, str) else query
     if parsed is None:
         return 0.0
+    return _document_score(parsed, document, lambda position, word: word_similarity(
+        parsed.words[position], word, parsed.prefixes[position]))  # fmt: skip
+
+
+def _document_score(query: Query, document: Document, similarity: Callable[[int, str], float]) -> float:
     name_words, text_words = document.name_words(), document.text.split()
     matched: set[str] = set()
     total, in_name = 0.0, False
-    for query_word, prefix in zip(parsed.words, parsed.prefixes, strict=True):
+    for position in range(len(query.words)):
         best = 0.0
         for word in name_words:
-            if similarity := word_similarity(query_word, word, prefix):
+            if found := similarity(position, word):
                 matched.add(word)
                 in_name = True
-                best = max(best, similarity)
+                best = max(best, found)
         for word in text_words:
-            if similarity := word_similarity(query_word, word, prefix):
-                best = max(best, TEXT_WEIGHT * similarity)
+            if found := similarity(position, word):
+                best = max(best, TEXT_WEIGHT * found)
         total += best
-    return _score(parsed, document, total, in_name, matched)
+    return _score(query, document, total, in_name, matched)
 
 
 def _score(query: Query, document: Document, total: float, in_name: bool, matched: Collection[str]) -> float:
@@ -195,14 +205,13 @@ def _trigrams(word: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
-def _ranked(scored: Iterable[Hit], limit: int) -> list[Hit]:
+def _ranked(scores: dict[int, float], documents: dict[int, Document], limit: int) -> list[Hit]:
     """Best first; equal scores alphabetically, so the same question always gets the same answer."""
-    hits = [hit for hit in scored if hit.score >= MIN_SCORE]
-    if len(hits) > limit:
-        floor = heapq.nlargest(limit, (hit.score for hit in hits))[-1]
-        hits = [hit for hit in hits if hit.score >= floor]
-    hits.sort(key=lambda hit: (-hit.score, hit.title.lower(), hit.event_id))
-    return hits[:limit]
+    kept = ((event_id, score) for event_id, score in scores.items() if score >= MIN_SCORE)
+    best = heapq.nsmallest(
+        limit, kept, key=lambda item: (-item[1], documents[item[0]].title.lower(), item[0])
+    )
+    return [Hit(event_id, documents[event_id].title, score) for event_id, score in best]
 
 
 class SearchIndex:
@@ -213,6 +222,7 @@ class SearchIndex:
         self._slots: dict[int, int] = {}  # scope -> the small number its posting keys start with
         self._postings: dict[str, array[int]] = {}  # word -> sorted posting keys
         self._grams: dict[str, list[str]] = {}  # trigram -> the words holding it
+        self._by_length: dict[int, list[str]] = {}  # length -> the words that long
         self._sorted_words: list[str] = []  # for prefixes …
         self._new_words: list[str] = []  # … once these are sorted in
 
@@ -263,8 +273,8 @@ class SearchIndex:
         return document
 
     def _keys(self, document: Document) -> Iterator[tuple[str, int]]:
-        base = self._slots[document.scope] << _SLOT_SHIFT | document.event_id << 1
-        return ((word, base | in_name) for word, in_name in document.postings())
+        base = self._slots[document.scope] << _SLOT_SHIFT | document.event_id
+        return ((word, base | _NAME_BIT if in_name else base) for word, in_name in document.postings())
 
     def _merge(self, pending: dict[str, list[int]]) -> None:
         for word, keys in pending.items():
@@ -281,6 +291,7 @@ class SearchIndex:
         postings = self._postings[word] = array("Q")
         for gram in _trigrams(word):
             self._grams.setdefault(gram, []).append(word)
+        self._by_length.setdefault(len(word), []).append(word)
         self._new_words.append(word)
         return postings
 
@@ -291,6 +302,7 @@ class SearchIndex:
             holders.remove(word)
             if not holders:
                 del self._grams[gram]
+        self._by_length[len(word)].remove(word)
         words = self._sorted()
         del words[bisect.bisect_left(words, word)]
 
@@ -318,12 +330,22 @@ class SearchIndex:
         if parsed is None:
             return []
         excluded = set(hidden)
-        return _ranked(
-            (Hit(document.event_id, document.title, score_document(parsed, document))
-             for document in self._documents.values()
-             if document.scope in scopes and document.event_id not in excluded),
-            limit,
-        )  # fmt: skip
+        known: list[dict[str, float]] = [{} for _ in parsed.words]
+
+        def similarity(position: int, word: str) -> float:
+            # remembered across events: the same numbers as `score_document`, computed once a word
+            found = known[position].get(word)
+            if found is None:
+                found = known[position][word] = word_similarity(
+                    parsed.words[position], word, parsed.prefixes[position])  # fmt: skip
+            return found
+
+        scores = {
+            event_id: _document_score(parsed, document, similarity)
+            for event_id, document in self._documents.items()
+            if document.scope in scopes and event_id not in excluded
+        }
+        return _ranked(scores, self._documents, limit)
 
     def _search(
         self, query: Query, scopes: Collection[int], hidden: Collection[int], limit: int
@@ -333,54 +355,70 @@ class SearchIndex:
         ]
         slots = [self._slots[scope] for scope in scopes if scope in self._slots]
         totals, in_name = self._gather(similar, slots)
-        matched = set().union(*similar)
-        count, excluded, documents = len(query.words), set(hidden), self._documents
-        # Score in order of an upper bound, and stop once no bound left can reach the top `limit`.
-        bounds = [(-_bound(total, count, event_id in in_name), event_id)
-                  for event_id, total in totals.items() if event_id not in excluded]  # fmt: skip
-        heapq.heapify(bounds)
-        hits: list[Hit] = []
-        floor: list[float] = []  # the best `limit` scores so far, lowest first
-        while bounds and -bounds[0][0] >= MIN_SCORE and (len(floor) < limit or -bounds[0][0] >= floor[0]):
-            event_id = heapq.heappop(bounds)[1]
-            document = documents[event_id]
-            if event_id in in_name:
-                score = _score(query, document, totals[event_id], True, matched)
-            else:
-                score = _scaled(totals[event_id], count, False)
-            hits.append(Hit(event_id, document.title, score))
-            (heapq.heappush if len(floor) < limit else heapq.heappushpop)(floor, score)
-        return _ranked(hits, limit)
+        for event_id in hidden:
+            totals.pop(event_id, None)
+        count, matched = len(query.words), set().union(*similar)
+        # Every candidate scores at least its total without the name bonus; only one whose most
+        # (with the bonus) reaches the limit-th best of those least scores can make the answer.
+        least = {event_id: _scaled(total, count, False) for event_id, total in totals.items()}
+        floor = heapq.nlargest(limit, least.values())[-1] if len(least) > limit else 0.0
+        floor = max(floor, MIN_SCORE)
+        scores = {}
+        for event_id, score in least.items():
+            if event_id not in in_name:
+                if score >= floor:
+                    scores[event_id] = score
+            elif _most(totals[event_id], count) >= floor:
+                scores[event_id] = _score(query, self._documents[event_id], totals[event_id], True, matched)
+        return _ranked(scores, self._documents, limit)
 
     def _gather(self, similar: list[dict[str, float]], slots: list[int]) -> tuple[dict[int, float], set[int]]:
         """Each candidate's sum over query words of its best match, and those matched in a name."""
         totals: dict[int, float] = {}
         in_name: set[int] = set()
         for words in similar:
+            runs = sorted(self._runs(words, slots), key=lambda run: run[0])
             best: dict[int, float] = {}
-            for word, similarity in words.items():
-                postings, in_text = self._postings[word], TEXT_WEIGHT * similarity
-                for slot in slots:
-                    low = bisect.bisect_left(postings, slot << _SLOT_SHIFT)
-                    high = bisect.bisect_left(postings, (slot + 1) << _SLOT_SHIFT, low)
-                    for key in postings[low:high]:
-                        event_id = (key >> 1) & _ID_MASK
-                        if key & 1:
-                            in_name.add(event_id)
-                            value = similarity
-                        else:
-                            value = in_text
-                        if value > best.get(event_id, 0.0):
-                            best[event_id] = value
+            for value, base, keys in runs:  # lowest value first, so the best one is written last
+                event_ids = list(map(base.__xor__, keys))
+                best.update(dict.fromkeys(event_ids, value))
+                if base & _NAME_BIT:
+                    in_name.update(event_ids)
+            if not totals:
+                totals = best
+                continue
             for event_id, value in best.items():
                 totals[event_id] = totals.get(event_id, 0.0) + value
         return totals, in_name
 
+    def _runs(self, words: dict[str, float], slots: list[int]) -> Iterator[tuple[float, int, array[int]]]:
+        """(value, key base, keys) for each run of postings of `words` in the asked scopes."""
+        for word, similarity in words.items():
+            postings = self._postings[word]
+            for slot in slots:
+                for base, value in ((slot << _SLOT_SHIFT, TEXT_WEIGHT * similarity),
+                                    (slot << _SLOT_SHIFT | _NAME_BIT, similarity)):  # fmt: skip
+                    low = bisect.bisect_left(postings, base)
+                    high = bisect.bisect_left(postings, base + _NAME_BIT, low)
+                    if low < high:
+                        yield value, base, postings[low:high]
+
     def _similar(self, query_word: str, prefix: bool) -> dict[str, float]:
         """The indexed words `word_similarity` accepts for `query_word`, with their similarity."""
-        pool = set().union(*(self._grams.get(gram, ()) for gram in _trigrams(query_word)))
+        if len(query_word) <= SHORT_WORD:
+            # a short word's close words often share no trigram with it (`1827`, `1787`): look at
+            # every word of a length that could be close enough instead
+            shortest = math.ceil(len(query_word) * WORD_CUTOFF / (200 - WORD_CUTOFF))
+            longest = math.floor(len(query_word) * (200 / WORD_CUTOFF - 1))
+            pool = list(
+                itertools.chain.from_iterable(
+                    self._by_length.get(n, ()) for n in range(shortest, longest + 1)
+                )
+            )
+        else:
+            pool = list(set().union(*(self._grams.get(gram, ()) for gram in _trigrams(query_word))))
         found = {word: score for word, score, _ in process.extract(
-            query_word, list(pool), scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF, limit=None)}  # fmt: skip
+            query_word, pool, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF, limit=None)}  # fmt: skip
         if prefix:
             for word in self._words_starting(query_word):
                 found[word] = max(found.get(word, 0.0), PREFIX_SIMILARITY)
@@ -403,8 +441,8 @@ class SearchIndex:
         return self._sorted_words
 
 
-def _bound(total: float, count: int, in_name: bool) -> float:
-    """The most an event can score: as if every name it matched in were covered whole (or exact)."""
-    if in_name and total == 100.0 * count:
+def _most(total: float, count: int) -> float:
+    """The most an event matched in a name can score: as if its name were covered, or exact."""
+    if total == 100.0 * count:
         return 100.0 + EXACT_BONUS
-    return _scaled(total, count, in_name)
+    return _scaled(total, count, True)
