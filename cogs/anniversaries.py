@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]
 CHANNEL_GONE = "the channel was deleted; choose another with /anniversaries setup"
+RESTART_AFTER_CRASH = 60
 NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
 
 
@@ -116,7 +118,9 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
 
     @daily_pass.error
     async def _pass_failed(self, error: BaseException) -> None:
-        log.error("daily pass crashed; restarting it", exc_info=error)
+        # e.g. a full disk: wait before trying again, so the log does not fill what is left of it
+        log.error("daily pass crashed; restarting it in %d seconds", RESTART_AFTER_CRASH, exc_info=error)
+        await asyncio.sleep(RESTART_AFTER_CRASH)
         self.daily_pass.restart()
 
     @app_commands.command(name="setup", description="Post anniversaries daily in a channel")
