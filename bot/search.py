@@ -23,6 +23,7 @@ import math
 import re
 import unicodedata
 from array import array
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -70,6 +71,7 @@ _STOPWORDS = frozenset(
 # keys are one run of a word's sorted postings, its text matches first and its name matches after.
 _SLOT_SHIFT = 41
 _NAME_BIT = 1 << 40
+_NO_NAME = 1 << 20  # `shortest` of an event without a name of content words
 _CHUNK = 4096  # add_all indexes this many events at a time, to bound its scratch memory
 
 
@@ -92,6 +94,7 @@ class Document:
     title: str
     names: tuple[str, ...]  # normalized title and aliases
     text: str  # the other content words (people, places, tags, summary), each once, space-separated
+    shortest: int  # the fewest content words of any name: fewer name words matched cannot cover one
 
     @classmethod
     def from_event(cls, event: Event) -> Document:
@@ -102,7 +105,8 @@ class Document:
         in_names = {word for name in names for word in name.split()}
         text = normalize(" ".join((*fields.people, *fields.places, *fields.tags, fields.summary)))
         others = dict.fromkeys(word for word in _content(text.split()) if word not in in_names)
-        return cls(event.id, event.scope, fields.title, names, " ".join(others))
+        shortest = min((n for n in (len(_content(name.split())) for name in names) if n), default=_NO_NAME)
+        return cls(event.id, event.scope, fields.title, names, " ".join(others), shortest)
 
     def name_words(self) -> set[str]:
         return {word for name in self.names for word in _content(name.split())}
@@ -354,10 +358,10 @@ class SearchIndex:
             self._similar(word, prefix) for word, prefix in zip(query.words, query.prefixes, strict=True)
         ]
         slots = [self._slots[scope] for scope in scopes if scope in self._slots]
-        totals, in_name = self._gather(similar, slots)
+        totals, name_hits = self._gather(similar, slots)
         for event_id in hidden:
             totals.pop(event_id, None)
-        count, matched = len(query.words), set().union(*similar)
+        count, matched, documents = len(query.words), set().union(*similar), self._documents
         # Every candidate scores at least its total without the name bonus; only one whose most
         # (with the bonus) reaches the limit-th best of those least scores can make the answer.
         least = {event_id: _scaled(total, count, False) for event_id, total in totals.items()}
@@ -365,17 +369,20 @@ class SearchIndex:
         floor = max(floor, MIN_SCORE)
         scores = {}
         for event_id, score in least.items():
-            if event_id not in in_name:
+            if name_hits.get(event_id, 0) < documents[event_id].shortest:  # no name can be covered
                 if score >= floor:
                     scores[event_id] = score
             elif _most(totals[event_id], count) >= floor:
-                scores[event_id] = _score(query, self._documents[event_id], totals[event_id], True, matched)
-        return _ranked(scores, self._documents, limit)
+                scores[event_id] = _score(query, documents[event_id], totals[event_id], True, matched)
+        return _ranked(scores, documents, limit)
 
-    def _gather(self, similar: list[dict[str, float]], slots: list[int]) -> tuple[dict[int, float], set[int]]:
-        """Each candidate's sum over query words of its best match, and those matched in a name."""
+    def _gather(
+        self, similar: list[dict[str, float]], slots: list[int]
+    ) -> tuple[dict[int, float], Counter[int]]:
+        """Each candidate's sum over query words of its best match, and how many name words it
+        matched (counting a word once for each query word it matched)."""
         totals: dict[int, float] = {}
-        in_name: set[int] = set()
+        name_hits: Counter[int] = Counter()
         for words in similar:
             runs = sorted(self._runs(words, slots), key=lambda run: run[0])
             best: dict[int, float] = {}
@@ -383,13 +390,13 @@ class SearchIndex:
                 event_ids = list(map(base.__xor__, keys))
                 best.update(dict.fromkeys(event_ids, value))
                 if base & _NAME_BIT:
-                    in_name.update(event_ids)
+                    name_hits.update(event_ids)
             if not totals:
                 totals = best
                 continue
             for event_id, value in best.items():
                 totals[event_id] = totals.get(event_id, 0.0) + value
-        return totals, in_name
+        return totals, name_hits
 
     def _runs(self, words: dict[str, float], slots: list[int]) -> Iterator[tuple[float, int, array[int]]]:
         """(value, key base, keys) for each run of postings of `words` in the asked scopes."""
