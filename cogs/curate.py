@@ -9,6 +9,7 @@ change shows in everyone's answers, the bookkeeping only to the moderator.
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -18,6 +19,7 @@ from discord.ext import commands
 from bot import render, transfer
 from bot.almanac import Almanac
 from bot.errors import UserError
+from bot.model import Event
 from bot.render import safe
 from bot.search import Hit
 from cogs.ask import event_choices
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 
 Interaction = discord.Interaction[Any]
 Choices = list[app_commands.Choice[str]]
+Change = Callable[[int, int | None, str], Awaitable[Event]]  # a reversible Curation method
 WRITES_PER_MINUTE = 10  # adds, edits, removals, hides… per member and server
 FILES_PER_MINUTE = 3  # imports and exports, which read or write whole files
 REPORT_LINES_SHOWN = 10  # more rejected/duplicate rows than this come as an attached report too
@@ -86,59 +89,47 @@ class Curate(commands.Cog):
     @app_commands.describe(event=f"One of this server's events. {EVENT_HINT}")
     @curator_only()
     async def remove(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
-        self.writes.hit(interaction)
-        guild_id, actor = _guild(interaction), interaction.user.id
-        removed = await self.curation.remove(guild_id, actor, event)
-
-        async def undo() -> str:
-            await self.curation.restore(guild_id, actor, f"#{removed.id}")
-            return f"Restored **{safe(removed.title)}**."
-
-        await self._done(interaction, f"Removed **{safe(removed.title)}**; `/events restore` brings it back.",
-                         undo)  # fmt: skip
+        await self._reversible(interaction, event, self.curation.remove, self.curation.restore,
+                               "Removed **{title}**; `/events restore` brings it back.",
+                               "Restored **{title}**.")  # fmt: skip
 
     @events.command(name="restore", description="Bring back an event this server removed")
     @app_commands.describe(event=f"A removed event. {EVENT_HINT}")
     @curator_only()
     async def restore(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
-        self.writes.hit(interaction)
-        guild_id, actor = _guild(interaction), interaction.user.id
-        restored = await self.curation.restore(guild_id, actor, event)
-
-        async def undo() -> str:
-            await self.curation.remove(guild_id, actor, f"#{restored.id}")
-            return f"Removed **{safe(restored.title)}** again."
-
-        await self._done(interaction, f"Restored **{safe(restored.title)}**.", undo)
+        await self._reversible(interaction, event, self.curation.restore, self.curation.remove,
+                               "Restored **{title}**.", "Removed **{title}** again.")  # fmt: skip
 
     @events.command(name="hide", description="Hide a bundled event in this server only")
     @app_commands.describe(event=f"A bundled event. {EVENT_HINT}")
     @curator_only()
     async def hide(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
-        self.writes.hit(interaction)
-        guild_id, actor = _guild(interaction), interaction.user.id
-        hidden = await self.curation.hide(guild_id, actor, event)
-
-        async def undo() -> str:
-            await self.curation.unhide(guild_id, actor, f"#{hidden.id}")
-            return f"**{safe(hidden.title)}** shows in this server again."
-
-        text = f"Hid **{safe(hidden.title)}** in this server only; `/events unhide` shows it again."
-        await self._done(interaction, text, undo)
+        await self._reversible(interaction, event, self.curation.hide, self.curation.unhide,
+                               "Hid **{title}** in this server only; `/events unhide` shows it again.",
+                               "**{title}** shows in this server again.")  # fmt: skip
 
     @events.command(name="unhide", description="Show a bundled event this server hid")
     @app_commands.describe(event=f"A hidden bundled event. {EVENT_HINT}")
     @curator_only()
     async def unhide(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
+        await self._reversible(interaction, event, self.curation.unhide, self.curation.hide,
+                               "**{title}** shows in this server again.",
+                               "Hid **{title}** again.")  # fmt: skip
+
+    async def _reversible(
+        self, interaction: Interaction, event: str, action: Change, inverse: Change, done: str, undone: str
+    ) -> None:
+        """Run one of remove/restore/hide/unhide and offer its inverse behind an Undo button."""
         self.writes.hit(interaction)
         guild_id, actor = _guild(interaction), interaction.user.id
-        shown = await self.curation.unhide(guild_id, actor, event)
+        changed = await action(guild_id, actor, event)
+        title = safe(changed.title)
 
         async def undo() -> str:
-            await self.curation.hide(guild_id, actor, f"#{shown.id}")
-            return f"Hid **{safe(shown.title)}** again."
+            await inverse(guild_id, actor, f"#{changed.id}")
+            return undone.format(title=title)
 
-        await self._done(interaction, f"**{safe(shown.title)}** shows in this server again.", undo)
+        await self._done(interaction, done.format(title=title), undo)
 
     async def _done(self, interaction: Interaction, text: str, undo: Any) -> None:
         view = UndoView(self.writes, undo)
