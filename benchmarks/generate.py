@@ -25,212 +25,36 @@ SERVERS = 100
 BUNDLED_SHARE = 0.02  # synthetic events added to scope 0 beside the real data file
 GUILD_BASE = 900_000_000_000_000_000  # snowflake-sized guild ids
 
-FIRST_NAMES = [
-    "Alexander",
-    "Anna",
-    "Boris",
-    "Dmitri",
-    "Elena",
-    "Fyodor",
-    "Grigory",
-    "Irina",
-    "Ivan",
-    "Lev",
-    "Maria",
-    "Mikhail",
-    "Nadezhda",
-    "Nestor",
-    "Nikolai",
-    "Olga",
-    "Pavel",
-    "Pyotr",
-    "Sergei",
-    "Sofia",
-    "Vasily",
-    "Vera",
-    "Viktor",
-    "Yakov",
-    "Yuri",
-    "Aleksandra",
-    "Emma",
-    "Errico",
-    "Francisco",
-    "Ida",
-    "Jan",
-    "Josef",
-    "Karl",
-    "Louise",
-    "Luigi",
-    "Manuel",
-    "Pierre",
-    "Rosa",
-    "Rudolf",
-    "Teresa",
-    "Voline",
-    "Zinaida",
-]
-SURNAME_HEADS = [
-    "Ant",
-    "Bar",
-    "Bel",
-    "Bog",
-    "Chern",
-    "Dan",
-    "Dob",
-    "Gor",
-    "Grig",
-    "Kal",
-    "Kam",
-    "Kor",
-    "Kras",
-    "Lev",
-    "Mak",
-    "Mal",
-    "Mar",
-    "Mir",
-    "Nov",
-    "Orl",
-    "Pav",
-    "Pet",
-    "Pop",
-    "Rad",
-    "Rom",
-    "Sav",
-    "Sem",
-    "Sid",
-    "Sok",
-    "Step",
-    "Tar",
-    "Tim",
-    "Vas",
-    "Vol",
-    "Vor",
-    "Zag",
-    "Zak",
-    "Zel",
-    "Arsh",
-    "Dur",
-    "Fed",
-    "Gusk",
-    "Khar",
-    "Lun",
-    "Osk",
-]
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+FIRST_NAMES = _words(
+    "Alexander Anna Boris Dmitri Elena Fyodor Grigory Irina Ivan Lev Maria Mikhail Nadezhda "
+    "Nestor Nikolai Olga Pavel Pyotr Sergei Sofia Vasily Vera Viktor Yakov Yuri Aleksandra Emma "
+    "Errico Francisco Ida Jan Josef Karl Louise Luigi Manuel Pierre Rosa Rudolf Teresa Voline "
+    "Zinaida"
+)
+SURNAME_HEADS = _words(
+    "Ant Bar Bel Bog Chern Dan Dob Gor Grig Kal Kam Kor Kras Lev Mak Mal Mar Mir Nov Orl Pav Pet "
+    "Pop Rad Rom Sav Sem Sid Sok Step Tar Tim Vas Vol Vor Zag Zak Zel Arsh Dur Fed Gusk Khar Lun "
+    "Osk"
+)
 SURNAME_MIDS = ("", "", "", "o", "a", "e", "i", "ov", "en", "ush", "il", "ar", "el", "in", "ol")
 SURNAME_TAILS = ("ov", "ova", "ev", "in", "ina", "sky", "skaya", "enko", "uk", "ich", "yan", "ski", "hno")
-PLACE_HEADS = [
-    "Odes",
-    "Kiev",
-    "Khar",
-    "Sam",
-    "Saratov",
-    "Tver",
-    "Kaz",
-    "Perm",
-    "Ufa",
-    "Omsk",
-    "Tom",
-    "Irk",
-    "Vyat",
-    "Vlad",
-    "Mosk",
-    "Petro",
-    "Kron",
-    "Tamb",
-    "Penz",
-    "Kursk",
-    "Orel",
-    "Ryaz",
-    "Tul",
-    "Yaros",
-    "Kost",
-    "Vitebsk",
-    "Mins",
-    "Vilna",
-    "Riga",
-    "Reval",
-    "Baku",
-    "Tiflis",
-    "Astra",
-    "Tsarits",
-    "Novoros",
-]
+PLACE_HEADS = _words(
+    "Odes Kiev Khar Sam Saratov Tver Kaz Perm Ufa Omsk Tom Irk Vyat Vlad Mosk Petro Kron Tamb "
+    "Penz Kursk Orel Ryaz Tul Yaros Kost Vitebsk Mins Vilna Riga Reval Baku Tiflis Astra Tsarits "
+    "Novoros"
+)
 PLACE_TAILS = ("", "", "grad", "sk", "ovo", "ino", "burg", "pol", "opol", "ets", "an", "ka")
-SYLLABLES = [
-    "ba",
-    "be",
-    "bo",
-    "da",
-    "de",
-    "do",
-    "ga",
-    "go",
-    "ka",
-    "ke",
-    "ko",
-    "la",
-    "le",
-    "lo",
-    "ma",
-    "me",
-    "mo",
-    "na",
-    "ne",
-    "no",
-    "pa",
-    "po",
-    "ra",
-    "re",
-    "ro",
-    "sa",
-    "se",
-    "so",
-    "ta",
-    "te",
-    "to",
-    "va",
-    "ve",
-    "vo",
-    "za",
-    "zo",
-    "bra",
-    "gri",
-    "kra",
-    "pro",
-    "sta",
-    "tro",
-    "vla",
-    "zhi",
-    "chu",
-    "shi",
-]
-REGIONS = [
-    "Volga",
-    "Ukraine",
-    "Siberia",
-    "Urals",
-    "Caucasus",
-    "Crimea",
-    "Don",
-    "Kuban",
-    "Turkestan",
-    "Baltic",
-    "Karelia",
-    "Altai",
-]
-TRADES = [
-    "bakers",
-    "printers",
-    "metalworkers",
-    "dockers",
-    "textile",
-    "workers",
-    "miners",
-    "railwaymen",
-    "tram",
-    "workers",
-    "sailors",
-]
+SYLLABLES = _words(
+    "ba be bo da de do ga go ka ke ko la le lo ma me mo na ne no pa po ra re ro sa se so ta te to "
+    "va ve vo za zo bra gri kra pro sta tro vla zhi chu shi"
+)
+REGIONS = _words("Volga Ukraine Siberia Urals Caucasus Crimea Don Kuban Turkestan Baltic Karelia Altai")
+TRADES = _words("bakers printers metalworkers dockers textile workers miners railwaymen tram workers sailors")
 GROUPS = (
     "anarchists", "Left SRs", "Mensheviks", "Maximalists", "syndicalists", "Tolstoyans",
     "strike committee", "peasant union", "student circle", "factory committee", "soviet",
@@ -238,31 +62,11 @@ GROUPS = (
 ORG_KINDS = ("Federation", "Union", "Party", "Committee", "Circle", "Group", "Confederation", "League")
 ORG_ADJECTIVES = ("Anarchist", "Socialist", "Workers'", "Peasant", "Revolutionary", "Syndicalist", "Free")
 PAPERS = ("Golos Truda", "Burevestnik", "Anarkhia", "Volnaya Zhizn", "Nabat", "Znamya Truda", "Volya")
-TAGS = [
-    "strike",
-    "repression",
-    "arrest",
-    "exile",
-    "trial",
-    "execution",
-    "uprising",
-    "congress",
-    "press",
-    "famine",
-    "mutiny",
-    "peasants",
-    "workers",
-    "soviets",
-    "army",
-    "navy",
-    "prison",
-    "decree",
-    "election",
-    "emigration",
-    "cheka",
-    "anarchism",
-    "socialism",
-]
+TAGS = _words(
+    "strike repression arrest exile trial execution uprising congress press famine mutiny "
+    "peasants workers soviets army navy prison decree election emigration cheka anarchism "
+    "socialism"
+)
 ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh")
 
 

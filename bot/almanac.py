@@ -21,6 +21,7 @@ from bot.when import AskedDay, parse_day, parse_span
 
 QUERY_MAX = 200
 SEARCH_RESULTS_MAX = 50
+TIMELINE_MAX = 250  # 50 pages of 5: more than anyone pages through; the heading says how many exist
 UPCOMING_DEFAULT = 7
 UPCOMING_MAX = 31
 CONFIDENT_MATCH = 90.0  # a /event name this close to one title is taken to mean it
@@ -160,7 +161,7 @@ class Almanac:
     async def search(self, guild_id: int, query: str) -> EventList:
         text = _checked_query(query, "Type something to look for, for example `/search kronstadt`.")
         hits = await self._hits(guild_id, text, limit=SEARCH_RESULTS_MAX)
-        events = [event for hit in hits if (event := await self.store.get_event(hit.event_id))]
+        events = await self.store.get_events([hit.event_id for hit in hits])
         return EventList(
             heading=f"Search: {text}",
             events=events,
@@ -187,12 +188,11 @@ class Almanac:
                 if last < first:
                     raise UserError("The span ends before it starts; put the earlier date first.")
                 label = f"{label} to {end_label}"
-        events = await self.store.in_span(guild_id, first, last)
-        return EventList(
-            heading=f"Timeline: {label}",
-            events=events,
-            empty_message=f"No events fall within {label}.",
-        )
+        events, total = await self.store.in_span(guild_id, first, last, TIMELINE_MAX)
+        heading = f"Timeline: {label}"
+        if total > len(events):
+            heading += f" (the first {len(events)} of {total}; narrow the span for the rest)"
+        return EventList(heading=heading, events=events, empty_message=f"No events fall within {label}.")
 
     # -- helpers ----------------------------------------------------------------------------
 

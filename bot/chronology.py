@@ -28,6 +28,14 @@ class Chronology:
     fingerprint: str  # sha256 of the file's bytes: an unchanged file needs no writes
 
 
+def file_fingerprint(path: Path) -> str | None:
+    """The fingerprint `load_chronology` gives the file, without parsing it; None if unreadable."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def load_chronology(path: Path = DEFAULT_DATA_FILE) -> Chronology:
     try:
         raw_bytes = path.read_bytes()

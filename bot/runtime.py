@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.almanac import Almanac
-from bot.chronology import load_chronology
+from bot.chronology import file_fingerprint, load_chronology
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -16,6 +16,11 @@ log = logging.getLogger(__name__)
 
 async def load_bundled(store: Store, data_file: Path) -> int | None:
     """Bring the bundled events in line with the data file; None when it was already loaded."""
+    # The bytes loaded last time passed validation then: unchanged, there is nothing to parse.
+    fingerprint = file_fingerprint(data_file)
+    if fingerprint is not None and await store.get_meta("bundled_fingerprint") == fingerprint:
+        log.info("bundled chronology unchanged")
+        return None
     chronology = load_chronology(data_file)
     changed = await store.sync_bundled(chronology.events, chronology.fingerprint)
     if changed is None:

@@ -206,10 +206,21 @@ async def test_month_only_gives_month_precise_events(store: Store) -> None:
 
 
 async def test_in_span_gives_overlapping_events_in_order(store: Store) -> None:
-    found = await store.in_span(GUILD_A, dt.date(1919, 1, 1), dt.date(1919, 3, 13))
-    assert slugs(found) == ["new-year", "astrakhan"]
-    found = await store.in_span(GUILD_A, dt.date(1918, 1, 1), dt.date(1918, 12, 31))
-    assert slugs(found) == ["whole-year", "brest", "new-year"]
+    found, total = await store.in_span(GUILD_A, dt.date(1919, 1, 1), dt.date(1919, 3, 13), 100)
+    assert slugs(found) == ["new-year", "astrakhan"] and total == 2
+    found, total = await store.in_span(GUILD_A, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 100)
+    assert slugs(found) == ["whole-year", "brest", "new-year"] and total == 3
+    found, total = await store.in_span(GUILD_A, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 2)
+    assert slugs(found) == ["whole-year", "brest"] and total == 3
+
+
+async def test_in_span_finds_events_longer_than_a_year_that_began_long_before(store: Store) -> None:
+    await store.add_event(GUILD_A, fields("decade", "1910-01-01/1925-12-31", "A long decade"), actor=1)
+    await store.add_event(GUILD_A, fields("years", "1910/1925", "Years of it"), actor=1)
+    await store.add_event(GUILD_A, fields("ended", "1910/1917", "Over before"), actor=1)
+    found, total = await store.in_span(GUILD_A, dt.date(1921, 3, 1), dt.date(1921, 3, 31), 100)
+    assert {"decade", "years"} <= set(slugs(found)) and "ended" not in slugs(found)
+    assert total == len(found)
 
 
 # -- servers -------------------------------------------------------------------------------------
@@ -224,8 +235,8 @@ async def test_a_servers_events_are_invisible_to_other_servers(store: Store) -> 
     assert "own-month" not in slugs(await store.month_only(GUILD_B, 3))
     assert "own" not in slugs(await store.visible_events(GUILD_B))
     first, last = dt.date(1919, 3, 1), dt.date(1919, 3, 31)
-    assert "own" not in slugs(await store.in_span(GUILD_B, first, last))
-    assert "own" in slugs(await store.in_span(GUILD_A, first, last))
+    assert "own" not in slugs((await store.in_span(GUILD_B, first, last, 100))[0])
+    assert "own" in slugs((await store.in_span(GUILD_A, first, last, 100))[0])
 
 
 async def test_a_hidden_bundled_event_disappears_for_that_server_only(store: Store) -> None:

@@ -9,6 +9,8 @@ from bot.model import Event
 from bot.store.base import StoreBase
 from bot.store.rows import EVENT_COLUMNS, VISIBLE, DayMatch, event_from_row
 
+LONG_EVENT_DAYS = 366
+
 
 class EventReads(StoreBase):
     # -- reading events ------------------------------------------------------------------------
@@ -16,6 +18,15 @@ class EventReads(StoreBase):
     async def get_event(self, event_id: int) -> Event | None:
         row = await self._one(f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = ?", (event_id,))
         return None if row is None else event_from_row(row)
+
+    async def get_events(self, event_ids: Sequence[int]) -> list[Event]:
+        """Several events in one read, in the order of `event_ids` (missing ones left out)."""
+        if not event_ids:
+            return []
+        marks = ", ".join("?" for _ in event_ids)
+        rows = await self._all(f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.id IN ({marks})", event_ids)
+        found = {row[0]: event_from_row(row) for row in rows}
+        return [found[event_id] for event_id in event_ids if event_id in found]
 
     async def visible_events(self, guild_id: int) -> list[Event]:
         """Every event a server sees, oldest first (for the search index and exports)."""
@@ -78,12 +89,29 @@ class EventReads(StoreBase):
         )
         return [event_from_row(row) for row in rows]
 
-    async def in_span(self, guild_id: int, first: dt.date, last: dt.date) -> list[Event]:
-        """Events overlapping [first, last], chronological."""
-        rows = await self._all(
-            f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope IN (0, :guild)"
-            f" AND e.start_ord <= :last AND e.end_ord >= :first AND {VISIBLE}"
-            " ORDER BY e.start_ord, e.end_ord, e.id",
-            {"guild": guild_id, "first": first.toordinal(), "last": last.toordinal()},
+    async def in_span(
+        self, guild_id: int, first: dt.date, last: dt.date, limit: int
+    ) -> tuple[list[Event], int]:
+        """The first `limit` events overlapping [first, last], chronological, and how many there are."""
+        params = {"guild": guild_id, "first": first.toordinal(), "last": last.toordinal(),
+                  "near": max(first.toordinal() - LONG_EVENT_DAYS, 1), "limit": limit}  # fmt: skip
+        # Events up to a year long start no earlier than `near`: a bounded index range. Longer
+        # ones come from their own partial index (migration 003). Together they are every overlap.
+        short = (
+            f"e.scope IN (0, :guild) AND e.start_ord BETWEEN :near AND :last"
+            f" AND e.end_ord >= :first AND e.end_ord - e.start_ord <= {LONG_EVENT_DAYS} AND {VISIBLE}"
         )
-        return [event_from_row(row) for row in rows]
+        long = (f"e.scope IN (0, :guild) AND e.end_ord >= :first AND e.start_ord <= :last"
+                f" AND e.end_ord - e.start_ord > {LONG_EVENT_DAYS} AND {VISIBLE}")  # fmt: skip
+        rows = []
+        total = 0
+        for condition in (short, long):
+            rows += await self._all(
+                f"SELECT {EVENT_COLUMNS}, e.start_ord, e.end_ord FROM events e WHERE {condition}"
+                " ORDER BY e.start_ord, e.end_ord, e.id LIMIT :limit",
+                params,
+            )
+            count = await self._one(f"SELECT count(*) FROM events e WHERE {condition}", params)
+            total += int(count[0])
+        rows.sort(key=lambda row: (row[-2], row[-1], row[0]))
+        return [event_from_row(row[:-2]) for row in rows[:limit]], total

@@ -1,0 +1,146 @@
+"""Phases two and three of a size, each in a process of its own so that its peak RSS is its own.
+
+`serve` is the bot: it opens the database built by benchmarks.build as the bot starts (bundled
+chronology checked, search index built from every live event), then times each command on the
+questions. `naive` times the naive way on the same database and questions, checks that it gives
+the same answers, and measures the index's recall against scoring every event.
+
+    python -m benchmarks.measure --phase serve --size 10000 --workdir /tmp/x --out x.json
+    python -m benchmarks.measure --phase naive --size 10000 --baseline-queries 60 --workdir /tmp/x \
+        --out y.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import json
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks import naive
+from benchmarks.common import TODAY, Call, database_path, load_questions, peak_rss_mb, percentile, timed
+from benchmarks.queries import Asked
+from bot.almanac import SEARCH_RESULTS_MAX, Almanac
+from bot.chronology import DEFAULT_DATA_FILE
+from bot.model import BUNDLED_SCOPE
+from bot.runtime import load_bundled
+from bot.store import Store
+
+Ask = Callable[[Almanac, int, str], Awaitable[object]]
+REAL: dict[str, Ask] = {
+    "search": lambda almanac, guild_id, text: almanac.search(guild_id, text),
+    "autocomplete": lambda almanac, guild_id, text: almanac.complete(guild_id, text),
+    "lookup": lambda almanac, guild_id, text: almanac.event(guild_id, text),
+    "onthisday": lambda almanac, guild_id, text: almanac.on_this_day(guild_id, text, TODAY),
+    "timeline": lambda almanac, guild_id, text: almanac.timeline(guild_id, text, None),
+}
+AskNaive = Callable[[Store, int, str], Awaitable[Any]]
+NAIVE: dict[str, AskNaive] = {
+    "search": lambda store, guild_id, text: naive.ranked(store, guild_id, text, SEARCH_RESULTS_MAX),
+    "autocomplete": lambda store, guild_id, text: naive.ranked(store, guild_id, text, 25, complete=True),
+    "lookup": lambda store, guild_id, text: naive.ranked(store, guild_id, text, 3),
+    "onthisday": lambda store, guild_id, text: naive.on_this_day(store, guild_id, text, TODAY),
+    "timeline": lambda store, guild_id, text: naive.timeline(store, guild_id, text),
+}
+
+
+def answer_ids(operation: str, answer: Any) -> list[int] | None:
+    """The events an answer lists, in order, for the operations the naive way can be checked on."""
+    if operation in ("search", "timeline"):
+        return [event.id for event in answer.events]
+    if operation == "autocomplete":
+        return [hit.event_id for hit in answer]
+    return None
+
+
+async def recall_at_10(almanac: Almanac, asked: Sequence[Asked]) -> float:
+    """The share of the full scan's top ten that the index's top ten holds, averaged over queries."""
+    shares = []
+    for q in asked:
+        scopes, hidden = (BUNDLED_SCOPE, q.guild_id), await almanac.store.hidden_event_ids(q.guild_id)
+        expected = {hit.event_id for hit in almanac.index.full_scan(q.text, scopes, hidden, limit=10)}
+        if expected:
+            found = {hit.event_id for hit in almanac.index.search(q.text, scopes, hidden, limit=10)}
+            shares.append(len(found & expected) / len(expected))
+    return sum(shares) / len(shares) if shares else 1.0
+
+
+async def serve(size: int, workdir: Path) -> dict[str, Any]:
+    asked = load_questions(workdir / f"questions-{size}.json")
+    store = await Store.open(database_path(workdir, size))
+    try:
+        started = time.perf_counter()
+        await load_bundled(store, DEFAULT_DATA_FILE)
+        almanac = await Almanac.create(store)
+        found: dict[str, Any] = {
+            "events": len(almanac.index),
+            "start_s": round(time.perf_counter() - started, 2),
+        }
+        answers = {}
+        for operation, questions in asked.items():
+            calls: list[Call] = [
+                functools.partial(REAL[operation], almanac, q.guild_id, q.text) for q in questions
+            ]
+            await timed(calls[:3])  # warm up: caches filled, the word list sorted once
+            times, replies = await timed(calls)
+            found[operation] = {"p50_ms": percentile(times, 0.5), "p99_ms": percentile(times, 0.99)}
+            answers[operation] = [answer_ids(operation, reply) for reply in replies]
+    finally:
+        await store.close()
+    (workdir / f"answers-{size}.json").write_text(json.dumps(answers), encoding="utf-8")
+    return found | {"peak_rss_mb": peak_rss_mb()}
+
+
+async def baseline(size: int, workdir: Path, count: int) -> dict[str, Any]:
+    asked = load_questions(workdir / f"questions-{size}.json")
+    answers = json.loads((workdir / f"answers-{size}.json").read_text(encoding="utf-8"))
+    store = await Store.open(database_path(workdir, size))
+    found: dict[str, Any] = {"agreement": {}}
+    try:
+        for operation, questions in asked.items():
+            calls: list[Call] = [
+                functools.partial(NAIVE[operation], store, q.guild_id, q.text) for q in questions
+            ]
+            times, replies = await timed(calls[:count])
+            found[operation] = {"baseline_p99_ms": percentile(times, 0.99)}
+            found["agreement"][operation] = agreement(operation, answers[operation], replies)
+        found["recall_at_10"] = await recall_at_10(await Almanac.create(store), asked["search"])
+    finally:
+        await store.close()
+    return found | {"peak_rss_mb": peak_rss_mb(), "queries": min(count, len(asked["search"]))}
+
+
+def agreement(operation: str, real: list[list[int] | None], replies: list[Any]) -> float | None:
+    """How often the naive way listed the same events as the real command (a check, not a timing)."""
+    same = []
+    for got, reply in zip(real, replies, strict=False):
+        if got is None:
+            continue
+        wanted = [event.id for event in reply]
+        same.append(sorted(got) == sorted(wanted) if operation == "timeline" else got == wanted)
+    return sum(same) / len(same) if same else None
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--phase", choices=("serve", "naive"), required=True)
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--baseline-queries", type=int, default=200)
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.phase == "serve":
+        found = asyncio.run(serve(args.size, args.workdir))
+    else:
+        found = asyncio.run(baseline(args.size, args.workdir, args.baseline_queries))
+    args.out.write_text(json.dumps(found, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

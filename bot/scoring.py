@@ -1,0 +1,186 @@
+"""How well a query matches an event: the one scoring function behind /search, /event lookup and
+autocomplete, used alike by the index (bot/search.py) and by scoring every event the naive way.
+
+Scoring is word by word: each query word is matched to its closest word in an event's title and
+aliases, or failing that in its people, places, tags and summary (worth less: a passing mention
+ranks below a name), and a name the query covers whole ranks above one it only touches. A typo
+counts while `fuzz.ratio` stays at or above WORD_CUTOFF: one slip in a four-letter word. So an
+event scores only through words it shares, fuzzily, with the query, which is what lets an index
+find every event that could score without looking at the others.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.model import Event
+
+TEXT_WEIGHT = 0.8  # a passing mention in a summary counts for less than a title or alias
+NAMED_SHARE = 0.1  # what a name the query covers whole adds (`kronstat` -> alias "Kronstadt")
+EXACT_BONUS = 20.0  # an exact title or alias beats any fuzzy match
+WORD_CUTOFF = 75.0  # fuzz.ratio of one slip in a four-letter word; anything further is another word
+PREFIX_SIMILARITY = 90.0  # `kron` as the start of `kronstadt`
+SEARCH_PREFIX_MIN = 4  # a search word this long may be the start of a word …
+COMPLETE_PREFIX_MIN = 2  # … and so may the last word being typed into autocomplete
+MAX_QUERY_WORDS = 8
+MIN_SCORE = 25.0
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_STOPWORDS = frozenset(("a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "is", "of", "on",
+                        "or", "the", "to", "was", "were", "with", "who", "what"))  # fmt: skip
+_NO_NAME = 1 << 20  # `shortest` of an event without a name of content words
+
+
+def normalize(text: str) -> str:
+    """Lowercase ASCII words: accents dropped, punctuation gone (`Brest-Litovsk` -> `brest litovsk`)."""
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def _content(words: Iterable[str]) -> list[str]:
+    return [word for word in words if word not in _STOPWORDS]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    event_id: int
+    scope: int
+    title: str
+    names: tuple[str, ...]  # normalized title and aliases
+    text: str  # the other content words (people, places, tags, summary), each once, space-separated
+    shortest: int  # the fewest content words of any name: fewer name words matched cannot cover one
+
+    @classmethod
+    def from_event(cls, event: Event) -> Document:
+        fields = event.fields
+        names = tuple(
+            name for name in dict.fromkeys(normalize(n) for n in (fields.title, *fields.aliases)) if name
+        )
+        in_names = {word for name in names for word in name.split()}
+        text = normalize(" ".join((*fields.people, *fields.places, *fields.tags, fields.summary)))
+        others = dict.fromkeys(word for word in _content(text.split()) if word not in in_names)
+        shortest = min((n for n in (len(_content(name.split())) for name in names) if n), default=_NO_NAME)
+        return cls(event.id, event.scope, fields.title, names, " ".join(others), shortest)
+
+    def name_words(self) -> set[str]:
+        return {word for name in self.names for word in _content(name.split())}
+
+    def postings(self) -> Iterator[tuple[str, int]]:
+        """(word, 1 if it is in a name else 0): what this event adds to the index."""
+        yield from ((word, 1) for word in self.name_words())
+        yield from ((word, 0) for word in self.text.split())
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # normalized, stopwords kept: what an exact title or alias must equal
+    words: tuple[str, ...]  # the words matched one by one
+    prefixes: tuple[bool, ...]  # which of them may be the start of a longer word
+
+    @classmethod
+    def parse(cls, text: str, *, complete: bool = False) -> Query | None:
+        normalized = normalize(text)
+        tokens = normalized.split()
+        words = tuple(dict.fromkeys(_content(tokens) or tokens))[:MAX_QUERY_WORDS]
+        if not words:
+            return None
+        last = len(words) - 1
+        prefixes = tuple(
+            len(word) >= SEARCH_PREFIX_MIN
+            or (complete and index == last and len(word) >= COMPLETE_PREFIX_MIN and tokens[-1] == word)
+            for index, word in enumerate(words)
+        )
+        return cls(normalized, words, prefixes)
+
+
+def word_similarity(query_word: str, word: str, prefix: bool) -> float:
+    """0 unless `word` could be what was meant by `query_word`; 100 when it is exactly that."""
+    ratio = fuzz.ratio(query_word, word, score_cutoff=WORD_CUTOFF)
+    if prefix and word.startswith(query_word):
+        return max(ratio, PREFIX_SIMILARITY)
+    return ratio
+
+
+def score_document(query: str | Query, document: Document, *, complete: bool = False) -> float:
+    """How well a query matches an event; the index gets the same number from its postings."""
+    parsed = Query.parse(query, complete=complete) if isinstance(query, str) else query
+    if parsed is None:
+        return 0.0
+    return document_score(parsed, document, lambda position, word: word_similarity(
+        parsed.words[position], word, parsed.prefixes[position]))  # fmt: skip
+
+
+def document_score(query: Query, document: Document, similarity: Callable[[int, str], float]) -> float:
+    name_words, text_words = document.name_words(), document.text.split()
+    matched: set[str] = set()
+    total, in_name = 0.0, False
+    for position in range(len(query.words)):
+        best = 0.0
+        for word in name_words:
+            if found := similarity(position, word):
+                matched.add(word)
+                in_name = True
+                best = max(best, found)
+        for word in text_words:
+            if found := similarity(position, word):
+                best = max(best, TEXT_WEIGHT * found)
+        total += best
+    return final_score(query, document, total, in_name, matched)
+
+
+def final_score(
+    query: Query, document: Document, total: float, in_name: bool, matched: Collection[str]
+) -> float:
+    """The score, from the sum over query words of each one's best match (a name's, or TEXT_WEIGHT
+    times a text's), whether any matched in a name, and which words matched at all."""
+    if query.text in document.names:
+        return 100.0 + EXACT_BONUS
+    # Only a name the query covers whole earns the bonus: half of "Brest-Litovsk peace talks" and
+    # half of "Treaty of Brest" are equally good answers to `brest`, and should tie.
+    named = in_name and any(_covers(matched, name) for name in document.names)
+    return scaled(total, len(query.words), named)
+
+
+def scaled(total: float, count: int, named: bool) -> float:
+    return (1 - NAMED_SHARE) * (total / count) + (NAMED_SHARE * 100 if named else 0.0)
+
+
+def _covers(matched: Collection[str], name: str) -> bool:
+    words = _content(name.split())
+    return bool(words) and all(word in matched for word in words)
+
+
+@dataclass(frozen=True)
+class Hit:
+    event_id: int
+    title: str
+    score: float
+
+
+def ranked(scores: dict[int, float], documents: dict[int, Document], limit: int) -> list[Hit]:
+    """Best first; of equal scores, the event with the shortest name (the likelier meaning of a word
+    its names share), then alphabetically: the same question always gets the same answer."""
+    kept = ((event_id, score) for event_id, score in scores.items() if score >= MIN_SCORE)
+
+    def order(item: tuple[int, float]) -> tuple[float, int, str, int]:
+        document = documents[item[0]]
+        return -item[1], document.shortest, document.title.lower(), item[0]
+
+    return [
+        Hit(event_id, documents[event_id].title, score)
+        for event_id, score in heapq.nsmallest(limit, kept, key=order)
+    ]
+
+
+def best_possible(total: float, count: int) -> float:
+    """The most an event matched in a name can score: as if its name were covered, or exact."""
+    if total == 100.0 * count:
+        return 100.0 + EXACT_BONUS
+    return scaled(total, count, True)

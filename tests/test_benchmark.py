@@ -1,0 +1,43 @@
+"""`make bench` runs end to end on a tiny size and writes results in the shape other tools read.
+No timing is asserted here: speed is the benchmark's job, on a quiet machine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks import run
+
+OPERATIONS = {"search", "autocomplete", "lookup", "onthisday", "timeline"}
+TIMING_KEYS = {"p50_ms", "p99_ms", "baseline_p99_ms", "speedup_p99"}
+SIZE_KEYS = OPERATIONS | {
+    "recall_at_10",
+    "load_s",
+    "reload_unchanged_s",
+    "reload_speedup",
+    "db_mb",
+    "peak_rss_mb",
+}
+
+
+def test_a_tiny_benchmark_writes_results_json_and_a_table(tmp_path: Path) -> None:
+    run.main(["--sizes", "200", "--queries", "20", "--out", str(tmp_path)])
+
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert set(results) == {"machine", "sizes"}
+    assert set(results["sizes"]) == {"200"}
+    size = results["sizes"]["200"]
+    assert set(size) == SIZE_KEYS
+    for operation in OPERATIONS:
+        assert set(size[operation]) == TIMING_KEYS
+        timing = size[operation]
+        assert timing["p99_ms"] >= timing["p50_ms"] > 0 and timing["baseline_p99_ms"] > 0
+        assert timing["speedup_p99"] == round(timing["baseline_p99_ms"] / timing["p99_ms"], 2)
+    assert 0.95 <= size["recall_at_10"] <= 1.0
+    assert size["db_mb"] > 0 and size["peak_rss_mb"] > 0 and size["load_s"] > 0
+    agreement = results["machine"]["details"]["200"]["agreement"]
+    assert agreement["timeline"] == 1.0  # the naive way is the same answer, only slower …
+    assert agreement["search"] >= 0.9 and agreement["autocomplete"] >= 0.9  # … or nearly (see bot/search.py)
+
+    table = (tmp_path / "results.md").read_text(encoding="utf-8")
+    assert "| `/search` p50 / p99 |" in table and "200 events" in table

@@ -1,0 +1,173 @@
+"""The search index: what a person searching notices (ranking, typos, scoping, autocomplete), that
+edits show at once, and that the index answers exactly as scoring every event would."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from benchmarks.generate import Writer
+from benchmarks.queries import misspell
+from bot.chronology import DEFAULT_DATA_FILE, load_chronology
+from bot.model import BUNDLED_SCOPE, Event, EventFields
+from bot.search import SearchIndex
+
+SERVER = 111
+OTHER = 222
+
+
+def event(event_id: int, title: str, scope: int = SERVER, **extra: Any) -> Event:
+    fields = EventFields.from_mapping(
+        {"id": f"event-{event_id}", "date": "1921-03-01", "title": title} | extra
+    )
+    return Event(id=event_id, scope=scope, fields=fields)
+
+
+def titles(hits: list[Any]) -> list[str]:
+    return [hit.title for hit in hits]
+
+
+@pytest.fixture(scope="module")
+def bundled() -> SearchIndex:
+    index = SearchIndex()
+    chronology = load_chronology(DEFAULT_DATA_FILE)
+    index.add_all(Event(id=n, scope=BUNDLED_SCOPE, fields=f) for n, f in enumerate(chronology.events, 1))
+    return index
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "about"),
+    [
+        ("kronstat", "Kronstadt rebellion", "kronstadt"),
+        ("chekha", "Cheka founded", "cheka"),
+        ("makno", None, "makhno"),
+        ("tambof", None, "tambov"),
+    ],
+)
+def test_typos_in_the_bundled_chronology_find_what_was_meant(
+    bundled: SearchIndex, typed: str, first: str | None, about: str
+) -> None:
+    hits = bundled.search(typed, (BUNDLED_SCOPE,))
+
+    assert all(about in title.lower() for title in titles(hits)[:2]), titles(hits)
+    if first:
+        assert hits[0].title == first
+
+
+def test_an_exact_alias_beats_a_passing_mention() -> None:
+    index = SearchIndex()
+    index.add(event(1, "Sailors' revolt", aliases=["Kronstadt"]))
+    index.add(event(2, "Kronstadt garrison reinforced", summary="Troops sent to Kronstadt."))
+    index.add(event(3, "Strike in Petrograd", summary="The strikers asked Kronstadt for help."))
+
+    assert titles(index.search("kronstadt", (SERVER,))) == [
+        "Sailors' revolt",  # exactly an alias
+        "Kronstadt garrison reinforced",  # in the title
+        "Strike in Petrograd",  # a passing mention
+    ]
+
+
+def test_a_name_the_query_covers_whole_ranks_first() -> None:
+    index = SearchIndex()
+    index.add(event(1, "Famine in the Altai", summary="The Volga was spared."))
+    index.add(event(2, "Famine in the Volga"))
+
+    assert titles(index.search("volga famnie", (SERVER,)))[0] == "Famine in the Volga"
+
+
+def test_nothing_close_finds_nothing(bundled: SearchIndex) -> None:
+    assert bundled.search("zzqqxxv", (BUNDLED_SCOPE,)) == []
+
+
+def test_a_server_sees_its_own_events_and_the_bundled_ones_only() -> None:
+    index = SearchIndex()
+    index.add(event(1, "Obukhov works strike", scope=SERVER))
+    index.add(event(2, "Obukhov works lockout", scope=OTHER))
+    index.add(event(3, "Obukhov defence works", scope=BUNDLED_SCOPE))
+
+    assert titles(index.search("obukhov", (BUNDLED_SCOPE, SERVER))) == [
+        "Obukhov defence works",
+        "Obukhov works strike",
+    ]
+    assert titles(index.complete("obukh", (BUNDLED_SCOPE, SERVER))) == [
+        "Obukhov defence works",
+        "Obukhov works strike",
+    ]
+    assert titles(index.search("obukhov", (OTHER,))) == ["Obukhov works lockout"]
+
+
+def test_hidden_events_are_left_out() -> None:
+    index = SearchIndex()
+    index.add(event(1, "Obukhov works strike", scope=BUNDLED_SCOPE))
+    index.add(event(2, "Obukhov works lockout", scope=BUNDLED_SCOPE))
+
+    assert titles(index.search("obukhov", (BUNDLED_SCOPE, SERVER), hidden={1})) == ["Obukhov works lockout"]
+
+
+def test_autocomplete_takes_the_last_word_as_unfinished(bundled: SearchIndex) -> None:
+    assert titles(bundled.complete("kron", (BUNDLED_SCOPE,)))[0] == "Kronstadt rebellion"
+    assert titles(bundled.complete("kronstadt reb", (BUNDLED_SCOPE,)))[0] == "Kronstadt rebellion"
+    assert all("Kronstadt" in title for title in titles(bundled.complete("Kronst", (BUNDLED_SCOPE,)))[:4])
+
+
+def test_edits_show_at_once_without_a_rebuild() -> None:
+    index = SearchIndex()
+    index.add(event(1, "Arrest of Zhelyabov"))
+    index.add(event(2, "Trial of the Zhelyabov circle"))
+    assert len(index) == 2
+
+    index.add(event(1, "Arrest of Perovskaya"))  # an edit: the same event, retitled
+    assert titles(index.search("zhelyabov", (SERVER,))) == ["Trial of the Zhelyabov circle"]
+    assert titles(index.search("perovskya", (SERVER,))) == ["Arrest of Perovskaya"]
+
+    index.remove(2)
+    index.remove(2)  # removing twice is harmless
+    assert index.search("zhelyabov", (SERVER,)) == []
+    assert index.complete("zhely", (SERVER,)) == []
+    assert len(index) == 1
+
+    index.add(event(2, "Trial of the Zhelyabov circle"))  # restored
+    assert titles(index.complete("zhely", (SERVER,))) == ["Trial of the Zhelyabov circle"]
+
+
+def synthetic_events(count: int, scopes: tuple[int, ...]) -> list[Event]:
+    writer = Writer(random.Random(5))
+    return [
+        Event(id=n, scope=scopes[n % len(scopes)], fields=writer.event(n, 1905)) for n in range(1, count + 1)
+    ]
+
+
+def test_bulk_and_one_by_one_indexing_agree_in_any_order() -> None:
+    events = synthetic_events(300, (BUNDLED_SCOPE, SERVER, OTHER))
+    one_by_one, bulk = SearchIndex(), SearchIndex()
+    for item in events:
+        one_by_one.add(item)
+    bulk.add_all(reversed(events[150:]))
+    bulk.add_all(events[:150])  # earlier ids and scopes after later ones
+
+    for query in ("strike", "arrest of ivan", "odesa uprising", "trial"):
+        for scopes in ((BUNDLED_SCOPE, SERVER), (OTHER,)):
+            assert one_by_one.search(query, scopes) == bulk.search(query, scopes)
+
+
+def test_the_index_answers_as_scoring_every_event_would() -> None:
+    events = synthetic_events(600, (BUNDLED_SCOPE, SERVER, OTHER))
+    index = SearchIndex()
+    index.add_all(events)
+    for gone in events[::7]:
+        index.remove(gone.id)  # deletions leave no trace
+    rng = random.Random(8)
+    asked = [
+        misspell(rng.choice((item.title, *item.fields.people, *item.fields.places)), rng)
+        for item in events[:60]
+    ]
+
+    for query in asked:
+        for scopes in ((BUNDLED_SCOPE, SERVER), (OTHER,)):
+            assert index.search(query, scopes) == index.full_scan(query, scopes), query
+            prefix = query[: len(query) * 2 // 3]
+            assert index.complete(prefix, scopes) == index.full_scan(
+                prefix, scopes, limit=25, complete=True
+            ), prefix
