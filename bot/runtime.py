@@ -33,8 +33,7 @@ async def load_bundled(store: Store, data_file: Path) -> int | None:
 @asynccontextmanager
 async def open_almanac(database: Path | str, data_file: Path) -> AsyncIterator[Almanac]:
     """A migrated database with the bundled chronology loaded, and the application over it."""
-    if str(database) != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
     store = await Store.open(database)
     try:
         await load_bundled(store, data_file)

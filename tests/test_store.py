@@ -295,3 +295,10 @@ async def test_the_audit_log_refuses_update_and_delete(store: Store, raw: sqlite
         raw.execute("DELETE FROM audit_log")
     raw.rollback()
     assert len(await store.audit_entries(GUILD_A, None, limit=10)) == 1
+
+
+async def test_an_in_memory_database_is_refused_with_a_reason() -> None:
+    from bot.store import StoreError
+
+    with pytest.raises(StoreError, match="must be a file"):
+        await Store.open(":memory:")

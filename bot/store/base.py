@@ -67,6 +67,9 @@ class StoreBase:
     async def open(cls, path: str | Path) -> Self:
         """Open (creating if needed) and migrate the database at `path`."""
         path = str(path)
+        if path == ":memory:" or path.startswith("file::memory:"):
+            # the reader and the writer must share one file; an in-memory database is private to each
+            raise StoreError("the database must be a file; use a temporary file instead of :memory:")
         writer: aiosqlite.Connection | None = None
         try:
             writer = await aiosqlite.connect(path, isolation_level=None)
