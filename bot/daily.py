@@ -22,7 +22,7 @@ from typing import Protocol
 
 from bot.almanac import Almanac, DayAnswer
 from bot.errors import UserError
-from bot.store import PostSettings, Shards
+from bot.store import PostRecord, PostSettings, Shards
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,12 @@ class DailyPost:
 
     @property
     def marker(self) -> str:
-        """Written into the post's footer, so a restart can tell the day was already posted."""
-        return f"Almanac daily · {self.local_date.isoformat()}"
+        return marker_for(self.local_date)
+
+
+def marker_for(local_date: dt.date) -> str:
+    """Written into the post's footer, so a restart can tell the day was already posted."""
+    return f"Almanac daily · {local_date.isoformat()}"
 
 
 class Sender(Protocol):
@@ -225,11 +229,8 @@ class Scheduler:
         record = await self.store.post_record(settings.guild_id, day.isoformat())
         if record is not None and record.state in ("sent", "skipped"):
             return
-        if record is not None and record.state == "claimed" and settings.channel_id:
-            marker = f"Almanac daily · {day.isoformat()}"
-            if (found := await self._find(settings.channel_id, marker)) is not None:
-                await self.store.finish_post(settings.guild_id, day.isoformat(), "sent", message_id=found)
-                return
+        if await self._recover_claimed(settings, day, record):
+            return
         await self.store.finish_post(settings.guild_id, day.isoformat(), "missed",
                                      error="the bot was offline for the whole posting day",
                                      nonce=nonce_for(settings.guild_id, day))  # fmt: skip
@@ -250,12 +251,7 @@ class Scheduler:
             return "skipped"
         if settings.channel_id is None:
             return await self._failed(settings, day, now, zone, "no channel is set")
-        # A row still `claimed` means we died between sending and recording: look before resending.
-        found = None
-        if record is not None and record.state == "claimed":
-            found = await self._find(settings.channel_id, post.marker)
-        if found is not None:
-            await self.store.finish_post(settings.guild_id, key, "sent", message_id=found)
+        if await self._recover_claimed(settings, day, record):
             return "sent"
         nonce = nonce_for(settings.guild_id, day)
         if await self.store.claim_post(settings.guild_id, key, settings.channel_id, nonce, post.late) is None:
@@ -288,11 +284,19 @@ class Scheduler:
         await self.store.reschedule_post(settings.guild_id, key, iso(retry_at))
         return "retry"
 
-    async def _find(self, channel_id: int, marker: str) -> int | None:
+    async def _recover_claimed(self, settings: PostSettings, day: dt.date, record: PostRecord | None) -> bool:
+        """A row still `claimed` means we died between sending and recording: look in the channel
+        for the day's post before sending again. True when it was there (now recorded as sent)."""
+        if record is None or record.state != "claimed" or settings.channel_id is None:
+            return False
         try:
-            return await self.sender.find_sent(channel_id, marker)
+            found = await self.sender.find_sent(settings.channel_id, marker_for(day))
         except PostFailed:
-            return None
+            return False
+        if found is None:
+            return False
+        await self.store.finish_post(settings.guild_id, day.isoformat(), "sent", message_id=found)
+        return True
 
     async def build_post(
         self, settings: PostSettings, day: dt.date, now: dt.datetime | None, zone: zoneinfo.ZoneInfo

@@ -26,6 +26,13 @@ RESTART_AFTER_CRASH = 60
 NEEDED = ("view_channel", "send_messages", "embed_links", "read_message_history")
 
 
+def missing_permissions(channel: discord.TextChannel) -> str:
+    """The permissions the daily post needs in `channel` that the bot lacks, readable ("" if none).
+    Setup refuses such a channel; the sender records it as the reason a post failed."""
+    granted = channel.permissions_for(channel.guild.me)
+    return ", ".join(name.replace("_", " ").title() for name in NEEDED if not getattr(granted, name))
+
+
 def _own_shards(bot: AlmanacBot) -> Shards | None:
     """Only when shards are split across processes does each scheduler serve just its own servers."""
     settings = bot.settings
@@ -51,9 +58,7 @@ class DiscordSender:
                 raise PostFailed(f"Discord error {error.status} while finding the channel") from None
         if not isinstance(channel, discord.TextChannel):
             raise PostFailed("the channel is not a text channel")
-        missing = [name for name in NEEDED if not getattr(channel.permissions_for(channel.guild.me), name)]
-        if missing:
-            names = ", ".join(name.replace("_", " ").title() for name in missing)
+        if names := missing_permissions(channel):
             raise PostFailed(f"missing permission in #{channel.name}: {names}")
         return channel
 
@@ -140,10 +145,7 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
         empty_day: str = "next",
     ) -> None:  # fmt: skip
         assert interaction.guild is not None
-        me = interaction.guild.me
-        missing = [name for name in NEEDED if not getattr(channel.permissions_for(me), name)]
-        if missing:
-            names = ", ".join(name.replace("_", " ").title() for name in missing)
+        if names := missing_permissions(channel):
             await interaction.response.send_message(
                 f"I cannot post in {channel.mention}: I need {names} there. Fix that and run setup again.",
                 ephemeral=True,
