@@ -222,11 +222,10 @@ class Almanac:
 
 
 def _keys_for(asked: AskedDay, year: int) -> tuple[int, ...]:
-    return (
-        anniversary_keys(asked.on_year(year))
-        if asked.day == asked.on_year(year).day
-        else (asked.month * 100 + asked.day,)
-    )
+    day = asked.on_year(year)
+    if day.day != asked.day:  # 29 February asked for in a common year: the leap-day events only
+        return (asked.month * 100 + asked.day,)
+    return anniversary_keys(day)
 
 
 def _anniversary(match: DayMatch, reference_year: int) -> Anniversary:
