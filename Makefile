@@ -3,9 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The locking tool, used only by `make lock`; installing for `make run`/`make test` needs only pip.
+UV_VERSION := 0.13.9
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python $(BIN)/python \
+	--python-version 3.11 --python-platform linux --custom-compile-command "make lock"
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean lock
 
+# Two pip steps: the lock files carry hashes (pip checks them), and the project itself has no
+# single file to hash, so it goes in separately.
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
@@ -17,12 +23,21 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.daily_posts
+
+# Regenerates both lock files from pyproject.toml, with hashes. Pins already in the lock files
+# are kept unless pyproject.toml rules them out; the runtime lock takes the full lock's versions.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV_COMPILE) --extra dev -o requirements.lock
+	$(UV_COMPILE) --constraint requirements.lock -o requirements-runtime.lock
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -48,10 +48,10 @@ async def populate(store: Store, size: int, pool: int, seed: int) -> tuple[list[
             number += 1
             batch.append(fields)
             if len(batch) == BATCH:
-                await store.add_events(guild_id, batch, actor=None)
+                await store.import_events(guild_id, batch, actor=None)
                 batch = []
         if batch:
-            await store.add_events(guild_id, batch, actor=None)
+            await store.import_events(guild_id, batch, actor=None)
     weighted = [server.guild_id for server in servers for _ in range(server.size)]
     subjects = [  # a bundled event is asked about in some server
         Subject(rng.choice(weighted), s.fields) if s.guild_id == BUNDLED_SCOPE else s for s in subjects

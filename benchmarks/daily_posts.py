@@ -20,11 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.almanac import Almanac
-from bot.anniversaries import Anniversaries
 from bot.chronology import DEFAULT_DATA_FILE
-from bot.daily import DailyPost, Scheduler, all_timezones
-from bot.runtime import open_almanac
+from bot.daily import DailyPost, all_timezones
+from bot.runtime import Services, open_services
 
 OUT = Path(__file__).resolve().parent / "daily_posts.json"
 
@@ -46,46 +44,55 @@ class InstantChannels:
         return None
 
 
-async def simulate(almanac: Almanac, servers: int, days: int, seed: int = 7) -> dict[str, float]:
+async def simulate(services: Services, servers: int, days: int, seed: int = 7) -> dict[str, float]:
     rng = random.Random(seed)
     zones = all_timezones()
     channels = InstantChannels()
-    scheduler = Scheduler(almanac, channels, concurrency=50)
-    service = Anniversaries(almanac, scheduler)
+    scheduler, service = services.scheduler, services.anniversaries
     start = dt.datetime(2026, 3, 27, tzinfo=dt.UTC)  # Europe's clocks change on 29 March
     for guild in range(1, servers + 1):
         at = f"{rng.randrange(24):02d}:{rng.choice((0, 15, 30, 45)):02d}"
-        await service.setup(guild, channel_id=guild, post_time=at, timezone=rng.choice(zones),
-                            mention_role_id=None, empty_day=rng.choice(("nothing", "month", "next")),
-                            actor=None, now=start)  # fmt: skip
+        await service.setup(
+            guild,
+            channel_id=guild,
+            post_time=at,
+            timezone=rng.choice(zones),
+            mention_role_id=None,
+            empty_day=rng.choice(("nothing", "month", "next")),
+            actor=None,
+            now=start,
+        )
     end = start + dt.timedelta(days=days)
     pass_seconds: list[float] = []
     lateness: list[float] = []
     now = start
     while now < end:
-        upcoming = await almanac.store.next_due_at()
+        upcoming = await scheduler.next_due_at()
         if upcoming is None:
             break
-        now = max(now, dt.datetime.fromisoformat(upcoming))
+        now = max(now, upcoming)
         began = time.perf_counter()
-        report = await scheduler.run_pass(now)
+        report = await scheduler.run_pass(now, channels)
         pass_seconds.append(report.seconds)
         lateness += [sent - began for sent in channels.sent.values() if sent >= began]
     sorted_passes = sorted(pass_seconds)
     return {
-        "servers": servers, "simulated_days": days, "passes": len(pass_seconds),
-        "posts": len(channels.sent), "duplicates": channels.duplicates,
+        "servers": servers,
+        "simulated_days": days,
+        "passes": len(pass_seconds),
+        "posts": len(channels.sent),
+        "duplicates": channels.duplicates,
         "pass_p50_ms": round(statistics.median(sorted_passes) * 1000, 2),
         "pass_p99_ms": round(sorted_passes[int(len(sorted_passes) * 0.99) - 1] * 1000, 2),
         "pass_max_ms": round(sorted_passes[-1] * 1000, 2),
         "latest_post_after_due_ms": round(max(lateness, default=0.0) * 1000, 2),
-    }  # fmt: skip
+    }
 
 
 async def main_async(servers: int, days: int, out: Path) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
-        async with open_almanac(Path(folder) / "sim.sqlite3", DEFAULT_DATA_FILE) as almanac:
-            result = await simulate(almanac, servers, days)
+        async with open_services(Path(folder) / "sim.sqlite3", DEFAULT_DATA_FILE) as services:
+            result = await simulate(services, servers, days)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
 

@@ -56,9 +56,18 @@ SYLLABLES = _words(
 REGIONS = _words("Volga Ukraine Siberia Urals Caucasus Crimea Don Kuban Turkestan Baltic Karelia Altai")
 TRADES = _words("bakers printers metalworkers dockers textile workers miners railwaymen tram workers sailors")
 GROUPS = (
-    "anarchists", "Left SRs", "Mensheviks", "Maximalists", "syndicalists", "Tolstoyans",
-    "strike committee", "peasant union", "student circle", "factory committee", "soviet",
-)  # fmt: skip
+    "anarchists",
+    "Left SRs",
+    "Mensheviks",
+    "Maximalists",
+    "syndicalists",
+    "Tolstoyans",
+    "strike committee",
+    "peasant union",
+    "student circle",
+    "factory committee",
+    "soviet",
+)
 ORG_KINDS = ("Federation", "Union", "Party", "Committee", "Circle", "Group", "Confederation", "League")
 ORG_ADJECTIVES = ("Anarchist", "Socialist", "Workers'", "Peasant", "Revolutionary", "Syndicalist", "Free")
 PAPERS = ("Golos Truda", "Burevestnik", "Anarkhia", "Volnaya Zhizn", "Nabat", "Znamya Truda", "Volya")

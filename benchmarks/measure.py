@@ -27,14 +27,14 @@ from benchmarks.queries import Asked
 from bot.almanac import SEARCH_RESULTS_MAX, Almanac
 from bot.chronology import DEFAULT_DATA_FILE
 from bot.model import BUNDLED_SCOPE
-from bot.runtime import load_bundled
+from bot.runtime import Services, build_index, load_bundled, wire
 from bot.store import Store
 
 Ask = Callable[[Almanac, int, str], Awaitable[object]]
 REAL: dict[str, Ask] = {
     "search": lambda almanac, guild_id, text: almanac.search(guild_id, text),
     "autocomplete": lambda almanac, guild_id, text: almanac.complete(guild_id, text),
-    "lookup": lambda almanac, guild_id, text: almanac.event(guild_id, text),
+    "lookup": lambda almanac, guild_id, text: almanac.lookup(guild_id, text),
     "onthisday": lambda almanac, guild_id, text: almanac.on_this_day(guild_id, text, TODAY),
     "timeline": lambda almanac, guild_id, text: almanac.timeline(guild_id, text, None),
 }
@@ -57,14 +57,15 @@ def answer_ids(operation: str, answer: Any) -> list[int] | None:
     return None
 
 
-async def recall_at_10(almanac: Almanac, asked: Sequence[Asked]) -> float:
+async def recall_at_10(services: Services, asked: Sequence[Asked]) -> float:
     """The share of the full scan's top ten that the index's top ten holds, averaged over queries."""
     shares = []
+    index = services.index
     for q in asked:
-        scopes, hidden = (BUNDLED_SCOPE, q.guild_id), await almanac.store.hidden_event_ids(q.guild_id)
-        expected = {hit.event_id for hit in almanac.index.full_scan(q.text, scopes, hidden, limit=10)}
+        scopes, hidden = (BUNDLED_SCOPE, q.guild_id), await services.hidden.ids(q.guild_id)
+        expected = {hit.event_id for hit in index.full_scan(q.text, scopes, hidden, limit=10)}
         if expected:
-            found = {hit.event_id for hit in almanac.index.search(q.text, scopes, hidden, limit=10)}
+            found = {hit.event_id for hit in index.search(q.text, scopes, hidden, limit=10)}
             shares.append(len(found & expected) / len(expected))
     return sum(shares) / len(shares) if shares else 1.0
 
@@ -75,9 +76,10 @@ async def serve(size: int, workdir: Path) -> dict[str, Any]:
     try:
         started = time.perf_counter()
         await load_bundled(store, DEFAULT_DATA_FILE)
-        almanac = await Almanac.create(store)
+        services = wire(store, await build_index(store))
+        almanac = services.almanac
         found: dict[str, Any] = {
-            "events": len(almanac.index),
+            "events": len(services.index),
             "start_s": round(time.perf_counter() - started, 2),
         }
         answers = {}
@@ -108,7 +110,8 @@ async def baseline(size: int, workdir: Path, count: int) -> dict[str, Any]:
             times, replies = await timed(calls[:count])
             found[operation] = {"baseline_p99_ms": percentile(times, 0.99)}
             found["agreement"][operation] = agreement(operation, answers[operation], replies)
-        found["recall_at_10"] = await recall_at_10(await Almanac.create(store), asked["search"])
+        services = wire(store, await build_index(store))
+        found["recall_at_10"] = await recall_at_10(services, asked["search"])
     finally:
         await store.close()
     return found | {"peak_rss_mb": peak_rss_mb(), "queries": min(count, len(asked["search"]))}

@@ -17,10 +17,33 @@ from bot.dates import MONTHS
 from bot.model import EventFields
 
 _NEIGHBOURS = {
-    "a": "qsz", "b": "vn", "c": "xv", "d": "sf", "e": "wr", "f": "dg", "g": "fh", "h": "gj", "i": "uo",
-    "j": "hk", "k": "jl", "l": "k", "m": "n", "n": "bm", "o": "ip", "p": "o", "q": "w", "r": "et",
-    "s": "ad", "t": "ry", "u": "yi", "v": "cb", "w": "qe", "x": "zc", "y": "tu", "z": "x",
-}  # fmt: skip
+    "a": "qsz",
+    "b": "vn",
+    "c": "xv",
+    "d": "sf",
+    "e": "wr",
+    "f": "dg",
+    "g": "fh",
+    "h": "gj",
+    "i": "uo",
+    "j": "hk",
+    "k": "jl",
+    "l": "k",
+    "m": "n",
+    "n": "bm",
+    "o": "ip",
+    "p": "o",
+    "q": "w",
+    "r": "et",
+    "s": "ad",
+    "t": "ry",
+    "u": "yi",
+    "v": "cb",
+    "w": "qe",
+    "x": "zc",
+    "y": "tu",
+    "z": "x",
+}
 
 
 @dataclass(frozen=True)
@@ -109,9 +132,16 @@ def days(guilds: list[int], count: int, rng: random.Random) -> list[Asked]:
     for _ in range(count):
         month, day = rng.randint(1, 12), rng.randint(1, 28)
         name = MONTHS[month - 1]
-        forms = (f"{day} {name}", f"{name} {day}", f"{day}/{month}", f"{month:02d}-{day:02d}",
-                 f"{name[:3].lower()} {day}", f"{rng.randint(1800, 2020)}-{month:02d}-{day:02d}",
-                 "today", "tomorrow")  # fmt: skip
+        forms = (
+            f"{day} {name}",
+            f"{name} {day}",
+            f"{day}/{month}",
+            f"{month:02d}-{day:02d}",
+            f"{name[:3].lower()} {day}",
+            f"{rng.randint(1800, 2020)}-{month:02d}-{day:02d}",
+            "today",
+            "tomorrow",
+        )
         asked.append(Asked(rng.choice(guilds), rng.choices(forms, weights=(5, 4, 3, 2, 2, 1, 1, 1))[0]))
     return asked
 
@@ -122,8 +152,13 @@ def spans(subjects: list[Subject], count: int, rng: random.Random) -> list[Asked
     for subject in _cycle(subjects, count):
         year = subject.fields.date.start.year
         month = MONTHS[rng.randrange(12)]
-        forms = (str(year), f"{month} {year}", f"{year}-{rng.randint(1, 12):02d}",
-                 f"{year} to {year + rng.randint(1, 4)}", f"{year}-03-16")  # fmt: skip
+        forms = (
+            str(year),
+            f"{month} {year}",
+            f"{year}-{rng.randint(1, 12):02d}",
+            f"{year} to {year + rng.randint(1, 4)}",
+            f"{year}-03-16",
+        )
         asked.append(Asked(subject.guild_id, rng.choices(forms, weights=(11, 4, 1, 3, 1))[0]))
     return asked
 

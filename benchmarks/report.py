@@ -25,8 +25,10 @@ def markdown(document: dict[str, Any]) -> str:
         cells = []
         for size in sizes:
             entry = document["sizes"][size][operation]
-            cells.append(f"{entry['p50_ms']:.1f} / {entry['p99_ms']:.1f} ms (naive p99 "
-                         f"{_ms(entry['baseline_p99_ms'])}, **{entry['speedup_p99']:g}×**)")  # fmt: skip
+            cells.append(
+                f"{entry['p50_ms']:.1f} / {entry['p99_ms']:.1f} ms (naive p99 "
+                f"{_ms(entry['baseline_p99_ms'])}, **{entry['speedup_p99']:g}×**)"
+            )
         lines.append(f"| {label} p50 / p99 | " + " | ".join(cells) + " |")
     rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("search recall@10 vs full scan", lambda e: f"{e['recall_at_10']:.3f}"),
@@ -41,8 +43,11 @@ def markdown(document: dict[str, Any]) -> str:
     for label, cell in rows:
         lines.append(f"| {label} | " + " | ".join(cell(document["sizes"][size]) for size in sizes) + " |")
     machine = document["machine"]
-    lines += ["", f"Python {machine['python']}, SQLite {machine['sqlite']}, {machine['cpus']} CPUs "
-              f"({machine['processor']}), load average at the end {machine['load_average']}."]  # fmt: skip
+    lines += [
+        "",
+        f"Python {machine['python']}, SQLite {machine['sqlite']}, {machine['cpus']} CPUs "
+        f"({machine['processor']}), load average at the end {machine['load_average']}.",
+    ]
     return "\n".join(lines) + "\n"
 
 

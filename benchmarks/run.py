@@ -108,7 +108,7 @@ def machine(details: dict[str, Any]) -> dict[str, Any]:
             " the index's top ten, over all the typo'd search queries.",
             "events: Zipf over 100 servers (the largest about a fifth) plus 2% in scope 0 beside the"
             " real bundled chronology.",
-            "each size runs in four fresh processes: build (generate and insert through Store.add_events),"
+            "each size runs in four fresh processes: build (generate and insert through Store.import_events),"
             " serve (the bot's start: load_bundled, Almanac.create; then every real query), naive (the"
             " baselines, the agreement check and recall) and load (load_bundled on a synthetic data file"
             " of that many events, then again unchanged). peak_rss_mb is the serving process's, which is"

@@ -9,12 +9,12 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot import health, shell
-from bot.almanac import Almanac
+from bot import __version__, health, shell
 from bot.chronology import ChronologyError, load_chronology
 from bot.config import ConfigError, Settings
+from bot.curation import Curation
 from bot.errors import UserError
-from bot.runtime import open_almanac
+from bot.runtime import open_configured
 from bot.store import Store, StoreError, advice
 from bot.transfer import FORMATS, MAX_BYTES
 
@@ -32,6 +32,7 @@ def _today(text: str) -> dt.date:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="almanac", description="A chronology bot for Discord.")
+    parser.add_argument("--version", action="version", version=f"almanac {__version__}")
     parser.add_argument("--env-file", type=Path, default=Path(".env"), help="settings file (default .env)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("start", help="run in Discord when DISCORD_TOKEN is set, else open the shell")
@@ -78,15 +79,18 @@ def _add_ops_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 async def _shell(settings: Settings, args: argparse.Namespace) -> int:
-    async with open_almanac(settings.database_path, settings.data_file) as almanac:
-        ctx = shell.ShellContext(almanac, args.guild, args.today)
+    async with open_configured(settings) as services:
+        ctx = shell.ShellContext(services.almanac, services.anniversaries, args.guild, args.today)
         if args.command == "ask":
             output, status = await shell.ask(ctx, args.line, as_json=args.json)
             print(output)
             return status
-        counts = await almanac.store.counts()
-        banner = (f"Almanac shell: {counts['bundled']} bundled events"
-                  + (f", server {args.guild}" if args.guild else "") + ". No Discord needed.")  # fmt: skip
+        counts = await services.store.counts()
+        banner = (
+            f"Almanac shell: {counts['bundled']} bundled events"
+            + (f", server {args.guild}" if args.guild else "")
+            + ". No Discord needed."
+        )
         await shell.interactive(ctx, banner)
     return 0
 
@@ -99,8 +103,10 @@ async def _db(settings: Settings, args: argparse.Namespace) -> int:
             return 0
         integrity = await store.integrity_check()
         counts = await store.counts()
-        print(f"{settings.database_path}: integrity {integrity}; "
-              + ", ".join(f"{key} {value}" for key, value in counts.items()))  # fmt: skip
+        print(
+            f"{settings.database_path}: integrity {integrity}; "
+            + ", ".join(f"{key} {value}" for key, value in counts.items())
+        )
         return 0 if integrity == "ok" else 1
     finally:
         await store.close()
@@ -111,11 +117,11 @@ async def _transfer(settings: Settings, args: argparse.Namespace) -> int:
     if args.guild <= 0:
         print("almanac: --guild must be a server's id", file=sys.stderr)
         return 2
-    async with open_almanac(settings.database_path, settings.data_file) as almanac:
+    async with open_configured(settings) as services:
         try:
             if args.command == "import":
-                return await _import(almanac, args.guild, args.file)
-            exported = await almanac.curation.export(args.guild, args.format, with_bundled=args.with_bundled)
+                return await _import(services.curation, args.guild, args.file)
+            exported = await services.curation.export(args.guild, args.format, with_bundled=args.with_bundled)
         except UserError as error:
             print(f"almanac: {error}", file=sys.stderr)
             return 1
@@ -127,20 +133,23 @@ async def _transfer(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _import(almanac: Almanac, guild_id: int, file: Path) -> int:
+async def _import(curation: Curation, guild_id: int, file: Path) -> int:
     try:
         if file.stat().st_size > MAX_BYTES:
             raise UserError(f"{file} is larger than {MAX_BYTES:,} bytes (1 MiB); split it up.")
         data = file.read_bytes()
     except OSError as error:
         raise UserError(f"cannot read {file}: {error.strerror or error}") from None
-    report = await almanac.curation.import_file(guild_id, None, file.name, data, CLI_MAX_ROWS)
+    report = await curation.import_file(guild_id, None, file.name, data, CLI_MAX_ROWS)
     print(report.headline())
     for line in report.lines():
         print(f"  {line}")
     if report.added:
-        print("A running bot answers /onthisday and /timeline with them now, and finds them in /search "
-              "and autocomplete after it restarts.", file=sys.stderr)  # fmt: skip
+        print(
+            "A running bot answers /onthisday and /timeline with them now, and finds them in /search "
+            "and autocomplete after it restarts.",
+            file=sys.stderr,
+        )
     return 0 if report.applied else 1
 
 

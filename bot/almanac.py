@@ -11,12 +11,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.curation import Curation
 from bot.dates import LONGEST_ANNIVERSARY_SPAN, anniversary_keys, is_round_anniversary, years_phrase
 from bot.errors import UserError
-from bot.model import BUNDLED_SCOPE, Event, picked_id
+from bot.hidden import HiddenEvents
+from bot.model import BUNDLED_SCOPE, Event
 from bot.search import Hit, SearchIndex, normalize
 from bot.store import DayMatch, Store
+from bot.text import quoted
 from bot.when import AskedDay, parse_day, parse_span
 
 QUERY_MAX = 200
@@ -62,6 +63,7 @@ class EventAnswer:
     query: str
     event: Event | None
     suggestions: list[str] = field(default_factory=list)
+    gone: bool = False  # picked from the list, but removed or hidden since
 
 
 @dataclass(frozen=True)
@@ -80,25 +82,16 @@ class UpcomingAnswer:
 
 
 class Almanac:
-    def __init__(self, store: Store, index: SearchIndex) -> None:
-        self.store = store
-        self.index = index
-        self._hidden: dict[int, set[int]] = {}
-        self.curation = Curation(self)  # moderators' changes, kept in step with the index and cache
-
-    @classmethod
-    async def create(cls, store: Store) -> Almanac:
-        """Build the search index from every live event (once, at start)."""
-        index = SearchIndex()
-        for scope in await store.scopes():
-            index.add_all(await store.scope_events(scope, deleted=False))
-        return cls(store, index)
+    def __init__(self, store: Store, index: SearchIndex, hidden: HiddenEvents) -> None:
+        self._store = store
+        self._index = index
+        self._hidden = hidden
 
     # -- time ------------------------------------------------------------------------------
 
     async def today(self, guild_id: int, now: dt.datetime | None = None) -> dt.date:
         """Today in the server's time zone (UTC until the server sets one)."""
-        zone = ZoneInfo(await self.store.guild_timezone(guild_id)) if guild_id else dt.UTC
+        zone = ZoneInfo(await self._store.guild_timezone(guild_id)) if guild_id else dt.UTC
         return (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
 
     # -- questions ----------------------------------------------------------------------------
@@ -107,26 +100,26 @@ class Almanac:
         asked = parse_day(text or "", today)
         reference_year = asked.year or today.year
         on_day = asked.on_year(reference_year)
-        matches = await self.store.on_month_day(guild_id, _keys_for(asked, reference_year))
+        matches = await self._store.on_month_day(guild_id, _keys_for(asked, reference_year))
         found = [_anniversary(match, reference_year) for match in matches]
         anniversaries = [item for item in found if not item.ongoing]
         ongoing = [item for item in found if item.ongoing]
         if anniversaries:
             return DayAnswer(asked, reference_year, anniversaries, ongoing)
         next_day, upcoming = await self._next_anniversary(guild_id, on_day)
-        month_events = await self.store.month_only(guild_id, asked.month)
+        month_events = await self._store.month_only(guild_id, asked.month)
         return DayAnswer(asked, reference_year, [], ongoing, next_day, upcoming, month_events)
 
     async def _next_anniversary(
         self, guild_id: int, after: dt.date
     ) -> tuple[AskedDay | None, list[Anniversary]]:
-        key = await self.store.next_month_day(guild_id, after.month * 100 + after.day)
+        key = await self._store.next_month_day(guild_id, after.month * 100 + after.day)
         if key is None:
             return None, []
         month, day = divmod(key, 100)
         year = after.year if (month, day) > (after.month, after.day) else after.year + 1
         asked = AskedDay(month, day)
-        matches = await self.store.on_month_day(guild_id, _keys_for(asked, year))
+        matches = await self._store.on_month_day(guild_id, _keys_for(asked, year))
         return asked, [_anniversary(match, year) for match in matches if match.nth == 1]
 
     async def upcoming(self, guild_id: int, days: int | None, today: dt.date) -> UpcomingAnswer:
@@ -136,17 +129,29 @@ class Almanac:
         by_day = []
         for offset in range(count):
             day = today + dt.timedelta(days=offset)
-            matches = await self.store.on_month_day(guild_id, anniversary_keys(day))
+            matches = await self._store.on_month_day(guild_id, anniversary_keys(day))
             found = [_anniversary(match, day.year) for match in matches]
             found = [item for item in found if not item.ongoing]
             if found:
                 by_day.append((day, found))
         return UpcomingAnswer(count, by_day)
 
-    async def event(self, guild_id: int, name: str) -> EventAnswer:
+    async def event(self, guild_id: int, event_id: int) -> EventAnswer:
+        """/event with an autocomplete choice: that event, if this server may still see it."""
+        event = await self._store.get_event(event_id)
+        visible = (
+            event is not None
+            and not event.deleted
+            and event.scope in (BUNDLED_SCOPE, guild_id)
+            and event.id not in await self._hidden.ids(guild_id)
+        )
+        if not visible or event is None:
+            return EventAnswer("", None, gone=True)
+        return EventAnswer(event.title, event)
+
+    async def lookup(self, guild_id: int, name: str) -> EventAnswer:
+        """/event with a typed name: the one event it clearly means, or the closest titles."""
         query = _checked_query(name, "Give an event's name, for example `/event Kronstadt`.")
-        if (picked := await self._picked(guild_id, query)) is not None:
-            return EventAnswer(query, picked)
         hits = await self._hits(guild_id, query, limit=3)
         normalized = normalize(query)
         exact = [hit for hit in hits if hit.score > 100 or normalize(hit.title) == normalized]
@@ -155,28 +160,28 @@ class Almanac:
         clear = len(hits) == 1 or (len(hits) > 1 and hits[0].score - hits[1].score >= CLEAR_LEAD)
         if exact or (hits and hits[0].score >= CONFIDENT_MATCH and clear):
             chosen = (exact or hits)[0]
-            return EventAnswer(query, await self.store.get_event(chosen.event_id))
+            return EventAnswer(query, await self._store.get_event(chosen.event_id))
         return EventAnswer(query, None, [hit.title for hit in hits])
 
     async def search(self, guild_id: int, query: str) -> EventList:
         text = _checked_query(query, "Type something to look for, for example `/search kronstadt`.")
         hits = await self._hits(guild_id, text, limit=SEARCH_RESULTS_MAX)
-        events = await self.store.get_events([hit.event_id for hit in hits])
+        events = await self._store.get_events([hit.event_id for hit in hits])
         return EventList(
             heading=f"Search: {text}",
             events=events,
-            empty_message=f"Nothing in the chronology matches `{_quoted(text)}`; try fewer or other words.",
+            empty_message=f"Nothing in the chronology matches `{quoted(text)}`; try fewer or other words.",
         )
 
     async def complete(self, guild_id: int, text: str, *, own_only: bool = False) -> list[Hit]:
         """Autocomplete for event names: the best 25 titles for what has been typed so far."""
         text = text[:QUERY_MAX]
         scopes = (guild_id,) if own_only else (BUNDLED_SCOPE, guild_id)
-        hidden = await self._hidden_ids(guild_id)
+        hidden = await self._hidden.ids(guild_id)
         if not text.strip():
-            events = await self.store.scope_events(guild_id if own_only else BUNDLED_SCOPE, deleted=False)
+            events = await self._store.scope_events(guild_id if own_only else BUNDLED_SCOPE, deleted=False)
             return [Hit(event.id, event.title, 0.0) for event in events if event.id not in hidden][:25]
-        return self.index.complete(text, scopes, hidden, limit=25)
+        return self._index.complete(text, scopes, hidden, limit=25)
 
     async def timeline(self, guild_id: int, start: str | None, end: str | None) -> EventList:
         if not (start or "").strip() and not (end or "").strip():
@@ -188,7 +193,7 @@ class Almanac:
                 if last < first:
                     raise UserError("The span ends before it starts; put the earlier date first.")
                 label = f"{label} to {end_label}"
-        events, total = await self.store.in_span(guild_id, first, last, TIMELINE_MAX)
+        events, total = await self._store.in_span(guild_id, first, last, TIMELINE_MAX)
         heading = f"Timeline: {label}"
         if total > len(events):
             heading += f" (the first {len(events)} of {total}; narrow the span for the rest)"
@@ -196,29 +201,9 @@ class Almanac:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    async def _picked(self, guild_id: int, query: str) -> Event | None:
-        """An autocomplete choice arrives as `#<id>`; it must still be visible to this server."""
-        if (event_id := picked_id(query)) is None:
-            return None
-        event = await self.store.get_event(event_id)
-        if event is None or event.deleted or event.scope not in (BUNDLED_SCOPE, guild_id):
-            return None
-        return None if event.id in await self._hidden_ids(guild_id) else event
-
     async def _hits(self, guild_id: int, query: str, limit: int) -> list[Hit]:
-        hidden = await self._hidden_ids(guild_id)
-        return self.index.search(query, (BUNDLED_SCOPE, guild_id), hidden, limit=limit)
-
-    def hidden_changed(self, guild_id: int, event_id: int, hidden: bool) -> None:
-        """A server hid or unhid an event: change the cached set in place (unread sets load later)."""
-        cached = self._hidden.get(guild_id)
-        if cached is not None:
-            (cached.add if hidden else cached.discard)(event_id)
-
-    async def _hidden_ids(self, guild_id: int) -> set[int]:
-        if guild_id not in self._hidden:
-            self._hidden[guild_id] = await self.store.hidden_event_ids(guild_id) if guild_id else set()
-        return self._hidden[guild_id]
+        hidden = await self._hidden.ids(guild_id)
+        return self._index.search(query, (BUNDLED_SCOPE, guild_id), hidden, limit=limit)
 
 
 def _keys_for(asked: AskedDay, year: int) -> tuple[int, ...]:
@@ -247,8 +232,3 @@ def _checked_query(text: str, hint: str) -> str:
     if len(cleaned) > QUERY_MAX:
         raise UserError(f"That is {len(cleaned)} characters; keep it under {QUERY_MAX}. {hint}")
     return cleaned
-
-
-def _quoted(text: str) -> str:
-    text = text.replace("`", "'")
-    return text if len(text) <= 60 else text[:59] + "…"

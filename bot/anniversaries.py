@@ -6,18 +6,10 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, replace
 
-from bot.almanac import Almanac
-from bot.daily import (
-    EMPTY_DAY_MODES,
-    DailyPost,
-    Scheduler,
-    check_timezone,
-    first_due,
-    iso,
-    parse_post_time,
-)
+from bot.daily import DailyPost, Scheduler, check_timezone, first_due, iso, parse_post_time
 from bot.errors import UserError
-from bot.store import PostRecord, PostSettings
+from bot.kinds import EmptyDay, PostState
+from bot.store import PostRecord, PostSettings, Store
 from bot.when import parse_day
 
 NOT_SET_UP = "Daily posts are not set up here yet; use `/anniversaries setup` first."
@@ -34,58 +26,80 @@ class SettingsReport:
 
 
 class Anniversaries:
-    def __init__(self, almanac: Almanac, scheduler: Scheduler) -> None:
-        self.almanac = almanac
-        self.store = almanac.store
-        self.scheduler = scheduler
+    def __init__(self, store: Store, scheduler: Scheduler) -> None:
+        self._store = store
+        self._scheduler = scheduler
 
     async def setup(
-        self, guild_id: int, *, channel_id: int, post_time: str, timezone: str,
-        mention_role_id: int | None, empty_day: str, actor: int | None, now: dt.datetime,
-    ) -> SettingsReport:  # fmt: skip
+        self,
+        guild_id: int,
+        *,
+        channel_id: int,
+        post_time: str,
+        timezone: str,
+        mention_role_id: int | None,
+        empty_day: str,
+        actor: int | None,
+        now: dt.datetime,
+    ) -> SettingsReport:
         """Validate everything first; only a wholly valid setup is saved."""
         hhmm = parse_post_time(post_time)
         zone = check_timezone(timezone)
-        if empty_day not in EMPTY_DAY_MODES:
+        if empty_day not in {mode.value for mode in EmptyDay}:
             raise UserError("For a day without anniversaries choose `nothing`, `month` or `next`.")
         local_date, instant = first_due(now, hhmm, zone)
         settings = PostSettings(
-            guild_id=guild_id, channel_id=channel_id, post_time=hhmm, timezone=zone.key,
-            mention_role_id=mention_role_id, empty_day=empty_day, enabled=True,
-            due_local_date=local_date.isoformat(), next_due_utc=iso(instant),
-        )  # fmt: skip
-        await self.store.save_post_settings(settings, actor)
-        self.scheduler.wake()
+            guild_id=guild_id,
+            channel_id=channel_id,
+            post_time=hhmm,
+            timezone=zone.key,
+            mention_role_id=mention_role_id,
+            empty_day=EmptyDay(empty_day),
+            enabled=True,
+            due_local_date=local_date.isoformat(),
+            next_due_utc=iso(instant),
+        )
+        await self._store.save_post_settings(settings, actor)
+        self._scheduler.wake()
         return await self.show(guild_id)
 
     async def show(self, guild_id: int) -> SettingsReport:
-        settings = await self.store.post_settings(guild_id)
+        settings = await self._store.post_settings(guild_id)
         if settings is None or settings.post_time is None:
             raise UserError(NOT_SET_UP)
         next_post = dt.datetime.fromisoformat(settings.next_due_utc) if settings.next_due_utc else None
         return SettingsReport(
             settings=settings,
             next_post=next_post if settings.enabled else None,
-            last_post=await self.store.last_post(guild_id, ("sent",)),
-            last_failure=await self.store.last_failure(guild_id),
+            last_post=await self._store.last_post(guild_id, (PostState.SENT,)),
+            last_failure=await self._store.last_failure(guild_id),
         )
 
     async def disable(self, guild_id: int, actor: int | None) -> None:
-        settings = await self.store.post_settings(guild_id)
+        settings = await self._store.post_settings(guild_id)
         if settings is None or not settings.enabled:
             raise UserError("Daily posts are already off here.")
-        await self.store.save_post_settings(replace(settings, enabled=False), actor)
-        self.scheduler.wake()
+        await self._store.save_post_settings(replace(settings, enabled=False), actor)
+        self._scheduler.wake()
 
     async def preview(self, guild_id: int, date_text: str | None, now: dt.datetime) -> DailyPost | None:
         """Exactly what would be posted for that day (today in the server's zone by default)."""
-        settings = await self.store.post_settings(guild_id)
+        settings = await self._store.post_settings(guild_id)
         if settings is None or settings.post_time is None:
             # Preview works before setup too: as it would look with the defaults.
-            settings = PostSettings(guild_id, None, "09:00", await self.store.guild_timezone(guild_id),
-                                    None, "next", False, None, None)  # fmt: skip
+            settings = PostSettings(
+                guild_id,
+                None,
+                "09:00",
+                await self._store.guild_timezone(guild_id),
+                None,
+                EmptyDay.NEXT,
+                False,
+                None,
+                None,
+            )
         zone = zoneinfo.ZoneInfo(settings.timezone)
         today = now.astimezone(zone).date()
         asked = parse_day(date_text or "", today)
         day = asked.on_year(asked.year or today.year)
-        return await self.scheduler.build_post(settings, day, None, zone)
+        return await self._scheduler.build_post(settings, day, None, zone)

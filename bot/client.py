@@ -1,38 +1,39 @@
-"""The Discord process: the Bot subclass, its one error handler, and `almanac run`."""
+"""The Discord process: the Bot subclass that receives the services and hands them to the cogs,
+the daily loop it owns, and `almanac run` / `almanac sync`."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import logging
-import math
 import signal
 from collections.abc import Coroutine
 from typing import Any
 
 import discord
-from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.almanac import Almanac
 from bot.config import Settings
-from bot.daily import Scheduler
-from bot.errors import UserError
-from bot.runtime import open_almanac
+from bot.daily import Sender
+from bot.runtime import Services, open_configured
+from bot.sender import DiscordSender
+from cogs.admin import Admin, sync_tree
+from cogs.anniversaries import AnniversaryCommands
+from cogs.ask import Ask
+from cogs.checks import CuratorGate
+from cogs.curate import Curate
+from cogs.errors import on_tree_error
 
 log = logging.getLogger(__name__)
 
-# Loaded in this order; a failure to load any of them stops start-up loudly.
-EXTENSIONS = ("cogs.ask", "cogs.anniversaries", "cogs.curate", "cogs.admin")
-
 SHUTDOWN_GRACE = 20.0  # seconds a daily post in flight may take to finish; compose allows 30
-INTERNAL_ERROR = "Something went wrong on our side; it has been logged. Please try again in a moment."
-NOT_ALLOWED = "You are not allowed to use this command here."
-STALE_COMMAND = "That command has just changed; try again in a minute, once Discord has caught up."
+RESTART_AFTER_CRASH = 60  # seconds the daily loop waits after a crash before it starts again
 
 
 class AlmanacBot(commands.AutoShardedBot):
-    def __init__(self, almanac: Almanac, settings: Settings) -> None:
+    """Receives its services, adds the cogs (each given only what it uses), owns the daily loop."""
+
+    def __init__(self, services: Services, settings: Settings, sender: Sender | None = None) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,  # no message commands: slash commands only
             intents=discord.Intents(guilds=True),
@@ -40,19 +41,56 @@ class AlmanacBot(commands.AutoShardedBot):
             help_command=None,
             **_sharding(settings),
         )
-        self.almanac = almanac
         self.settings = settings
-        self.scheduler: Scheduler | None = None  # set by cogs.anniversaries when it loads
-        self.tree.error(self.on_tree_error)
+        self._services = services
+        self._sender = sender or DiscordSender(self)  # tests hand in a sender of their own
+        self.tree.error(on_tree_error)
+
+    def cogs_to_add(self) -> list[commands.Cog]:
+        """Every cog, in order; a failure to add any of them stops start-up loudly."""
+        services = self._services
+        gate = CuratorGate(services.curation)
+        return [
+            Ask(services.almanac),
+            AnniversaryCommands(services.anniversaries, gate),
+            Curate(services.almanac, services.curation, gate),
+            Admin(
+                self,
+                services.store,
+                services.scheduler,
+                owner_ids=self.settings.owner_ids,
+                health_file=self.settings.health_file,
+            ),
+        ]
 
     async def setup_hook(self) -> None:
-        for extension in EXTENSIONS:
-            await self.load_extension(extension)
+        for cog in self.cogs_to_add():
+            await self.add_cog(cog)
+        self.daily_pass.start()  # setup_hook runs once per process, so a reconnect never starts a second
         if self.settings.dev_guild_id:
             # A development server gets every command at once; production syncs deliberately.
-            guild = discord.Object(self.settings.dev_guild_id)
-            self.tree.copy_global_to(guild=guild)
-            await self.tree.sync(guild=guild)
+            await sync_tree(self, self.settings.dev_guild_id)
+
+    # -- the daily posts ---------------------------------------------------------------------
+
+    @tasks.loop(seconds=0)  # each iteration sleeps until the next post is due (or settings change)
+    async def daily_pass(self) -> None:
+        scheduler = self._services.scheduler
+        await scheduler.wait_for_next(discord.utils.utcnow())
+        report = await scheduler.run_pass(discord.utils.utcnow(), self._sender)
+        if report.due:
+            log.info("daily pass: %s in %.3fs", report.summary(), report.seconds)
+
+    @daily_pass.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.wait_until_ready()
+
+    @daily_pass.error
+    async def _daily_pass_crashed(self, error: BaseException) -> None:
+        # e.g. a full disk: wait before trying again, so the log does not fill what is left of it
+        log.error("daily pass crashed; restarting it in %d seconds", RESTART_AFTER_CRASH, exc_info=error)
+        await asyncio.sleep(RESTART_AFTER_CRASH)
+        self.daily_pass.restart()
 
     async def close(self) -> None:
         """Every way out (a signal, `almanac sync`, a fatal error) lets a daily post in flight finish."""
@@ -65,32 +103,20 @@ class AlmanacBot(commands.AutoShardedBot):
         Cancelling mid-send would leave the day `claimed`, and the next start would have to read
         the channel back to learn whether the post went out.
         """
-        cog = self.get_cog("AnniversaryCommands")
-        loop: tasks.Loop[Any] | None = getattr(cog, "daily_pass", None)
-        task = loop.get_task() if loop is not None else None
-        if loop is None or task is None or task.done():
+        loop = self.daily_pass
+        task = loop.get_task()
+        if task is None or task.done():
             return
-        if self.scheduler is None or not self.is_ready():
+        if not self.is_ready():
             loop.cancel()  # still waiting for READY: nothing can be in flight
         else:
             loop.stop()  # no further iteration once the current one ends
-            self.scheduler.wake()  # a loop asleep until the next due post ends now, not in an hour
+            self._services.scheduler.wake()  # a loop asleep until the next due post ends now
         _, pending = await asyncio.wait({task}, timeout=timeout)
         if pending:
             log.warning("a daily post was still sending after %.0f s; stopping anyway", timeout)
             loop.cancel()
             await asyncio.wait({task}, timeout=1.0)
-
-    async def on_tree_error(
-        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
-    ) -> None:
-        """The one place errors become replies: a short ephemeral sentence, never a traceback."""
-        message = error_message(error)
-        if message is None:
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.error("command /%s failed", command, exc_info=error)
-            message = INTERNAL_ERROR
-        await send_ephemeral(interaction, message)
 
 
 def _sharding(settings: Settings) -> dict[str, Any]:
@@ -103,46 +129,14 @@ def _sharding(settings: Settings) -> dict[str, Any]:
     return options
 
 
-def error_message(error: BaseException) -> str | None:
-    """What to tell the user, or None for a bug (which is logged and apologised for)."""
-    cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-    if isinstance(cause, UserError):
-        # it may quote what the user typed: a quoted `@everyone` must not even look like a mention
-        return discord.utils.escape_mentions(str(cause))
-    if isinstance(cause, app_commands.CommandOnCooldown):
-        seconds = math.ceil(cause.retry_after)
-        return f"Slow down a little: try again in {seconds} second{'s' if seconds != 1 else ''}."
-    if isinstance(cause, app_commands.CheckFailure):
-        # discord.py's words for a check that merely returned False name the code, not a remedy
-        text = str(cause)
-        return text if text and not text.startswith("The check functions") else NOT_ALLOWED
-    if isinstance(cause, app_commands.TransformerError):
-        shown = str(cause.value)[:50].replace("`", "'")  # a backtick would break out of the code span
-        return f"`{shown}` is not a valid value for this option."
-    if isinstance(cause, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
-        log.warning("Discord's commands differ from this bot's (%s); sync the command tree", cause)
-        return STALE_COMMAND
-    return None
-
-
-async def send_ephemeral(interaction: discord.Interaction[Any], message: str) -> None:
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
-        else:
-            await interaction.response.send_message(message, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not deliver an error message to the user", exc_info=True)
-
-
-def create_bot(almanac: Almanac, settings: Settings) -> AlmanacBot:
+def create_bot(services: Services, settings: Settings, sender: Sender | None = None) -> AlmanacBot:
     """The one factory the tests, `almanac run` and `almanac sync` share."""
-    return AlmanacBot(almanac, settings)
+    return AlmanacBot(services, settings, sender)
 
 
 async def _run(settings: Settings) -> None:
-    async with open_almanac(settings.database_path, settings.data_file) as almanac:
-        bot = create_bot(almanac, settings)
+    async with open_configured(settings) as services:
+        bot = create_bot(services, settings)
         await serve_until_signalled(bot, bot.start(settings.discord_token or ""))
     log.info("database closed")
 
@@ -172,20 +166,11 @@ async def serve_until_signalled(bot: AlmanacBot, runner: Coroutine[Any, Any, Non
         running.result()  # re-raise a login failure, after cleaning up
 
 
-async def sync_tree(bot: AlmanacBot, guild_id: int | None) -> int:
-    """Push the command tree to Discord: globally, or copied to one server, where it is instant."""
-    if guild_id is None:
-        return len(await bot.tree.sync())
-    guild = discord.Object(guild_id)
-    bot.tree.copy_global_to(guild=guild)
-    return len(await bot.tree.sync(guild=guild))
-
-
 async def _sync(settings: Settings, guild_id: int | None) -> int:
     """Log in over HTTP only (no gateway connection), sync, and close."""
-    async with open_almanac(settings.database_path, settings.data_file) as almanac:
+    async with open_configured(settings) as services:
         # Run beside the bot (`docker compose exec`), it must leave the bot's health file alone.
-        bot = create_bot(almanac, dataclasses.replace(settings, health_file=None))
+        bot = create_bot(services, dataclasses.replace(settings, health_file=None))
         async with bot:
             await bot.login(settings.discord_token or "")
             return await sync_tree(bot, guild_id)

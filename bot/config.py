@@ -58,8 +58,10 @@ class Settings:
 
         token = get("DISCORD_TOKEN")
         if token is not None and not _TOKEN_SHAPE.fullmatch(token):
-            raise ConfigError("DISCORD_TOKEN does not look like a bot token (three dot-separated parts); "
-                              "copy it again from the Bot page of the developer portal.")  # fmt: skip
+            raise ConfigError(
+                "DISCORD_TOKEN does not look like a bot token (three dot-separated parts); "
+                "copy it again from the Bot page of the developer portal."
+            )
         level = (get("LOG_LEVEL") or "INFO").upper()
         if level not in _LOG_LEVELS:
             raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}.")
@@ -77,12 +79,16 @@ class Settings:
             raise ConfigError(f"DATA_FILE {data_file} does not exist; point it at a chronology .toml file.")
         health = get("HEALTH_FILE")
         return cls(
-            discord_token=token, database_path=database, data_file=data_file, log_level=level,
+            discord_token=token,
+            database_path=database,
+            data_file=data_file,
+            log_level=level,
             dev_guild_id=_number(get("DEV_GUILD_ID"), "DEV_GUILD_ID"),
             owner_ids=frozenset(_id_list(get("OWNER_IDS"), "OWNER_IDS") or ()),
-            shard_count=shard_count, shard_ids=shard_ids,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
             health_file=Path(health) if health else None,
-        )  # fmt: skip
+        )
 
     def check_database_path(self) -> None:
         """Fail early, naming the variable, when the database cannot be created or written."""
@@ -92,14 +98,17 @@ class Settings:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise ConfigError(f"DATABASE_PATH {self.database_path}: cannot create {folder} "
-                              f"({error.strerror}).") from None  # fmt: skip
+            raise ConfigError(
+                f"DATABASE_PATH {self.database_path}: cannot create {folder} ({error.strerror})."
+            ) from None
         target = self.database_path if self.database_path.exists() else folder
         if not os.access(target, os.W_OK):
             raise ConfigError(f"DATABASE_PATH {self.database_path} is not writable by this user.")
         if not os.access(folder, os.W_OK):
-            raise ConfigError(f"DATABASE_PATH {self.database_path}: its folder is not writable by this user, "
-                              "and SQLite keeps its -wal and -shm files beside the database.")  # fmt: skip
+            raise ConfigError(
+                f"DATABASE_PATH {self.database_path}: its folder is not writable by this user, "
+                "and SQLite keeps its -wal and -shm files beside the database."
+            )
 
 
 def _number(text: str | None, name: str) -> int | None:

@@ -11,21 +11,21 @@ import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from bot import transfer
 from bot.dates import MONTHS, DateError, EventDate
 from bot.errors import UserError
-from bot.model import BUNDLED_SCOPE, Event, EventFields, FieldErrors, picked_id
-from bot.search import Hit
-from bot.store import AuditEntry, ConflictError
+from bot.hidden import HiddenEvents
+from bot.model import BUNDLED_SCOPE, Event, EventFields, FieldErrors
+from bot.search import Hit, SearchIndex
+from bot.store import AuditEntry, ConflictError, Store
+from bot.text import plural, quoted
 from bot.transfer import RowNote, plan_import, same_title, slug_for, title_key
 from bot.when import parse_day
-
-if TYPE_CHECKING:
-    from bot.almanac import Almanac
 
 HISTORY_MAX = 100  # the most recent audit entries /events history shows
 DATE_HINT = "Write it like 1921-03-02, 2 March 1921, March 1921, 1921, 1921-03~ or 1918/1921."
@@ -91,17 +91,22 @@ def read_date(text: str) -> str:
     try:
         asked = parse_day(cleaned, _ANY_DAY)
     except DateError:
-        raise DateError(f"`{_shown(cleaned)}` is not a date I can read. {DATE_HINT}") from None
+        raise DateError(f"`{quoted(cleaned)}` is not a date I can read. {DATE_HINT}") from None
     if asked.year is None:
-        raise DateError(f"`{_shown(cleaned)}` needs a year. {DATE_HINT}")
+        raise DateError(f"`{quoted(cleaned)}` needs a year. {DATE_HINT}")
     return f"{asked.year:04d}-{asked.month:02d}-{asked.day:02d}"
 
 
 def fields_from_form(form: EventForm, base: dict[str, Any]) -> EventFields:
     """Validate the form over `base` (an event's mapping, or just its new id); FieldErrors name the box."""
     tags, aliases = split_labels(form.labels)
-    raw = base | {"title": form.title, "summary": form.summary, "source": form.source,
-                  "tags": tags, "aliases": aliases}  # fmt: skip
+    raw = base | {
+        "title": form.title,
+        "summary": form.summary,
+        "source": form.source,
+        "tags": tags,
+        "aliases": aliases,
+    }
     problems: list[tuple[str, str]] = []
     try:
         raw["date"] = read_date(form.date)
@@ -134,12 +139,14 @@ class ImportReport:
     def headline(self) -> str:
         if self.rejected:
             count = len(self.rejected)
-            return (f"Nothing was imported: {count} of {self.rows} row{_s(self.rows)} "
-                    f"{'has a problem' if count == 1 else 'have problems'}. "
-                    "Fix them and send the whole file again.")  # fmt: skip
-        text = f"Imported {len(self.added)} event{_s(len(self.added))} from {self.rows} row{_s(self.rows)}."
+            return (
+                f"Nothing was imported: {count} of {plural(self.rows, 'row')} "
+                f"{'has a problem' if count == 1 else 'have problems'}. "
+                "Fix them and send the whole file again."
+            )
+        text = f"Imported {plural(len(self.added), 'event')} from {plural(self.rows, 'row')}."
         if self.duplicates:
-            text += f" {len(self.duplicates)} duplicate{_s(len(self.duplicates))} skipped, not doubled."
+            text += f" {plural(len(self.duplicates), 'duplicate')} skipped, not doubled."
         return text
 
     def lines(self) -> list[str]:
@@ -165,31 +172,66 @@ class History:
 # -- the curation service -----------------------------------------------------------------------
 
 
+class Target(Enum):
+    """Which events a command may name: (the scopes it looks in, the state they must be in)."""
+
+    OWN = "a live event of this server"  # edit, remove
+    REMOVED = "a removed event of this server"  # restore
+    BUNDLED = "a bundled event"  # hide, unhide
+    LOGGED = "any event this server changed"  # history: its own in any state, and bundled ones
+
+
+# target: (its own events, bundled events, the deleted state they must be in; None: any)
+_TARGETS: dict[Target, tuple[bool, bool, bool | None]] = {
+    Target.OWN: (True, False, False),
+    Target.REMOVED: (True, False, True),
+    Target.BUNDLED: (False, True, False),
+    Target.LOGGED: (True, True, None),
+}
+
+
 class Curation:
-    def __init__(self, almanac: Almanac) -> None:
-        self.almanac = almanac
-        self.store = almanac.store
-        self.index = almanac.index
+    def __init__(self, store: Store, index: SearchIndex, hidden: HiddenEvents) -> None:
+        self._store = store
+        self._index = index
+        self._hidden = hidden
         # One add or import at a time per server: each picks ids and spots twins from what is stored.
         self._writing: dict[int, asyncio.Lock] = {}
 
-    async def own_event(self, guild_id: int, ref: str) -> Event:
+    async def curator_role(self, guild_id: int) -> int | None:
+        """The role whose members may curate this server (None: Manage Server only)."""
+        return await self._store.curator_role(guild_id)
+
+    async def find(self, guild_id: int, name: str, target: Target) -> int:
+        """The id of the event a typed id or exact title names, among those `target` allows."""
+        _need_server(guild_id)
+        event = await self._find_by_name(guild_id, name, target)
+        return event.id
+
+    async def own_event(self, guild_id: int, event_id: int) -> Event:
         """A live event of this server, for /events edit to pre-fill its modal."""
         _need_server(guild_id)
-        return await self._find(guild_id, ref, guild_id, deleted=False)
+        return await self._checked(guild_id, event_id, Target.OWN)
 
     async def add(self, guild_id: int, actor: int | None, form: EventForm) -> Event:
         _need_server(guild_id)
         async with self._writing.setdefault(guild_id, asyncio.Lock()):
-            own = await self.store.scope_events(guild_id)
+            own = await self._store.scope_events(guild_id)
             slug = slug_for(form.title, {e.slug for e in own})
             fields = fields_from_form(form, {"id": slug, "russia": False})
-            visible = await self.store.visible_events(guild_id)
+            visible = await self._store.visible_events(guild_id)
             if (twin := _twin(fields, visible)) is not None:
-                raise FieldErrors([("title", f"“{twin.title}” is already on {twin.date.display()}; "
-                                             "edit that one or change the title")])  # fmt: skip
-            event = await self.store.add_event(guild_id, fields, actor)
-            self.index.add(event)
+                raise FieldErrors(
+                    [
+                        (
+                            "title",
+                            f"“{twin.title}” is already on {twin.date.display()}; "
+                            "edit that one or change the title",
+                        )
+                    ]
+                )
+            event = await self._store.add_event(guild_id, fields, actor)
+            self._index.add(event)
         return event
 
     async def edit(self, guild_id: int, actor: int | None, event: Event, form: EventForm) -> Event:
@@ -199,57 +241,58 @@ class Curation:
             raise UserError("Only this server's own events can be edited here.")
         fields = fields_from_form(form, event.fields.as_mapping())
         try:
-            edited = await self.store.edit_event(event, fields, actor)
+            edited = await self._store.edit_event(event, fields, actor)
         except ConflictError:
             message = f"“{event.title}” changed while you were editing it; run `/events edit` again."
             raise UserError(message) from None
-        self.index.add(edited)
+        self._index.add(edited)
         return edited
 
-    async def remove(self, guild_id: int, actor: int | None, ref: str) -> Event:
+    async def remove(self, guild_id: int, actor: int | None, event_id: int) -> Event:
         _need_server(guild_id)
-        event = await self._find(guild_id, ref, guild_id, deleted=False)
-        await self.store.set_deleted(event, True, actor)
-        self.index.remove(event.id)
+        event = await self._checked(guild_id, event_id, Target.OWN)
+        await self._store.set_deleted(event, True, actor)
+        self._index.remove(event.id)
         return event
 
-    async def restore(self, guild_id: int, actor: int | None, ref: str) -> Event:
+    async def restore(self, guild_id: int, actor: int | None, event_id: int) -> Event:
         _need_server(guild_id)
-        event = await self._find(guild_id, ref, guild_id, deleted=True)
-        await self.store.set_deleted(event, False, actor)
-        restored = await self.store.get_event(event.id)
-        self.index.add(restored or event)
+        event = await self._checked(guild_id, event_id, Target.REMOVED)
+        await self._store.set_deleted(event, False, actor)
+        restored = await self._store.get_event(event.id)
+        self._index.add(restored or event)
         return restored or event
 
-    async def hide(self, guild_id: int, actor: int | None, ref: str) -> Event:
+    async def hide(self, guild_id: int, actor: int | None, event_id: int) -> Event:
         _need_server(guild_id)
-        event = await self._find(guild_id, ref, BUNDLED_SCOPE, deleted=False)
-        if event.id in await self.store.hidden_event_ids(guild_id):
+        event = await self._checked(guild_id, event_id, Target.BUNDLED)
+        if event.id in await self._store.hidden_event_ids(guild_id):
             raise UserError(f"“{event.title}” is already hidden here; `/events unhide` shows it again.")
-        await self.store.set_hidden(guild_id, event, True, actor)
-        self.almanac.hidden_changed(guild_id, event.id, True)
+        await self._store.set_hidden(guild_id, event, True, actor)
+        self._hidden.changed(guild_id, event.id, True)
         return event
 
-    async def unhide(self, guild_id: int, actor: int | None, ref: str) -> Event:
+    async def unhide(self, guild_id: int, actor: int | None, event_id: int) -> Event:
         _need_server(guild_id)
-        event = await self._find(guild_id, ref, BUNDLED_SCOPE, deleted=False)
-        if event.id not in await self.store.hidden_event_ids(guild_id):
+        event = await self._checked(guild_id, event_id, Target.BUNDLED)
+        if event.id not in await self._store.hidden_event_ids(guild_id):
             raise UserError(f"“{event.title}” is not hidden in this server.")
-        await self.store.set_hidden(guild_id, event, False, actor)
-        self.almanac.hidden_changed(guild_id, event.id, False)
+        await self._store.set_hidden(guild_id, event, False, actor)
+        self._hidden.changed(guild_id, event.id, False)
         return event
 
-    async def history(self, guild_id: int, ref: str | None) -> History:
+    async def history(self, guild_id: int, event_id: int | None) -> History:
+        """The server's whole log, newest first, or one event's part of it."""
         _need_server(guild_id)
-        if not (ref or "").strip():
-            return History(None, await self.store.audit_entries(guild_id, None, HISTORY_MAX))
-        event = await self._find(guild_id, ref or "", guild_id, deleted=None, bundled_too=True)
-        return History(event, await self.store.audit_entries(guild_id, event.id, HISTORY_MAX))
+        if event_id is None:
+            return History(None, await self._store.audit_entries(guild_id, None, HISTORY_MAX))
+        event = await self._checked(guild_id, event_id, Target.LOGGED)
+        return History(event, await self._store.audit_entries(guild_id, event.id, HISTORY_MAX))
 
     async def set_curator_role(self, guild_id: int, role_id: int | None, actor: int | None) -> int | None:
         """Name the role whose members may curate (None: Manage Server only); returns the old one."""
         _need_server(guild_id)
-        return await self.store.change_curator_role(guild_id, role_id, actor)
+        return await self._store.change_curator_role(guild_id, role_id, actor)
 
     # -- files ------------------------------------------------------------------------------
 
@@ -260,13 +303,13 @@ class Curation:
         _need_server(guild_id)
         rows = transfer.read_rows(filename, data, max_rows)
         async with self._writing.setdefault(guild_id, asyncio.Lock()):
-            own = await self.store.scope_events(guild_id)
-            visible = await self.store.visible_events(guild_id)
+            own = await self._store.scope_events(guild_id)
+            visible = await self._store.visible_events(guild_id)
             accepted, duplicates, rejected = plan_import(rows, own, visible)
             if rejected:
                 return ImportReport(len(rows), [], duplicates, rejected)
-            added = await self.store.import_events(guild_id, accepted, actor) if accepted else []
-            self.index.add_all(added)
+            added = await self._store.import_events(guild_id, accepted, actor) if accepted else []
+            self._index.add_all(added)
         return ImportReport(len(rows), added, duplicates, [])
 
     async def export(
@@ -276,12 +319,14 @@ class Curation:
         if kind not in transfer.FORMATS:
             raise UserError(f"Export as one of {', '.join(transfer.FORMATS)}.")
         if with_bundled:
-            events = await self.store.visible_events(guild_id)
+            events = await self._store.visible_events(guild_id)
         else:
-            events = await self.store.scope_events(guild_id, deleted=False)
+            events = await self._store.scope_events(guild_id, deleted=False)
         if not events:
-            raise UserError("This server has no events of its own yet; add some with `/events add`, "
-                            "or export with the bundled ones too.")  # fmt: skip
+            raise UserError(
+                "This server has no events of its own yet; add some with `/events add`, "
+                "or export with the bundled ones too."
+            )
         fields = [event.fields for event in events]
         if kind == "json":
             data = transfer.write_json(fields)
@@ -294,52 +339,63 @@ class Curation:
     # -- autocomplete -----------------------------------------------------------------------
 
     async def complete_removed(self, guild_id: int, text: str) -> list[Hit]:
-        return best_titles(await self.store.scope_events(guild_id, deleted=True), text)
+        return best_titles(await self._store.scope_events(guild_id, deleted=True), text)
 
     async def complete_bundled(self, guild_id: int, text: str, *, hidden: bool) -> list[Hit]:
         """Bundled events this server still shows (to hide) or has hidden (to unhide)."""
-        hidden_ids = await self.store.hidden_event_ids(guild_id)
+        hidden_ids = await self._store.hidden_event_ids(guild_id)
         if hidden:
-            events = [e for i in sorted(hidden_ids) if (e := await self.store.get_event(i)) is not None]
+            events = [e for i in sorted(hidden_ids) if (e := await self._store.get_event(i)) is not None]
             return best_titles(events, text)
         if text.strip():
-            return self.index.complete(text[:200], (BUNDLED_SCOPE,), hidden_ids, limit=25)
-        bundled = await self.store.scope_events(BUNDLED_SCOPE, deleted=False)
+            return self._index.complete(text[:200], (BUNDLED_SCOPE,), hidden_ids, limit=25)
+        bundled = await self._store.scope_events(BUNDLED_SCOPE, deleted=False)
         return best_titles([e for e in bundled if e.id not in hidden_ids], text)
 
     async def complete_history(self, guild_id: int, text: str) -> list[Hit]:
         """This server's events, removed ones too, and the bundled ones it has hidden."""
-        own = await self.store.scope_events(guild_id)
-        hidden = [e for i in sorted(await self.store.hidden_event_ids(guild_id))
-                  if (e := await self.store.get_event(i)) is not None]  # fmt: skip
+        own = await self._store.scope_events(guild_id)
+        hidden = [
+            e
+            for i in sorted(await self._store.hidden_event_ids(guild_id))
+            if (e := await self._store.get_event(i)) is not None
+        ]
         return best_titles([*own, *hidden], text)
 
     # -- finding the event a command names ------------------------------------------------------
 
-    async def _find(
-        self, guild_id: int, ref: str, scope: int, *, deleted: bool | None, bundled_too: bool = False
-    ) -> Event:
-        """The event an autocomplete choice (`#12`) or an exact id or title names, in `scope`."""
-        ref = " ".join(ref.split())
-        scopes = {scope, BUNDLED_SCOPE} if bundled_too else {scope}
-        if (event_id := picked_id(ref)) is not None:
-            event = await self.store.get_event(event_id)
-            if event is not None and event.is_bundled and BUNDLED_SCOPE not in scopes:
-                raise UserError(f"“{event.title}” is a bundled event: servers cannot change it, "
-                                "but `/events hide` hides it here.")  # fmt: skip
-            if event is None or event.scope not in scopes:
-                raise UserError(_not_found(ref, scope))
-            return _in_state(event, deleted)
+    def _scopes(self, guild_id: int, target: Target) -> tuple[set[int], bool | None]:
+        own, bundled, deleted = _TARGETS[target]
+        scopes = ({guild_id} if own else set()) | ({BUNDLED_SCOPE} if bundled else set())
+        return scopes, deleted
+
+    async def _checked(self, guild_id: int, event_id: int, target: Target) -> Event:
+        """The event with this id, refused with a reason unless `target` allows it here."""
+        scopes, deleted = self._scopes(guild_id, target)
+        event = await self._store.get_event(event_id)
+        if event is not None and event.is_bundled and BUNDLED_SCOPE not in scopes:
+            raise UserError(
+                f"“{event.title}” is a bundled event: servers cannot change it, "
+                "but `/events hide` hides it here."
+            )
+        if event is None or event.scope not in scopes:
+            raise UserError(_not_found(f"#{event_id}", target))
+        return _in_state(event, deleted)
+
+    async def _find_by_name(self, guild_id: int, name: str, target: Target) -> Event:
+        """The event an exact id (slug) or title names; one in the wanted state wins over others."""
+        scopes, deleted = self._scopes(guild_id, target)
+        ref = " ".join(name.split())
         wanted = title_key(ref)
-        candidates = [event for s in sorted(scopes) for event in await self.store.scope_events(s)]
+        candidates = [event for s in sorted(scopes) for event in await self._store.scope_events(s)]
         matches = [e for e in candidates if e.slug == ref.lower() or title_key(e.title) == wanted]
         live = [e for e in matches if deleted is None or e.deleted == deleted]
         if len(live) > 1:
-            raise UserError(f"Several events are called “{_shown(ref)}”; pick one from the list as you type.")
+            raise UserError(f"Several events are called “{quoted(ref)}”; pick one from the list as you type.")
         if not live:
             if matches:
                 return _in_state(matches[0], deleted)
-            raise UserError(_not_found(ref, scope))
+            raise UserError(_not_found(ref, target))
         return live[0]
 
 
@@ -355,8 +411,14 @@ def best_titles(events: Iterable[Event], text: str, limit: int = 25) -> list[Hit
 
 def _twin(fields: EventFields, events: Iterable[Event]) -> Event | None:
     key = title_key(fields.title)
-    return next((event for event in events if event.date.edtf() == fields.date.edtf()
-                 and same_title(key, title_key(event.title))), None)  # fmt: skip
+    return next(
+        (
+            event
+            for event in events
+            if event.date.edtf() == fields.date.edtf() and same_title(key, title_key(event.title))
+        ),
+        None,
+    )
 
 
 def _need_server(guild_id: int) -> None:
@@ -373,16 +435,8 @@ def _in_state(event: Event, deleted: bool | None) -> Event:
     raise UserError(f"“{event.title}” is not removed; there is nothing to restore.")
 
 
-def _not_found(ref: str, scope: int) -> str:
-    if scope == BUNDLED_SCOPE:
-        return f"No bundled event is called “{_shown(ref)}”; pick one from the list as you type."
-    return f"This server has no event called “{_shown(ref)}”; pick one from the list as you type."
-
-
-def _shown(text: str) -> str:
-    text = text.replace("`", "'")
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
+def _not_found(ref: str, target: Target) -> str:
+    ref = quoted(ref)
+    if target is Target.BUNDLED:
+        return f"No bundled event is called “{ref}”; pick one from the list as you type."
+    return f"This server has no event called “{ref}”; pick one from the list as you type."

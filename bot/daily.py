@@ -17,20 +17,17 @@ import logging
 import re
 import time
 import zoneinfo
-from dataclasses import dataclass, replace
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from bot.almanac import Almanac, DayAnswer
 from bot.errors import UserError
-from bot.store import PostRecord, PostSettings, Shards
+from bot.kinds import EmptyDay, PostOutcome, PostState
+from bot.store import PostRecord, PostSettings, Shards, Store
 
 log = logging.getLogger(__name__)
 
-EMPTY_DAY_MODES = {
-    "nothing": "post nothing",
-    "month": "post the month's events",
-    "next": "post the next anniversary to come",
-}
 LATE_AFTER = dt.timedelta(minutes=5)  # a post sent later than this says so
 BACKOFF_MINUTES = (1, 5, 15, 60)  # between failed attempts on the same day
 SEND_TIMEOUT = 60.0
@@ -69,11 +66,31 @@ class Sender(Protocol):
 
 @dataclass(frozen=True)
 class PassReport:
-    due: int = 0
-    sent: int = 0
-    failed: int = 0
-    skipped: int = 0
+    """One scheduling pass: every due server ends in exactly one outcome, so the counts add up."""
+
+    outcomes: Counter[PostOutcome] = field(default_factory=Counter)
     seconds: float = 0.0
+
+    @property
+    def due(self) -> int:
+        return self.outcomes.total()
+
+    def count(self, outcome: PostOutcome) -> int:
+        return self.outcomes[outcome]
+
+    @property
+    def sent(self) -> int:
+        return self.outcomes[PostOutcome.SENT]
+
+    @property
+    def failed(self) -> int:
+        """Attempts that failed this pass, whether retried later today or given up."""
+        return self.outcomes[PostOutcome.FAILED] + self.outcomes[PostOutcome.RETRYING]
+
+    def summary(self) -> str:
+        """`3 due: 2 sent, 1 retrying` — the outcomes that happened, in a fixed order."""
+        parts = [f"{self.outcomes[o]} {o.value}" for o in PostOutcome if self.outcomes[o]]
+        return f"{self.due} due" + (": " + ", ".join(parts) if parts else "")
 
 
 # -- validating what a moderator types --------------------------------------------------------
@@ -135,12 +152,14 @@ def iso(instant: dt.datetime) -> str:
 
 
 class Scheduler:
+    """Finds the servers whose post is due and serves each once; the sender is handed to each pass,
+    so the same scheduler previews posts in the shell and sends them from the bot."""
+
     def __init__(
-        self, almanac: Almanac, sender: Sender, *, concurrency: int = 20, shards: Shards | None = None
+        self, store: Store, almanac: Almanac, *, concurrency: int = 20, shards: Shards | None = None
     ) -> None:
-        self.almanac = almanac
-        self.store = almanac.store
-        self.sender = sender
+        self._store = store
+        self._almanac = almanac
         self.shards = shards  # None: this process serves every server
         self._slots = asyncio.Semaphore(concurrency)
         self._sleeper: asyncio.Task[None] | None = None
@@ -153,13 +172,17 @@ class Scheduler:
         if self._sleeper is not None:
             self._sleeper.cancel()
 
+    async def next_due_at(self) -> dt.datetime | None:
+        """When the next post of this process's servers is due."""
+        upcoming = await self._store.next_due_at(self.shards)
+        return None if upcoming is None else dt.datetime.fromisoformat(upcoming)
+
     async def wait_for_next(self, now: dt.datetime) -> None:
         """Sleep until the next post is due, or until `wake()`: one pass per due moment, not per tick."""
-        upcoming = await self.store.next_due_at(self.shards)
+        upcoming = await self.next_due_at()
         delay = LONGEST_SLEEP
         if upcoming is not None:
-            seconds = (dt.datetime.fromisoformat(upcoming) - now).total_seconds()
-            delay = min(max(seconds, 1.0), LONGEST_SLEEP)
+            delay = min(max((upcoming - now).total_seconds(), 1.0), LONGEST_SLEEP)
         if self._woken:
             self._woken = False
             return
@@ -175,127 +198,124 @@ class Scheduler:
             self._sleeper = None
             self._woken = False
 
-    async def run_pass(self, now: dt.datetime) -> PassReport:
+    async def run_pass(self, now: dt.datetime, sender: Sender) -> PassReport:
         """Serve every server whose post is due at `now`; one server's trouble never holds up another."""
         started = time.perf_counter()
-        outcomes: list[str] = []
+        outcomes: Counter[PostOutcome] = Counter()
         while True:
-            due = await self.store.due_posts(iso(now), PASS_BATCH, self.shards)
-            results = await asyncio.gather(*(self._guarded(settings, now) for settings in due))
-            outcomes += results
+            due = await self._store.due_posts(iso(now), PASS_BATCH, self.shards)
+            outcomes.update(await asyncio.gather(*(self._guarded(item, now, sender) for item in due)))
             if len(due) < PASS_BATCH:
                 break
-        report = PassReport(
-            due=len(outcomes), sent=outcomes.count("sent"), failed=outcomes.count("failed"),
-            skipped=outcomes.count("skipped"), seconds=time.perf_counter() - started,
-        )  # fmt: skip
+        report = PassReport(outcomes, time.perf_counter() - started)
         self.last_pass = (now, report)
         return report
 
-    async def _guarded(self, settings: PostSettings, now: dt.datetime) -> str:
+    async def _guarded(self, settings: PostSettings, now: dt.datetime, sender: Sender) -> PostOutcome:
         async with self._slots:
             try:
-                return await self.serve(settings, now)
+                return await self.serve(settings, now, sender)
             except Exception:
                 log.exception("daily post for server %s failed unexpectedly", settings.guild_id)
                 # Push it back a little so a bug cannot spin the loop on one server.
-                await self.store.reschedule_post(
-                    settings.guild_id, settings.due_local_date or "", iso(now + dt.timedelta(minutes=5))
-                )
-                return "failed"
+                retry_at = iso(now + dt.timedelta(minutes=5))
+                await self._store.reschedule_post(settings.guild_id, settings.due_local_date or "", retry_at)
+                return PostOutcome.RETRYING
 
-    async def serve(self, settings: PostSettings, now: dt.datetime) -> str:
+    async def serve(self, settings: PostSettings, now: dt.datetime, sender: Sender) -> PostOutcome:
         zone = zoneinfo.ZoneInfo(settings.timezone)
         post_time = settings.post_time or "09:00"
         today = now.astimezone(zone).date()
         day = dt.date.fromisoformat(settings.due_local_date) if settings.due_local_date else today
         if day < today:
             # Downtime swallowed that day: never post for a day already past, go on to today.
-            await self._close_past_day(settings, day)
+            await self._close_past_day(settings, day, sender)
             day = today
-            if post_instant(day, post_time, zone) > now:
-                await self.store.reschedule_post(settings.guild_id, day.isoformat(),
-                                                 iso(post_instant(day, post_time, zone)))  # fmt: skip
-                return "waiting"
-        outcome = await self._post_day(settings, day, zone, now)
-        if outcome == "retry":
-            return "failed"
-        tomorrow = day + dt.timedelta(days=1)
-        await self.store.reschedule_post(settings.guild_id, tomorrow.isoformat(),
-                                         iso(post_instant(tomorrow, post_time, zone)))  # fmt: skip
+            if (instant := post_instant(day, post_time, zone)) > now:
+                await self._store.reschedule_post(settings.guild_id, day.isoformat(), iso(instant))
+                return PostOutcome.WAITING
+        outcome = await self._post_day(settings, day, zone, now, sender)
+        if outcome is not PostOutcome.RETRYING:
+            tomorrow = day + dt.timedelta(days=1)
+            instant = post_instant(tomorrow, post_time, zone)
+            await self._store.reschedule_post(settings.guild_id, tomorrow.isoformat(), iso(instant))
         return outcome
 
-    async def _close_past_day(self, settings: PostSettings, day: dt.date) -> None:
-        record = await self.store.post_record(settings.guild_id, day.isoformat())
-        if record is not None and record.state in ("sent", "skipped"):
+    async def _close_past_day(self, settings: PostSettings, day: dt.date, sender: Sender) -> None:
+        record = await self._store.post_record(settings.guild_id, day.isoformat())
+        if record is not None and record.state.final:
             return
-        if await self._recover_claimed(settings, day, record):
+        if await self._recover_claimed(settings, day, record, sender):
             return
-        await self.store.finish_post(settings.guild_id, day.isoformat(), "missed",
-                                     error="the bot was offline for the whole posting day",
-                                     nonce=nonce_for(settings.guild_id, day))  # fmt: skip
+        await self._store.finish_post(
+            settings.guild_id,
+            day.isoformat(),
+            PostState.MISSED,
+            error="the bot was offline for the whole posting day",
+            nonce=nonce_for(settings.guild_id, day),
+        )
 
     async def _post_day(
-        self, settings: PostSettings, day: dt.date, zone: zoneinfo.ZoneInfo, now: dt.datetime
-    ) -> str:
-        """Post `day` once. Returns sent | skipped | failed (given up for the day) | retry."""
-        key = day.isoformat()
-        record = await self.store.post_record(settings.guild_id, key)
-        if record is not None and record.state in ("sent", "skipped"):
-            return "sent"
+        self, settings: PostSettings, day: dt.date, zone: zoneinfo.ZoneInfo, now: dt.datetime, sender: Sender
+    ) -> PostOutcome:
+        """Post `day` once."""
+        key, nonce = day.isoformat(), nonce_for(settings.guild_id, day)
+        record = await self._store.post_record(settings.guild_id, key)
+        if record is not None and record.state.final:
+            return PostOutcome.SKIPPED if record.state is PostState.SKIPPED else PostOutcome.SENT
         post = await self.build_post(settings, day, now, zone)
         if post is None:
-            await self.store.finish_post(
-                settings.guild_id, key, "skipped", nonce=nonce_for(settings.guild_id, day)
-            )
-            return "skipped"
+            await self._store.finish_post(settings.guild_id, key, PostState.SKIPPED, nonce=nonce)
+            return PostOutcome.SKIPPED
         if settings.channel_id is None:
             return await self._failed(settings, day, now, zone, "no channel is set")
-        if await self._recover_claimed(settings, day, record):
-            return "sent"
-        nonce = nonce_for(settings.guild_id, day)
-        if await self.store.claim_post(settings.guild_id, key, settings.channel_id, nonce, post.late) is None:
-            return "sent"
+        if await self._recover_claimed(settings, day, record, sender):
+            return PostOutcome.SENT
+        if (
+            await self._store.claim_post(settings.guild_id, key, settings.channel_id, nonce, post.late)
+            is None
+        ):
+            return PostOutcome.SENT
         try:
-            message_id = await asyncio.wait_for(
-                self.sender.send(settings.channel_id, post, nonce), SEND_TIMEOUT
-            )
+            message_id = await asyncio.wait_for(sender.send(settings.channel_id, post, nonce), SEND_TIMEOUT)
         except (PostFailed, TimeoutError) as error:
-            return await self._failed(
-                settings, day, now, zone, str(error) or "Discord did not answer in time"
-            )
-        await self.store.finish_post(settings.guild_id, key, "sent", message_id=message_id)
-        return "sent"
+            reason = str(error) or "Discord did not answer in time"
+            return await self._failed(settings, day, now, zone, reason)
+        await self._store.finish_post(settings.guild_id, key, PostState.SENT, message_id=message_id)
+        return PostOutcome.SENT
 
     async def _failed(
         self, settings: PostSettings, day: dt.date, now: dt.datetime, zone: zoneinfo.ZoneInfo, reason: str
-    ) -> str:
+    ) -> PostOutcome:
         """Record the failure; retry later the same local day with backoff, else give the day up."""
         key = day.isoformat()
         log.warning("daily post for server %s on %s failed: %s", settings.guild_id, key, reason)
-        record = await self.store.post_record(settings.guild_id, key)
+        record = await self._store.post_record(settings.guild_id, key)
         attempts = record.attempts if record else 1
-        await self.store.finish_post(settings.guild_id, key, "failed", error=reason,
-                                     nonce=nonce_for(settings.guild_id, day))  # fmt: skip
+        await self._store.finish_post(
+            settings.guild_id, key, PostState.FAILED, error=reason, nonce=nonce_for(settings.guild_id, day)
+        )
         wait = BACKOFF_MINUTES[min(max(attempts, 1), len(BACKOFF_MINUTES)) - 1]
         retry_at = now + dt.timedelta(minutes=wait)
         if retry_at.astimezone(zone).date() > day:
-            return "failed"
-        await self.store.reschedule_post(settings.guild_id, key, iso(retry_at))
-        return "retry"
+            return PostOutcome.FAILED
+        await self._store.reschedule_post(settings.guild_id, key, iso(retry_at))
+        return PostOutcome.RETRYING
 
-    async def _recover_claimed(self, settings: PostSettings, day: dt.date, record: PostRecord | None) -> bool:
+    async def _recover_claimed(
+        self, settings: PostSettings, day: dt.date, record: PostRecord | None, sender: Sender
+    ) -> bool:
         """A row still `claimed` means we died between sending and recording: look in the channel
         for the day's post before sending again. True when it was there (now recorded as sent)."""
-        if record is None or record.state != "claimed" or settings.channel_id is None:
+        if record is None or record.state is not PostState.CLAIMED or settings.channel_id is None:
             return False
         try:
-            found = await self.sender.find_sent(settings.channel_id, marker_for(day))
+            found = await sender.find_sent(settings.channel_id, marker_for(day))
         except PostFailed:
             return False
         if found is None:
             return False
-        await self.store.finish_post(settings.guild_id, day.isoformat(), "sent", message_id=found)
+        await self._store.finish_post(settings.guild_id, day.isoformat(), PostState.SENT, message_id=found)
         return True
 
     async def build_post(
@@ -303,12 +323,12 @@ class Scheduler:
     ) -> DailyPost | None:
         """What the server gets for `day`, or None when the day has nothing and it asked for nothing.
         `now` is None for a preview, which is never late."""
-        answer = await self.almanac.on_this_day(settings.guild_id, day.isoformat(), day)
+        answer = await self._almanac.on_this_day(settings.guild_id, day.isoformat(), day)
         answer = replace(answer, day=replace(answer.day, year=None), reference_year=day.year)
         if not answer.anniversaries:
-            if settings.empty_day == "nothing":
+            if settings.empty_day is EmptyDay.NOTHING:
                 return None
-            if settings.empty_day == "month":
+            if settings.empty_day is EmptyDay.MONTH:
                 answer = replace(answer, next_day=None, next_anniversaries=[])
             else:
                 answer = replace(answer, month_events=[])

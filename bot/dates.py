@@ -21,9 +21,19 @@ from enum import IntEnum
 from bot.errors import UserError
 
 MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 # The last day Russia counted in the Julian calendar was 31 January 1918 (O.S.); the next day was
 # 14 February 1918 in the Gregorian calendar.

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.daily import PassReport
+from bot.text import plural
 
 HEARTBEAT_SECONDS = 30.0
 STALE_AFTER = dt.timedelta(seconds=90)  # three missed heartbeats
@@ -63,8 +64,11 @@ async def probe_database(store: Pingable) -> str:
 def write_beat(path: Path, beat: Beat) -> None:
     """Replace the file in one step, so the check never reads half a heartbeat."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"written_at": beat.written_at.isoformat(), "connected": beat.connected,
-               "database": beat.database}  # fmt: skip
+    payload = {
+        "written_at": beat.written_at.isoformat(),
+        "connected": beat.connected,
+        "database": beat.database,
+    }
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
@@ -120,6 +124,7 @@ class Status:
     servers: int
     counts: dict[str, int]
     last_pass: tuple[dt.datetime, PassReport] | None
+    version: str
 
 
 def status_fields(status: Status) -> list[tuple[str, str]]:
@@ -127,9 +132,12 @@ def status_fields(status: Status) -> list[tuple[str, str]]:
     latency = "not measured yet" if not math.isfinite(status.latency) else f"{status.latency * 1000:.0f} ms"
     shard = "—" if status.shard_id is None else str(status.shard_id)
     counts = status.counts
-    events = (f"{counts.get('bundled', 0):,} bundled, {counts.get('server_events', 0):,} added by "
-              f"{counts.get('servers', 0):,} servers")  # fmt: skip
+    events = (
+        f"{counts.get('bundled', 0):,} bundled, {counts.get('server_events', 0):,} added by "
+        f"{plural(counts.get('servers', 0), 'server')}"
+    )
     return [
+        ("Version", status.version),
         ("Uptime", f"{duration(status.now - status.started_at)} (since {_utc(status.started_at)})"),
         ("Latency", latency),
         ("Shard", f"{shard} of {status.shard_count or 1}"),
@@ -143,8 +151,7 @@ def _last_pass(status: Status) -> str:
     if status.last_pass is None:
         return "none since start (nothing has been due)"
     at, report = status.last_pass
-    return (f"{_utc(at)} ({duration(status.now - at)} ago): {report.due} due, {report.sent} sent, "
-            f"{report.failed} failed, {report.skipped} skipped")  # fmt: skip
+    return f"{_utc(at)} ({duration(status.now - at)} ago): {report.summary()}"
 
 
 def _utc(instant: dt.datetime) -> str:

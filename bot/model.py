@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.dates import DateError, EventDate
@@ -20,7 +20,6 @@ LIST_ITEM_MAX = 100
 SLUG_MAX = 80
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_PICKED = re.compile(r"#([0-9]{1,18})")  # an autocomplete choice; 18 digits fit SQLite's integers
 _LIST_FIELDS = ("people", "places", "tags", "aliases")
 _TEXT_FIELDS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "source": SOURCE_MAX, "note": NOTE_MAX}
 KNOWN_FIELDS = frozenset({"id", "date", "russia", *_LIST_FIELDS, *_TEXT_FIELDS})
@@ -69,22 +68,34 @@ class EventFields:
         if problems or date is None:
             raise FieldErrors(problems)
         return cls(
-            slug=slug, date=date, title=texts["title"], summary=texts["summary"],
-            source=texts["source"], note=texts["note"], people=lists["people"], places=lists["places"],
-            tags=lists["tags"], aliases=lists["aliases"], russian=bool(russian),
-        )  # fmt: skip
+            slug=slug,
+            date=date,
+            title=texts["title"],
+            summary=texts["summary"],
+            source=texts["source"],
+            note=texts["note"],
+            people=lists["people"],
+            places=lists["places"],
+            tags=lists["tags"],
+            aliases=lists["aliases"],
+            russian=bool(russian),
+        )
 
     def as_mapping(self) -> dict[str, Any]:
         """The data-file / export form; `from_mapping(as_mapping())` gives the same fields back."""
         return {
-            "id": self.slug, "date": self.date.edtf(), "title": self.title, "summary": self.summary,
-            "people": list(self.people), "places": list(self.places), "tags": list(self.tags),
-            "aliases": list(self.aliases), "source": self.source, "note": self.note,
+            "id": self.slug,
+            "date": self.date.edtf(),
+            "title": self.title,
+            "summary": self.summary,
+            "people": list(self.people),
+            "places": list(self.places),
+            "tags": list(self.tags),
+            "aliases": list(self.aliases),
+            "source": self.source,
+            "note": self.note,
             "russia": self.russian,
-        }  # fmt: skip
-
-    def with_slug(self, slug: str) -> EventFields:
-        return replace(self, slug=slug)
+        }
 
 
 @dataclass(frozen=True)
@@ -115,12 +126,6 @@ class Event:
 
     def old_style(self) -> str | None:
         return self.fields.date.old_style(russian=self.fields.russian)
-
-
-def picked_id(text: str) -> int | None:
-    """The event id in an autocomplete choice (`#12`); None for anything else typed, such as `#²`."""
-    match = _PICKED.fullmatch(text)
-    return int(match[1]) if match else None
 
 
 @dataclass

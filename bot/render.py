@@ -9,6 +9,7 @@ import discord
 from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
 from bot.curation import History, ImportReport
 from bot.dates import MONTHS
+from bot.kinds import AuditAction
 from bot.model import Event
 from bot.render_text import (
     NOTHING_CLOSE,
@@ -21,6 +22,7 @@ from bot.render_text import (
     upcoming_heading,
 )
 from bot.store import AuditEntry
+from bot.text import clip, plural
 
 COLOUR = discord.Colour.from_rgb(178, 34, 34)
 TITLE_MAX = 256
@@ -29,7 +31,6 @@ FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FIELDS_MAX = 25
 EMBED_MAX = 6000
-CHOICE_NAME_MAX = 100
 PAGE_SIZE = 5
 SUMMARY_PREVIEW = 180
 
@@ -37,15 +38,6 @@ SUMMARY_PREVIEW = 180
 def safe(text: str) -> str:
     """User-written text made inert: no markdown tricks, no mentions (a zero-width space breaks them)."""
     return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def choice_name(title: str) -> str:
-    """Autocomplete choice names are plain text, 1–100 characters."""
-    return clip(" ".join(title.split()), CHOICE_NAME_MAX) or "untitled"
 
 
 def _event_line(event: Event, note: str | None = None) -> str:
@@ -83,14 +75,23 @@ def day_embed(answer: DayAnswer) -> discord.Embed:
         blocks.append(day_message(answer))
     embed.description = _join_within(blocks, 3500, "…and {count} more; try `/timeline` or `/search`.")
     if answer.ongoing:
-        embed.add_field(name="Still under way", inline=False, value=_lines(
-            [_event_line(item.event, anniversary_note(item)) for item in answer.ongoing]))  # fmt: skip
+        embed.add_field(
+            name="Still under way",
+            inline=False,
+            value=_lines([_event_line(item.event, anniversary_note(item)) for item in answer.ongoing]),
+        )
     if answer.next_anniversaries and answer.next_day:
-        embed.add_field(name=f"Next anniversary: {answer.next_day.label()}", inline=False, value=_lines(
-            [_event_line(item.event, item.years) for item in answer.next_anniversaries]))  # fmt: skip
+        embed.add_field(
+            name=f"Next anniversary: {answer.next_day.label()}",
+            inline=False,
+            value=_lines([_event_line(item.event, item.years) for item in answer.next_anniversaries]),
+        )
     if answer.month_events:
-        embed.add_field(name=f"Known only to the month: {MONTHS[answer.day.month - 1]}", inline=False,
-                        value=_lines([_event_line(event) for event in answer.month_events]))  # fmt: skip
+        embed.add_field(
+            name=f"Known only to the month: {MONTHS[answer.day.month - 1]}",
+            inline=False,
+            value=_lines([_event_line(event) for event in answer.month_events]),
+        )
     return embed
 
 
@@ -123,6 +124,8 @@ def _shares(lengths: list[int], room: int) -> list[int]:
 
 
 def not_found_message(answer: EventAnswer) -> str:
+    if answer.gone:
+        return f"No event like that is in this server's chronology. {NOTHING_CLOSE}"
     asked = safe(clip(answer.query, 80))
     if not answer.suggestions:
         return f"No event is called “{asked}”. {NOTHING_CLOSE}"
@@ -150,9 +153,7 @@ def list_page_embed(answer: EventList, page: int) -> discord.Embed:
         blocks.append(block)
     embed.description = _join_within(blocks, 3500, "…")
     total = len(answer.events)
-    embed.set_footer(
-        text=f"Page {page + 1} of {page_count(answer)} · {total} event{'s' if total != 1 else ''}"
-    )
+    embed.set_footer(text=f"Page {page + 1} of {page_count(answer)} · {plural(total, 'event')}")
     return embed
 
 
@@ -171,17 +172,26 @@ def upcoming_embed(answer: UpcomingAnswer) -> discord.Embed:
         embed.remove_field(-1)
     if (left_out := len(answer.by_day) - len(embed.fields)) > 0:
         # say so rather than let the last days vanish
-        embed.set_footer(text=f"…and {left_out} more day{'s' if left_out != 1 else ''} with anniversaries; "
-                              "`/onthisday <day>` shows any one of them.")  # fmt: skip
+        embed.set_footer(
+            text=f"…and {plural(left_out, 'more day')} with anniversaries; "
+            "`/onthisday <day>` shows any one of them."
+        )
     return embed
 
 
 # -- curation: history and import results -------------------------------------------------------
 
 HISTORY_PAGE_SIZE = 5
-_DONE = {"add": "added", "import": "imported", "edit": "edited", "remove": "removed",
-         "restore": "restored", "hide": "hidden in this server", "unhide": "shown again",
-         "curator-role": "curator role changed"}  # fmt: skip
+_DONE = {
+    AuditAction.ADD: "added",
+    AuditAction.IMPORT: "imported",
+    AuditAction.EDIT: "edited",
+    AuditAction.REMOVE: "removed",
+    AuditAction.RESTORE: "restored",
+    AuditAction.HIDE: "hidden in this server",
+    AuditAction.UNHIDE: "shown again",
+    AuditAction.CURATOR_ROLE: "curator role changed",
+}
 
 
 def history_page_count(history: History) -> int:
@@ -199,15 +209,16 @@ def history_embed(history: History, page: int) -> discord.Embed:
     entries = history.entries[start : start + HISTORY_PAGE_SIZE]
     blocks = [_history_block(entry, with_title=history.event is None) for entry in entries]
     embed.description = _join_within(blocks, 3500, "…")
-    embed.set_footer(text=f"Page {page + 1} of {history_page_count(history)} · newest first · "
-                          "this log is never rewritten")  # fmt: skip
+    embed.set_footer(
+        text=f"Page {page + 1} of {history_page_count(history)} · newest first · this log is never rewritten"
+    )
     return embed
 
 
 def _history_block(entry: AuditEntry, *, with_title: bool) -> str:
     # an id in <@…> shows the member's name; mentions inside an embed never ping
     who = f"<@{entry.actor_id}>" if entry.actor_id else "the command line"
-    head = f"**{_DONE.get(entry.action, safe(entry.action))}**"
+    head = f"**{_DONE[entry.action]}**"
     snapshot = entry.after or entry.before or {}
     if with_title and snapshot.get("title"):
         head += f" · {safe(clip(str(snapshot['title']), 80))}"
@@ -216,14 +227,16 @@ def _history_block(entry: AuditEntry, *, with_title: bool) -> str:
 
 def _changes(entry: AuditEntry) -> list[str]:
     """What an edit changed, old value first, and what a curator-role change replaced."""
-    if entry.action == "curator-role":
+    if entry.action is AuditAction.CURATOR_ROLE:
         before, after = ((part or {}).get("role") for part in (entry.before, entry.after))
         return [f"> {f'<@&{before}>' if before else 'none'} → {f'<@&{after}>' if after else 'none'}"]
-    if entry.action != "edit" or not entry.before or not entry.after:
+    if entry.action is not AuditAction.EDIT or not entry.before or not entry.after:
         return []
     changed = [name for name, old in entry.before.items() if entry.after.get(name) != old]
-    return [f"> {name}: {_shown_value(entry.before[name])} → {_shown_value(entry.after.get(name))}"
-            for name in changed[:6]]  # fmt: skip
+    return [
+        f"> {name}: {_shown_value(entry.before[name])} → {_shown_value(entry.after.get(name))}"
+        for name in changed[:6]
+    ]
 
 
 def _shown_value(value: object) -> str:
@@ -240,8 +253,9 @@ def _when(at: str) -> str:
 
 
 def import_embed(report: ImportReport, filename: str, *, attached: bool = False) -> discord.Embed:
-    embed = discord.Embed(title=clip(safe(f"Import: {filename}"), TITLE_MAX), colour=COLOUR,
-                          description=report.headline())  # fmt: skip
+    embed = discord.Embed(
+        title=clip(safe(f"Import: {filename}"), TITLE_MAX), colour=COLOUR, description=report.headline()
+    )
     for name, notes in (("Rejected rows", report.rejected), ("Duplicates, skipped", report.duplicates)):
         if notes:
             lines = [f"line {note.line}: {safe(clip(note.text, 200))}" for note in notes]

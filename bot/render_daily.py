@@ -1,4 +1,4 @@
-"""Daily posts and their settings -> what Discord shows (and plain text for the shell)."""
+"""Daily posts and their settings -> what Discord shows."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import datetime as dt
 import discord
 
 from bot.anniversaries import SettingsReport
-from bot.daily import EMPTY_DAY_MODES, DailyPost
+from bot.daily import DailyPost
 from bot.render import day_embed
-from bot.render_text import to_text
 
 
 def post_embed(post: DailyPost) -> discord.Embed:
@@ -48,7 +47,7 @@ def settings_lines(report: SettingsReport) -> list[tuple[str, str]]:
         ("Channel", f"<#{settings.channel_id}>" if settings.channel_id else "not set"),
         ("Time", f"{settings.post_time} {settings.timezone}"),
         ("Role to mention", f"<@&{settings.mention_role_id}>" if settings.mention_role_id else "none"),
-        ("On a day without anniversaries", EMPTY_DAY_MODES.get(settings.empty_day, settings.empty_day)),
+        ("On a day without anniversaries", settings.empty_day.description),
         ("Next post", _when(report.next_post, settings.timezone)),
     ]
     last = report.last_post
@@ -66,10 +65,3 @@ def settings_embed(report: SettingsReport) -> discord.Embed:
     for name, value in settings_lines(report):
         embed.add_field(name=name, value=value[:1024], inline=name not in ("Last failure", "Next post"))
     return embed
-
-
-def post_text(post: DailyPost | None) -> str:
-    if post is None:
-        return "Nothing would be posted that day: it has no anniversary and the server asked for nothing."
-    text = to_text(post.answer)
-    return f"{text}\n[{post.marker}{' · late' if post.late else ''}]"

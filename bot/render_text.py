@@ -8,6 +8,7 @@ from typing import Any
 from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
 from bot.dates import MONTHS
 from bot.model import Event
+from bot.text import plural
 
 Answer = DayAnswer | EventAnswer | EventList | UpcomingAnswer
 NOTHING_CLOSE = "Try `/search` with other words, or `/timeline` with a year."
@@ -30,8 +31,7 @@ def day_message(answer: DayAnswer) -> str:
     """The sentence above the list, or in place of it when the day has no anniversary."""
     label = answer.day.label()
     if answer.anniversaries:
-        count = len(answer.anniversaries)
-        return f"{count} event{'s' if count != 1 else ''} happened on {label}."
+        return f"{plural(len(answer.anniversaries), 'event')} happened on {label}."
     text = f"No event in the chronology falls on {label}."
     if answer.next_day is not None:
         text += f" The next anniversary is {answer.next_day.label()}."
@@ -61,8 +61,12 @@ def event_details(event: Event) -> list[tuple[str, str]]:
     rows = [("Date", event.date.display())]
     if old_style := event.old_style():
         rows.append(("Old Style", old_style))
-    for label, values in (("People", fields.people), ("Places", fields.places),
-                          ("Tags", fields.tags), ("Also known as", fields.aliases)):  # fmt: skip
+    for label, values in (
+        ("People", fields.people),
+        ("Places", fields.places),
+        ("Tags", fields.tags),
+        ("Also known as", fields.aliases),
+    ):
         if values:
             rows.append((label, ", ".join(values)))
     if fields.source:
@@ -94,8 +98,10 @@ def _day_text(answer: DayAnswer) -> str:
         lines.append(f"  ◦ {date_line(item.event)} — {item.event.title} ({anniversary_note(item)})")
     if answer.next_anniversaries:
         lines.append(f"Next, on {answer.next_day.label() if answer.next_day else '?'}:")
-        lines += [f"  • {date_line(item.event)} — {item.event.title} ({item.years})"
-                  for item in answer.next_anniversaries]  # fmt: skip
+        lines += [
+            f"  • {date_line(item.event)} — {item.event.title} ({item.years})"
+            for item in answer.next_anniversaries
+        ]
     if answer.month_events:
         lines.append(f"Known only to the month of {MONTHS[answer.day.month - 1]}:")
         lines += [f"  • {date_line(event)} — {event.title}" for event in answer.month_events]
@@ -104,6 +110,8 @@ def _day_text(answer: DayAnswer) -> str:
 
 def _event_text(answer: EventAnswer) -> str:
     if answer.event is None:
+        if answer.gone:
+            return f"No event like that is in this chronology. {NOTHING_CLOSE}"
         if not answer.suggestions:
             return f"No event is called “{answer.query}”. {NOTHING_CLOSE}"
         return f"No event is called exactly “{answer.query}”. Did you mean: {'; '.join(answer.suggestions)}?"
@@ -129,8 +137,9 @@ def _upcoming_text(answer: UpcomingAnswer) -> str:
     lines = [upcoming_heading(answer)]
     for day, items in answer.by_day:
         lines.append(day_label(day))
-        lines += [f"  • {date_line(item.event)} — {item.event.title} ({anniversary_note(item)})"
-                  for item in items]  # fmt: skip
+        lines += [
+            f"  • {date_line(item.event)} — {item.event.title} ({anniversary_note(item)})" for item in items
+        ]
     return "\n".join(lines)
 
 
@@ -140,12 +149,19 @@ def _upcoming_text(answer: UpcomingAnswer) -> str:
 def event_json(event: Event, **extra: Any) -> dict[str, Any]:
     fields = event.fields
     return {
-        "id": fields.slug, "date": event.date.edtf(), "display_date": event.date.display(),
-        "old_style_date": event.old_style(), "title": fields.title, "summary": fields.summary,
-        "people": list(fields.people), "places": list(fields.places), "tags": list(fields.tags),
-        "aliases": list(fields.aliases), "source": fields.source,
+        "id": fields.slug,
+        "date": event.date.edtf(),
+        "display_date": event.date.display(),
+        "old_style_date": event.old_style(),
+        "title": fields.title,
+        "summary": fields.summary,
+        "people": list(fields.people),
+        "places": list(fields.places),
+        "tags": list(fields.tags),
+        "aliases": list(fields.aliases),
+        "source": fields.source,
         "scope": "bundled" if event.is_bundled else "server",
-    } | extra  # fmt: skip
+    } | extra
 
 
 def _anniversary_json(item: Anniversary, relation: str | None = None) -> dict[str, Any]:

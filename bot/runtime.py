@@ -1,17 +1,81 @@
-"""Opening the database and the application, the same way for the bot, the shell and the tests."""
+"""The composition root: the one place the object graph is built, the same way for the bot, the
+shell, the command line, the benchmarks and the tests.
+
+    Store ──┬── SearchIndex (built from the store once, at start)
+            ├── HiddenEvents (per-server cache)
+            ├── Almanac(store, index, hidden)            the questions
+            ├── Curation(store, index, hidden)           moderators' changes
+            ├── Scheduler(store, almanac, shards)        the daily passes
+            └── Anniversaries(store, scheduler)          daily-post settings
+
+Every service gets what it uses through its constructor and nothing else; no service reaches
+through another to get at a third. The Discord side (`bot.client`) receives a `Services` and
+hands each cog only the services that cog uses.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.almanac import Almanac
+from bot.anniversaries import Anniversaries
 from bot.chronology import file_fingerprint, load_chronology
-from bot.store import Store
+from bot.config import Settings
+from bot.curation import Curation
+from bot.daily import Scheduler
+from bot.hidden import HiddenEvents
+from bot.search import SearchIndex
+from bot.store import Shards, Store
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything one process runs on, built once."""
+
+    store: Store
+    index: SearchIndex
+    hidden: HiddenEvents
+    almanac: Almanac
+    curation: Curation
+    scheduler: Scheduler
+    anniversaries: Anniversaries
+
+
+def wire(store: Store, index: SearchIndex, *, shards: Shards | None = None) -> Services:
+    """The object graph over an open store and its index."""
+    hidden = HiddenEvents(store)
+    almanac = Almanac(store, index, hidden)
+    scheduler = Scheduler(store, almanac, shards=shards)
+    return Services(
+        store=store,
+        index=index,
+        hidden=hidden,
+        almanac=almanac,
+        curation=Curation(store, index, hidden),
+        scheduler=scheduler,
+        anniversaries=Anniversaries(store, scheduler),
+    )
+
+
+def own_shards(settings: Settings) -> Shards | None:
+    """Only when shards are split across processes does each process serve just its own servers."""
+    if settings.shard_ids is None or settings.shard_count is None:
+        return None
+    return Shards(settings.shard_count, settings.shard_ids)
+
+
+async def build_index(store: Store) -> SearchIndex:
+    """The search index over every live event (once, at start)."""
+    index = SearchIndex()
+    for scope in await store.scopes():
+        index.add_all(await store.scope_events(scope, deleted=False))
+    return index
 
 
 async def load_bundled(store: Store, data_file: Path) -> int | None:
@@ -31,12 +95,19 @@ async def load_bundled(store: Store, data_file: Path) -> int | None:
 
 
 @asynccontextmanager
-async def open_almanac(database: Path | str, data_file: Path) -> AsyncIterator[Almanac]:
-    """A migrated database with the bundled chronology loaded, and the application over it."""
+async def open_services(
+    database: Path | str, data_file: Path, *, shards: Shards | None = None
+) -> AsyncIterator[Services]:
+    """A migrated database with the bundled chronology loaded, and every service over it."""
     Path(database).parent.mkdir(parents=True, exist_ok=True)
     store = await Store.open(database)
     try:
         await load_bundled(store, data_file)
-        yield await Almanac.create(store)
+        yield wire(store, await build_index(store), shards=shards)
     finally:
         await store.close()
+
+
+def open_configured(settings: Settings) -> AbstractAsyncContextManager[Services]:
+    """`open_services` as the settings say: their database, data file and shards."""
+    return open_services(settings.database_path, settings.data_file, shards=own_shards(settings))

@@ -31,8 +31,31 @@ COMPLETE_PREFIX_MIN = 2  # … and so may the last word being typed into autocom
 MAX_QUERY_WORDS = 8
 MIN_SCORE = 25.0
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_STOPWORDS = frozenset(("a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "is", "of", "on",
-                        "or", "the", "to", "was", "were", "with", "who", "what"))  # fmt: skip
+_STOPWORDS = frozenset(
+    (
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "was",
+        "were",
+        "with",
+        "who",
+        "what",
+    )
+)
 _NO_NAME = 1 << 20  # `shortest` of an event without a name of content words
 
 
@@ -113,8 +136,11 @@ def score_document(query: str | Query, document: Document, *, complete: bool = F
     parsed = Query.parse(query, complete=complete) if isinstance(query, str) else query
     if parsed is None:
         return 0.0
-    return document_score(parsed, document, lambda position, word: word_similarity(
-        parsed.words[position], word, parsed.prefixes[position]))  # fmt: skip
+    return document_score(
+        parsed,
+        document,
+        lambda position, word: word_similarity(parsed.words[position], word, parsed.prefixes[position]),
+    )
 
 
 def document_score(query: Query, document: Document, similarity: Callable[[int, str], float]) -> float:

@@ -170,9 +170,14 @@ class SearchIndex:
         return self._search(parsed, scopes, hidden, limit) if parsed else []
 
     def full_scan(
-        self, query: str, scopes: Collection[int], hidden: Collection[int] = (), limit: int = 10,
-        *, complete: bool = False,
-    ) -> list[Hit]:  # fmt: skip
+        self,
+        query: str,
+        scopes: Collection[int],
+        hidden: Collection[int] = (),
+        limit: int = 10,
+        *,
+        complete: bool = False,
+    ) -> list[Hit]:
         """Score every event in scope with `score_document`: the naive way, for the benchmark and tests."""
         parsed = Query.parse(query, complete=complete)
         if parsed is None:
@@ -240,8 +245,10 @@ class SearchIndex:
         for word, similarity in words.items():
             postings = self._postings[word]
             for slot in slots:
-                for base, value in ((slot << _SLOT_SHIFT, TEXT_WEIGHT * similarity),
-                                    (slot << _SLOT_SHIFT | _NAME_BIT, similarity)):  # fmt: skip
+                for base, value in (
+                    (slot << _SLOT_SHIFT, TEXT_WEIGHT * similarity),
+                    (slot << _SLOT_SHIFT | _NAME_BIT, similarity),
+                ):
                     low = bisect.bisect_left(postings, base)
                     high = bisect.bisect_left(postings, base + _NAME_BIT, low)
                     if low < high:
@@ -268,8 +275,12 @@ class SearchIndex:
             pool = list(itertools.chain(*(self._by_length.get(n, ()) for n in range(shortest, longest + 1))))
         else:
             pool = list(set().union(*(self._grams.get(gram, ()) for gram in _trigrams(query_word))))
-        found = {word: score for word, score, _ in process.extract(
-            query_word, pool, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF, limit=None)}  # fmt: skip
+        found = {
+            word: score
+            for word, score, _ in process.extract(
+                query_word, pool, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF, limit=None
+            )
+        }
         if prefix:
             for word in self._words_starting(query_word):
                 found[word] = max(found.get(word, 0.0), PREFIX_SIMILARITY)

@@ -14,7 +14,6 @@ from typing import Any
 
 from bot.almanac import Almanac
 from bot.anniversaries import Anniversaries
-from bot.daily import DailyPost, PostFailed, Scheduler
 from bot.errors import UserError
 from bot.render_text import Answer, error_json, to_json, to_text
 
@@ -31,6 +30,7 @@ HELP = """Commands (the same as in Discord):
 @dataclass
 class ShellContext:
     almanac: Almanac
+    anniversaries: Anniversaries
     guild_id: int
     fixed_today: dt.date | None  # like calendar(1)'s -t: pretend another day is today
     user_id: int = 0
@@ -48,7 +48,7 @@ async def _onthisday(ctx: ShellContext, args: str) -> Answer:
 
 
 async def _event(ctx: ShellContext, args: str) -> Answer:
-    return await ctx.almanac.event(ctx.guild_id, args)
+    return await ctx.almanac.lookup(ctx.guild_id, args)
 
 
 async def _search(ctx: ShellContext, args: str) -> Answer:
@@ -66,16 +66,6 @@ async def _upcoming(ctx: ShellContext, args: str) -> Answer:
     return await ctx.almanac.upcoming(ctx.guild_id, days, await ctx.today())
 
 
-class _NoDiscord:
-    """The shell previews daily posts; sending them needs Discord."""
-
-    async def send(self, channel_id: int, post: DailyPost, nonce: str) -> int:
-        raise PostFailed("the shell cannot post to Discord")
-
-    async def find_sent(self, channel_id: int, marker: str) -> int | None:
-        return None
-
-
 async def _anniversaries(ctx: ShellContext, args: str) -> Reply:
     action, _, day = args.partition(" ")
     if action != "preview":
@@ -84,8 +74,7 @@ async def _anniversaries(ctx: ShellContext, args: str) -> Reply:
         )
     today = await ctx.today()
     noon = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
-    service = Anniversaries(ctx.almanac, Scheduler(ctx.almanac, _NoDiscord()))
-    post = await service.preview(ctx.guild_id, day, noon)
+    post = await ctx.anniversaries.preview(ctx.guild_id, day, noon)
     if post is None:
         return "Nothing would be posted that day: it has no anniversary and the server chose `nothing`."
     return post.answer

@@ -25,8 +25,19 @@ from bot.search import normalize
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: a few thousand events with long summaries
 MAX_ROWS = 5000
-CSV_COLUMNS = ("id", "date", "title", "summary", "people", "places", "tags", "aliases", "source",
-               "note", "russia")  # fmt: skip
+CSV_COLUMNS = (
+    "id",
+    "date",
+    "title",
+    "summary",
+    "people",
+    "places",
+    "tags",
+    "aliases",
+    "source",
+    "note",
+    "russia",
+)
 LIST_SEPARATOR = ";"
 FORMATS = ("json", "csv", "timelinejs")
 JSON_FORMAT_NAME = "almanac-events"
@@ -55,16 +66,20 @@ class Row:
 def read_rows(filename: str, data: bytes, max_rows: int = MAX_ROWS) -> list[Row]:
     """The rows of a JSON or CSV import file; raises TransferError for a file-level problem."""
     if len(data) > MAX_BYTES:
-        raise TransferError(f"The file is {len(data):,} bytes; the limit is {MAX_BYTES:,} (1 MiB). "
-                            "Split it into smaller files.")  # fmt: skip
+        raise TransferError(
+            f"The file is {len(data):,} bytes; the limit is {MAX_BYTES:,} (1 MiB). "
+            "Split it into smaller files."
+        )
     text = decode(data)
     kind = file_kind(filename, text)
     rows = _json_rows(text) if kind == "json" else _csv_rows(text)
     if not rows:
         raise TransferError("The file has no events in it.")
     if len(rows) > max_rows:
-        raise TransferError(f"The file has {len(rows):,} events; the limit is {max_rows:,} a file. "
-                            "Split it into smaller files.")  # fmt: skip
+        raise TransferError(
+            f"The file has {len(rows):,} events; the limit is {max_rows:,} a file. "
+            "Split it into smaller files."
+        )
     return rows
 
 
@@ -95,8 +110,9 @@ def _json_rows(text: str) -> list[Row]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise TransferError(f"The file is not valid JSON: {error.msg} at line {error.lineno}, "
-                            f"column {error.colno}.") from None  # fmt: skip
+        raise TransferError(
+            f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from None
     except RecursionError:
         raise TransferError("The JSON is nested too deeply to be a list of events.") from None
     if isinstance(document, dict) and isinstance(document.get("events"), list):
@@ -172,12 +188,16 @@ def _csv_rows(text: str) -> list[Row]:
 def _csv_header(header: list[str]) -> list[str]:
     columns = [cell.strip().lower() for cell in header]
     if not any(columns):
-        raise TransferError("The CSV has no header line; the first line names the columns: "
-                            + ",".join(CSV_COLUMNS) + ".")  # fmt: skip
+        raise TransferError(
+            "The CSV has no header line; the first line names the columns: " + ",".join(CSV_COLUMNS) + "."
+        )
     unknown = [name for name in columns if name not in CSV_COLUMNS]
     if unknown:
-        raise TransferError(f"The CSV column `{unknown[0][:40]}` is not one I know; the columns are "
-                            + ",".join(CSV_COLUMNS) + ".")  # fmt: skip
+        raise TransferError(
+            f"The CSV column `{unknown[0][:40]}` is not one I know; the columns are "
+            + ",".join(CSV_COLUMNS)
+            + "."
+        )
     repeated = sorted({name for name in columns if columns.count(name) > 1})
     if repeated:
         raise TransferError(f"The CSV names the column `{repeated[0]}` twice.")
@@ -304,8 +324,11 @@ def title_key(title: str) -> str:
 
 def write_json(events: Sequence[EventFields]) -> bytes:
     """The import format itself: reading this back gives the same fields."""
-    document = {"format": JSON_FORMAT_NAME, "version": 1,
-                "events": [fields.as_mapping() for fields in events]}  # fmt: skip
+    document = {
+        "format": JSON_FORMAT_NAME,
+        "version": 1,
+        "events": [fields.as_mapping() for fields in events],
+    }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

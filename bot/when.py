@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass
 
 from bot.dates import MONTHS, DateError, EventDate
+from bot.text import quoted
+
+SHOWN_MAX = 40  # how much of what was typed an error quotes back
 
 _MONTH_NAMES = {name.lower(): number for number, name in enumerate(MONTHS, start=1)}
 _MONTH_NAMES.update({name[:3].lower(): number for number, name in enumerate(MONTHS, start=1)})
@@ -69,7 +72,7 @@ def parse_day(text: str, today: dt.date) -> AskedDay:
         return _checked(_month(match[2], text), int(match[1]), _year(match[3]), text)
     if match := _MONTH_DAY_WORDS.fullmatch(cleaned):
         return _checked(_month(match[1], text), int(match[2]), _year(match[3]), text)
-    raise DateError(f"`{_shown(text)}` is not a day I can read. {DAY_HINT}")
+    raise DateError(f"`{quoted(text, SHOWN_MAX)}` is not a day I can read. {DAY_HINT}")
 
 
 def parse_span(text: str) -> tuple[dt.date, dt.date, str]:
@@ -87,7 +90,7 @@ def parse_span(text: str) -> tuple[dt.date, dt.date, str]:
             first, _, first_label = _one_span(first_text, text)
             _, last, last_label = _one_span(last_text, text)
             if last < first:
-                raise DateError(f"`{_shown(text)}` ends before it starts. {SPAN_HINT}")
+                raise DateError(f"`{quoted(text, SHOWN_MAX)}` ends before it starts. {SPAN_HINT}")
             return first, last, f"{first_label} to {last_label}"
     return _one_span(cleaned, text)
 
@@ -99,7 +102,7 @@ def _one_span(cleaned: str, original: str) -> tuple[dt.date, dt.date, str]:
     try:
         date = EventDate.parse(cleaned)
     except DateError:
-        raise DateError(f"`{_shown(original)}` is not a span I can read. {SPAN_HINT}") from None
+        raise DateError(f"`{quoted(original, SHOWN_MAX)}` is not a span I can read. {SPAN_HINT}") from None
     return date.first_day(), date.last_day(), date.display()
 
 
@@ -109,28 +112,24 @@ def _asked(day: dt.date, *, with_year: bool) -> AskedDay:
 
 def _checked(month: int, day: int, year: int | None, original: str) -> AskedDay:
     if not 1 <= month <= 12:
-        raise DateError(f"`{_shown(original)}` has no month {month}. {DAY_HINT}")
+        raise DateError(f"`{quoted(original, SHOWN_MAX)}` has no month {month}. {DAY_HINT}")
     if year is not None and not 1 <= year <= 9999:
-        raise DateError(f"`{_shown(original)}` has a year out of range. {DAY_HINT}")
+        raise DateError(f"`{quoted(original, SHOWN_MAX)}` has a year out of range. {DAY_HINT}")
     longest = calendar.monthrange(year if year else 2000, month)[1]  # 2000: a leap year
     if not 1 <= day <= longest:
         where = f"{MONTHS[month - 1]} {year}" if year else MONTHS[month - 1]
-        raise DateError(f"`{_shown(original)}` does not exist: {where} has {longest} days.")
+        raise DateError(f"`{quoted(original, SHOWN_MAX)}` does not exist: {where} has {longest} days.")
     return AskedDay(month, day, year)
 
 
 def _month(word: str, original: str, hint: str = DAY_HINT) -> int:
     month = _MONTH_NAMES.get(word)
     if month is None:
-        raise DateError(f"`{_shown(original)}`: I do not know the month `{_shown(word)}`. {hint}")
+        raise DateError(
+            f"`{quoted(original, SHOWN_MAX)}`: I do not know the month `{quoted(word, SHOWN_MAX)}`. {hint}"
+        )
     return month
 
 
 def _year(text: str | None) -> int | None:
     return int(text) if text else None
-
-
-def _shown(text: str) -> str:
-    """User text quoted back to them: short, and unable to break out of the code span."""
-    text = " ".join(text.replace("`", "'").split())  # a line break would end the sentence early
-    return text if len(text) <= 40 else text[:39] + "…"

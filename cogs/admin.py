@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import health
+from bot import __version__, health
+from bot.daily import Scheduler
 from bot.errors import UserError
-
-if TYPE_CHECKING:
-    from bot.client import AlmanacBot
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]
@@ -34,32 +34,6 @@ def invite_url(application_id: int) -> str:
     return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES)
 
 
-async def is_bot_owner(interaction: Interaction) -> bool:
-    """OWNER_IDS first; otherwise the application's owner or its team, as Discord reports them."""
-    bot: AlmanacBot = interaction.client
-    if interaction.user.id in bot.settings.owner_ids:
-        return True
-    try:
-        return await bot.is_owner(interaction.user)
-    except discord.HTTPException:
-        log.warning("could not fetch the application's owner", exc_info=True)
-        return False
-
-
-async def _owner_only(interaction: Interaction) -> bool:
-    if await is_bot_owner(interaction):
-        return True
-    raise app_commands.CheckFailure(NOT_OWNER)
-
-
-async def _owner_or_manager(interaction: Interaction) -> bool:
-    if interaction.guild_id is not None and interaction.permissions.manage_guild:
-        return True
-    if await is_bot_owner(interaction):
-        return True
-    raise app_commands.CheckFailure(NOT_OWNER_OR_MANAGER)
-
-
 def parse_guild_id(text: str | None, here: int | None) -> int | None:
     """None for a global sync; `here` is the server the command was used in."""
     cleaned = (text or "").strip().lower()
@@ -78,20 +52,54 @@ def parse_guild_id(text: str | None, here: int | None) -> int | None:
 class Admin(commands.GroupCog, group_name="almanac"):
     """Running the bot: its status, and pushing its commands to Discord."""
 
-    def __init__(self, bot: AlmanacBot) -> None:
+    def __init__(
+        self,
+        bot: commands.AutoShardedBot,
+        store: Store,
+        scheduler: Scheduler,
+        *,
+        owner_ids: frozenset[int] = frozenset(),
+        health_file: Path | None = None,
+    ) -> None:
         self.bot = bot
+        self.store = store
+        self.scheduler = scheduler
+        self.owner_ids = owner_ids
+        self.health_file = health_file
         self.started_at = discord.utils.utcnow()
         super().__init__()
 
     async def cog_load(self) -> None:
-        if self.bot.settings.health_file is not None:
-            health.clear(self.bot.settings.health_file)
+        if self.health_file is not None:
+            health.clear(self.health_file)
             self.heartbeat.start()
 
     async def cog_unload(self) -> None:
         self.heartbeat.cancel()
-        if self.bot.settings.health_file is not None:
-            health.clear(self.bot.settings.health_file)
+        if self.health_file is not None:
+            health.clear(self.health_file)
+
+    # -- who may --------------------------------------------------------------------------------
+
+    async def is_bot_owner(self, interaction: Interaction) -> bool:
+        """OWNER_IDS first; otherwise the application's owner or its team, as Discord reports them."""
+        if interaction.user.id in self.owner_ids:
+            return True
+        try:
+            return await self.bot.is_owner(interaction.user)
+        except discord.HTTPException:
+            log.warning("could not fetch the application's owner", exc_info=True)
+            return False
+
+    async def _require_owner(self, interaction: Interaction) -> None:
+        if not await self.is_bot_owner(interaction):
+            raise app_commands.CheckFailure(NOT_OWNER)
+
+    async def _require_owner_or_manager(self, interaction: Interaction) -> None:
+        if interaction.guild_id is not None and interaction.permissions.manage_guild:
+            return
+        if not await self.is_bot_owner(interaction):
+            raise app_commands.CheckFailure(NOT_OWNER_OR_MANAGER)
 
     # -- the health file ---------------------------------------------------------------------
 
@@ -104,30 +112,34 @@ class Admin(commands.GroupCog, group_name="almanac"):
 
     @tasks.loop(seconds=health.HEARTBEAT_SECONDS)
     async def heartbeat(self) -> None:
-        assert self.bot.settings.health_file is not None
-        database = await health.probe_database(self.bot.almanac.store)
+        assert self.health_file is not None
+        database = await health.probe_database(self.store)
         beat = health.Beat(discord.utils.utcnow(), self.connected(), database)
         try:
-            health.write_beat(self.bot.settings.health_file, beat)
+            health.write_beat(self.health_file, beat)
         except OSError:
-            log.warning("cannot write the health file %s", self.bot.settings.health_file, exc_info=True)
+            log.warning("cannot write the health file %s", self.health_file, exc_info=True)
         if beat.problem is not None:
             log.warning("unhealthy: %s", beat.problem)
 
     # -- commands ----------------------------------------------------------------------------
 
     @app_commands.command(name="status", description="Uptime, latency, shard, counts and the last daily pass")
-    @app_commands.check(_owner_or_manager)
     async def status(self, interaction: Interaction) -> None:
+        await self._require_owner_or_manager(interaction)
         bot = self.bot
         now = discord.utils.utcnow()
         status = health.Status(
-            started_at=self.started_at, now=now, latency=bot.latency,
+            started_at=self.started_at,
+            now=now,
+            latency=bot.latency,
             shard_id=interaction.guild.shard_id if interaction.guild else None,
-            shard_count=bot.shard_count, servers=len(bot.guilds),
-            counts=await bot.almanac.store.counts(),
-            last_pass=bot.scheduler.last_pass if bot.scheduler else None,
-        )  # fmt: skip
+            shard_count=bot.shard_count,
+            servers=len(bot.guilds),
+            counts=await self.store.counts(),
+            last_pass=self.scheduler.last_pass,
+            version=__version__,
+        )
         embed = discord.Embed(title="Almanac status", colour=discord.Colour.blurple(), timestamp=now)
         for name, value in health.status_fields(status):
             embed.add_field(name=name, value=value, inline=name not in ("Events", "Last daily-post pass"))
@@ -137,10 +149,8 @@ class Admin(commands.GroupCog, group_name="almanac"):
 
     @app_commands.command(name="sync", description="Push the slash commands to Discord (bot owners only)")
     @app_commands.describe(guild="A server id, or `here`, to sync there at once; empty: sync globally")
-    @app_commands.check(_owner_only)
     async def sync(self, interaction: Interaction, guild: app_commands.Range[str, 0, 25] = "") -> None:
-        from bot.client import sync_tree  # the client loads this cog, so import it when first needed
-
+        await self._require_owner(interaction)
         guild_id = parse_guild_id(guild, interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
@@ -154,5 +164,10 @@ class Admin(commands.GroupCog, group_name="almanac"):
         await interaction.followup.send(f"Synced {count} commands {where}.", ephemeral=True)
 
 
-async def setup(bot: AlmanacBot) -> None:
-    await bot.add_cog(Admin(bot))
+async def sync_tree(bot: commands.Bot | commands.AutoShardedBot, guild_id: int | None) -> int:
+    """Push the command tree to Discord: globally, or copied to one server, where it is instant."""
+    if guild_id is None:
+        return len(await bot.tree.sync())
+    guild = discord.Object(guild_id)
+    bot.tree.copy_global_to(guild=guild)
+    return len(await bot.tree.sync(guild=guild))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -10,10 +10,8 @@ from discord.ext import commands
 
 from bot import render
 from bot.almanac import UPCOMING_MAX, Almanac
+from cogs.references import EventOption, event_choices
 from cogs.views import send_pages
-
-if TYPE_CHECKING:
-    from bot.client import AlmanacBot
 
 Interaction = discord.Interaction[Any]
 
@@ -23,14 +21,9 @@ def guild_of(interaction: Interaction) -> int:
     return interaction.guild_id or 0
 
 
-async def event_choices(
-    almanac: Almanac, interaction: Interaction, current: str, *, own_only: bool = False
-) -> list[app_commands.Choice[str]]:
-    hits = await almanac.complete(guild_of(interaction), current, own_only=own_only)
-    return [app_commands.Choice(name=render.choice_name(hit.title), value=f"#{hit.event_id}") for hit in hits]
-
-
 class Ask(commands.Cog):
+    """The questions anyone may ask, in a server or in a DM."""
+
     def __init__(self, almanac: Almanac) -> None:
         self.almanac = almanac
 
@@ -44,8 +37,12 @@ class Ask(commands.Cog):
 
     @app_commands.command(name="event", description="One event in full")
     @app_commands.describe(name="The event's name or one of its other names")
-    async def event(self, interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
-        answer = await self.almanac.event(guild_of(interaction), name)
+    async def event(self, interaction: Interaction, name: EventOption) -> None:
+        guild_id = guild_of(interaction)
+        if name.picked is not None:
+            answer = await self.almanac.event(guild_id, name.picked)
+        else:
+            answer = await self.almanac.lookup(guild_id, name.typed)
         if answer.event is None:
             await interaction.response.send_message(render.not_found_message(answer), ephemeral=True)
             return
@@ -55,7 +52,7 @@ class Ask(commands.Cog):
     async def event_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await event_choices(self.almanac, interaction, current)
+        return event_choices(await self.almanac.complete(guild_of(interaction), current))
 
     @app_commands.command(name="search", description="Search the chronology, typos and all")
     @app_commands.describe(query="Words to look for, e.g. kronstadt, makhno, tambov")
@@ -90,7 +87,3 @@ class Ask(commands.Cog):
         today = await self.almanac.today(guild_id, discord.utils.utcnow())
         answer = await self.almanac.upcoming(guild_id, days, today)
         await interaction.response.send_message(embed=render.upcoming_embed(answer))
-
-
-async def setup(bot: AlmanacBot) -> None:
-    await bot.add_cog(Ask(bot.almanac))

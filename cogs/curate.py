@@ -8,9 +8,10 @@ change shows in everyone's answers, the bookkeeping only to the moderator.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -18,21 +19,19 @@ from discord.ext import commands
 
 from bot import render, transfer
 from bot.almanac import Almanac
+from bot.curation import Curation, Target
 from bot.errors import UserError
 from bot.model import Event
 from bot.render import safe
-from bot.search import Hit
-from cogs.ask import event_choices
-from cogs.checks import curator_only, is_curator
+from bot.text import plural
+from cogs.checks import CuratorGate
 from cogs.event_modal import EventModal, Limiter, UndoView
+from cogs.references import EventOption, EventRef, event_choices
 from cogs.views import Pager
-
-if TYPE_CHECKING:
-    from bot.client import AlmanacBot
 
 Interaction = discord.Interaction[Any]
 Choices = list[app_commands.Choice[str]]
-Change = Callable[[int, int | None, str], Awaitable[Event]]  # a reversible Curation method
+Change = Callable[[int, int | None, int], Awaitable[Event]]  # a reversible Curation method
 WRITES_PER_MINUTE = 10  # adds, edits, removals, hides… per member and server
 FILES_PER_MINUTE = 3  # imports and exports, which read or write whole files
 REPORT_LINES_SHOWN = 10  # more rejected/duplicate rows than this come as an attached report too
@@ -43,18 +42,6 @@ def _guild(interaction: Interaction) -> int:
     return interaction.guild_id or 0
 
 
-def _choices(hits: list[Hit]) -> Choices:
-    return [app_commands.Choice(name=render.choice_name(hit.title), value=f"#{hit.event_id}") for hit in hits]
-
-
-async def _may_curate(interaction: Interaction) -> bool:
-    """Autocomplete skips checks; removed titles and the log are only offered to curators."""
-    try:
-        return await is_curator(interaction)
-    except app_commands.CheckFailure:
-        return False
-
-
 class Curate(commands.Cog):
     events = app_commands.Group(
         name="events",
@@ -63,86 +50,110 @@ class Curate(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, almanac: Almanac) -> None:
-        self.almanac = almanac
-        self.curation = almanac.curation
+    def __init__(self, almanac: Almanac, curation: Curation, gate: CuratorGate) -> None:
+        self.almanac = almanac  # for autocomplete over this server's own live events
+        self.curation = curation
+        self.gate = gate
         self.writes = Limiter(WRITES_PER_MINUTE, 60.0)
         self.files = Limiter(FILES_PER_MINUTE, 60.0)
+
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        """Every /events command is for curators, but naming the curator role, which has a check of
+        its own: Manage Server, whatever role the member holds."""
+        if interaction.command is not None and interaction.command.name == "curator-role":
+            return True
+        return await self.gate.require(interaction)
+
+    async def _event_id(self, interaction: Interaction, ref: EventRef, target: Target) -> int:
+        return await ref.event_id(functools.partial(self.curation.find, _guild(interaction), target=target))
 
     # -- add and edit (the modal) ------------------------------------------------------------
 
     @events.command(name="add", description="Add an event to this server's chronology")
-    @curator_only()
     async def add(self, interaction: Interaction) -> None:
-        await interaction.response.send_modal(EventModal(self.curation, self.writes))
+        await interaction.response.send_modal(EventModal(self.curation, self.gate, self.writes))
 
     @events.command(name="edit", description="Change one of this server's events")
     @app_commands.describe(event=f"One of this server's events. {EVENT_HINT}")
-    @curator_only()
-    async def edit(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
-        found = await self.curation.own_event(_guild(interaction), event)
-        await interaction.response.send_modal(EventModal(self.curation, self.writes, event=found))
+    async def edit(self, interaction: Interaction, event: EventOption) -> None:
+        event_id = await self._event_id(interaction, event, Target.OWN)
+        found = await self.curation.own_event(_guild(interaction), event_id)
+        await interaction.response.send_modal(EventModal(self.curation, self.gate, self.writes, event=found))
 
     # -- remove, restore, hide, unhide ---------------------------------------------------------
 
     @events.command(name="remove", description="Remove one of this server's events (restore brings it back)")
     @app_commands.describe(event=f"One of this server's events. {EVENT_HINT}")
-    @curator_only()
-    async def remove(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
-        await self._reversible(interaction, event, self.curation.remove, self.curation.restore,
-                               "Removed **{title}**; `/events restore` brings it back.",
-                               "Restored **{title}**.")  # fmt: skip
+    async def remove(self, interaction: Interaction, event: EventOption) -> None:
+        await self._reversible(
+            interaction,
+            await self._event_id(interaction, event, Target.OWN),
+            self.curation.remove,
+            "Removed **{title}**; `/events restore` brings it back.",
+            self.curation.restore,
+            "Restored **{title}**.",
+        )
 
     @events.command(name="restore", description="Bring back an event this server removed")
     @app_commands.describe(event=f"A removed event. {EVENT_HINT}")
-    @curator_only()
-    async def restore(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
-        await self._reversible(interaction, event, self.curation.restore, self.curation.remove,
-                               "Restored **{title}**.", "Removed **{title}** again.")  # fmt: skip
+    async def restore(self, interaction: Interaction, event: EventOption) -> None:
+        await self._reversible(
+            interaction,
+            await self._event_id(interaction, event, Target.REMOVED),
+            self.curation.restore,
+            "Restored **{title}**.",
+            self.curation.remove,
+            "Removed **{title}** again.",
+        )
 
     @events.command(name="hide", description="Hide a bundled event in this server only")
     @app_commands.describe(event=f"A bundled event. {EVENT_HINT}")
-    @curator_only()
-    async def hide(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
-        await self._reversible(interaction, event, self.curation.hide, self.curation.unhide,
-                               "Hid **{title}** in this server only; `/events unhide` shows it again.",
-                               "**{title}** shows in this server again.")  # fmt: skip
+    async def hide(self, interaction: Interaction, event: EventOption) -> None:
+        await self._reversible(
+            interaction,
+            await self._event_id(interaction, event, Target.BUNDLED),
+            self.curation.hide,
+            "Hid **{title}** in this server only; `/events unhide` shows it again.",
+            self.curation.unhide,
+            "**{title}** shows in this server again.",
+        )
 
     @events.command(name="unhide", description="Show a bundled event this server hid")
     @app_commands.describe(event=f"A hidden bundled event. {EVENT_HINT}")
-    @curator_only()
-    async def unhide(self, interaction: Interaction, event: app_commands.Range[str, 1, 200]) -> None:
-        await self._reversible(interaction, event, self.curation.unhide, self.curation.hide,
-                               "**{title}** shows in this server again.",
-                               "Hid **{title}** again.")  # fmt: skip
+    async def unhide(self, interaction: Interaction, event: EventOption) -> None:
+        await self._reversible(
+            interaction,
+            await self._event_id(interaction, event, Target.BUNDLED),
+            self.curation.unhide,
+            "**{title}** shows in this server again.",
+            self.curation.hide,
+            "Hid **{title}** again.",
+        )
 
     async def _reversible(
-        self, interaction: Interaction, event: str, action: Change, inverse: Change, done: str, undone: str
+        self, interaction: Interaction, event_id: int, action: Change, done: str, inverse: Change, undone: str
     ) -> None:
         """Run one of remove/restore/hide/unhide and offer its inverse behind an Undo button."""
         self.writes.hit(interaction)
-        guild_id, actor = _guild(interaction), interaction.user.id
-        changed = await action(guild_id, actor, event)
+        guild_id = _guild(interaction)
+        changed = await action(guild_id, interaction.user.id, event_id)
         title = safe(changed.title)
 
-        async def undo() -> str:
-            await inverse(guild_id, actor, f"#{changed.id}")
+        async def undo(by: Interaction) -> str:
+            await inverse(guild_id, by.user.id, changed.id)
             return undone.format(title=title)
 
-        await self._done(interaction, done.format(title=title), undo)
-
-    async def _done(self, interaction: Interaction, text: str, undo: Any) -> None:
-        view = UndoView(self.writes, undo)
-        await interaction.response.send_message(text, view=view, ephemeral=True)
+        view = UndoView(self.gate, self.writes, undo)
+        await interaction.response.send_message(done.format(title=title), view=view, ephemeral=True)
         view.message = await interaction.original_response()
 
     # -- history -------------------------------------------------------------------------------
 
     @events.command(name="history", description="Who changed this server's chronology, what and when")
     @app_commands.describe(event=f"Only this event's changes (default: all). {EVENT_HINT}")
-    @curator_only()
-    async def history(self, interaction: Interaction, event: app_commands.Range[str, 0, 200] = "") -> None:
-        answer = await self.curation.history(_guild(interaction), event or None)
+    async def history(self, interaction: Interaction, event: EventOption | None = None) -> None:
+        event_id = None if event is None else await self._event_id(interaction, event, Target.LOGGED)
+        answer = await self.curation.history(_guild(interaction), event_id)
         pages = render.history_page_count(answer)
         embed = render.history_embed(answer, 0)
         if pages <= 1:
@@ -156,11 +167,12 @@ class Curate(commands.Cog):
 
     @events.command(name="import", description="Add events from a JSON or CSV file: every row, or none")
     @app_commands.describe(file="A .json or .csv file in UTF-8: at most 1 MiB and 5,000 events")
-    @curator_only()
     async def import_file(self, interaction: Interaction, file: discord.Attachment) -> None:
         if file.size > transfer.MAX_BYTES:
-            raise UserError(f"That file is {file.size:,} bytes; the limit is {transfer.MAX_BYTES:,} (1 MiB). "
-                            "Split it into smaller files.")  # fmt: skip
+            raise UserError(
+                f"That file is {file.size:,} bytes; the limit is {transfer.MAX_BYTES:,} (1 MiB). "
+                "Split it into smaller files."
+            )
         self.files.hit(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
@@ -182,7 +194,6 @@ class Curate(commands.Cog):
         with_bundled="Include the bundled chronology as this server sees it",
     )
     @app_commands.choices(format=[app_commands.Choice(name=name, value=name) for name in transfer.FORMATS])
-    @curator_only()
     async def export(
         self, interaction: Interaction, format: str = "json", with_bundled: bool = False
     ) -> None:
@@ -193,10 +204,12 @@ class Curate(commands.Cog):
         )
         limit = interaction.guild.filesize_limit if interaction.guild else 8 * 1024 * 1024
         if len(exported.data) > limit:
-            raise UserError("The export is larger than this server's upload limit; "
-                            "use `almanac export` on the bot's machine instead.")  # fmt: skip
+            raise UserError(
+                "The export is larger than this server's upload limit; "
+                "use `almanac export` on the bot's machine instead."
+            )
         file = discord.File(io.BytesIO(exported.data), filename=exported.filename)
-        text = f"{exported.count} event{'s' if exported.count != 1 else ''}, as {format}."
+        text = f"{plural(exported.count, 'event')}, as {format}."
         await interaction.response.send_message(text, file=file, ephemeral=True)
 
     # -- the curator role ----------------------------------------------------------------------
@@ -222,28 +235,24 @@ class Curate(commands.Cog):
     @edit.autocomplete("event")
     @remove.autocomplete("event")
     async def own_events(self, interaction: Interaction, current: str) -> Choices:
-        return await event_choices(self.almanac, interaction, current, own_only=True)
+        return event_choices(await self.almanac.complete(_guild(interaction), current, own_only=True))
 
     @restore.autocomplete("event")
     async def removed_events(self, interaction: Interaction, current: str) -> Choices:
-        if not await _may_curate(interaction):
+        if not await self.gate.allows(interaction):
             return []
-        return _choices(await self.curation.complete_removed(_guild(interaction), current))
+        return event_choices(await self.curation.complete_removed(_guild(interaction), current))
 
     @hide.autocomplete("event")
     async def shown_bundled(self, interaction: Interaction, current: str) -> Choices:
-        return _choices(await self.curation.complete_bundled(_guild(interaction), current, hidden=False))
+        return event_choices(await self.curation.complete_bundled(_guild(interaction), current, hidden=False))
 
     @unhide.autocomplete("event")
     async def hidden_bundled(self, interaction: Interaction, current: str) -> Choices:
-        return _choices(await self.curation.complete_bundled(_guild(interaction), current, hidden=True))
+        return event_choices(await self.curation.complete_bundled(_guild(interaction), current, hidden=True))
 
     @history.autocomplete("event")
     async def logged_events(self, interaction: Interaction, current: str) -> Choices:
-        if not await _may_curate(interaction):
+        if not await self.gate.allows(interaction):
             return []
-        return _choices(await self.curation.complete_history(_guild(interaction), current))
-
-
-async def setup(bot: AlmanacBot) -> None:
-    await bot.add_cog(Curate(bot.almanac))
+        return event_choices(await self.curation.complete_history(_guild(interaction), current))

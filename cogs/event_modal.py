@@ -1,13 +1,13 @@
 """The add/edit modal, the "Fix and resubmit" button that reopens it, and the Undo button.
 
 Errors in a modal or a button never reach the tree's error handler, so they are answered here,
-with the same short ephemeral sentences (`bot.client.error_message`).
+with the same short ephemeral sentences (`cogs.errors`). Each write re-checks that the member
+may still curate: a form or a button outlives the command that opened it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -16,20 +16,26 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.client import INTERNAL_ERROR, error_message, send_ephemeral
 from bot.curation import Curation, EventForm
 from bot.model import SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, Event, FieldErrors
 from bot.render import safe
-
-log = logging.getLogger(__name__)
+from cogs.checks import CuratorGate
+from cogs.errors import answer_error
 
 Interaction = discord.Interaction[Any]
 MODAL_TIMEOUT = 900.0  # Discord keeps a modal open at most 15 minutes
 BUTTON_TIMEOUT = 600.0  # under the 15-minute interaction-token lifetime, so expiry can grey them out
 LABELS_MAX = 1000
 # How the modal names each field, so an error points at the box to fix.
-BOX_NAMES = {"title": "Title", "date": "Date", "summary": "Summary", "source": "Source",
-             "tags": "Tags", "aliases": "Other names", "id": "Id"}  # fmt: skip
+BOX_NAMES = {
+    "title": "Title",
+    "date": "Date",
+    "summary": "Summary",
+    "source": "Source",
+    "tags": "Tags",
+    "aliases": "Other names",
+    "id": "Id",
+}
 
 
 class Limiter:
@@ -58,35 +64,35 @@ class Limiter:
         times.append(now)
 
 
-async def answer_error(interaction: Interaction, error: BaseException) -> None:
-    message = error_message(error)
-    if message is None:
-        log.error("curation UI failed", exc_info=error)
-        message = INTERNAL_ERROR
-    await send_ephemeral(interaction, discord.utils.escape_mentions(message))
-
-
 class EventModal(discord.ui.Modal):
     """Title, date, summary, source, tags and other names: empty to add, pre-filled to edit."""
 
     def __init__(
         self,
         curation: Curation,
+        gate: CuratorGate,
         limiter: Limiter,
         *,
         event: Event | None = None,
         form: EventForm | None = None,
     ) -> None:
         super().__init__(title="Edit an event" if event else "Add an event", timeout=MODAL_TIMEOUT)
-        self.curation, self.limiter, self.event = curation, limiter, event
+        self.curation, self.gate, self.limiter, self.event = curation, gate, limiter, event
         form = form or (EventForm.of(event.fields) if event else EventForm("", ""))
         self.title_box = self._box("title", "Title", form.title, TITLE_MAX)
-        self.date_box = self._box("date", "Date", form.date, 40,
-                                  placeholder="1921-03-02, 2 March 1921, March 1921, 1918/1921")  # fmt: skip
+        self.date_box = self._box(
+            "date", "Date", form.date, 40, placeholder="1921-03-02, 2 March 1921, March 1921, 1918/1921"
+        )
         self.summary_box = self._box("summary", "Summary", form.summary, SUMMARY_MAX, long=True)
         self.source_box = self._box("source", "Source (a URL or a book and page)", form.source, SOURCE_MAX)
-        self.labels_box = self._box("labels", "Tags and other names", form.labels, LABELS_MAX, long=True,
-                                    placeholder="tags: strike; navy\nalso: Kronstadt uprising")  # fmt: skip
+        self.labels_box = self._box(
+            "labels",
+            "Tags and other names",
+            form.labels,
+            LABELS_MAX,
+            long=True,
+            placeholder="tags: strike; navy\nalso: Kronstadt uprising",
+        )
 
     def _box(
         self,
@@ -100,19 +106,29 @@ class EventModal(discord.ui.Modal):
     ) -> discord.ui.TextInput[Any]:
         required = name in ("title", "date")
         box: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label=label, custom_id=f"event:{name}", default=value or None, max_length=limit,
-            required=required, placeholder=placeholder,
+            label=label,
+            custom_id=f"event:{name}",
+            default=value or None,
+            max_length=limit,
+            required=required,
+            placeholder=placeholder,
             style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
-        )  # fmt: skip
+        )
         self.add_item(box)
         return box
 
     def form(self) -> EventForm:
-        return EventForm(self.title_box.value, self.date_box.value, self.summary_box.value,
-                         self.source_box.value, self.labels_box.value)  # fmt: skip
+        return EventForm(
+            self.title_box.value,
+            self.date_box.value,
+            self.summary_box.value,
+            self.source_box.value,
+            self.labels_box.value,
+        )
 
     async def on_submit(self, interaction: Interaction) -> None:
         guild_id, form = interaction.guild_id or 0, self.form()
+        await self.gate.require(interaction)
         self.limiter.hit(interaction)
         try:
             if self.event is None:
@@ -120,7 +136,7 @@ class EventModal(discord.ui.Modal):
             else:
                 event = await self.curation.edit(guild_id, interaction.user.id, self.event, form)
         except FieldErrors as error:
-            retry = RetryView(self.curation, self.limiter, self.event, form)
+            retry = RetryView(self.curation, self.gate, self.limiter, self.event, form)
             await interaction.response.send_message(problems_message(error), view=retry, ephemeral=True)
             retry.message = await interaction.original_response()
             return
@@ -128,23 +144,27 @@ class EventModal(discord.ui.Modal):
             text = f"Saved **{safe(event.title)}** ({event.date.display()})."
             await interaction.response.send_message(text, ephemeral=True)
             return
-        text = (f"Added **{safe(event.title)}** ({event.date.display()}); it is in `/onthisday`, `/event` "
-                "and `/search` now.")  # fmt: skip
-        undo = UndoView(self.limiter, lambda: self._undo_add(guild_id, interaction.user.id, event))
+        text = (
+            f"Added **{safe(event.title)}** ({event.date.display()}); it is in `/onthisday`, `/event` "
+            "and `/search` now."
+        )
+        undo = UndoView(self.gate, self.limiter, lambda by: self._undo_add(guild_id, by.user.id, event))
         await interaction.response.send_message(text, view=undo, ephemeral=True)
         undo.message = await interaction.original_response()
 
     async def _undo_add(self, guild_id: int, actor: int, event: Event) -> str:
-        await self.curation.remove(guild_id, actor, f"#{event.id}")
+        await self.curation.remove(guild_id, actor, event.id)
         return f"Removed **{safe(event.title)}** again; `/events restore` brings it back."
 
     async def on_error(self, interaction: Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        await answer_error(interaction, error)
+        await answer_error(interaction, error, "the event form")
 
 
 def problems_message(error: FieldErrors) -> str:
-    lines = [f"**{BOX_NAMES.get(name, safe(name))}**: {discord.utils.escape_mentions(message)}"
-             for name, message in error.problems[:10]]  # fmt: skip
+    lines = [
+        f"**{BOX_NAMES.get(name, safe(name))}**: {discord.utils.escape_mentions(message)}"
+        for name, message in error.problems[:10]
+    ]
     return "\n".join(["Not saved yet:", *lines, "Press **Fix and resubmit**; what you typed is kept."])[:2000]
 
 
@@ -164,32 +184,38 @@ class TimedView(discord.ui.View):
                 await self.message.edit(view=self)
 
     async def on_error(self, interaction: Interaction, error: Exception, item: Any, /) -> None:
-        await answer_error(interaction, error)
+        await answer_error(interaction, error, f"the {getattr(item, 'label', 'curation')} button")
 
 
 class RetryView(TimedView):
     """Reopens the modal with what was typed, after a validation error."""
 
-    def __init__(self, curation: Curation, limiter: Limiter, event: Event | None, form: EventForm) -> None:
+    def __init__(
+        self, curation: Curation, gate: CuratorGate, limiter: Limiter, event: Event | None, form: EventForm
+    ) -> None:
         super().__init__()
-        self.curation, self.limiter, self.event, self.form = curation, limiter, event, form
+        self.curation, self.gate, self.limiter, self.event, self.form = curation, gate, limiter, event, form
 
     @discord.ui.button(label="Fix and resubmit", style=discord.ButtonStyle.primary)
     async def retry(self, interaction: Interaction, _: discord.ui.Button[Any]) -> None:
-        modal = EventModal(self.curation, self.limiter, event=self.event, form=self.form)
+        await self.gate.require(interaction)
+        modal = EventModal(self.curation, self.gate, self.limiter, event=self.event, form=self.form)
         await interaction.response.send_modal(modal)
 
 
 class UndoView(TimedView):
     """One Undo button under a change's confirmation; `undo` makes the opposite change."""
 
-    def __init__(self, limiter: Limiter, undo: Callable[[], Awaitable[str]]) -> None:
+    def __init__(
+        self, gate: CuratorGate, limiter: Limiter, undo: Callable[[Interaction], Awaitable[str]]
+    ) -> None:
         super().__init__()
-        self.limiter, self.undo = limiter, undo
+        self.gate, self.limiter, self.undo = gate, limiter, undo
 
     @discord.ui.button(label="Undo", style=discord.ButtonStyle.secondary)
     async def undo_button(self, interaction: Interaction, _: discord.ui.Button[Any]) -> None:
+        await self.gate.require(interaction)
         self.limiter.hit(interaction)
-        text = await self.undo()
+        text = await self.undo(interaction)
         self.stop()
         await interaction.response.edit_message(content=text, view=None)

@@ -9,7 +9,7 @@ from typing import Any
 
 import discord
 
-from bot.client import INTERNAL_ERROR, send_ephemeral
+from cogs.errors import INTERNAL_ERROR, send_ephemeral
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,14 @@ class Store(EventWrites, EventReads, GuildData, PostData):
 
 
 __all__ = [
-    "AuditEntry", "ConflictError", "DayMatch", "PostRecord", "PostSettings", "Shards", "Store",
-    "StoreError", "advice", "utc_now",
-]  # fmt: skip
+    "AuditEntry",
+    "ConflictError",
+    "DayMatch",
+    "PostRecord",
+    "PostSettings",
+    "Shards",
+    "Store",
+    "StoreError",
+    "advice",
+    "utc_now",
+]

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot.kinds import AuditAction
 from bot.store.base import StoreBase, utc_now
 
 
@@ -14,7 +15,7 @@ class AuditEntry:
     id: int
     event_id: int | None
     actor_id: int | None
-    action: str
+    action: AuditAction
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     at: str
@@ -31,15 +32,6 @@ class GuildData(StoreBase):
         row = await self._one("SELECT curator_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,))
         return None if row is None or row[0] is None else int(row[0])
 
-    async def set_curator_role(self, guild_id: int, role_id: int | None, actor: int | None) -> None:
-        async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO guild_settings (guild_id, curator_role_id, updated_by, updated_at)"
-                " VALUES (:guild, :role, :actor, :now) ON CONFLICT (guild_id) DO UPDATE SET"
-                " curator_role_id = :role, updated_by = :actor, updated_at = :now",
-                {"guild": guild_id, "role": role_id, "actor": actor, "now": utc_now()},
-            )
-
     async def audit_entries(self, guild_id: int, event_id: int | None, limit: int) -> list[AuditEntry]:
         condition = "" if event_id is None else " AND event_id = :event"
         rows = await self._all(
@@ -48,11 +40,17 @@ class GuildData(StoreBase):
             {"guild": guild_id, "event": event_id, "limit": limit},
         )
         return [
-            AuditEntry(row[0], row[1], row[2], row[3],
-                       None if row[4] is None else json.loads(row[4]),
-                       None if row[5] is None else json.loads(row[5]), row[6])
+            AuditEntry(
+                row[0],
+                row[1],
+                row[2],
+                AuditAction(row[3]),
+                None if row[4] is None else json.loads(row[4]),
+                None if row[5] is None else json.loads(row[5]),
+                row[6],
+            )
             for row in rows
-        ]  # fmt: skip
+        ]
 
     # -- curation (the curator role, logged) ------------------------------------------------------
 
@@ -72,7 +70,14 @@ class GuildData(StoreBase):
             )
             await db.execute(
                 "INSERT INTO audit_log (guild_id, event_id, actor_id, action, before, after, at)"
-                " VALUES (?, NULL, ?, 'curator-role', ?, ?, ?)",
-                (guild_id, actor, json.dumps({"role": previous}), json.dumps({"role": role_id}), now),
+                " VALUES (?, NULL, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    actor,
+                    AuditAction.CURATOR_ROLE,
+                    json.dumps({"role": previous}),
+                    json.dumps({"role": role_id}),
+                    now,
+                ),
             )
         return previous

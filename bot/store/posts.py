@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.kinds import EmptyDay, PostState
 from bot.store.base import StoreBase, utc_now
 
 _SETTINGS_COLUMNS = (
@@ -24,7 +25,7 @@ class PostSettings:
     post_time: str | None  # local HH:MM
     timezone: str
     mention_role_id: int | None
-    empty_day: str  # nothing | month | next
+    empty_day: EmptyDay
     enabled: bool
     due_local_date: str | None
     next_due_utc: str | None
@@ -34,7 +35,7 @@ class PostSettings:
 class PostRecord:
     guild_id: int
     local_date: str
-    state: str  # claimed | sent | failed | skipped | missed
+    state: PostState
     channel_id: int | None
     nonce: str
     message_id: int | None
@@ -62,11 +63,15 @@ def _shard_filter(shards: Shards | None) -> str:
 
 
 def _settings(row: Any) -> PostSettings:
-    return PostSettings(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], row[8])
+    return PostSettings(
+        row[0], row[1], row[2], row[3], row[4], EmptyDay(row[5]), bool(row[6]), row[7], row[8]
+    )
 
 
 def _record(row: Any) -> PostRecord:
-    return PostRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]), *row[8:11])
+    return PostRecord(
+        row[0], row[1], PostState(row[2]), row[3], row[4], row[5], row[6], bool(row[7]), *row[8:11]
+    )
 
 
 class PostData(StoreBase):
@@ -87,12 +92,19 @@ class PostData(StoreBase):
                 " posts_enabled = :enabled, due_local_date = :due_date, next_due_utc = :due,"
                 " updated_by = :actor, updated_at = :now",
                 {
-                    "guild": settings.guild_id, "channel": settings.channel_id, "time": settings.post_time,
-                    "zone": settings.timezone, "role": settings.mention_role_id, "empty": settings.empty_day,
-                    "enabled": int(settings.enabled), "due_date": settings.due_local_date,
-                    "due": settings.next_due_utc, "actor": actor, "now": utc_now(),
+                    "guild": settings.guild_id,
+                    "channel": settings.channel_id,
+                    "time": settings.post_time,
+                    "zone": settings.timezone,
+                    "role": settings.mention_role_id,
+                    "empty": settings.empty_day,
+                    "enabled": int(settings.enabled),
+                    "due_date": settings.due_local_date,
+                    "due": settings.next_due_utc,
+                    "actor": actor,
+                    "now": utc_now(),
                 },
-            )  # fmt: skip
+            )
 
     async def due_posts(self, now_utc: str, limit: int, shards: Shards | None = None) -> list[PostSettings]:
         """Servers whose next post is due: one query on a partial index, never a scan of all settings.
@@ -134,22 +146,34 @@ class PostData(StoreBase):
                 "SELECT state FROM daily_posts WHERE guild_id = ? AND local_date = ?", (guild_id, local_date)
             )
             state = next(iter(rows), (None,))[0]
-            if state in ("sent", "skipped"):
+            if state is not None and PostState(state).final:
                 return None
             await db.execute(
                 "INSERT INTO daily_posts (guild_id, local_date, state, channel_id, nonce, attempts, late,"
                 " claimed_at) VALUES (:guild, :day, 'claimed', :channel, :nonce, 1, :late, :now)"
                 " ON CONFLICT (guild_id, local_date) DO UPDATE SET state = 'claimed',"
                 " channel_id = :channel, attempts = attempts + 1, late = :late, claimed_at = :now",
-                {"guild": guild_id, "day": local_date, "channel": channel_id, "nonce": nonce,
-                 "late": int(late), "now": utc_now()},
-            )  # fmt: skip
+                {
+                    "guild": guild_id,
+                    "day": local_date,
+                    "channel": channel_id,
+                    "nonce": nonce,
+                    "late": int(late),
+                    "now": utc_now(),
+                },
+            )
         return await self.post_record(guild_id, local_date)
 
     async def finish_post(
-        self, guild_id: int, local_date: str, state: str, *, message_id: int | None = None,
-        error: str | None = None, nonce: str = "",
-    ) -> None:  # fmt: skip
+        self,
+        guild_id: int,
+        local_date: str,
+        state: PostState,
+        *,
+        message_id: int | None = None,
+        error: str | None = None,
+        nonce: str = "",
+    ) -> None:
         """Record how the day ended (or how the last attempt failed)."""
         async with self.transaction() as db:
             await db.execute(
@@ -158,11 +182,18 @@ class PostData(StoreBase):
                 " ON CONFLICT (guild_id, local_date) DO UPDATE SET state = :state,"
                 " message_id = coalesce(:message, message_id), last_error = coalesce(:error, last_error),"
                 " finished_at = :now",
-                {"guild": guild_id, "day": local_date, "state": state, "nonce": nonce,
-                 "message": message_id, "error": error, "now": utc_now()},
-            )  # fmt: skip
+                {
+                    "guild": guild_id,
+                    "day": local_date,
+                    "state": state,
+                    "nonce": nonce,
+                    "message": message_id,
+                    "error": error,
+                    "now": utc_now(),
+                },
+            )
 
-    async def last_post(self, guild_id: int, states: tuple[str, ...]) -> PostRecord | None:
+    async def last_post(self, guild_id: int, states: tuple[PostState, ...]) -> PostRecord | None:
         marks = ", ".join("?" for _ in states)
         row = await self._one(
             f"SELECT {_RECORD_COLUMNS} FROM daily_posts WHERE guild_id = ? AND state IN ({marks})"
@@ -178,10 +209,3 @@ class PostData(StoreBase):
             (guild_id,),
         )
         return None if row is None else _record(row)
-
-    async def post_history(self, guild_id: int) -> list[PostRecord]:
-        """Every day's record for a server, oldest first (for checks and tests)."""
-        rows = await self._all(
-            f"SELECT {_RECORD_COLUMNS} FROM daily_posts WHERE guild_id = ? ORDER BY local_date", (guild_id,)
-        )
-        return [_record(row) for row in rows]

@@ -38,8 +38,11 @@ class EventReads(StoreBase):
 
     async def scope_events(self, scope: int, *, deleted: bool | None = None) -> list[Event]:
         """The events stored in one scope (a server's own, or the bundled ones)."""
-        condition = "" if deleted is None else (" AND e.deleted_at IS NOT NULL" if deleted
-                                               else " AND e.deleted_at IS NULL")  # fmt: skip
+        condition = (
+            ""
+            if deleted is None
+            else (" AND e.deleted_at IS NOT NULL" if deleted else " AND e.deleted_at IS NULL")
+        )
         rows = await self._all(
             f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope = ?{condition} ORDER BY e.start_ord, e.id",
             (scope,),
@@ -93,16 +96,23 @@ class EventReads(StoreBase):
         self, guild_id: int, first: dt.date, last: dt.date, limit: int
     ) -> tuple[list[Event], int]:
         """The first `limit` events overlapping [first, last], chronological, and how many there are."""
-        params = {"guild": guild_id, "first": first.toordinal(), "last": last.toordinal(),
-                  "near": max(first.toordinal() - LONG_EVENT_DAYS, 1), "limit": limit}  # fmt: skip
+        params = {
+            "guild": guild_id,
+            "first": first.toordinal(),
+            "last": last.toordinal(),
+            "near": max(first.toordinal() - LONG_EVENT_DAYS, 1),
+            "limit": limit,
+        }
         # Events up to a year long start no earlier than `near`: a bounded index range. Longer
         # ones come from their own partial index (migration 003). Together they are every overlap.
         short = (
             f"e.scope IN (0, :guild) AND e.start_ord BETWEEN :near AND :last"
             f" AND e.end_ord >= :first AND e.end_ord - e.start_ord <= {LONG_EVENT_DAYS} AND {VISIBLE}"
         )
-        long = (f"e.scope IN (0, :guild) AND e.end_ord >= :first AND e.start_ord <= :last"
-                f" AND e.end_ord - e.start_ord > {LONG_EVENT_DAYS} AND {VISIBLE}")  # fmt: skip
+        long = (
+            f"e.scope IN (0, :guild) AND e.end_ord >= :first AND e.start_ord <= :last"
+            f" AND e.end_ord - e.start_ord > {LONG_EVENT_DAYS} AND {VISIBLE}"
+        )
         rows = []
         total = 0
         for condition in (short, long):

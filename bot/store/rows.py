@@ -30,22 +30,39 @@ class DayMatch:
 
 def event_from_row(row: Sequence[Any]) -> Event:
     fields = EventFields(
-        slug=row[2], date=EventDate.parse(row[3]), title=row[4], summary=row[5],
-        people=tuple(json.loads(row[6])), places=tuple(json.loads(row[7])),
-        tags=tuple(json.loads(row[8])), aliases=tuple(json.loads(row[9])),
-        source=row[10], note=row[11], russian=bool(row[12]),
-    )  # fmt: skip
+        slug=row[2],
+        date=EventDate.parse(row[3]),
+        title=row[4],
+        summary=row[5],
+        people=tuple(json.loads(row[6])),
+        places=tuple(json.loads(row[7])),
+        tags=tuple(json.loads(row[8])),
+        aliases=tuple(json.loads(row[9])),
+        source=row[10],
+        note=row[11],
+        russian=bool(row[12]),
+    )
     return Event(id=row[0], scope=row[1], fields=fields, version=row[13], deleted=row[14] is not None)
 
 
 def event_params(scope: int, fields: EventFields) -> dict[str, Any]:
     date = fields.date
     return {
-        "scope": scope, "slug": fields.slug, "edtf": date.edtf(), "precision": int(date.precision),
-        "start_ord": date.first_day().toordinal(), "end_ord": date.last_day().toordinal(),
-        "start_year": date.start.year, "start_month": date.start.month,
-        "title": fields.title, "summary": fields.summary,
-        "people": json.dumps(fields.people), "places": json.dumps(fields.places),
-        "tags": json.dumps(fields.tags), "aliases": json.dumps(fields.aliases),
-        "source": fields.source, "note": fields.note, "russian": int(fields.russian),
-    }  # fmt: skip
+        "scope": scope,
+        "slug": fields.slug,
+        "edtf": date.edtf(),
+        "precision": int(date.precision),
+        "start_ord": date.first_day().toordinal(),
+        "end_ord": date.last_day().toordinal(),
+        "start_year": date.start.year,
+        "start_month": date.start.month,
+        "title": fields.title,
+        "summary": fields.summary,
+        "people": json.dumps(fields.people),
+        "places": json.dumps(fields.places),
+        "tags": json.dumps(fields.tags),
+        "aliases": json.dumps(fields.aliases),
+        "source": fields.source,
+        "note": fields.note,
+        "russian": int(fields.russian),
+    }

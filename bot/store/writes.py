@@ -9,6 +9,7 @@ from typing import Any
 import aiosqlite
 
 from bot.dates import EventDate
+from bot.kinds import AuditAction
 from bot.model import BUNDLED_SCOPE, Event, EventFields
 from bot.store.base import ConflictError, StoreBase, utc_now
 from bot.store.rows import EVENT_COLUMNS, event_from_row, event_params
@@ -94,19 +95,8 @@ class EventWrites(StoreBase):
     async def add_event(self, guild_id: int, fields: EventFields, actor: int | None) -> Event:
         async with self.transaction() as db:
             event_id = await self._insert(db, guild_id, fields, actor=actor, now=utc_now())
-            await self._audit(db, guild_id, event_id, actor, "add", None, fields.as_mapping())
+            await self._audit(db, guild_id, event_id, actor, AuditAction.ADD, None, fields.as_mapping())
         return Event(id=event_id, scope=guild_id, fields=fields)
-
-    async def add_events(
-        self, guild_id: int, batch: Sequence[EventFields], actor: int | None, action: str = "import"
-    ) -> int:
-        """Insert all of `batch` in one transaction, or none of it."""
-        now = utc_now()
-        async with self.transaction() as db:
-            for fields in batch:
-                event_id = await self._insert(db, guild_id, fields, actor=actor, now=now)
-                await self._audit(db, guild_id, event_id, actor, action, None, fields.as_mapping())
-        return len(batch)
 
     async def edit_event(self, event: Event, fields: EventFields, actor: int | None) -> Event:
         """Replace an event's fields, refusing if someone else edited it since `event` was read."""
@@ -116,8 +106,15 @@ class EventWrites(StoreBase):
             if current is None or int(current[0]) != event.version:
                 raise ConflictError(event.title)
             await self._update(db, event.id, fields, actor=actor, now=utc_now())
-            await self._audit(db, event.scope, event.id, actor, "edit",
-                              event.fields.as_mapping(), fields.as_mapping())  # fmt: skip
+            await self._audit(
+                db,
+                event.scope,
+                event.id,
+                actor,
+                AuditAction.EDIT,
+                event.fields.as_mapping(),
+                fields.as_mapping(),
+            )
         return Event(id=event.id, scope=event.scope, fields=fields, version=event.version + 1)
 
     async def set_deleted(self, event: Event, deleted: bool, actor: int | None) -> None:
@@ -129,7 +126,7 @@ class EventWrites(StoreBase):
             snapshot = event.fields.as_mapping()
             # removing: the values before were the snapshot; restoring: they are the values after
             before, after = (snapshot, None) if deleted else (None, snapshot)
-            action = "remove" if deleted else "restore"
+            action = AuditAction.REMOVE if deleted else AuditAction.RESTORE
             await self._audit(db, event.scope, event.id, actor, action, before, after)
 
     async def set_hidden(self, guild_id: int, event: Event, hidden: bool, actor: int | None) -> None:
@@ -144,33 +141,53 @@ class EventWrites(StoreBase):
                 await db.execute(
                     "DELETE FROM hidden_events WHERE guild_id = ? AND event_id = ?", (guild_id, event.id)
                 )
-            await self._audit(db, guild_id, event.id, actor, "hide" if hidden else "unhide",
-                              None, {"id": event.slug, "title": event.title})  # fmt: skip
+            await self._audit(
+                db,
+                guild_id,
+                event.id,
+                actor,
+                AuditAction.HIDE if hidden else AuditAction.UNHIDE,
+                None,
+                {"id": event.slug, "title": event.title},
+            )
 
     @staticmethod
     async def _audit(
-        db: aiosqlite.Connection, guild_id: int, event_id: int | None, actor: int | None, action: str,
-        before: dict[str, Any] | None, after: dict[str, Any] | None,
-    ) -> None:  # fmt: skip
+        db: aiosqlite.Connection,
+        guild_id: int,
+        event_id: int | None,
+        actor: int | None,
+        action: AuditAction,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
         await db.execute(
             "INSERT INTO audit_log (guild_id, event_id, actor_id, action, before, after, at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, event_id, actor, action,
-             None if before is None else json.dumps(before, ensure_ascii=False),
-             None if after is None else json.dumps(after, ensure_ascii=False), utc_now()),
-        )  # fmt: skip
+            (
+                guild_id,
+                event_id,
+                actor,
+                action,
+                None if before is None else json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+                utc_now(),
+            ),
+        )
 
     # -- curation (imports) ----------------------------------------------------------------------
 
     async def import_events(
         self, guild_id: int, batch: Sequence[EventFields], actor: int | None
     ) -> list[Event]:
-        """Like `add_events`, all or nothing, but returning the stored events so they can be indexed."""
+        """Insert all of `batch` in one transaction, or none of it; the stored events, to be indexed."""
         now = utc_now()
         events: list[Event] = []
         async with self.transaction() as db:
             for fields in batch:
                 event_id = await self._insert(db, guild_id, fields, actor=actor, now=now)
-                await self._audit(db, guild_id, event_id, actor, "import", None, fields.as_mapping())
+                await self._audit(
+                    db, guild_id, event_id, actor, AuditAction.IMPORT, None, fields.as_mapping()
+                )
                 events.append(Event(id=event_id, scope=guild_id, fields=fields))
         return events

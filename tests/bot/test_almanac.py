@@ -1,0 +1,408 @@
+"""The application layer: each question as a user would ask it, against a temp-file database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable
+
+import pytest
+
+from bot.almanac import Almanac, Anniversary, DayAnswer
+from bot.dates import Precision
+from bot.errors import UserError
+from bot.model import Event
+from bot.render_text import date_line, day_message
+from bot.runtime import Services
+from bot.when import AskedDay
+from tests.support import AddEvent
+
+TODAY = dt.date(2026, 3, 10)
+SERVER, OTHER_SERVER = 111, 222
+
+
+def titles(items: Iterable[Event | Anniversary]) -> list[str]:
+    return [item.title if isinstance(item, Event) else item.event.title for item in items]
+
+
+# -- /onthisday --------------------------------------------------------------------------------
+
+
+async def test_16_march_names_the_assault_on_the_putilov_works(services: Services) -> None:
+    answer = await services.almanac.on_this_day(0, "16 March", TODAY)
+
+    putilov = next(item for item in answer.anniversaries if "Putilov" in item.event.title)
+    assert putilov.event.date.display() == "16 March 1919"
+    assert putilov.years == "107 years ago"
+    assert day_message(answer).startswith("2 events happened on 16 March")
+
+
+async def test_13_march_finds_the_astrakhan_killings_inside_their_range(services: Services) -> None:
+    answer = await services.almanac.on_this_day(0, "March 13", TODAY)
+
+    astrakhan = next(item for item in answer.anniversaries if "Astrakhan" in item.event.title)
+    assert astrakhan.event.date.display() == "12–14 March 1919"
+    assert (astrakhan.nth, astrakhan.span) == (2, 3)
+    assert not astrakhan.ongoing
+
+
+async def test_a_day_without_events_offers_the_next_anniversary_and_the_month(services: Services) -> None:
+    answer = await services.almanac.on_this_day(0, "26 November", TODAY)
+
+    assert answer.anniversaries == []
+    assert answer.next_day == AskedDay(12, 5)
+    assert titles(answer.next_anniversaries) == ["Cheka founded"]
+    assert "Second All-Russian Congress of Soviets" in titles(answer.month_events)
+    assert all(event.date.start.month == 11 for event in answer.month_events)
+    assert day_message(answer) == (
+        "No event in the chronology falls on 26 November. The next anniversary is 5 December."
+    )
+
+
+async def test_the_next_anniversary_wraps_round_the_new_year(services: Services) -> None:
+    answer = await services.almanac.on_this_day(0, "31 December", TODAY)
+
+    assert answer.anniversaries == []
+    assert answer.next_day == AskedDay(2, 28)
+    assert "Kronstadt rebellion" in titles(answer.next_anniversaries)
+    assert answer.next_anniversaries[0].years == "106 years ago"  # counted to 28 February 2027
+
+
+async def test_only_day_precise_events_are_ever_anniversaries(services: Services) -> None:
+    day = dt.date(2028, 1, 1)  # a leap year: every month-day once
+    seen: set[str] = set()
+    while day.year == 2028:
+        answer = await services.almanac.on_this_day(0, f"{day.month}-{day.day}", day)
+        for item in [*answer.anniversaries, *answer.next_anniversaries]:
+            assert item.event.date.precision is Precision.DAY, (day, item.event.title)
+            seen.add(item.event.title)
+        day += dt.timedelta(days=1)
+    assert {"Cheka storms the Putilov works", "Cheka founded"} <= seen
+    assert "Treaty of Brest-Litovsk signed with Germany" not in seen  # known only to March 1918
+    assert "Revolution of 1905" not in seen
+
+
+@pytest.mark.parametrize(
+    ("today", "asked", "shown"),
+    [
+        (dt.date(2027, 3, 1), "28 February", True),  # common year: the 29th is remembered on the 28th
+        (dt.date(2027, 3, 1), "29 February", True),
+        (dt.date(2028, 3, 1), "28 February", False),  # leap year: each on its own day
+        (dt.date(2028, 3, 1), "29 February", True),
+    ],
+)
+async def test_leap_day_events_are_remembered_on_28_february_in_common_years(
+    services: Services, add_event: AddEvent, today: dt.date, asked: str, shown: bool
+) -> None:
+    await add_event(SERVER, "1920-02-29", "Leap-day meeting in Kharkiv")
+
+    answer = await services.almanac.on_this_day(SERVER, asked, today)
+
+    assert ("Leap-day meeting in Kharkiv" in titles(answer.anniversaries)) is shown
+
+
+async def test_upcoming_keeps_a_leap_day_event_in_a_common_year(
+    services: Services, add_event: AddEvent
+) -> None:
+    await add_event(SERVER, "1920-02-29", "Leap-day meeting in Kharkiv")
+
+    answer = await services.almanac.upcoming(SERVER, 3, dt.date(2027, 2, 27))
+
+    days = {day: titles(items) for day, items in answer.by_day}
+    assert "Leap-day meeting in Kharkiv" in days[dt.date(2027, 2, 28)]
+
+
+@pytest.mark.parametrize(
+    ("today", "years", "round_"),
+    [
+        (dt.date(2044, 3, 16), "125 years ago", True),
+        (dt.date(2045, 3, 16), "126 years ago", False),
+        (dt.date(1969, 3, 16), "50 years ago", True),
+        (dt.date(1920, 3, 16), "1 year ago", False),
+    ],
+)
+async def test_years_ago_and_round_anniversaries(
+    services: Services, today: dt.date, years: str, round_: bool
+) -> None:
+    answer = await services.almanac.on_this_day(0, "", today)
+
+    putilov = next(item for item in answer.anniversaries if "Putilov" in item.event.title)
+    assert (putilov.years, putilov.round) == (years, round_)
+
+
+async def test_old_style_is_shown_for_russian_dates_before_1918(services: Services) -> None:
+    answer = await services.almanac.on_this_day(0, "7 November", TODAY)
+
+    (seizure,) = answer.anniversaries
+    assert seizure.event.old_style() == "25 October 1917 O.S."
+    assert date_line(seizure.event) == "7 November 1917 (25 October 1917 O.S.)"
+    putilov = (await services.almanac.on_this_day(0, "16 March", TODAY)).anniversaries[0]
+    assert putilov.event.old_style() is None  # 1919: Russia had changed calendar
+
+
+# -- /search and /event ------------------------------------------------------------------------
+
+
+def about(event: Event, word: str) -> bool:
+    fields = event.fields
+    text = " ".join((fields.title, *fields.aliases, *fields.tags, *fields.people, *fields.places))
+    return word in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("typed", "subject", "expected_first"),
+    [
+        ("kronstat", "kronstadt", "Kronstadt rebellion"),
+        ("makno", "makhno", None),
+        ("tambof", "tambov", None),
+        ("chekha", "cheka", "Cheka founded"),
+    ],
+)
+async def test_search_forgives_typos(
+    services: Services, typed: str, subject: str, expected_first: str | None
+) -> None:
+    answer = await services.almanac.search(0, typed)
+
+    top = answer.events[:3]
+    assert len(top) == 3 and all(about(event, subject) for event in top), titles(answer.events)
+    if expected_first:
+        assert answer.events[0].title == expected_first
+
+
+async def test_search_puts_every_kronstadt_title_before_anything_else(services: Services) -> None:
+    answer = await services.almanac.search(0, "kronstat")
+
+    named = [event for event in answer.events if "Kronstadt" in event.title]
+    assert len(named) == 4
+    assert answer.events[:4] == named
+
+
+async def test_search_with_no_match_says_so(services: Services) -> None:
+    answer = await services.almanac.search(0, "zzzqqqxx")
+
+    assert answer.events == []
+    assert "zzzqqqxx" in answer.empty_message
+
+
+async def test_event_by_name_finds_brest_litovsk(services: Services) -> None:
+    answer = await services.almanac.lookup(0, "Brest-Litovsk")
+
+    assert answer.event is not None
+    assert answer.event.title == "Treaty of Brest-Litovsk signed with Germany"
+    assert answer.event.date.display() == "March 1918"
+
+
+async def test_event_by_name_finds_the_cheka_founding(services: Services) -> None:
+    answer = await services.almanac.lookup(0, "Cheka")
+
+    assert answer.event is not None and answer.event.title == "Cheka founded"
+    assert answer.event.old_style() == "22 November 1917 O.S."
+
+
+async def test_event_with_an_unknown_name_offers_three_suggestions(services: Services) -> None:
+    answer = await services.almanac.lookup(0, "Petrograd soviet elections")
+
+    assert answer.event is None
+    assert len(answer.suggestions) == 3
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("kronstadt rebelion", "Kronstadt rebellion"),
+        ("treaty of brest", "Treaty of Brest-Litovsk signed with Germany"),
+        ("Putilov", "Cheka storms the Putilov works"),
+    ],
+)
+async def test_event_takes_a_clear_best_match(services: Services, typed: str, title: str) -> None:
+    answer = await services.almanac.lookup(0, typed)
+
+    assert answer.event is not None and answer.event.title == title
+
+
+async def test_event_with_nothing_near_offers_no_made_up_suggestions(services: Services) -> None:
+    answer = await services.almanac.lookup(0, "zzqqxxv")
+
+    assert (answer.event, answer.suggestions) == (None, [])
+
+
+async def test_event_does_not_guess_between_equally_good_matches(services: Services) -> None:
+    answer = await services.almanac.lookup(0, "Brest")
+
+    assert answer.event is None
+    assert {
+        "Treaty of Brest-Litovsk signed with Germany",
+        "Peace talks open with Germany and the Central Powers",
+    } <= set(answer.suggestions)
+
+
+async def test_an_autocomplete_choice_is_taken_exactly(services: Services) -> None:
+    (first, *_) = await services.almanac.complete(0, "kronstadt reb")
+
+    answer = await services.almanac.event(0, first.event_id)
+
+    assert answer.event is not None and answer.event.title == first.title == "Kronstadt rebellion"
+
+
+async def test_autocomplete_offers_at_most_25_titles_on_every_keystroke(services: Services) -> None:
+    typed = "kronstadt rebellion"
+    for end in range(len(typed) + 1):
+        hits = await services.almanac.complete(0, typed[:end])
+        assert len(hits) <= 25
+        if end >= 4:
+            assert hits and hits[0].title.startswith("Kronstadt"), typed[:end]
+    assert len(await services.almanac.complete(0, "")) == 25
+
+
+# -- /timeline ---------------------------------------------------------------------------------
+
+
+def assert_chronological(events: list[Event]) -> None:
+    starts = [event.date.first_day() for event in events]
+    assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "span", "heading", "must_include"),
+    [
+        ("1918", None, ("1918-01-01", "1918-12-31"), "1918", "Red Terror entrusted to the Cheka"),
+        ("1918-06", None, ("1918-06-01", "1918-06-30"), "June 1918", "War communism introduced"),
+        ("March 1921", None, ("1921-03-01", "1921-03-31"), "March 1921", "Kronstadt rebellion"),
+        (
+            "1918 to 1921",
+            None,
+            ("1918-01-01", "1921-12-31"),
+            "1918 to 1921",
+            "Cheka storms the Putilov works",
+        ),
+        ("1918", "1921", ("1918-01-01", "1921-12-31"), "1918 to 1921", "Kronstadt rebellion"),
+    ],
+)
+async def test_timeline_lists_a_span_in_order(
+    services: Services, start: str, end: str | None, span: tuple[str, str], heading: str, must_include: str
+) -> None:
+    first, last = (dt.date.fromisoformat(text) for text in span)
+
+    answer = await services.almanac.timeline(0, start, end)
+
+    assert answer.heading == f"Timeline: {heading}"
+    assert must_include in titles(answer.events)
+    assert_chronological(answer.events)
+    for event in answer.events:
+        assert event.date.first_day() <= last and event.date.last_day() >= first, event.title
+
+
+async def test_timeline_of_1918_to_1921_holds_every_year_between(services: Services) -> None:
+    answer = await services.almanac.timeline(0, "1918 to 1921", None)
+
+    assert {event.date.start.year for event in answer.events} >= {1918, 1919, 1920, 1921}
+    assert "Revolution of 1905" not in titles(answer.events)
+
+
+async def test_timeline_backwards_is_refused(services: Services) -> None:
+    with pytest.raises(UserError, match="earlier date first"):
+        await services.almanac.timeline(0, "1921", "1918")
+
+
+# -- /upcoming ---------------------------------------------------------------------------------
+
+
+async def test_upcoming_defaults_to_a_week(services: Services) -> None:
+    answer = await services.almanac.upcoming(0, None, TODAY)
+
+    assert answer.days == 7
+    days = {day: titles(items) for day, items in answer.by_day}
+    assert min(days) >= TODAY and max(days) <= TODAY + dt.timedelta(days=6)
+    assert "Astrakhan massacre of strikers" in days[dt.date(2026, 3, 13)]
+    assert "Cheka storms the Putilov works" in days[dt.date(2026, 3, 16)]
+
+
+@pytest.mark.parametrize("days", [0, 32, -1])
+async def test_upcoming_refuses_out_of_range_days(services: Services, days: int) -> None:
+    with pytest.raises(UserError, match="between 1 and 31"):
+        await services.almanac.upcoming(0, days, TODAY)
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+
+def short(error: pytest.ExceptionInfo[UserError]) -> str:
+    text = str(error.value)
+    assert "\n" not in text and 10 < len(text) <= 200, text
+    return text
+
+
+Call = Callable[[Almanac], Awaitable[object]]  # a question asked of the application
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        pytest.param(lambda a: a.on_this_day(0, "30 February", TODAY), "February has 29 days", id="30-feb"),
+        pytest.param(lambda a: a.on_this_day(0, "31/4", TODAY), "April has 30 days", id="31-apr"),
+        pytest.param(lambda a: a.on_this_day(0, "13-45", TODAY), "has no month 13", id="month-13"),
+        pytest.param(
+            lambda a: a.on_this_day(0, "@everyone", TODAY), "not a day I can read", id="day-everyone"
+        ),
+        pytest.param(lambda a: a.on_this_day(0, "x" * 5000, TODAY), "too long", id="day-5000"),
+        pytest.param(lambda a: a.timeline(0, "@everyone", None), "not a span I can read", id="span-everyone"),
+        pytest.param(lambda a: a.timeline(0, "x" * 5000, None), "too long", id="span-5000"),
+        pytest.param(lambda a: a.search(0, "   "), "empty", id="search-empty"),
+        pytest.param(lambda a: a.search(0, "kronstadt " * 500), "keep it under 200", id="search-5000"),
+        pytest.param(lambda a: a.lookup(0, ""), "empty", id="event-empty"),
+        pytest.param(lambda a: a.lookup(0, "x" * 5000), "keep it under 200", id="event-5000"),
+    ],
+)
+async def test_bad_input_gets_one_short_sentence(services: Services, call: Call, expected: str) -> None:
+    with pytest.raises(UserError) as error:
+        await call(services.almanac)
+    assert expected in short(error)
+
+
+async def test_everyone_in_a_search_is_only_text(services: Services) -> None:
+    answer = await services.almanac.search(0, "@everyone zzzqqqxx")
+
+    assert answer.heading == "Search: @everyone zzzqqqxx"  # rendering makes it inert, see test_cog_ask
+
+
+# -- one server's events -----------------------------------------------------------------------
+
+
+async def test_a_servers_own_event_is_seen_there_and_nowhere_else(
+    services: Services, add_event: AddEvent
+) -> None:
+    event = await add_event(
+        SERVER, "1919-03-16", "Strike at the Obukhov works", summary="Workers walked out."
+    )
+
+    async def seen_by(guild_id: int) -> dict[str, bool]:
+        day = await services.almanac.on_this_day(guild_id, "16 March", TODAY)
+        upcoming = await services.almanac.upcoming(guild_id, 7, TODAY)
+        return {
+            "onthisday": event.title in titles(day.anniversaries),
+            "upcoming": any(event.title in titles(items) for _, items in upcoming.by_day),
+            "search": event.title in titles((await services.almanac.search(guild_id, "obukhov")).events),
+            "event": (await services.almanac.lookup(guild_id, "Strike at the Obukhov works")).event == event,
+            "picked": (await services.almanac.event(guild_id, event.id)).event == event,
+            "timeline": event.title
+            in titles((await services.almanac.timeline(guild_id, "1919-03", None)).events),
+            "complete": event.title
+            in [hit.title for hit in await services.almanac.complete(guild_id, "obukh")],
+        }
+
+    assert set((await seen_by(SERVER)).values()) == {True}
+    assert set((await seen_by(OTHER_SERVER)).values()) == {False}
+    assert set((await seen_by(0)).values()) == {False}
+
+
+async def test_a_long_range_is_ongoing_not_an_anniversary_on_its_inner_days(
+    services: Services, add_event: AddEvent
+) -> None:
+    await add_event(SERVER, "1919-04-01/1919-05-20", "Spring strike wave in the Urals")
+
+    inner: DayAnswer = await services.almanac.on_this_day(SERVER, "20 April", TODAY)
+    first: DayAnswer = await services.almanac.on_this_day(SERVER, "1 April", TODAY)
+
+    assert "Spring strike wave in the Urals" not in titles(inner.anniversaries)
+    (ongoing,) = inner.ongoing
+    assert (ongoing.nth, ongoing.span) == (20, 50)
+    assert "Spring strike wave in the Urals" in titles(first.anniversaries)

@@ -1,0 +1,139 @@
+"""The bundled chronology file and its validation (bot/chronology.py, bot/model.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.chronology import DEFAULT_DATA_FILE, Chronology, ChronologyError, load_chronology
+from bot.model import SUMMARY_MAX, TITLE_MAX, EventFields
+from tests.support import BAD_CHRONOLOGY, GOOD_CHRONOLOGY
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Chronology:
+    return load_chronology(DEFAULT_DATA_FILE)
+
+
+def by_slug(chronology: Chronology) -> dict[str, EventFields]:
+    return {event.slug: event for event in chronology.events}
+
+
+def test_the_bundled_file_loads_with_every_event(bundled: Chronology) -> None:
+    assert len(bundled.events) == 70
+    assert len(by_slug(bundled)) == 70  # every id unique
+    assert all(len(event.title) <= TITLE_MAX for event in bundled.events)
+    assert all(len(event.summary) <= SUMMARY_MAX for event in bundled.events)
+    assert len(bundled.fingerprint) == 64
+
+
+def test_the_bundled_file_is_in_chronological_order(bundled: Chronology) -> None:
+    starts = [event.date.first_day() for event in bundled.events]
+    assert starts == sorted(starts)
+
+
+def test_the_events_the_product_promises_are_there(bundled: Chronology) -> None:
+    events = by_slug(bundled)
+    assert events["putilov-works-assault"].date.first_day() == dt.date(1919, 3, 16)
+    astrakhan = events["astrakhan-massacre"].date
+    assert astrakhan.first_day() <= dt.date(1919, 3, 13) <= astrakhan.last_day()
+    assert astrakhan.is_range
+    assert events["kronstadt-rebellion"].date.display() == "28 February – 19 March 1921"
+    brest = events["treaty-of-brest-litovsk"]
+    assert (brest.date.first_day(), brest.date.last_day()) == (dt.date(1918, 3, 1), dt.date(1918, 3, 31))
+    assert events["cheka-founded"].date.first_day().year == 1917
+    assert any("Makhno" in event.title for event in bundled.events)
+
+
+def test_russian_events_before_1918_get_old_style_dates(bundled: Chronology) -> None:
+    rising = by_slug(bundled)["bolshevik-rising-in-petrograd"]
+    assert rising.russian
+    assert rising.date.old_style(russian=rising.russian) == "25 October 1917 O.S."
+
+
+# -- bad files -----------------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "chronology.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_bad_file_lists_every_problem_with_its_event_and_field(tmp_path: Path) -> None:
+    with pytest.raises(ChronologyError) as caught:
+        load_chronology(write(tmp_path, BAD_CHRONOLOGY))
+    problems = caught.value.problems
+    assert len(problems) == 5
+    expected = [
+        ("(bad-date): date:", "1918-02-30"),
+        ("(good): id:", "duplicates event 1"),
+        ("(long-title): title:", "101 characters"),
+        ("(no-title): title:", "missing"),
+        ("(unquoted-date): date:", "quotes"),
+    ]
+    for (where, what), problem in zip(expected, problems, strict=True):
+        assert where in problem and what in problem
+    assert str(tmp_path / "chronology.toml") in str(caught.value)
+
+
+def test_an_event_without_an_id_is_named_by_its_position(tmp_path: Path) -> None:
+    with pytest.raises(ChronologyError) as caught:
+        load_chronology(write(tmp_path, GOOD_CHRONOLOGY + '[[event]]\ndate = "1919"\ntitle = "Nameless"\n'))
+    assert caught.value.problems == ["event 2: id: is missing"]
+
+
+def test_two_events_with_one_name_are_refused(tmp_path: Path) -> None:
+    text = (
+        GOOD_CHRONOLOGY
+        + '[[event]]\nid = "other"\ndate = "1920"\ntitle = "Other"\naliases = ["A good event"]\n'
+    )
+    with pytest.raises(ChronologyError) as caught:
+        load_chronology(write(tmp_path, text))
+    assert len(caught.value.problems) == 1
+    assert "(other): aliases:" in caught.value.problems[0] and "good" in caught.value.problems[0]
+
+
+def test_unknown_fields_and_wrong_types_are_named(tmp_path: Path) -> None:
+    text = (
+        GOOD_CHRONOLOGY + '[[event]]\nid = "x"\ndate = "1920"\ntitle = "X"\ntitel = "typo"\nrussia = "yes"\n'
+    )
+    with pytest.raises(ChronologyError) as caught:
+        load_chronology(write(tmp_path, text))
+    assert caught.value.problems == [
+        "event 2 (x): titel: is not a known field",
+        "event 2 (x): russia: must be true or false",
+    ]
+
+
+def test_invalid_toml_gives_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ChronologyError) as caught:
+        load_chronology(write(tmp_path, GOOD_CHRONOLOGY + "[[event]\nid = \n"))
+    assert len(caught.value.problems) == 1
+    assert "not valid TOML" in caught.value.problems[0] and "line" in caught.value.problems[0]
+
+
+def test_a_missing_file_gives_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ChronologyError) as caught:
+        load_chronology(tmp_path / "nowhere.toml")
+    assert len(caught.value.problems) == 1
+    assert "cannot read" in str(caught.value) and "nowhere.toml" in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["", "title = 'no events'\n", "event = 3\n"])
+def test_a_file_without_events_is_refused(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ChronologyError, match=r"no \[\[event\]\] entries"):
+        load_chronology(write(tmp_path, text))
+
+
+def test_the_fingerprint_follows_the_bytes(tmp_path: Path) -> None:
+    first = load_chronology(write(tmp_path, GOOD_CHRONOLOGY)).fingerprint
+    assert load_chronology(write(tmp_path, GOOD_CHRONOLOGY)).fingerprint == first
+    assert load_chronology(write(tmp_path, GOOD_CHRONOLOGY + "\n# a comment\n")).fingerprint != first
+
+
+def test_fields_survive_the_data_file_form(bundled: Chronology) -> None:
+    for event in bundled.events:
+        assert EventFields.from_mapping(event.as_mapping()) == event

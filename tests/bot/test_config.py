@@ -1,0 +1,125 @@
+"""Settings from the environment and `.env` (bot/config.py)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.chronology import DEFAULT_DATA_FILE
+from bot.config import DEFAULT_DATABASE, ConfigError, Settings
+
+TOKEN = "M" + "x" * 25 + ".Gabcde." + "y" * 30
+
+
+def test_nothing_set_gives_the_defaults() -> None:
+    settings = Settings.from_values({})
+    assert settings.discord_token is None
+    assert (settings.database_path, settings.data_file) == (DEFAULT_DATABASE, DEFAULT_DATA_FILE)
+    assert (settings.log_level, settings.log_level_number) == ("INFO", logging.INFO)
+    assert (settings.dev_guild_id, settings.owner_ids, settings.shard_count) == (None, frozenset(), None)
+
+
+def test_every_setting_is_read(tmp_path: Path) -> None:
+    settings = Settings.from_values(
+        {
+            "DISCORD_TOKEN": f"  {TOKEN} ",
+            "DATABASE_PATH": str(tmp_path / "a.sqlite3"),
+            "DATA_FILE": str(DEFAULT_DATA_FILE),
+            "LOG_LEVEL": "debug",
+            "DEV_GUILD_ID": "123456789012345678",
+            "OWNER_IDS": "1, 2,3",
+            "SHARD_COUNT": "4",
+            "SHARD_IDS": "0,3",
+            "HEALTH_FILE": str(tmp_path / "h"),
+        }
+    )
+    assert settings.discord_token == TOKEN
+    assert settings.database_path == tmp_path / "a.sqlite3"
+    assert settings.log_level_number == logging.DEBUG
+    assert settings.dev_guild_id == 123456789012345678
+    assert settings.owner_ids == {1, 2, 3}
+    assert (settings.shard_count, settings.shard_ids) == (4, (0, 3))
+    assert settings.health_file == tmp_path / "h"
+
+
+def test_empty_values_count_as_unset() -> None:
+    assert Settings.from_values({"DISCORD_TOKEN": "", "DEV_GUILD_ID": "  "}) == Settings.from_values({})
+
+
+@pytest.mark.parametrize(
+    ("values", "variable"),
+    [
+        ({"DISCORD_TOKEN": "not-a-token"}, "DISCORD_TOKEN"),
+        ({"DISCORD_TOKEN": f'"{TOKEN}"'}, "DISCORD_TOKEN"),
+        ({"DEV_GUILD_ID": "my server"}, "DEV_GUILD_ID"),
+        ({"DEV_GUILD_ID": "-5"}, "DEV_GUILD_ID"),
+        ({"DEV_GUILD_ID": "²"}, "DEV_GUILD_ID"),
+        ({"OWNER_IDS": "1,two"}, "OWNER_IDS"),
+        ({"OWNER_IDS": ","}, "OWNER_IDS"),
+        ({"SHARD_COUNT": "two"}, "SHARD_COUNT"),
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT"),
+        ({"SHARD_IDS": "0,1"}, "SHARD_COUNT"),
+        ({"SHARD_IDS": "0,4", "SHARD_COUNT": "4"}, "SHARD_IDS"),
+        ({"SHARD_IDS": "zero", "SHARD_COUNT": "4"}, "SHARD_IDS"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        ({"DATA_FILE": "/nowhere/chronology.toml"}, "DATA_FILE"),
+    ],
+)
+def test_each_bad_variable_gets_one_line_naming_it(values: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_values(values)
+    message = str(caught.value)
+    assert variable in message
+    assert "\n" not in message and len(message) < 200
+
+
+def test_a_bad_token_is_not_repeated_back() -> None:
+    secret = "abcdefghijklmnopqrstuvwxyz0123456789"
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_values({"DISCORD_TOKEN": secret})
+    assert secret not in str(caught.value)
+
+
+def test_the_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEV_GUILD_ID=42\nOWNER_IDS=7\n# a comment\nLOG_LEVEL=warning\n")
+    settings = Settings.load(env_file, environ={"OWNER_IDS": "8"})
+    assert (settings.dev_guild_id, settings.owner_ids, settings.log_level) == (42, frozenset({8}), "WARNING")
+
+
+def test_a_missing_env_file_is_no_error(tmp_path: Path) -> None:
+    assert Settings.load(tmp_path / "no.env", environ={}) == Settings.from_values({})
+
+
+def test_a_bad_value_in_the_env_file_is_named(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEV_GUILD_ID=abc\n")
+    with pytest.raises(ConfigError, match="DEV_GUILD_ID"):
+        Settings.load(env_file, environ={})
+
+
+# -- the database path ---------------------------------------------------------------------------
+
+
+def test_a_writable_database_path_has_its_folder_made(tmp_path: Path) -> None:
+    settings = Settings.from_values({"DATABASE_PATH": str(tmp_path / "new" / "db.sqlite3")})
+    settings.check_database_path()
+    assert (tmp_path / "new").is_dir()
+
+
+@pytest.mark.parametrize("below", ["db.sqlite3", "deeper/db.sqlite3"])
+def test_a_database_path_under_a_file_is_named(tmp_path: Path, below: str) -> None:
+    (tmp_path / "file.txt").write_text("a file, not a folder")
+    settings = Settings.from_values({"DATABASE_PATH": str(tmp_path / "file.txt" / below)})
+    with pytest.raises(ConfigError) as caught:
+        settings.check_database_path()
+    assert str(caught.value).startswith("DATABASE_PATH")
+    assert "\n" not in str(caught.value)
+
+
+def test_a_database_path_that_is_a_folder_is_named(tmp_path: Path) -> None:
+    settings = Settings.from_values({"DATABASE_PATH": str(tmp_path)})
+    with pytest.raises(ConfigError, match=r"DATABASE_PATH .* is a folder"):
+        settings.check_database_path()

@@ -1,0 +1,257 @@
+"""The daily-post scheduler driven directly with a controllable clock and a fake Discord channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.daily import Scheduler, post_instant
+from bot.errors import UserError
+from bot.runtime import Services
+from tests.support import Crash, FakeChannels, Posting, restart
+
+UTC = dt.UTC
+
+
+async def set_up(
+    services: Services,
+    channels: FakeChannels,
+    guild: int,
+    zone: str,
+    at: str,
+    now: dt.datetime,
+    empty_day: str = "next",
+    role: int | None = None,
+) -> Posting:
+    await services.anniversaries.setup(
+        guild,
+        channel_id=guild * 10,
+        post_time=at,
+        timezone=zone,
+        mention_role_id=role,
+        empty_day=empty_day,
+        actor=1,
+        now=now,
+    )
+    return Posting(services.scheduler, channels)
+
+
+async def next_due(services: Services, guilds: dict[int, tuple[str, str]]) -> dt.datetime:
+    settings = [await services.store.post_settings(guild) for guild in guilds]
+    return min(dt.datetime.fromisoformat(s.next_due_utc) for s in settings if s and s.next_due_utc)
+
+
+async def run_until(scheduler: Posting, start: dt.datetime, end: dt.datetime, step: dt.timedelta) -> None:
+    now = start
+    while now <= end:
+        await scheduler.run_pass(now)
+        now += step
+
+
+ZONES = {
+    1: ("Pacific/Kiritimati", "09:00"),
+    2: ("America/St_Johns", "00:15"),
+    3: ("Europe/Moscow", "23:45"),
+    4: ("Asia/Kathmandu", "06:30"),
+    5: ("America/Los_Angeles", "02:30"),  # skipped on the spring-forward day
+    6: ("America/Los_Angeles", "01:30"),  # happens twice on the fall-back day
+}
+
+
+async def test_a_simulated_year_gives_exactly_one_post_per_local_day(services: Services) -> None:
+    channels = FakeChannels()
+    start = dt.datetime(2026, 1, 1, tzinfo=UTC)
+    end = dt.datetime(2027, 1, 1, tzinfo=UTC)
+    scheduler = Posting(services.scheduler, channels)
+    for guild, (zone, at) in ZONES.items():
+        await set_up(services, channels, guild, zone, at, start)
+    # The clock jumps from one due moment to the next, landing 0-4 minutes after it (as a 30-second
+    # loop would), with an extra pass in between so a stray second post would show up.
+    now, step = start, 0
+    while now < end:
+        channels.now = now
+        await scheduler.run_pass(now)
+        await scheduler.run_pass(now + dt.timedelta(seconds=30))
+        step += 1
+        now = await next_due(services, ZONES) + dt.timedelta(seconds=(step * 37) % 240)
+    for guild, (zone, at) in ZONES.items():
+        posted = channels.days_posted(guild * 10)
+        assert max(posted.values()) == 1, f"{zone}: a day was posted twice"
+        days = sorted(dt.date.fromisoformat(day) for day in posted)
+        assert days == [days[0] + dt.timedelta(days=n) for n in range(len(days))], (
+            f"{zone}: a day was skipped"
+        )
+        assert len(days) >= 365, zone
+        for message in channels.messages:
+            if message.channel_id == guild * 10:
+                local = message.sent_at.astimezone(ZoneInfo(zone))
+                expected = "03:30" if (zone, at, local.date()) == (ZONES[5] + (dt.date(2026, 3, 8),)) else at
+                assert local.strftime("%H:%M") <= f"{expected[:3]}{int(expected[3:]) + 4:02d}", (zone, local)
+                assert local.strftime("%H:%M") >= expected, (zone, local)
+    assert not any(m.late for m in channels.messages), "no post should be late when the bot never stopped"
+    # the DST days themselves were posted once each, in Los Angeles
+    assert channels.days_posted(50)["2026-03-08"] == 1
+    assert channels.days_posted(60)["2026-11-01"] == 1
+
+
+def test_post_time_in_a_daylight_saving_gap_resolves_once() -> None:
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo("America/Los_Angeles")
+    # 02:30 does not exist on 8 March 2026 in Los Angeles: the post goes at 03:30 PDT (10:30 UTC)
+    assert post_instant(dt.date(2026, 3, 8), "02:30", zone) == dt.datetime(2026, 3, 8, 10, 30, tzinfo=UTC)
+    # 01:30 happens twice on 1 November 2026: the first one (PDT, 08:30 UTC) counts
+    assert post_instant(dt.date(2026, 11, 1), "01:30", zone) == dt.datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("crash_point", ["before_claim", "after_claim", "after_send"])
+async def test_a_restart_at_any_point_of_a_send_never_duplicates_or_loses_the_day(
+    services: Services, crash_point: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channels = FakeChannels()
+    start = dt.datetime(2026, 3, 16, 0, 0, tzinfo=UTC)
+    scheduler = await set_up(services, channels, 7, "UTC", "09:00", start)
+    due = dt.datetime(2026, 3, 16, 9, 0, 30, tzinfo=UTC)
+    if crash_point == "before_claim":
+
+        async def crash(*_: object, **__: object) -> None:
+            raise Crash
+
+        monkeypatch.setattr(services.store, "claim_post", crash)
+    channels.crash_before_send = crash_point == "after_claim"
+    channels.crash_after_send = crash_point == "after_send"
+    with pytest.raises(Crash):
+        await scheduler.run_pass(due)
+    monkeypatch.undo()
+    channels.crash_before_send = channels.crash_after_send = False
+
+    restarted = Posting(restart(services).scheduler, channels)  # a new process: nothing in memory
+    await run_until(restarted, due, due + dt.timedelta(hours=2), dt.timedelta(seconds=30))
+    assert channels.days_posted(70) == Counter({"2026-03-16": 1})
+    record = await services.store.post_record(7, "2026-03-16")
+    assert record is not None and record.state == "sent"
+
+
+async def test_a_three_hour_outage_is_caught_up_once_and_labelled_late(services: Services) -> None:
+    channels = FakeChannels()
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    scheduler = await set_up(services, channels, 8, "Europe/Moscow", "09:00", start)  # 06:00 UTC
+    await run_until(scheduler, start, dt.datetime(2026, 6, 1, 5, 0, tzinfo=UTC), dt.timedelta(minutes=1))
+    assert channels.messages == []
+    # the bot is down from 05:00 to 08:00 UTC, across the 06:00 UTC post time
+    back = dt.datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+    await run_until(
+        Posting(restart(services).scheduler, channels),
+        back,
+        back + dt.timedelta(hours=3),
+        dt.timedelta(minutes=1),
+    )
+    assert channels.days_posted(80) == Counter({"2026-06-01": 1})
+    assert channels.messages[0].late is True
+    report = await services.anniversaries.show(8)
+    assert report.last_post is not None and report.last_post.late
+
+
+async def test_a_day_lost_entirely_to_downtime_is_not_posted_afterwards(services: Services) -> None:
+    channels = FakeChannels()
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    scheduler = await set_up(services, channels, 9, "UTC", "09:00", start)
+    # down from before the 1 June post until 2 June 08:00: 1 June is gone, 2 June posts on time
+    back = dt.datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
+    await run_until(scheduler, back, back + dt.timedelta(hours=2), dt.timedelta(minutes=1))
+    assert channels.days_posted(90) == Counter({"2026-06-02": 1})
+    assert not channels.messages[0].late
+    missed = await services.store.post_record(9, "2026-06-01")
+    assert missed is not None and missed.state == "missed"
+
+
+async def test_a_missing_channel_is_recorded_retried_and_never_holds_up_others(services: Services) -> None:
+    channels = FakeChannels(broken={110: "the channel was deleted; choose another with /anniversaries setup"})
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    scheduler = await set_up(services, channels, 11, "UTC", "09:00", start)
+    await set_up(services, channels, 12, "UTC", "09:00", start)
+    at_nine = dt.datetime(2026, 6, 1, 9, 0, 10, tzinfo=UTC)
+    report = await scheduler.run_pass(at_nine)
+    assert (report.sent, report.failed) == (1, 1)
+    assert channels.days_posted(120) == Counter({"2026-06-01": 1})
+    shown = await services.anniversaries.show(11)
+    assert shown.last_failure is not None and "deleted" in (shown.last_failure.last_error or "")
+    # retried after 1 minute, then 5 more (attempts at 09:00, 09:01, 09:06; the next is due 09:21)
+    await run_until(scheduler, at_nine, at_nine + dt.timedelta(minutes=20), dt.timedelta(seconds=30))
+    record = await services.store.post_record(11, "2026-06-01")
+    assert record is not None and record.attempts == 3 and record.state == "failed"
+    del channels.broken[110]
+    await run_until(
+        scheduler,
+        at_nine + dt.timedelta(minutes=20),
+        at_nine + dt.timedelta(hours=2),
+        dt.timedelta(seconds=30),
+    )
+    assert channels.days_posted(110) == Counter({"2026-06-01": 1})
+
+
+async def test_an_empty_day_follows_the_servers_choice(services: Services) -> None:
+    channels = FakeChannels()
+    start = dt.datetime(2026, 11, 26, tzinfo=UTC)  # 26 November: no anniversary in the chronology
+    quiet = await set_up(services, channels, 13, "UTC", "09:00", start, empty_day="nothing")
+    await set_up(services, channels, 14, "UTC", "09:00", start, empty_day="month")
+    await quiet.run_pass(dt.datetime(2026, 11, 26, 9, 1, tzinfo=UTC))
+    assert channels.days_posted(130) == Counter()
+    assert channels.days_posted(140) == Counter({"2026-11-26": 1})
+    skipped = await services.store.post_record(13, "2026-11-26")
+    assert skipped is not None and skipped.state == "skipped"
+    preview = await services.anniversaries.preview(14, "26 November", start)
+    assert preview is not None and preview.answer.month_events and not preview.answer.next_anniversaries
+
+
+async def test_setup_rejects_bad_input_and_changes_nothing(services: Services) -> None:
+    service = services.anniversaries
+    now = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    for time, zone, empty in [
+        ("25:00", "UTC", "next"),
+        ("9am", "UTC", "next"),
+        ("09:00", "Mars/Olympus", "next"),
+        ("09:00", "UTC", "everything"),
+    ]:
+        with pytest.raises(UserError):
+            await service.setup(
+                15,
+                channel_id=1,
+                post_time=time,
+                timezone=zone,
+                mention_role_id=None,
+                empty_day=empty,
+                actor=1,
+                now=now,
+            )
+    assert await services.store.post_settings(15) is None
+    with pytest.raises(UserError, match="not set up"):
+        await service.show(15)
+
+
+async def test_preview_shows_the_anniversary_post_for_7_november(services: Services) -> None:
+    service = services.anniversaries
+    post = await service.preview(1, "7 November", dt.datetime(2026, 6, 1, tzinfo=UTC))
+    assert post is not None and not post.late
+    titles = [item.event.title for item in post.answer.anniversaries]
+    assert any("1917" in item.event.date.display() for item in post.answer.anniversaries), titles
+    assert post.marker.endswith("2026-11-07")
+
+
+async def test_a_process_running_some_shards_posts_only_for_servers_on_them(services: Services) -> None:
+    from bot.store import Shards
+
+    channels = FakeChannels()
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    # Discord puts a server on shard (id >> 22) % count: these two land on shards 0 and 1 of 2
+    on_zero, on_one = (2 << 22) * 5, (2 << 22) * 5 + (1 << 22)
+    for guild in (on_zero, on_one):
+        await set_up(services, channels, guild, "UTC", "09:00", start)
+    shard_zero = Posting(
+        Scheduler(services.store, services.almanac, shards=Shards(count=2, ids=(0,))), channels
+    )
+    await shard_zero.run_pass(dt.datetime(2026, 6, 1, 9, 1, tzinfo=UTC))
+    assert {m.channel_id for m in channels.messages} == {on_zero * 10}

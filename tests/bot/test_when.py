@@ -1,0 +1,209 @@
+"""What people type for a day or a span (bot/when.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.dates import DateError
+from bot.errors import UserError
+from bot.when import AskedDay, parse_day, parse_span
+
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "03-16",
+        "3-16",
+        "16 March",
+        "March 16",
+        "16/3",
+        "3/16",
+        "16th of March",
+        "16 mar",
+        "Mar. 16",
+        "  MARCH   16 ",
+        "march 16th",
+    ],
+)
+def test_the_ways_people_write_16_march(text: str) -> None:
+    assert parse_day(text, TODAY) == AskedDay(3, 16)
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("1919-03-16", AskedDay(3, 16, 1919)),
+        ("16 March 1919", AskedDay(3, 16, 1919)),
+        ("March 16, 1919", AskedDay(3, 16, 1919)),
+        ("16/3/1919", AskedDay(3, 16, 1919)),
+        ("sept 3", AskedDay(9, 3)),
+        ("4/5", AskedDay(5, 4)),  # ambiguous: read day/month, as most of the world writes it
+    ],
+)
+def test_other_days(text: str, asked: AskedDay) -> None:
+    assert parse_day(text, TODAY) == asked
+
+
+@pytest.mark.parametrize(
+    ("today", "text", "asked"),
+    [
+        (TODAY, "today", AskedDay(11, 26)),
+        (TODAY, "Tomorrow", AskedDay(11, 27)),
+        (TODAY, "yesterday", AskedDay(11, 25)),
+        (TODAY, "", AskedDay(11, 26)),
+        (dt.date(2026, 12, 31), "tomorrow", AskedDay(1, 1)),
+        (dt.date(2027, 1, 1), "yesterday", AskedDay(12, 31)),
+        (dt.date(2028, 2, 28), "tomorrow", AskedDay(2, 29)),
+        (dt.date(2027, 2, 28), "tomorrow", AskedDay(3, 1)),
+    ],
+)
+def test_relative_days_count_from_the_given_today(today: dt.date, text: str, asked: AskedDay) -> None:
+    assert parse_day(text, today) == asked
+
+
+def test_29_february_is_a_day_without_a_year() -> None:
+    asked = parse_day("29 February", TODAY)
+    assert asked == AskedDay(2, 29)
+    assert asked.on_year(2027) == dt.date(2027, 2, 28)
+    assert asked.on_year(2028) == dt.date(2028, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("30 February", "February has 29 days"),
+        ("29 February 1919", "February 1919 has 28 days"),
+        ("31/4", "April has 30 days"),
+        ("13/13", "no month 13"),
+        ("16 Marchember", "month `marchember`"),
+        ("the ides of march", "not a day"),
+        ("1 January 0000", "year"),
+    ],
+)
+def test_impossible_days_are_refused_with_a_reason(text: str, words: str) -> None:
+    with pytest.raises(DateError, match=words) as caught:
+        parse_day(text, TODAY)
+    assert isinstance(caught.value, UserError)
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300)
+def test_any_text_is_a_day_or_a_short_date_error(text: str) -> None:
+    try:
+        asked = parse_day(text, TODAY)
+    except DateError as error:
+        assert 0 < len(str(error)) < 200
+    else:
+        assert asked.on_year(2028).month == asked.month
+
+
+# Pieces of real dates in random order reach far deeper into the parser than random characters.
+DATE_PIECES = st.lists(
+    st.sampled_from(
+        [
+            "0",
+            "16",
+            "3",
+            "29",
+            "31",
+            "99",
+            "0000",
+            "1919",
+            "9999",
+            "march",
+            "feb",
+            "sept",
+            "of",
+            "th",
+            "st",
+            "/",
+            "-",
+            " ",
+            ",",
+            ".",
+            "to",
+            "–",
+            "..",
+            "today",
+            "~",
+            "?",
+        ]
+    ),
+    max_size=8,
+).map("".join)
+
+
+@given(DATE_PIECES)
+def test_date_shaped_text_is_a_day_or_a_short_date_error(text: str) -> None:
+    try:
+        parse_day(text, TODAY)
+    except DateError as error:
+        assert 0 < len(str(error)) < 200
+
+
+def assert_span_or_short_error(text: str) -> None:
+    try:
+        first, last, _ = parse_span(text)
+    except DateError as error:
+        assert 0 < len(str(error)) < 200
+    else:
+        assert first <= last
+
+
+@given(DATE_PIECES)
+def test_date_shaped_text_is_a_span_or_a_short_date_error(text: str) -> None:
+    assert_span_or_short_error(text)
+
+
+# -- spans ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("1918", dt.date(1918, 1, 1), dt.date(1918, 12, 31)),
+        ("1918-06", dt.date(1918, 6, 1), dt.date(1918, 6, 30)),
+        ("March 1921", dt.date(1921, 3, 1), dt.date(1921, 3, 31)),
+        ("1918 to 1921", dt.date(1918, 1, 1), dt.date(1921, 12, 31)),
+        ("1918-1921", dt.date(1918, 1, 1), dt.date(1921, 12, 31)),
+        ("1918–1921", dt.date(1918, 1, 1), dt.date(1921, 12, 31)),
+        ("1918/1921", dt.date(1918, 1, 1), dt.date(1921, 12, 31)),
+        ("March 1921 to June 1921", dt.date(1921, 3, 1), dt.date(1921, 6, 30)),
+        ("1919-03-12/1919-03-14", dt.date(1919, 3, 12), dt.date(1919, 3, 14)),
+    ],
+)
+def test_spans(text: str, first: dt.date, last: dt.date) -> None:
+    assert parse_span(text)[:2] == (first, last)
+
+
+def test_a_span_has_a_label_to_show() -> None:
+    assert parse_span("1918 to 1921")[2] == "1918 to 1921"
+    assert parse_span("March 1921")[2] == "March 1921"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("1921 to 1918", "ends before it starts"),
+        ("1921-1918", "ends before it starts"),
+        ("", "Give a span"),
+        ("1918 to", "not a span"),
+        ("Smarch 1921", "month `smarch`. Try `1918`"),
+        ("x" * 500, "too long"),
+    ],
+)
+def test_bad_spans_are_refused_with_a_reason(text: str, words: str) -> None:
+    with pytest.raises(DateError, match=words):
+        parse_span(text)
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300)
+def test_any_text_is_a_span_or_a_short_date_error(text: str) -> None:
+    assert_span_or_short_error(text)

@@ -1,0 +1,243 @@
+"""Discord's limits, checked before Discord can refuse us: the command tree as it would be synced,
+and every embed the question commands can draw, at their largest.
+
+Discord rejects a whole sync for one bad option, and a whole reply for one embed over its limits;
+both would surface only in production, so they are checked here on the real objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import discord
+import pytest
+
+from bot import render
+from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
+from bot.client import AlmanacBot, create_bot
+from bot.config import Settings
+from bot.dates import EventDate
+from bot.model import Event, EventFields
+from bot.runtime import Services
+from bot.when import AskedDay
+
+# -- the command tree ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def tree_payload(services: Services, settings: Settings) -> AsyncIterator[list[dict[str, Any]]]:
+    """What `tree.sync()` would send, built without a token or a connection.
+
+    `async with bot` prepares the client as login would (an AutoShardedBot cannot even close
+    otherwise); setup_hook loads the extensions and, with no dev_guild_id, syncs nothing.
+    Unloading them stops any loop a cog started.
+    """
+    bot: AlmanacBot = create_bot(services, settings)
+    async with bot:
+        await bot.setup_hook()
+        yield [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+        for extension in list(bot.extensions):
+            await bot.unload_extension(extension)
+
+
+def valid_name(name: str) -> bool:
+    """Discord's ^[-_\\p{L}\\p{N}]{1,32}$, lowercase where the script has case."""
+    return 1 <= len(name) <= 32 and name == name.lower() and all(c in "-_" or c.isalnum() for c in name)
+
+
+def options_of(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every option at every depth (subcommand groups, subcommands, their options)."""
+    for option in payload.get("options", []):
+        yield option
+        yield from options_of(option)
+
+
+def problems_of(command: dict[str, Any]) -> list[str]:
+    name = command["name"]
+    found = []
+    for item in [command, *options_of(command)]:
+        where = f"/{name} {item['name']}" if item is not command else f"/{name}"
+        if not valid_name(item["name"]):
+            found.append(f"{where}: bad name")
+        if not 1 <= len(item.get("description", "")) <= 100:
+            found.append(f"{where}: description is {len(item.get('description', ''))} characters")
+        options = item.get("options", [])
+        if len(options) > 25:
+            found.append(f"{where}: {len(options)} options")
+        if len({option["name"] for option in options}) != len(options):
+            found.append(f"{where}: duplicate option names")
+        required = [option.get("required", False) for option in options]
+        if required != sorted(required, reverse=True):
+            found.append(f"{where}: a required option follows an optional one")
+        choices = item.get("choices", [])
+        if len(choices) > 25 or any(not 1 <= len(choice["name"]) <= 100 for choice in choices):
+            found.append(f"{where}: choices over the limits")
+        if not 0 <= item.get("min_length", 0) <= 6000 or not 1 <= item.get("max_length", 1) <= 6000:
+            found.append(f"{where}: min/max length out of range")
+    return found
+
+
+def text_size(command: dict[str, Any]) -> int:
+    """Discord caps a command's names, descriptions and choice names at 4,000 characters together."""
+    items = [command, *options_of(command)]
+    size = sum(len(item["name"]) + len(item.get("description", "")) for item in items)
+    return size + sum(len(choice["name"]) for item in items for choice in item.get("choices", []))
+
+
+async def test_the_question_commands_are_in_the_tree(tree_payload: list[dict[str, Any]]) -> None:
+    names = {command["name"] for command in tree_payload}
+
+    assert {"onthisday", "event", "search", "timeline", "upcoming"} <= names
+
+
+async def test_every_command_and_option_is_within_discords_limits(tree_payload: list[dict[str, Any]]) -> None:
+    problems = [problem for command in tree_payload for problem in problems_of(command)]
+
+    assert problems == []
+    assert len(tree_payload) <= 100
+    assert len({command["name"] for command in tree_payload}) == len(tree_payload)
+    assert all(text_size(command) <= 4000 for command in tree_payload)
+
+
+async def test_the_event_option_autocompletes(tree_payload: list[dict[str, Any]]) -> None:
+    event = next(command for command in tree_payload if command["name"] == "event")
+
+    (name,) = event["options"]
+    assert name["autocomplete"] is True and name["required"] is True
+
+
+# -- embeds at their largest ----------------------------------------------------------------------
+
+# A title's full 100 characters of what could break out of its place: markdown, mentions, a link.
+NASTY_TITLE = (
+    "**bold** __under__ ~~gone~~ `code` @everyone @here <@123456789012345678> [x](https://e.com) |~~~~~~~"
+)
+NASTY_TEXT = ("@everyone look **here** <@&123456789012345678> _now_ > quote `tick` ||spoiler|| " * 10)[:600]
+NASTY_LIST = tuple(f"@here {n} **{'x' * 80}**"[:100] for n in range(20))
+
+
+def nasty_event(number: int, date: str = "1919-03-16", **extra: Any) -> Event:
+    fields = EventFields(
+        slug=f"nasty-{number}",
+        date=EventDate.parse(date),
+        title=NASTY_TITLE,
+        summary=NASTY_TEXT,
+        **extra,
+    )
+    return Event(id=number, scope=123, fields=fields)
+
+
+def nasty_anniversary(number: int, **extra: Any) -> Anniversary:
+    return Anniversary(nasty_event(number), years="107 years ago", round=number % 2 == 0, **extra)
+
+
+PINGS = re.compile(r"@everyone|@here|<@[!&]?\d+>")
+
+
+def assert_fits(embed: discord.Embed) -> None:
+    """Discord's embed limits, and no mention left able to ping."""
+    assert len(embed) <= 6000
+    assert len(embed.title or "") <= 256
+    assert len(embed.description or "") <= 4096
+    assert len(embed.fields) <= 25
+    for field in embed.fields:
+        assert 1 <= len(field.name or "") <= 256
+        assert 1 <= len(field.value or "") <= 1024
+    assert len(embed.footer.text or "") <= 2048
+    texts = [embed.title, embed.description, embed.footer.text]
+    texts += [text for field in embed.fields for text in (field.name, field.value)]
+    for text in filter(None, texts):
+        assert not PINGS.search(text), text
+
+
+def test_a_day_with_100_long_anniversaries_fits_one_embed() -> None:
+    answer = DayAnswer(AskedDay(3, 16), 2026, [nasty_anniversary(n) for n in range(100)])
+
+    embed = render.day_embed(answer)
+
+    assert_fits(embed)
+    assert "more; try `/timeline`" in (embed.description or "")
+
+
+def test_a_day_with_everything_beside_it_fits_one_embed() -> None:
+    answer = DayAnswer(
+        AskedDay(3, 16),
+        2026,
+        anniversaries=[nasty_anniversary(n) for n in range(100)],
+        ongoing=[nasty_anniversary(n, nth=20, span=60) for n in range(100, 200)],
+    )
+    quiet = DayAnswer(
+        AskedDay(11, 26),
+        2026,
+        anniversaries=[],
+        ongoing=[nasty_anniversary(n, nth=20, span=60) for n in range(100)],
+        next_day=AskedDay(12, 5),
+        next_anniversaries=[nasty_anniversary(n) for n in range(100, 200)],
+        month_events=[nasty_event(n, "1918-11") for n in range(200, 300)],
+    )
+
+    assert_fits(render.day_embed(answer))
+    assert_fits(render.day_embed(quiet))
+
+
+def test_every_page_of_500_events_fits() -> None:
+    answer = EventList("Search: " + NASTY_TITLE, [nasty_event(n) for n in range(500)], "nothing")
+
+    assert render.page_count(answer) == 100
+    for page in range(render.page_count(answer)):
+        embed = render.list_page_embed(answer, page)
+        assert_fits(embed)
+        assert embed.footer.text == f"Page {page + 1} of 100 · 500 events"
+
+
+def test_an_empty_list_does_not_ping_with_the_query_it_repeats() -> None:
+    answer = EventList(
+        "Search: @everyone", [], "Nothing in the chronology matches `@everyone`; try other words."
+    )
+
+    assert_fits(render.list_page_embed(answer, 0))
+
+
+def test_an_event_with_every_field_at_its_limit_fits() -> None:
+    event = nasty_event(
+        1,
+        "1917-11-07",
+        people=NASTY_LIST,
+        places=NASTY_LIST,
+        tags=NASTY_LIST,
+        aliases=NASTY_LIST,
+        source=NASTY_TEXT[:300],
+        note=NASTY_TEXT,
+        russian=True,
+    )
+
+    embed = render.event_embed(event)
+
+    assert_fits(embed)
+    labels = [field.name for field in embed.fields]
+    assert labels[:2] == ["Date", "Old Style"]
+
+
+def test_a_month_of_crowded_upcoming_days_fits() -> None:
+    start = dt.date(2026, 3, 1)
+    by_day = [(start + dt.timedelta(days=n), [nasty_anniversary(k) for k in range(40)]) for n in range(31)]
+
+    embed = render.upcoming_embed(UpcomingAnswer(31, by_day))
+
+    assert_fits(embed)
+    assert 1 <= len(embed.fields) < 31
+    assert embed.footer.text == f"…and {31 - len(embed.fields)} more days with anniversaries; " + (
+        "`/onthisday <day>` shows any one of them."
+    )
+
+
+def test_not_found_message_cannot_ping() -> None:
+    answer = EventAnswer("@everyone <@123456789012345678>", None, [NASTY_TITLE] * 3)
+
+    text = render.not_found_message(answer)
+
+    assert len(text) <= 2000
+    assert not PINGS.search(text)
