@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.chronology import DEFAULT_DATA_FILE, load_chronology
-from tests.support import ROOT
+from bot.chronology import load_chronology
+from tests.support import FIXTURE_CHRONOLOGY, ROOT
 
 EXAMPLES = ROOT / "data" / "examples"
 GUILD = "123456789012345678"
@@ -26,7 +26,7 @@ Run = Callable[..., tuple[int, str, str]]
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
     """`run("import", ...)` -> (exit status, stdout, stderr), against a temp database."""
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
-    monkeypatch.setenv("DATA_FILE", str(DEFAULT_DATA_FILE))
+    monkeypatch.setenv("DATA_FILE", str(FIXTURE_CHRONOLOGY))
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
 
     def run(*args: str) -> tuple[int, str, str]:
@@ -83,7 +83,7 @@ def test_export_writes_each_format_to_a_file_and_json_round_trips(run: Run, tmp_
     assert (tmp_path / "csv").read_text().startswith("id,date,title,summary,people,places,tags,aliases,")
     assert len(json.loads((tmp_path / "timelinejs").read_text())["events"]) == 4
     status, _, _ = run("export", "--guild", GUILD, "--with-bundled", "--output", str(tmp_path / "all.json"))
-    bundled = len(load_chronology(DEFAULT_DATA_FILE).events)
+    bundled = len(load_chronology(FIXTURE_CHRONOLOGY).events)
     assert len(json.loads((tmp_path / "all.json").read_text())["events"]) == 4 + bundled
 
 
@@ -105,7 +105,7 @@ def test_the_installed_command_exports_to_standard_output(tmp_path: Path) -> Non
     environ = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
-        "DATA_FILE": str(DEFAULT_DATA_FILE),
+        "DATA_FILE": str(FIXTURE_CHRONOLOGY),
         "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
     }
     almanac = [str(Path(sys.executable).parent / "almanac"), "--env-file", str(tmp_path / "no.env")]

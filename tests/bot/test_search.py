@@ -10,9 +10,10 @@ import pytest
 
 from benchmarks.generate import Writer
 from benchmarks.queries import misspell
-from bot.chronology import DEFAULT_DATA_FILE, load_chronology
+from bot.chronology import load_chronology
 from bot.model import BUNDLED_SCOPE, Event, EventFields
 from bot.search import SearchIndex
+from tests.support import FIXTURE_CHRONOLOGY
 
 SERVER = 111
 OTHER = 222
@@ -32,7 +33,7 @@ def titles(hits: list[Any]) -> list[str]:
 @pytest.fixture(scope="module")
 def bundled() -> SearchIndex:
     index = SearchIndex()
-    chronology = load_chronology(DEFAULT_DATA_FILE)
+    chronology = load_chronology(FIXTURE_CHRONOLOGY)
     index.add_all(Event(id=n, scope=BUNDLED_SCOPE, fields=f) for n, f in enumerate(chronology.events, 1))
     return index
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot.runtime import Services
 from bot.shell import ShellContext, ask
-from tests.support import ROOT, AddEvent
+from tests.support import FIXTURE_CHRONOLOGY, ROOT, AddEvent
 
 TODAY = dt.date(2026, 3, 10)
 SERVER = 111
@@ -137,7 +137,11 @@ async def test_text_answers_read_like_the_embeds(ctx: ShellContext) -> None:
 
 
 def test_the_interactive_shell_answers_typed_lines(tmp_path: Path) -> None:
-    environment = {"PATH": os.environ.get("PATH", ""), "DATABASE_PATH": str(tmp_path / "shell.sqlite3")}
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_PATH": str(tmp_path / "shell.sqlite3"),
+        "DATA_FILE": str(FIXTURE_CHRONOLOGY),
+    }
     result = subprocess.run(
         [
             sys.executable,

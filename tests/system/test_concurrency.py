@@ -18,12 +18,12 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from bot.chronology import DEFAULT_DATA_FILE
 from bot.curation import EventForm
 from bot.errors import UserError
 from bot.model import Event, EventFields, FieldErrors
 from bot.runtime import Services
 from bot.store import Store
+from tests.support import FIXTURE_CHRONOLOGY
 
 HERE, THERE, IMPORTED = 1001, 2002, 3003
 MOD = 77
@@ -158,7 +158,7 @@ async def test_a_cli_import_in_another_process_and_the_bot_write_at_once(
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "DATABASE_PATH": str(database_path),
-        "DATA_FILE": str(DEFAULT_DATA_FILE),
+        "DATA_FILE": str(FIXTURE_CHRONOLOGY),
     }
     child = subprocess.Popen(
         [

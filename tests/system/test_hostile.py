@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.chronology import DEFAULT_DATA_FILE
 from bot.curation import EventForm
 from bot.runtime import Services
+from tests.support import FIXTURE_CHRONOLOGY
 
 ALMANAC = Path(sys.executable).parent / "almanac"
 GUILD = 5150
@@ -47,7 +47,7 @@ def almanac(
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "DATABASE_PATH": str(database),
-        "DATA_FILE": str(DEFAULT_DATA_FILE),
+        "DATA_FILE": str(FIXTURE_CHRONOLOGY),
         **env,
     }
     return subprocess.run(
