@@ -10,6 +10,7 @@ import pytest
 
 from bot.daily import Scheduler, post_instant
 from bot.errors import UserError
+from bot.kinds import PostOutcome
 from bot.runtime import Services
 from tests.support import Crash, FakeChannels, Posting, restart
 
@@ -255,3 +256,28 @@ async def test_a_process_running_some_shards_posts_only_for_servers_on_them(serv
     )
     await shard_zero.run_pass(dt.datetime(2026, 6, 1, 9, 1, tzinfo=UTC))
     assert {m.channel_id for m in channels.messages} == {on_zero * 10}
+
+
+async def test_every_due_server_ends_a_pass_in_exactly_one_outcome(services: Services) -> None:
+    channels = FakeChannels(broken={220: "missing permission", 230: "missing permission"})
+    start, long_ago = dt.datetime(2026, 11, 26, tzinfo=UTC), dt.datetime(2026, 11, 24, tzinfo=UTC)
+    posting = await set_up(services, channels, 21, "UTC", "23:59", start)  # sent
+    await set_up(services, channels, 22, "Etc/GMT+1", "22:59", start)  # fails; retried at 23:00 local
+    await set_up(services, channels, 23, "UTC", "23:59", start)  # fails; the retry would be tomorrow
+    await set_up(services, channels, 24, "UTC", "23:59", start, empty_day="nothing")  # 26 Nov is quiet
+    await set_up(services, channels, 25, "Etc/GMT+2", "22:00", long_ago)  # days missed; today's is ahead
+
+    report = await posting.run_pass(dt.datetime(2026, 11, 26, 23, 59, 30, tzinfo=UTC))
+
+    assert report.outcomes == Counter(
+        {
+            PostOutcome.SENT: 1,
+            PostOutcome.RETRYING: 1,
+            PostOutcome.FAILED: 1,
+            PostOutcome.SKIPPED: 1,
+            PostOutcome.WAITING: 1,
+        }
+    )
+    assert report.due == 5 and (report.sent, report.failed) == (1, 2)
+    assert report.summary() == "5 due: 1 sent, 1 skipped, 1 retrying, 1 failed, 1 waiting"
+    assert channels.days_posted(210) == Counter({"2026-11-26": 1})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from bot.chronology import DEFAULT_DATA_FILE, load_chronology
-from tests.support import BAD_CHRONOLOGY, highest_migration, run_almanac
+from tests.support import BAD_CHRONOLOGY, ROOT, highest_migration, run_almanac
 
 
 def test_data_validate_accepts_the_bundled_file(tmp_path: Path) -> None:
@@ -63,3 +64,9 @@ def test_a_bad_setting_stops_any_command_with_one_line(tmp_path: Path, command: 
     [line] = result.stderr.strip().splitlines()
     assert "DEV_GUILD_ID" in line
     assert not (tmp_path / "var").exists()
+
+
+def test_version_is_the_one_pyproject_gives(tmp_path: Path) -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    result = run_almanac(tmp_path, "--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"almanac {pyproject['project']['version']}"

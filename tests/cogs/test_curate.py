@@ -490,3 +490,28 @@ async def test_writes_are_limited_per_member_and_the_limit_passes(club: Club) ->
     await club.env.advance_time(60)
     restored = await club.mod.slash(club.channel, "events restore", event=value)
     assert restored.response.content == "Restored **Strike at the Putilov works**."
+
+
+# -- permission at the moment of writing ----------------------------------------------------------
+
+
+async def test_a_curator_whose_role_is_cleared_cannot_finish_an_open_form_or_undo(
+    club: Club, services: Services
+) -> None:
+    club.guild.set_command_permissions(club.events, {club.curators: True})
+    await club.mod.slash(club.channel, "events curator-role", role=club.curators)
+    added = await add(club.curator, club.channel, PUTILOV)
+    assert "Added" in added.response.content
+    (event,) = await services.store.scope_events(club.guild.id)
+    removed = await club.curator.slash(club.channel, "events remove", event=f"#{event.id}")
+    form = await club.curator.slash(club.channel, "events add")  # opened while still a curator
+
+    await club.mod.slash(club.channel, "events curator-role")  # the role is cleared meanwhile
+    submitted = await club.curator.submit_modal(form, PUTILOV | {"event:title": "A second strike"})
+    undone = await club.curator.click(removed.response, label="Undo")
+
+    assert submitted.ephemeral and submitted.response.content == NOT_CURATOR
+    assert undone.ephemeral and undone.response.content == NOT_CURATOR
+    (still,) = await services.store.scope_events(club.guild.id)
+    assert still.deleted, "Undo restored the event for an ex-curator"
+    assert refusals(club.env) == ["CheckFailure", "CheckFailure"]
