@@ -299,18 +299,29 @@ class Curation:
     async def import_file(
         self, guild_id: int, actor: int | None, filename: str, data: bytes, max_rows: int = transfer.MAX_ROWS
     ) -> ImportReport:
-        """Validate every row, then add all the new ones in one transaction, or none if any is bad."""
+        """Validate every row, then add all the new ones in one transaction, or none if any is bad.
+
+        Reading and judging the rows run in a worker thread, so a large or hostile file never
+        holds up the answers to other servers; the judging happens inside the write transaction,
+        against what the database holds at that moment, so two imports at once (from the bot and
+        `almanac import`, say) store each event once."""
         _need_server(guild_id)
-        rows = transfer.read_rows(filename, data, max_rows)
+        rows = await asyncio.to_thread(transfer.read_rows, filename, data, max_rows)
+        verdict: list[tuple[list[RowNote], list[RowNote]]] = []
+
+        async def plan(own: list[Event], visible: list[Event]) -> list[EventFields]:
+            accepted, duplicates, rejected = await asyncio.to_thread(plan_import, rows, own, visible)
+            verdict.append((duplicates, rejected))
+            return [] if rejected else accepted
+
         async with self._writing.setdefault(guild_id, asyncio.Lock()):
-            own = await self._store.scope_events(guild_id)
-            visible = await self._store.visible_events(guild_id)
-            accepted, duplicates, rejected = plan_import(rows, own, visible)
-            if rejected:
-                return ImportReport(len(rows), [], duplicates, rejected)
-            added = await self._store.import_events(guild_id, accepted, actor) if accepted else []
+            try:
+                added = await self._store.import_planned(guild_id, plan, actor)
+            except ConflictError as error:
+                raise UserError(f"Nothing was imported: {error}. Send the file again.") from None
             self._index.add_all(added)
-        return ImportReport(len(rows), added, duplicates, [])
+        duplicates, rejected = verdict[-1]
+        return ImportReport(len(rows), added, duplicates, rejected)
 
     async def export(
         self, guild_id: int, kind: str, *, with_bundled: bool = False, title: str = "Almanac chronology"

@@ -13,15 +13,16 @@ import io
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.dates import PartialDate
 from bot.errors import UserError
 from bot.model import SLUG_MAX, Event, EventFields, FieldErrors
 from bot.search import normalize
+from bot.text import quoted
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: a few thousand events with long summaries
 MAX_ROWS = 5000
@@ -42,6 +43,11 @@ LIST_SEPARATOR = ";"
 FORMATS = ("json", "csv", "timelinejs")
 JSON_FORMAT_NAME = "almanac-events"
 DUPLICATE_RATIO = 90.0  # titles this close (rapidfuzz ratio, normalized) on one date are one event
+# A row is compared fuzzily with at most this many titles of its date (the most recent ones with
+# the same numbers in them): a file of thousands of rows on one date must not cost the square of
+# its length. Exact repeats are found whatever the count, through a set.
+FUZZY_WINDOW = 200
+NUMBER_DIGITS_MAX = 30  # a longer number literal in a JSON import is refused, not parsed
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _DIGITS = re.compile(r"\d+")
@@ -108,7 +114,7 @@ def file_kind(filename: str, text: str) -> str:
 
 def _json_rows(text: str) -> list[Row]:
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=_number, parse_float=_number)
     except json.JSONDecodeError as error:
         raise TransferError(
             f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
@@ -147,9 +153,21 @@ def _top_level_value(text: str, wanted: str) -> int:
     return found
 
 
+class TooLong(str):
+    """A JSON number literal too long to be a value of any field; the row names it."""
+
+
+def _number(literal: str) -> int | float | str:
+    """Numbers as JSON gives them, but a literal of thousands of digits is kept as text (Python
+    refuses to parse an integer of over 4,300 digits, and no field is a number anyway)."""
+    if len(literal) > NUMBER_DIGITS_MAX:
+        return TooLong(literal)
+    return float(literal) if any(mark in literal for mark in ".eE") else int(literal)
+
+
 def _array_items(text: str, start: int) -> list[Row]:
     """Each item of the (already validated) JSON array at `start`, with the line it starts on."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_number, parse_float=_number)
     rows: list[Row] = []
     line, counted = 1, 0
     position = _skip_space(text, start + 1)
@@ -186,21 +204,20 @@ def _csv_rows(text: str) -> list[Row]:
 
 
 def _csv_header(header: list[str]) -> list[str]:
-    columns = [cell.strip().lower() for cell in header]
-    if not any(columns):
-        raise TransferError(
-            "The CSV has no header line; the first line names the columns: " + ",".join(CSV_COLUMNS) + "."
-        )
-    unknown = [name for name in columns if name not in CSV_COLUMNS]
-    if unknown:
-        raise TransferError(
-            f"The CSV column `{unknown[0][:40]}` is not one I know; the columns are "
-            + ",".join(CSV_COLUMNS)
-            + "."
-        )
-    repeated = sorted({name for name in columns if columns.count(name) > 1})
-    if repeated:
-        raise TransferError(f"The CSV names the column `{repeated[0]}` twice.")
+    """The header's columns, checked in one pass: a known name each, none twice."""
+    known = ",".join(CSV_COLUMNS)
+    if not any(cell.strip() for cell in header[: len(CSV_COLUMNS) + 1]):
+        raise TransferError(f"The CSV has no header line; the first line names the columns: {known}.")
+    columns: list[str] = []
+    for cell in header:
+        name = cell.strip().lower()
+        if name not in CSV_COLUMNS:
+            raise TransferError(
+                f"The CSV column `{quoted(name, 40)}` is not one I know; the columns are {known}."
+            )
+        if name in columns:  # at most 11 names: each look is short, whatever the header's length
+            raise TransferError(f"The CSV names the column `{name}` twice.")
+        columns.append(name)
     missing = [name for name in ("date", "title") if name not in columns]
     if missing:
         raise TransferError(f"The CSV has no `{missing[0]}` column; every event needs a date and a title.")
@@ -244,38 +261,71 @@ def plan_import(
 ) -> tuple[list[EventFields], list[RowNote], list[RowNote]]:
     """(events to add, duplicate rows, rejected rows). Pure: the rules, without the database.
 
-    Duplicates (the same id as one of this server's events, or the same date and a near-identical
-    title as any event the server sees or an earlier row) are skipped; invalid rows are rejected."""
-    planner = _Planner(rows, own, visible)
-    accepted: list[EventFields] = []
-    duplicates: list[RowNote] = []
-    rejected: list[RowNote] = []
+    Duplicates (the same id as one of this server's events, a bundled event or an earlier row, or
+    the same date and a near-identical title as any event the server sees or an earlier row) are
+    skipped; invalid rows are rejected. The work grows with the file's length, not its square."""
+    planner = ImportPlanner(own, visible, rows)
     for row in rows:
-        verdict, result = planner.judge(row)
-        if isinstance(result, EventFields):
-            accepted.append(result)
-        else:
-            (duplicates if verdict == "duplicate" else rejected).append(RowNote(row.line, result))
-    return accepted, duplicates, rejected
+        planner.judge(row)
+    return planner.accepted, planner.duplicates, planner.rejected
 
 
-class _Planner:
-    def __init__(self, rows: Sequence[Row], own: Sequence[Event], visible: Sequence[Event]) -> None:
+@dataclass
+class _SameDate:
+    """The titles already on one date: a set for exact repeats, and per run of numbers in the
+    title (`Strike 1` is never a twin of `Strike 2`) the most recent ones for fuzzy comparison."""
+
+    exact: dict[str, str] = field(default_factory=dict)  # title key -> who has it
+    recent: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
+
+    def twin(self, key: str, planner: ImportPlanner) -> str:
+        if (label := self.exact.get(key)) is not None:
+            return label
+        window = self.recent.get(tuple(_DIGITS.findall(key)), [])[-FUZZY_WINDOW:]
+        planner.compared += len(window)
+        keys = [other for other, _ in window]
+        found = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=DUPLICATE_RATIO)
+        return window[found[2]][1] if found is not None else ""
+
+    def add(self, key: str, label: str) -> None:
+        self.exact.setdefault(key, label)
+        self.recent.setdefault(tuple(_DIGITS.findall(key)), []).append((key, label))
+
+
+class ImportPlanner:
+    """Judges an import's rows one by one against what the server already has and earlier rows.
+    `compared` counts the fuzzy title comparisons made, so tests can check the work stays linear."""
+
+    def __init__(self, own: Sequence[Event], visible: Sequence[Event], rows: Sequence[Row] = ()) -> None:
         explicit = {
             str(row.raw["id"]).strip() for row in rows if isinstance(row.raw, dict) and row.raw.get("id")
         }
-        self.taken = {event.slug for event in own} | explicit  # ids a generated id must avoid
-        self.own = {event.slug: event for event in own}
-        self.by_date: dict[str, list[tuple[str, str]]] = {}
+        self.taken = {event.slug for event in visible} | {e.slug for e in own} | explicit
+        self.by_id = {event.slug: event for event in visible if event.is_bundled} | {e.slug: e for e in own}
+        self.by_date: dict[str, _SameDate] = {}
         for event in visible:
-            self.by_date.setdefault(event.date.edtf(), []).append(
-                (title_key(event.title), f"“{event.title}”")
-            )
+            self._same_date(event.date.edtf()).add(title_key(event.title), f"“{event.title}”")
         self.seen: dict[str, int] = {}  # id -> line, for the rows accepted so far
+        self.compared = 0
+        self.accepted: list[EventFields] = []
+        self.duplicates: list[RowNote] = []
+        self.rejected: list[RowNote] = []
 
-    def judge(self, row: Row) -> tuple[str, EventFields | str]:
+    def _same_date(self, edtf: str) -> _SameDate:
+        return self.by_date.setdefault(edtf, _SameDate())
+
+    def judge(self, row: Row) -> None:
+        verdict, result = self._verdict(row)
+        if isinstance(result, EventFields):
+            self.accepted.append(result)
+        else:
+            (self.duplicates if verdict == "duplicate" else self.rejected).append(RowNote(row.line, result))
+
+    def _verdict(self, row: Row) -> tuple[str, EventFields | str]:
         if row.problem or not isinstance(row.raw, dict):
             return "rejected", row.problem or "is not an object of fields (id, date, title, …)"
+        if problem := _unreadable(row.raw):
+            return "rejected", problem
         raw = dict(row.raw)
         if not str(raw.get("id") or "").strip():
             title = raw.get("title")
@@ -286,17 +336,32 @@ class _Planner:
         except FieldErrors as error:
             return "rejected", str(error)
         if fields.slug in self.seen:
-            return "rejected", f"id `{fields.slug}` is already used on line {self.seen[fields.slug]}"
-        if (existing := self.own.get(fields.slug)) is not None:
+            return "duplicate", f"same id as line {self.seen[fields.slug]}"
+        if (existing := self.by_id.get(fields.slug)) is not None:
+            whose = "the bundled event " if existing.is_bundled else ""
             gone = " (removed; `/events restore` brings it back)" if existing.deleted else ""
-            return "duplicate", f"same id as “{existing.title}”{gone}"
-        same_day = self.by_date.setdefault(fields.date.edtf(), [])
+            return "duplicate", f"same id as {whose}“{existing.title}”{gone}"
+        same_date = self._same_date(fields.date.edtf())
         key = title_key(fields.title)
-        if twin := next((label for other, label in same_day if same_title(key, other)), ""):
+        if twin := same_date.twin(key, self):
             return "duplicate", f"same date and title as {twin}"
         self.seen[fields.slug] = row.line
-        same_day.append((key, f"line {row.line}"))
+        same_date.add(key, f"line {row.line}")
         return "added", fields
+
+
+def _unreadable(raw: dict[str, Any]) -> str:
+    """Why a JSON row's values cannot be stored as text, or "": a number literal thousands of
+    digits long, or a lone surrogate escape (`\\ud800`), which is no character at all."""
+    for name, value in raw.items():
+        field_name = quoted(str(name), 40)
+        # fields hold text or lists of text; anything nested deeper is refused by validation
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, TooLong):
+                return f"{field_name}: a number {len(text):,} digits long is not a value I can store"
+            if isinstance(text, str) and any("\ud800" <= char <= "\udfff" for char in text):
+                return f"{field_name}: holds a lone surrogate escape (like \\ud800), which is no character"
+    return ""
 
 
 def slug_for(title: str, taken: set[str]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.model import Event
 from bot.store.base import StoreBase
-from bot.store.rows import EVENT_COLUMNS, VISIBLE, DayMatch, event_from_row
+from bot.store.rows import EVENT_COLUMNS, VISIBLE, VISIBLE_EVENTS, DayMatch, event_from_row
 
 LONG_EVENT_DAYS = 366
 
@@ -30,10 +30,7 @@ class EventReads(StoreBase):
 
     async def visible_events(self, guild_id: int) -> list[Event]:
         """Every event a server sees, oldest first (for the search index and exports)."""
-        rows = await self._all(
-            f"SELECT {EVENT_COLUMNS} FROM events e WHERE {VISIBLE} ORDER BY e.start_ord, e.id",
-            {"guild": guild_id},
-        )
+        rows = await self._all(VISIBLE_EVENTS, {"guild": guild_id})
         return [event_from_row(row) for row in rows]
 
     async def scope_events(self, scope: int, *, deleted: bool | None = None) -> list[Event]:

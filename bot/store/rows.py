@@ -19,6 +19,9 @@ VISIBLE = (
     "e.scope IN (0, :guild) AND e.deleted_at IS NULL AND NOT EXISTS "
     "(SELECT 1 FROM hidden_events h WHERE h.guild_id = :guild AND h.event_id = e.id)"
 )
+# Every event of one scope, deleted ones too, and every event a server sees: both oldest first.
+SCOPE_EVENTS = f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope = :scope ORDER BY e.start_ord, e.id"
+VISIBLE_EVENTS = f"SELECT {EVENT_COLUMNS} FROM events e WHERE {VISIBLE} ORDER BY e.start_ord, e.id"
 
 
 @dataclass(frozen=True)

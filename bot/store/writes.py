@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import aiosqlite
@@ -12,7 +13,10 @@ from bot.dates import EventDate
 from bot.kinds import AuditAction
 from bot.model import BUNDLED_SCOPE, Event, EventFields
 from bot.store.base import ConflictError, StoreBase, utc_now
-from bot.store.rows import EVENT_COLUMNS, event_from_row, event_params
+from bot.store.rows import EVENT_COLUMNS, SCOPE_EVENTS, VISIBLE_EVENTS, event_from_row, event_params
+
+# Given (the server's own events, the events it sees), the fields to insert: see `import_planned`.
+ImportPlan = Callable[[list[Event], list[Event]], Awaitable[Sequence[EventFields]]]
 
 
 class EventWrites(StoreBase):
@@ -181,11 +185,31 @@ class EventWrites(StoreBase):
         self, guild_id: int, batch: Sequence[EventFields], actor: int | None
     ) -> list[Event]:
         """Insert all of `batch` in one transaction, or none of it; the stored events, to be indexed."""
+
+        async def everything(own: list[Event], visible: list[Event]) -> Sequence[EventFields]:
+            return batch
+
+        return await self.import_planned(guild_id, everything, actor)
+
+    async def import_planned(self, guild_id: int, plan: ImportPlan, actor: int | None) -> list[Event]:
+        """Decide what to insert and insert it in ONE write transaction: `plan(own, visible)` is
+        given the server's own events (removed ones too) and the events it sees as they are with
+        the write lock held, so another process's import of the same rows, committed a moment
+        earlier, is seen as duplicates instead of being stored twice. All of it, or none."""
         now = utc_now()
         events: list[Event] = []
         async with self.transaction() as db:
-            for fields in batch:
-                event_id = await self._insert(db, guild_id, fields, actor=actor, now=now)
+            own = [
+                event_from_row(row) for row in await db.execute_fetchall(SCOPE_EVENTS, {"scope": guild_id})
+            ]
+            visible = [
+                event_from_row(row) for row in await db.execute_fetchall(VISIBLE_EVENTS, {"guild": guild_id})
+            ]
+            for fields in await plan(own, visible):
+                try:
+                    event_id = await self._insert(db, guild_id, fields, actor=actor, now=now)
+                except sqlite3.IntegrityError:
+                    raise ConflictError(f"the id `{fields.slug}` is already taken in this server") from None
                 await self._audit(
                     db, guild_id, event_id, actor, AuditAction.IMPORT, None, fields.as_mapping()
                 )

@@ -13,8 +13,20 @@ from hypothesis import strategies as st
 
 from bot import transfer
 from bot.model import Event, EventFields
-from bot.transfer import RowNote, TransferError, plan_import, read_rows
+from bot.transfer import (
+    CSV_COLUMNS,
+    FUZZY_WINDOW,
+    ImportPlanner,
+    Row,
+    RowNote,
+    TransferError,
+    _csv_header,
+    plan_import,
+    read_rows,
+)
 from tests.support import ROOT
+
+CLI_ROWS = 20_000  # what `almanac import` accepts in one file
 
 EXAMPLES = ROOT / "data" / "examples"
 HEADER = ",".join(transfer.CSV_COLUMNS)
@@ -166,10 +178,89 @@ def test_rows_without_an_id_get_one_from_the_title_that_avoids_every_other_id() 
     assert [item.slug for item in accepted] == ["big-strike-2", "big-strike"]
 
 
-def test_an_id_used_twice_in_one_file_rejects_the_second_row() -> None:
-    _, _, rejected = plan("id,date,title\nsame,1921,One\nsame,1922,Two\n")
+def test_an_id_used_twice_in_one_file_skips_the_second_row_as_a_duplicate() -> None:
+    accepted, duplicates, rejected = plan("id,date,title\nsame,1921,One\nsame,1922,Two\n")
 
-    assert [(note.line, note.text) for note in rejected] == [(3, "id `same` is already used on line 2")]
+    assert [fields.title for fields in accepted] == ["One"] and rejected == []
+    assert [(note.line, note.text) for note in duplicates] == [(3, "same id as line 2")]
+
+
+def test_a_bundled_id_is_a_duplicate_not_a_second_event() -> None:
+    bundled = [event(1, 0, "kronstadt-rebellion", "1921-02-28/1921-03-19", "Kronstadt rebellion")]
+    text = "id,date,title\nkronstadt-rebellion,1921-03-01,Our own Kronstadt\n"
+
+    accepted, duplicates, _ = plan_import(read_rows("e.csv", text.encode()), [], bundled)
+
+    assert accepted == []
+    assert [note.text for note in duplicates] == ["same id as the bundled event “Kronstadt rebellion”"]
+
+
+def test_hostile_json_values_are_refused_row_by_row_with_a_reason() -> None:
+    text = (
+        '[{"date": "1921", "title": "Fine"},\n'
+        ' {"date": "1921", "title": ' + "9" * 5000 + "},\n"
+        ' {"date": "1921", "title": "Broken \\ud800 text"}]'
+    )
+
+    accepted, _, rejected = plan_import(read_rows("e.json", text.encode()), [], [])
+
+    assert [fields.title for fields in accepted] == ["Fine"]
+    assert [(note.line, note.text) for note in rejected] == [
+        (2, "title: a number 5,000 digits long is not a value I can store"),
+        (3, "title: holds a lone surrogate escape (like \\ud800), which is no character"),
+    ]
+
+
+# -- the work an import does grows with the file, not with its square -------------------------------
+
+
+def one_date_rows(count: int) -> list[Row]:
+    """`count` rows on one date, each title far from every other (no two are near-identical)."""
+    words = ["".join(chr(97 + (n >> shift) % 26) for shift in (0, 5, 10, 15)) for n in range(count)]
+    text = "date,title\n" + "".join(f"1921,{word} {word[::-1]} x{word}q\n" for word in words)
+    return read_rows("e.csv", text.encode(), max_rows=CLI_ROWS)
+
+
+def compared(rows: list[Row]) -> int:
+    planner = ImportPlanner([], [], rows)
+    for row in rows:
+        planner.judge(row)
+    assert planner.rejected == [] and len(planner.accepted) + len(planner.duplicates) == len(rows)
+    return planner.compared
+
+
+def test_a_file_of_rows_on_one_date_costs_work_linear_in_its_length() -> None:
+    small, large = compared(one_date_rows(2_000)), compared(one_date_rows(4_000))
+    # pairwise checking made 2,001,000 and 8,002,000 comparisons: four times the work for twice the rows
+    assert large <= 2.2 * small, (small, large)
+    assert large <= FUZZY_WINDOW * 4_000
+
+
+def test_a_maximum_size_file_of_20000_rows_on_one_date_is_planned_in_linear_work() -> None:
+    assert compared(one_date_rows(CLI_ROWS)) <= FUZZY_WINDOW * CLI_ROWS
+
+
+@pytest.mark.parametrize("columns", [20_000, 40_000])
+def test_a_header_of_thousands_of_repeated_columns_is_refused_at_its_second(columns: int) -> None:
+    text = "date," + ",".join(["title"] * columns) + "\n1921," + ",".join(["x"] * columns) + "\n"
+    with pytest.raises(TransferError, match="names the column `title` twice"):
+        read_rows("e.csv", text.encode())
+
+
+def test_the_header_check_looks_at_no_more_columns_than_exist() -> None:
+    """However long the header, the check stops within the 11 known names (no `list.count` per
+    column): a header of 40,000 names is judged after looking at 12 of them."""
+    looked: list[str] = []
+
+    class Watched(str):
+        def strip(self, chars: str | None = None) -> str:
+            looked.append(str(self))
+            return str.strip(self, chars)
+
+    header = [Watched(name) for name in (*CSV_COLUMNS, *(["title"] * 40_000))]
+    with pytest.raises(TransferError, match="twice"):
+        _csv_header(header)
+    assert len(looked) <= len(CSV_COLUMNS) + 2
 
 
 def test_duplicates_of_existing_events_and_earlier_rows_are_reported_not_added() -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from bot.curation import EventForm
 from bot.errors import UserError
 from bot.model import Event, EventFields, FieldErrors
-from bot.runtime import Services
+from bot.runtime import Services, build_index, wire
 from bot.store import Store
 from tests.support import FIXTURE_CHRONOLOGY
 
@@ -203,3 +203,27 @@ async def test_a_daily_claim_is_seen_at_once_however_many_questions_are_in_fligh
     ]
     results = await asyncio.gather(*questions, *claims)
     assert [guild for guild, claim in enumerate(results[100:], start=1) if claim is None] == []
+
+
+async def test_two_imports_of_the_same_events_at_once_store_each_event_once(
+    services: Services, database_path: Path
+) -> None:
+    """As two processes would (the bot and `almanac import`): two stores on one file, each with
+    its own services, importing the same 300 events under different ids at the same moment."""
+    rows = [f"{1900 + n % 40}-05-{n % 28 + 1:02d},Printers' strike number {n}" for n in range(300)]
+    ours = ("id,date,title\n" + "".join(f"ours-{n},{row}\n" for n, row in enumerate(rows))).encode()
+    theirs = ("id,date,title\n" + "".join(f"theirs-{n},{row}\n" for n, row in enumerate(rows))).encode()
+    other = await Store.open(database_path)
+    try:
+        elsewhere = wire(other, await build_index(other))
+        first, second = await asyncio.gather(
+            services.curation.import_file(IMPORTED, MOD, "ours.csv", ours),
+            elsewhere.curation.import_file(IMPORTED, MOD, "theirs.csv", theirs),
+        )
+    finally:
+        await other.close()
+
+    stored = await services.store.scope_events(IMPORTED)
+    assert len(stored) == 300, "both imports stored the same events"
+    assert sorted([len(first.added), len(second.added)]) == [0, 300]
+    assert sorted([len(first.duplicates), len(second.duplicates)]) == [0, 300]
