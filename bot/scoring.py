@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
+from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from bot.model import Event
@@ -31,6 +32,7 @@ COMPLETE_PREFIX_MIN = 2  # … and so may the last word being typed into autocom
 MAX_QUERY_WORDS = 8
 MIN_SCORE = 25.0
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _STOPWORDS = frozenset(
     (
         "a",
@@ -60,11 +62,23 @@ _NO_NAME = 1 << 20  # `shortest` of an event without a name of content words
 
 
 def normalize(text: str) -> str:
-    """Lowercase ASCII words: accents dropped, punctuation gone (`Brest-Litovsk` -> `brest litovsk`)."""
+    """Lowercase ASCII words in any script: accents dropped, other scripts transliterated,
+    punctuation gone (`Brest-Litovsk` -> `brest litovsk`, `Дзержинский` -> `dzerzhinskiy`).
+
+    Every comparison of text goes through here (search, autocomplete, duplicates, generated ids),
+    so a word typed in Cyrillic meets the same word stored in Cyrillic, and its Latin spelling."""
     if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(char for char in decomposed if not unicodedata.combining(char))
+        text = _NON_ASCII.sub(_latin, text)
     return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def _latin(run: re.Match[str]) -> str:
+    """A run of non-ASCII characters in Latin letters: accents dropped (`í` -> `i`, as always),
+    and anything else (Cyrillic, Greek, ß, ł, CJK…) through anyascii's tables, from the original
+    letters, so that `й` stays `y` instead of losing its breve and becoming `и`."""
+    decomposed = unicodedata.normalize("NFKD", run[0])
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return stripped if stripped.isascii() else anyascii(run[0])
 
 
 def _content(words: Iterable[str]) -> list[str]:

@@ -8,6 +8,7 @@ number so that a rejected row can be named the way a spreadsheet or an editor sh
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
 import json
@@ -366,7 +367,10 @@ def _unreadable(raw: dict[str, Any]) -> str:
 
 def slug_for(title: str, taken: set[str]) -> str:
     """A new id from the title, unique among `taken`: `kronstadt-rebellion`, then `-2`, `-3`…"""
-    base = "-".join(normalize(title).split())[: SLUG_MAX - 6].strip("-") or "event"
+    # any script is transliterated, so a title yields a readable id; one with no letter or digit
+    # at all (`???`) is named by a digest of itself, so two such titles still get different ids
+    words = "-".join(normalize(title).split())[: SLUG_MAX - 6].strip("-")
+    base = words or "untitled-" + hashlib.blake2b(title.encode("utf-8", "replace"), digest_size=4).hexdigest()
     slug, number = base, 1
     while slug in taken:
         number += 1

@@ -12,7 +12,7 @@ from benchmarks.generate import Writer
 from benchmarks.queries import misspell
 from bot.chronology import load_chronology
 from bot.model import BUNDLED_SCOPE, Event, EventFields
-from bot.search import SearchIndex
+from bot.search import SearchIndex, normalize
 from tests.support import FIXTURE_CHRONOLOGY
 
 SERVER = 111
@@ -172,3 +172,49 @@ def test_the_index_answers_as_scoring_every_event_would() -> None:
             assert index.complete(prefix, scopes) == index.full_scan(
                 prefix, scopes, limit=25, complete=True
             ), prefix
+
+
+# -- any script ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("Дзержинский", "Cheka founded"),  # through its people: Felix Dzerzhinsky
+        ("Кронштадт", "Kronstadt rebellion"),
+        ("Брест-Литовск", "Treaty of Brest-Litovsk signed with Germany"),
+    ],
+)
+def test_a_word_typed_in_cyrillic_finds_the_event_written_in_latin(
+    bundled: SearchIndex, typed: str, first: str
+) -> None:
+    assert titles(bundled.search(typed, (BUNDLED_SCOPE,)))[:1] == [first]
+
+
+@pytest.mark.parametrize(
+    ("title", "queries"),
+    [
+        ("Кронштадтское восстание", ["кронштадтское", "Kronshtadtskoe vosstanie", "восстание"]),
+        ("Απεργία στον Πειραιά", ["απεργία", "Apergia Peiraia"]),
+        ("Vaga general a Barcelona, l'estiu de 1917", ["vaga general", "Barcelóna"]),
+        ("Strajk łódzki", ["łódzki", "lodzki"]),
+    ],
+)
+def test_a_title_in_any_script_is_found_by_its_own_letters_and_their_transliteration(
+    title: str, queries: list[str]
+) -> None:
+    index = SearchIndex()
+    index.add(event(1, title, scope=SERVER))
+    index.add(event(2, "Obukhov works strike", scope=SERVER))
+
+    for query in queries:
+        assert titles(index.search(query, (SERVER,)))[:1] == [title], query
+        assert titles(index.complete(query[:6], (SERVER,)))[:1] == [title], query
+
+
+def test_normalize_keeps_every_letter_of_every_script() -> None:
+    assert normalize("Дзержинский") == "dzerzhinskiy"
+    assert normalize("Negrín, Largo Caballero") == "negrin largo caballero"
+    assert normalize("Ἀθῆναι · Σπάρτη") == "athinai sparti"
+    assert normalize("Straße, Łódź") == "strasse lodz"
+    assert all(normalize(text) for text in ("北京", "Україна", "ქართული", "עברית", "العربية"))

@@ -398,3 +398,26 @@ def test_timelinejs_export_has_slides_with_dates_at_their_precision_and_escaped_
     assert first["text"]["text"] == "<p>a &amp; b</p><p>Source: &lt;b&gt;book&lt;/b&gt;</p>"
     assert first["group"] == "navy" and first["unique_id"] == "range"
     assert second["start_date"] == {"year": "1921", "month": "3"} and "end_date" not in second
+
+
+# -- any script ---------------------------------------------------------------------------------
+
+
+def test_ids_made_from_titles_in_any_script_are_readable_and_distinct() -> None:
+    taken: set[str] = set()
+    made = [
+        transfer.slug_for(title, taken) or taken.add(title)  # type: ignore[func-returns-value]
+        for title in ("Кронштадтское восстание", "Απεργία", "北京", "Łódź")
+    ]
+    assert made == ["kronshtadtskoe-vosstanie", "apergia", "beijing", "lodz"]
+    nameless = transfer.slug_for("???", set()), transfer.slug_for("!!!", set())
+    assert all(slug.startswith("untitled-") for slug in nameless) and nameless[0] != nameless[1]
+    assert not any(slug == "event" or slug.startswith("event-") for slug in (*made, *nameless))
+
+
+def test_a_near_identical_cyrillic_title_on_the_same_date_is_a_duplicate() -> None:
+    text = "date,title\n1921-03-18,Кронштадтское восстание\n1921-03-18,Кронштадское восстание\n"
+    accepted, duplicates, _ = plan(text)
+
+    assert [fields.slug for fields in accepted] == ["kronshtadtskoe-vosstanie"]
+    assert [note.text for note in duplicates] == ["same date and title as line 2"]
