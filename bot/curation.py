@@ -8,7 +8,6 @@ the hidden-event cache, so the next /search, /event or autocomplete already sees
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -17,7 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot import transfer
-from bot.dates import MONTHS, DateError, EventDate
+from bot.dates import DateError, EventDate
 from bot.errors import UserError
 from bot.hidden import HiddenEvents
 from bot.model import BUNDLED_SCOPE, Event, EventFields, FieldErrors
@@ -25,14 +24,10 @@ from bot.search import Hit, SearchIndex
 from bot.store import AuditEntry, ConflictError, Store
 from bot.text import plural, quoted
 from bot.transfer import RowNote, plan_import, same_title, slug_for, title_key
-from bot.when import parse_day
+from bot.when import month_and_year, parse_day
 
 HISTORY_MAX = 100  # the most recent audit entries /events history shows
 DATE_HINT = "Write it like 1921-03-02, 2 March 1921, March 1921, 1921, 1921-03~ or 1918/1921."
-_MONTH_YEAR = re.compile(r"([a-z]+)\.?\s+(\d{4})")
-_MONTH_NUMBERS = {name.lower(): n for n, name in enumerate(MONTHS, start=1)} | {
-    name[:3].lower(): n for n, name in enumerate(MONTHS, start=1)
-}
 _ALIAS_KEYS = ("also", "aliases", "alias", "also known as", "other names")
 _ANY_DAY = EventDate.parse("2000-01-01").first_day()  # parse_day wants a today; a year is required anyway
 
@@ -86,8 +81,9 @@ def read_date(text: str) -> str:
         return EventDate.parse(cleaned).edtf()
     except DateError:
         pass
-    if (match := _MONTH_YEAR.fullmatch(cleaned.lower())) and match[1] in _MONTH_NUMBERS:
-        return f"{int(match[2]):04d}-{_MONTH_NUMBERS[match[1]]:02d}"
+    if (month_year := month_and_year(cleaned)) is not None:
+        month, year = month_year
+        return f"{year:04d}-{month:02d}"
     try:
         asked = parse_day(cleaned, _ANY_DAY)
     except DateError:

@@ -1,4 +1,6 @@
-"""What people type for a day or a span: `16 March`, `March 16`, `16/3`, `03-16`, `tomorrow`, `1918 to 1921`.
+"""What people type for a day or a span: `16 March`, `March 16`, `16/3`, `03-16`, `tomorrow`,
+`1918 to 1921`, and month names in every shipped language (`12 марта`, `28 de febrer`,
+`1 d'abril 1919`, `19 de agosto de 1920`, `16 mars`, `5. Dezember`, `März 1921`).
 
 Each form is tried in turn; nothing here guesses at text it does not recognise, it names it instead.
 """
@@ -11,13 +13,11 @@ import re
 from dataclasses import dataclass
 
 from bot.dates import MONTHS, DateError, EventDate
+from bot.months import month_number
 from bot.text import quoted
 
 SHOWN_MAX = 40  # how much of what was typed an error quotes back
 
-_MONTH_NAMES = {name.lower(): number for number, name in enumerate(MONTHS, start=1)}
-_MONTH_NAMES.update({name[:3].lower(): number for number, name in enumerate(MONTHS, start=1)})
-_MONTH_NAMES["sept"] = 9
 _RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
 DAY_HINT = "Try a day like `16 March`, `March 16`, `03-16`, `16/3`, `1919-03-16` or `today`."
 SPAN_HINT = "Try `1918`, `1918-06`, `March 1921` or `1918 to 1921`."
@@ -25,9 +25,16 @@ SPAN_HINT = "Try `1918`, `1918-06`, `March 1921` or `1918 to 1921`."
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _MONTH_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
 _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
-_DAY_MONTH_WORDS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?(?:\s+(\d{4}))?")
-_MONTH_DAY_WORDS = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?")
-_MONTH_YEAR_WORDS = re.compile(r"([a-z]+)\.?\s+(\d{4})")
+# A month word in any script, with what languages put around it: `of`, `de`, `d'` before it
+# (`28 de febrer`, `1 d'abril`), an ordinal after the day (`1st`, `1er`, `5.`), `de`/`del` before
+# the year (`19 de agosto de 1920`) and the year's abbreviation after it (`1919 г.`, `1919 р.`).
+_WORD = r"([^\W\d_]+)\.?"
+_LINK = r"(?:of\s+|de\s+|del\s+|d')?"
+_YEAR = r"(?:\s+(?:de\s+|del\s+)?(\d{4})(?:\s*(?:г|р|гг|рр)\.?)?)?"
+_ORDINAL = r"(?:st|nd|rd|th|er|e|º|ª|\.)?"
+_DAY_MONTH_WORDS = re.compile(rf"(\d{{1,2}}){_ORDINAL}\s*{_LINK}{_WORD}{_YEAR}")
+_MONTH_DAY_WORDS = re.compile(rf"{_WORD}\s+(\d{{1,2}}){_ORDINAL}{_YEAR}")
+_MONTH_YEAR_WORDS = re.compile(rf"{_LINK}{_WORD}\s+(?:de\s+|del\s+)?(\d{{4}})(?:\s*(?:г|р)\.?)?")
 _YEAR_TO_YEAR = re.compile(r"(\d{4})-(\d{4})")  # `1918-1921`: never a month, months have two digits
 
 
@@ -51,7 +58,7 @@ class AskedDay:
 
 def parse_day(text: str, today: dt.date) -> AskedDay:
     """Read one day as people type it, relative to `today` for today/tomorrow/yesterday."""
-    cleaned = " ".join(text.strip().lower().replace(",", " ").split())
+    cleaned = _cleaned(text)
     if not cleaned:
         return _asked(today, with_year=False)
     if len(cleaned) > 40:
@@ -77,7 +84,7 @@ def parse_day(text: str, today: dt.date) -> AskedDay:
 
 def parse_span(text: str) -> tuple[dt.date, dt.date, str]:
     """Read a span of time: a year, a month, a day, an EDTF interval, or `A to B`."""
-    cleaned = " ".join(text.strip().lower().split())
+    cleaned = _cleaned(text, commas=False)
     if not cleaned:
         raise DateError(f"Give a span of time. {SPAN_HINT}")
     if len(cleaned) > 60:
@@ -106,6 +113,19 @@ def _one_span(cleaned: str, original: str) -> tuple[dt.date, dt.date, str]:
     return date.first_day(), date.last_day(), date.display()
 
 
+def month_and_year(text: str) -> tuple[int, int] | None:
+    """(month, year) from `March 1921`, `март 1921`, `de març de 1921`, `marzo de 1921`; else None."""
+    if (match := _MONTH_YEAR_WORDS.fullmatch(_cleaned(text))) and (month := month_number(match[1])):
+        return month, int(match[2])
+    return None
+
+
+def _cleaned(text: str, *, commas: bool = True) -> str:
+    """Lowercase, one space between words, straight apostrophes (`d’abril` as `d'abril`)."""
+    lowered = text.strip().casefold().replace("’", "'")
+    return " ".join((lowered.replace(",", " ") if commas else lowered).split())
+
+
 def _asked(day: dt.date, *, with_year: bool) -> AskedDay:
     return AskedDay(day.month, day.day, day.year if with_year else None)
 
@@ -123,7 +143,7 @@ def _checked(month: int, day: int, year: int | None, original: str) -> AskedDay:
 
 
 def _month(word: str, original: str, hint: str = DAY_HINT) -> int:
-    month = _MONTH_NAMES.get(word)
+    month = month_number(word)
     if month is None:
         raise DateError(
             f"`{quoted(original, SHOWN_MAX)}`: I do not know the month `{quoted(word, SHOWN_MAX)}`. {hint}"

@@ -406,3 +406,25 @@ async def test_a_long_range_is_ongoing_not_an_anniversary_on_its_inner_days(
     (ongoing,) = inner.ongoing
     assert (ongoing.nth, ongoing.span) == (20, 50)
     assert "Spring strike wave in the Urals" in titles(first.anniversaries)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("12 марта", "Astrakhan massacre of strikers"),
+        ("28 de febrer", "Kronstadt sailors declare solidarity with Petrograd strikers"),
+        ("19 de agosto", "Tambov peasant rebellion begins"),
+        ("16. März", "Cheka storms the Putilov works"),
+    ],
+)
+async def test_on_this_day_answers_a_day_typed_in_another_language(
+    services: Services, typed: str, expected: str
+) -> None:
+    answer = await services.almanac.on_this_day(0, typed, TODAY)
+    assert expected in titles(answer.anniversaries)
+
+
+async def test_the_timeline_reads_a_month_typed_in_another_language(services: Services) -> None:
+    answer = await services.almanac.timeline(0, "de març de 1921", None)
+    assert answer.heading.startswith("Timeline: March 1921")
+    assert "New Economic Policy adopted" in titles(answer.events)

@@ -381,3 +381,14 @@ async def test_nothing_changes_or_leaves_the_bundled_chronology_through_curation
         with pytest.raises(UserError, match="one server's own chronology"):
             await attempt
     assert not (await services.store.get_event(kronstadt.id)).deleted  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("2 de març de 1921", "1921-03-02"), ("марта 1921", "1921-03"), ("2. März 1921", "1921-03-02")],
+)
+async def test_the_event_form_reads_a_date_typed_in_another_language(
+    services: Services, typed: str, stored: str
+) -> None:
+    event = await services.curation.add(HERE, MOD, EventForm("Strike at the Putilov works", typed))
+    assert event.date.edtf() == stored

@@ -207,3 +207,64 @@ def test_bad_spans_are_refused_with_a_reason(text: str, words: str) -> None:
 @settings(max_examples=300)
 def test_any_text_is_a_span_or_a_short_date_error(text: str) -> None:
     assert_span_or_short_error(text)
+
+
+# -- month names in every shipped language (CLDR, through Babel) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "asked"),
+    [
+        ("12 марта", AskedDay(3, 12)),  # Russian, the genitive of a date
+        ("16 марта 1919 г.", AskedDay(3, 16, 1919)),
+        ("12 березня", AskedDay(3, 12)),  # Ukrainian
+        ("8 листопада 1917 р.", AskedDay(11, 8, 1917)),
+        ("28 de febrer", AskedDay(2, 28)),  # Catalan
+        ("1 d'abril", AskedDay(4, 1)),
+        ("1 d’abril de 1919", AskedDay(4, 1, 1919)),  # a typographic apostrophe, as phones type it
+        ("19 de agosto", AskedDay(8, 19)),  # Spanish
+        ("19 de agosto de 1920", AskedDay(8, 19, 1920)),
+        ("16 mars", AskedDay(3, 16)),  # French
+        ("1er mars 1921", AskedDay(3, 1, 1921)),
+        ("5 février", AskedDay(2, 5)),
+        ("5 fevrier", AskedDay(2, 5)),  # typed without its accent
+        ("5. Dezember", AskedDay(12, 5)),  # German
+        ("5. Dezember 1917", AskedDay(12, 5, 1917)),
+        ("16 März", AskedDay(3, 16)),
+        ("16 Marz", AskedDay(3, 16)),
+        ("März 16", AskedDay(3, 16)),
+    ],
+)
+def test_a_day_is_read_in_every_shipped_language(typed: str, asked: AskedDay) -> None:
+    assert parse_day(typed, TODAY) == asked
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ("30 февраля", "February has 29 days"),
+        ("29 лютого 1919", "February 1919 has 28 days"),
+        ("31 d'abril", "April has 30 days"),
+        ("31 de junio", "June has 30 days"),
+        ("31 septembre", "September has 30 days"),
+        ("31. November", "November has 30 days"),
+        ("16 martz", "I do not know the month `martz`"),
+    ],
+)
+def test_every_language_is_held_to_the_same_calendar(typed: str, why: str) -> None:
+    with pytest.raises(DateError, match=why):
+        parse_day(typed, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [
+        ("март 1921", "March 1921"),
+        ("de març de 1921", "March 1921"),
+        ("marzo de 1921", "March 1921"),
+        ("März 1921", "March 1921"),
+        ("février 1921 to mars 1921", "February 1921 to March 1921"),
+    ],
+)
+def test_a_month_of_a_year_is_read_in_every_shipped_language(typed: str, label: str) -> None:
+    assert parse_span(typed)[2] == label

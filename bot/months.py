@@ -1,0 +1,60 @@
+"""Month names as people type them in every shipped language, from CLDR (through Babel).
+
+`12 марта`, `28 de febrer`, `1 d'abril`, `19 de agosto`, `16 mars`, `5. Dezember` and `March 16`
+all name a month by a word; which words mean which month comes from CLDR's wide and abbreviated
+names in both their contexts (the genitive `марта` of a date and the nominative `март` of a
+calendar heading), never from lists written here.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+from babel.dates import get_month_names
+
+# English first: where two languages' words collide, the one listed first keeps the word.
+DATE_LANGUAGES = ("en", "ru", "uk", "ca", "es", "fr", "de")
+# What some languages put before a month's name in a date: `de febrer`, `d'abril`, `de agosto`.
+_LINKS = ("de ", "d'", "del ")
+
+
+def month_key(word: str) -> str:
+    """A typed month word as the table holds it: lowercase, straight apostrophes, no link word,
+    no abbreviation dot (`d’Abr.` -> `abr`)."""
+    key = word.casefold().replace("’", "'").strip().rstrip(".")
+    for link in _LINKS:
+        if key.startswith(link):
+            key = key[len(link) :]
+    return key.strip()
+
+
+def _without_accents(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@functools.cache
+def month_numbers() -> dict[str, int]:
+    """Every month word of every shipped language -> its month (1–12)."""
+    table: dict[str, int] = {}
+    for language in DATE_LANGUAGES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, language).items():
+                    table.setdefault(month_key(name), int(number))
+    # Typed without its accent (`fevrier`, `marz`), a Latin word still names its month, unless
+    # that spelling is another month's word already.
+    for key, number in list(table.items()):
+        if key.isascii():
+            continue
+        plain = _without_accents(key)
+        if plain.isascii():
+            table.setdefault(plain, number)
+    table.setdefault("sept", 9)  # `Sept. 1918`, as English writers abbreviate it
+    return table
+
+
+def month_number(word: str) -> int | None:
+    """The month a typed word names in any shipped language, or None."""
+    return month_numbers().get(month_key(word))
