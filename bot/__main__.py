@@ -16,7 +16,7 @@ from bot.config import ConfigError, Settings
 from bot.curation import Curation
 from bot.errors import UserError
 from bot.runtime import open_configured
-from bot.store import Store, StoreError, advice
+from bot.store import BUSY, Store, StoreError, advice, is_busy
 from bot.transfer import FORMATS, MAX_BYTES
 
 # An operator's own file on the server's disk may hold more rows than a Discord upload (5,000);
@@ -233,7 +233,10 @@ def _main(argv: list[str] | None) -> int:
         print(f"almanac: {error}", file=sys.stderr)
         return 2
     except sqlite3.Error as error:  # met mid-command: a damaged, full or read-only database
-        print(f"almanac: database error ({error}): {advice(error)}.", file=sys.stderr)
+        if is_busy(error):  # another process held the write lock for the whole busy timeout
+            print(f"almanac: {BUSY}.", file=sys.stderr)
+        else:
+            print(f"almanac: database error ({error}): {advice(error)}.", file=sys.stderr)
         return 2
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, replace
 
-from bot.daily import DailyPost, Scheduler, check_timezone, first_due, iso, parse_post_time
+from bot.daily import DailyPost, Scheduler, check_timezone, first_due, iso, parse_post_time, post_instant
 from bot.errors import UserError
 from bot.kinds import EmptyDay, PostState
 from bot.store import PostRecord, PostSettings, Store
@@ -23,6 +23,27 @@ class SettingsReport:
     next_post: dt.datetime | None
     last_post: PostRecord | None
     last_failure: PostRecord | None
+
+
+def skipped_days(
+    previous: PostSettings | None, closed: str | None, first: dt.date, now: dt.datetime
+) -> list[dt.date]:
+    """The local days the old settings still had to post but the new ones start after (moving
+    from UTC-11 to UTC+14 after a post, say): recorded as missed, never skipped silently. Days
+    that were already over under the old settings were lost to downtime, not to this change."""
+    if previous is None or not previous.enabled or previous.due_local_date is None:
+        return []
+    old_zone = zoneinfo.ZoneInfo(previous.timezone)
+    day = max(
+        dt.date.fromisoformat(previous.due_local_date),
+        now.astimezone(old_zone).date(),
+        dt.date.fromisoformat(closed) + dt.timedelta(days=1) if closed else dt.date.min,
+    )
+    days = []
+    while day < first:
+        days.append(day)
+        day += dt.timedelta(days=1)
+    return days
 
 
 class Anniversaries:
@@ -48,6 +69,14 @@ class Anniversaries:
         if empty_day not in {mode.value for mode in EmptyDay}:
             raise UserError("For a day without anniversaries choose `nothing`, `month` or `next`.")
         local_date, instant = first_due(now, hhmm, zone)
+        closed = await self._store.last_closed_day(guild_id)
+        if closed is not None and local_date <= (last := dt.date.fromisoformat(closed)):
+            # A new zone can make a day already posted (or being posted) come round again: the
+            # next post is always for a later day than the last one.
+            local_date = last + dt.timedelta(days=1)
+            instant = post_instant(local_date, hhmm, zone)
+        previous = await self._store.post_settings(guild_id)
+        missed = skipped_days(previous, closed, local_date, now)
         settings = PostSettings(
             guild_id=guild_id,
             channel_id=channel_id,
@@ -59,7 +88,15 @@ class Anniversaries:
             due_local_date=local_date.isoformat(),
             next_due_utc=iso(instant),
         )
-        await self._store.save_post_settings(settings, actor)
+        await self._store.save_post_settings(
+            settings,
+            actor,
+            missed_days=[day.isoformat() for day in missed],
+            missed_reason=(
+                f"not posted: the settings changed to {hhmm} {zone.key} after {hhmm} had passed"
+                " there that day"
+            ),
+        )
         self._scheduler.wake()
         return await self.show(guild_id)
 

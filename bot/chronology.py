@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.model import EventFields, FieldErrors
@@ -60,6 +61,7 @@ def validate_entries(entries: list[object]) -> tuple[list[EventFields], list[str
     problems: list[str] = []
     seen: dict[str, int] = {}
     names: dict[str, str] = {}
+    translated: list[tuple[str, set[str]]] = []  # (label, the languages the event is translated into)
     for number, entry in enumerate(entries, start=1):
         label = f"event {number}"
         if not isinstance(entry, dict):
@@ -71,15 +73,63 @@ def validate_entries(entries: list[object]) -> tuple[list[EventFields], list[str
             if slug in seen:
                 problems.append(f"{label}: id: duplicates event {seen[slug]}")
             seen.setdefault(slug, number)
+        old_ids = _old_ids(entry.get("old_ids"), label, problems)
         try:
-            fields = EventFields.from_mapping(entry)
+            fields = EventFields.from_mapping(
+                {key: value for key, value in entry.items() if key != "old_ids"}
+            )
         except FieldErrors as error:
             problems.extend(f"{label}: {name}: {message}" for name, message in error.problems)
             continue
+        fields = replace(fields, old_ids=old_ids)
         events.append(fields)
-        # A title or alias naming two events would make `/event <name>` ambiguous.
-        for name in {normalize(text) for text in (fields.title, *fields.aliases)}:
+        translated.append((label, {t.language for t in fields.translations}))
+        # A title or alias naming two events would make `/event <name>` ambiguous, in any language.
+        titles = (fields.title, *fields.aliases, *(t.title for t in fields.translations))
+        for name in {normalize(text) for text in titles}:
             if name in names and names[name] != fields.slug:
                 problems.append(f"{label}: aliases: `{name}` also names {names[name]}")
             names.setdefault(name, fields.slug)
+    # A language the file ships is shipped for every event: a reader of it never meets English
+    # in the middle of a list because one translation was forgotten.
+    shipped = set().union(*(languages for _, languages in translated))
+    for label, languages in translated:
+        problems.extend(
+            f"{label}: translations: has no {language} translation"
+            for language in sorted(shipped - languages)
+        )
+    problems.extend(_old_id_clashes(events, seen))
     return events, problems
+
+
+_OLD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # what an `id` may be (bot.model's rule)
+
+
+def _old_ids(value: object, label: str, problems: list[str]) -> tuple[str, ...]:
+    """`old_ids = ["previous-id"]`: the ids a renamed event had, so it keeps its stored row."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        problems.append(f'{label}: old_ids: must be a list of ids in quotes, like ["previous-id"]')
+        return ()
+    for item in value:
+        if not _OLD_ID.fullmatch(item):
+            problems.append(
+                f"{label}: old_ids: `{item[:80]}` is not an id (lowercase letters, digits, hyphens)"
+            )
+    return tuple(dict.fromkeys(item for item in value if _OLD_ID.fullmatch(item)))
+
+
+def _old_id_clashes(events: list[EventFields], seen: dict[str, int]) -> list[str]:
+    """An old id is no event's id any more, and names one renamed event only."""
+    problems: list[str] = []
+    claimed: dict[str, str] = {}
+    for fields in events:
+        label = f"event {seen.get(fields.slug, '?')} ({fields.slug})"
+        for old in fields.old_ids:
+            if old in seen:
+                problems.append(f"{label}: old_ids: `{old}` is still the id of event {seen[old]}")
+            elif old in claimed:
+                problems.append(f"{label}: old_ids: `{old}` is already an old id of {claimed[old]}")
+            claimed.setdefault(old, fields.slug)
+    return problems

@@ -214,12 +214,20 @@ class Scheduler:
     async def _guarded(self, settings: PostSettings, now: dt.datetime, sender: Sender) -> PostOutcome:
         async with self._slots:
             try:
+                current = await self._store.post_settings(settings.guild_id)
+                if current is not None and current.version != settings.version:
+                    # A moderator changed the settings while this server waited for a slot.
+                    if not current.enabled or (current.next_due_utc or "9999") > iso(now):
+                        return PostOutcome.WAITING
+                    settings = current
                 return await self.serve(settings, now, sender)
             except Exception:
                 log.exception("daily post for server %s failed unexpectedly", settings.guild_id)
                 # Push it back a little so a bug cannot spin the loop on one server.
                 retry_at = iso(now + dt.timedelta(minutes=5))
-                await self._store.reschedule_post(settings.guild_id, settings.due_local_date or "", retry_at)
+                await self._store.reschedule_post(
+                    settings.guild_id, settings.due_local_date or "", retry_at, settings.version
+                )
                 return PostOutcome.RETRYING
 
     async def serve(self, settings: PostSettings, now: dt.datetime, sender: Sender) -> PostOutcome:
@@ -232,14 +240,23 @@ class Scheduler:
             await self._close_past_day(settings, day, sender)
             day = today
             if (instant := post_instant(day, post_time, zone)) > now:
-                await self._store.reschedule_post(settings.guild_id, day.isoformat(), iso(instant))
+                await self._reschedule(settings, day, instant)
                 return PostOutcome.WAITING
         outcome = await self._post_day(settings, day, zone, now, sender)
         if outcome is not PostOutcome.RETRYING:
             tomorrow = day + dt.timedelta(days=1)
-            instant = post_instant(tomorrow, post_time, zone)
-            await self._store.reschedule_post(settings.guild_id, tomorrow.isoformat(), iso(instant))
+            await self._reschedule(settings, tomorrow, post_instant(tomorrow, post_time, zone))
         return outcome
+
+    async def _reschedule(self, settings: PostSettings, day: dt.date, instant: dt.datetime) -> None:
+        """Move the next post, computed from `settings`; a change saved since (during a send,
+        say) wins, because `/anniversaries setup` already computed its next post itself."""
+        if not await self._store.reschedule_post(
+            settings.guild_id, day.isoformat(), iso(instant), settings.version
+        ):
+            log.info(
+                "server %s changed its daily-post settings during a pass; keeping them", settings.guild_id
+            )
 
     async def _close_past_day(self, settings: PostSettings, day: dt.date, sender: Sender) -> None:
         record = await self._store.post_record(settings.guild_id, day.isoformat())
@@ -299,7 +316,7 @@ class Scheduler:
         retry_at = now + dt.timedelta(minutes=wait)
         if retry_at.astimezone(zone).date() > day:
             return PostOutcome.FAILED
-        await self._store.reschedule_post(settings.guild_id, key, iso(retry_at))
+        await self._reschedule(settings, day, retry_at)
         return PostOutcome.RETRYING
 
     async def _recover_claimed(

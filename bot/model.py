@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.dates import DateError, EventDate
+from bot.languages import SOURCE_LANGUAGE, TRANSLATED
+from bot.text import visible
 
 BUNDLED_SCOPE = 0  # the scope of the bundled chronology; servers use their guild id
 
@@ -22,7 +24,16 @@ SLUG_MAX = 80
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LIST_FIELDS = ("people", "places", "tags", "aliases")
 _TEXT_FIELDS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "source": SOURCE_MAX, "note": NOTE_MAX}
-KNOWN_FIELDS = frozenset({"id", "date", "russia", *_LIST_FIELDS, *_TEXT_FIELDS})
+KNOWN_FIELDS = frozenset({"id", "date", "russia", "translations", *_LIST_FIELDS, *_TEXT_FIELDS})
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An event's title and summary in one more language, written by whoever wrote the event."""
+
+    language: str
+    title: str
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,17 @@ class EventFields:
     source: str = ""
     note: str = ""
     russian: bool = False
+    translations: tuple[Translation, ...] = ()  # one per language, in TRANSLATED's order
+    # data file only: ids the event had before, so a rename keeps its row (and servers' hides)
+    old_ids: tuple[str, ...] = field(default=(), compare=False)
+
+    def title_in(self, language: str) -> str:
+        """The title in `language`, or the original where it has no translation."""
+        return next((t.title for t in self.translations if t.language == language), self.title)
+
+    def summary_in(self, language: str) -> str:
+        found = next((t for t in self.translations if t.language == language), None)
+        return found.summary if found is not None and found.summary else self.summary
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> EventFields:
@@ -61,10 +83,14 @@ class EventFields:
             name: _text(raw, name, problems, limit, required=name == "title")
             for name, limit in _TEXT_FIELDS.items()
         }
+        if texts["title"] and not visible(texts["title"]):
+            # zero-width spaces, U+3164, U+2800 or bare bidi controls: a title no one can see or pick
+            problems.append(("title", "has no visible characters; give it words people can read"))
         lists = {name: _string_list(raw, name, problems) for name in _LIST_FIELDS}
         russian = raw.get("russia", False)
         if not isinstance(russian, bool):
             problems.append(("russia", "must be true or false"))
+        translations = _translations(raw.get("translations"), problems)
         if problems or date is None:
             raise FieldErrors(problems)
         return cls(
@@ -79,11 +105,12 @@ class EventFields:
             tags=lists["tags"],
             aliases=lists["aliases"],
             russian=bool(russian),
+            translations=translations,
         )
 
     def as_mapping(self) -> dict[str, Any]:
         """The data-file / export form; `from_mapping(as_mapping())` gives the same fields back."""
-        return {
+        mapping: dict[str, Any] = {
             "id": self.slug,
             "date": self.date.edtf(),
             "title": self.title,
@@ -96,6 +123,11 @@ class EventFields:
             "note": self.note,
             "russia": self.russian,
         }
+        if self.translations:  # left out when there are none, so older exports read the same
+            mapping["translations"] = {
+                t.language: {"title": t.title, "summary": t.summary} for t in self.translations
+            }
+        return mapping
 
 
 @dataclass(frozen=True)
@@ -175,3 +207,36 @@ def _string_list(raw: Mapping[str, Any], name: str, problems: list[tuple[str, st
             problems.append((name, f"has an entry over {LIST_ITEM_MAX} characters"))
             break
     return items
+
+
+def _translations(value: Any, problems: list[tuple[str, str]]) -> tuple[Translation, ...]:
+    """`{"ca": {"title": …, "summary": …}, …}`: the shipped languages only, each checked like
+    the original (a title is required, the same length limits), each problem naming its language."""
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        problems.append(("translations", 'must be a table of languages, like {ca = {title = "…"}}'))
+        return ()
+    found: dict[str, Translation] = {}
+    for language, texts in value.items():
+        where = f"translations.{str(language)[:10]}"
+        if language not in TRANSLATED:
+            shipped = ", ".join(TRANSLATED)
+            problems.append(
+                (where, f"is not a language Almanac ships ({shipped}; {SOURCE_LANGUAGE} is the original)")
+            )
+            continue
+        if not isinstance(texts, Mapping):
+            problems.append((where, "must hold a title and a summary"))
+            continue
+        for name in sorted(set(texts) - {"title", "summary"}):
+            problems.append((f"{where}.{str(name)[:20]}", "is not a known field"))
+        own: list[tuple[str, str]] = []
+        title = _text(texts, "title", own, TITLE_MAX, required=True)
+        summary = _text(texts, "summary", own, SUMMARY_MAX)
+        if title and not visible(title):
+            own.append(("title", "has no visible characters; give it words people can read"))
+        problems.extend((f"{where}.{name}", message) for name, message in own)
+        if not own:
+            found[language] = Translation(language, title, summary)
+    return tuple(found[language] for language in TRANSLATED if language in found)

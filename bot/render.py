@@ -1,4 +1,8 @@
-"""Result objects -> discord.Embed, always inside Discord's limits and never able to ping anyone."""
+"""Result objects -> discord.Embed, always inside Discord's limits and never able to ping anyone.
+
+Every stored or typed text goes through `bot.markup.user_text` (sentences quoting it through
+`user_message`), clipped by it to the room it has: it cannot be a link, a mention or a layout.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, Upcoming
 from bot.curation import History, ImportReport
 from bot.dates import MONTHS
 from bot.kinds import AuditAction
+from bot.markup import user_message, user_text
 from bot.model import Event
 from bot.render_text import (
     NOTHING_CLOSE,
@@ -35,13 +40,8 @@ PAGE_SIZE = 5
 SUMMARY_PREVIEW = 180
 
 
-def safe(text: str) -> str:
-    """User-written text made inert: no markdown tricks, no mentions (a zero-width space breaks them)."""
-    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
-
-
 def _event_line(event: Event, note: str | None = None) -> str:
-    line = f"**{safe(date_line(event))}** — {safe(event.title)}"
+    line = f"**{user_text(date_line(event))}** — {user_text(event.title)}"
     return f"{line} · *{note}*" if note else line
 
 
@@ -49,7 +49,8 @@ def _anniversary_block(item: Anniversary) -> str:
     marker = "🎉 " if item.round else ""
     text = f"{marker}{_event_line(item.event, anniversary_note(item))}"
     if item.event.fields.summary and not item.ongoing:
-        text += "\n> " + safe(clip(item.event.fields.summary, SUMMARY_PREVIEW))
+        # on one line, so that nothing after a line break can leave the quote block
+        text += "\n> " + user_text(item.event.fields.summary, SUMMARY_PREVIEW)
     return text
 
 
@@ -101,14 +102,17 @@ def _lines(lines: list[str]) -> str:
 
 def event_embed(event: Event) -> discord.Embed:
     embed = discord.Embed(
-        title=clip(safe(event.title), TITLE_MAX),
-        description=clip(safe(event.fields.summary), DESCRIPTION_MAX) or None,
+        title=user_text(event.title, TITLE_MAX),
+        description=user_text(event.fields.summary, DESCRIPTION_MAX, lines=True) or None,
         colour=COLOUR,
     )
-    rows = [(label, safe(value)) for label, value in event_details(event)]
+    rows = event_details(event)
+    # the source is the one field meant to be a link; a note may run over several lines
+    shown = [user_text(value, lines=label == "Note", source=label == "Source") for label, value in rows]
     room = EMBED_MAX - len(embed) - sum(len(label) for label, _ in rows)
-    for (label, value), limit in zip(rows, _shares([len(value) for _, value in rows], room), strict=True):
-        embed.add_field(name=label, value=clip(value, limit), inline=label != "Note")
+    for (label, value), limit in zip(rows, _shares([len(text) for text in shown], room), strict=True):
+        text = user_text(value, limit, lines=label == "Note", source=label == "Source")
+        embed.add_field(name=label, value=text, inline=label != "Note")
     return embed
 
 
@@ -126,10 +130,10 @@ def _shares(lengths: list[int], room: int) -> list[int]:
 def not_found_message(answer: EventAnswer) -> str:
     if answer.gone:
         return f"No event like that is in this server's chronology. {NOTHING_CLOSE}"
-    asked = safe(clip(answer.query, 80))
+    asked = user_text(answer.query, 80)
     if not answer.suggestions:
         return f"No event is called “{asked}”. {NOTHING_CLOSE}"
-    closest = "; ".join(f"**{safe(title)}**" for title in answer.suggestions)
+    closest = "; ".join(f"**{user_text(title)}**" for title in answer.suggestions)
     return f"No event is called exactly “{asked}”. Closest: {closest}."
 
 
@@ -139,17 +143,16 @@ def page_count(answer: EventList) -> int:
 
 def list_page_embed(answer: EventList, page: int) -> discord.Embed:
     """One page of a /search or /timeline answer; `page` counts from 0."""
-    embed = discord.Embed(title=clip(safe(answer.heading), TITLE_MAX), colour=COLOUR)
+    embed = discord.Embed(title=user_text(answer.heading, TITLE_MAX), colour=COLOUR)
     if not answer.events:
-        # the message quotes the query back: its code span defuses markdown, not mentions
-        embed.description = discord.utils.escape_mentions(answer.empty_message)
+        embed.description = user_message(answer.empty_message)  # it quotes the query back
         return embed
     start = page * PAGE_SIZE
     blocks = []
     for event in answer.events[start : start + PAGE_SIZE]:
         block = _event_line(event)
         if event.fields.summary:
-            block += "\n> " + safe(clip(event.fields.summary, SUMMARY_PREVIEW))
+            block += "\n> " + user_text(event.fields.summary, SUMMARY_PREVIEW)
         blocks.append(block)
     embed.description = _join_within(blocks, 3500, "…")
     total = len(answer.events)
@@ -201,7 +204,7 @@ def history_page_count(history: History) -> int:
 def history_embed(history: History, page: int) -> discord.Embed:
     """One page of /events history, newest first; `page` counts from 0."""
     heading = f"History: {history.event.title}" if history.event else "History of this server's chronology"
-    embed = discord.Embed(title=clip(safe(heading), TITLE_MAX), colour=COLOUR)
+    embed = discord.Embed(title=user_text(heading, TITLE_MAX), colour=COLOUR)
     if not history.entries:
         embed.description = "No changes recorded yet."
         return embed
@@ -221,7 +224,7 @@ def _history_block(entry: AuditEntry, *, with_title: bool) -> str:
     head = f"**{_DONE[entry.action]}**"
     snapshot = entry.after or entry.before or {}
     if with_title and snapshot.get("title"):
-        head += f" · {safe(clip(str(snapshot['title']), 80))}"
+        head += f" · {user_text(str(snapshot['title']), 80)}"
     return "\n".join([f"{head} · by {who} · {_when(entry.at)}", *_changes(entry)])
 
 
@@ -241,24 +244,24 @@ def _changes(entry: AuditEntry) -> list[str]:
 
 def _shown_value(value: object) -> str:
     text = "; ".join(map(str, value)) if isinstance(value, list) else str(value if value is not None else "")
-    return f"“{safe(clip(text, 80))}”" if text else "(empty)"
+    return f"“{user_text(text, 80)}”" if text else "(empty)"
 
 
 def _when(at: str) -> str:
     try:
         moment = dt.datetime.fromisoformat(at)
     except ValueError:
-        return safe(at)
+        return user_text(at)
     return f"<t:{int(moment.timestamp())}:f>"  # shown in each reader's own time zone
 
 
 def import_embed(report: ImportReport, filename: str, *, attached: bool = False) -> discord.Embed:
     embed = discord.Embed(
-        title=clip(safe(f"Import: {filename}"), TITLE_MAX), colour=COLOUR, description=report.headline()
+        title=user_text(f"Import: {filename}", TITLE_MAX), colour=COLOUR, description=report.headline()
     )
     for name, notes in (("Rejected rows", report.rejected), ("Duplicates, skipped", report.duplicates)):
         if notes:
-            lines = [f"line {note.line}: {safe(clip(note.text, 200))}" for note in notes]
+            lines = [f"line {note.line}: {user_message(clip(note.text, 200))}" for note in notes]
             embed.add_field(name=f"{name} ({len(notes)})", value=_lines(lines), inline=False)
     if attached:
         embed.set_footer(text="The attached report lists every row.")

@@ -97,11 +97,12 @@ class Document:
     @classmethod
     def from_event(cls, event: Event) -> Document:
         fields = event.fields
-        names = tuple(
-            name for name in dict.fromkeys(normalize(n) for n in (fields.title, *fields.aliases)) if name
-        )
+        # the title in every language it is written in is a name of the event, like an alias
+        titles = (fields.title, *fields.aliases, *(t.title for t in fields.translations))
+        names = tuple(name for name in dict.fromkeys(normalize(n) for n in titles) if name)
         in_names = {word for name in names for word in name.split()}
-        text = normalize(" ".join((*fields.people, *fields.places, *fields.tags, fields.summary)))
+        summaries = (fields.summary, *(t.summary for t in fields.translations))
+        text = normalize(" ".join((*fields.people, *fields.places, *fields.tags, *summaries)))
         others = dict.fromkeys(word for word in _content(text.split()) if word not in in_names)
         shortest = min((n for n in (len(_content(name.split())) for name in names) if n), default=_NO_NAME)
         return cls(event.id, event.scope, fields.title, names, " ".join(others), shortest)

@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from bot.dates import PartialDate
 from bot.errors import UserError
+from bot.languages import TRANSLATED
 from bot.model import SLUG_MAX, Event, EventFields, FieldErrors
 from bot.search import normalize
 from bot.text import quoted
@@ -40,6 +41,9 @@ CSV_COLUMNS = (
     "note",
     "russia",
 )
+# An event's title and summary in another language: `title_ca`, `summary_ca`, `title_es`, …
+TRANSLATION_COLUMNS = tuple(f"{name}_{language}" for language in TRANSLATED for name in ("title", "summary"))
+KNOWN_COLUMNS = (*CSV_COLUMNS, *TRANSLATION_COLUMNS)
 LIST_SEPARATOR = ";"
 FORMATS = ("json", "csv", "timelinejs")
 JSON_FORMAT_NAME = "almanac-events"
@@ -206,17 +210,17 @@ def _csv_rows(text: str) -> list[Row]:
 
 def _csv_header(header: list[str]) -> list[str]:
     """The header's columns, checked in one pass: a known name each, none twice."""
-    known = ",".join(CSV_COLUMNS)
-    if not any(cell.strip() for cell in header[: len(CSV_COLUMNS) + 1]):
+    known = ",".join(CSV_COLUMNS) + " (and title_ca, summary_ca and so on for translations)"
+    if not any(cell.strip() for cell in header[: len(KNOWN_COLUMNS) + 1]):
         raise TransferError(f"The CSV has no header line; the first line names the columns: {known}.")
     columns: list[str] = []
     for cell in header:
         name = cell.strip().lower()
-        if name not in CSV_COLUMNS:
+        if name not in KNOWN_COLUMNS:
             raise TransferError(
                 f"The CSV column `{quoted(name, 40)}` is not one I know; the columns are {known}."
             )
-        if name in columns:  # at most 11 names: each look is short, whatever the header's length
+        if name in columns:  # at most 17 names: each look is short, whatever the header's length
             raise TransferError(f"The CSV names the column `{name}` twice.")
         columns.append(name)
     missing = [name for name in ("date", "title") if name not in columns]
@@ -229,7 +233,11 @@ def _csv_mapping(columns: list[str], cells: list[str]) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     for name, cell in zip(columns, cells, strict=False):
         value = unneutralise_cell(cell)
-        if name == "russia":
+        if name in TRANSLATION_COLUMNS:
+            if value.strip():  # an empty cell: no translation into that language
+                field_name, language = name.rsplit("_", 1)
+                raw.setdefault("translations", {}).setdefault(language, {})[field_name] = value
+        elif name == "russia":
             raw[name] = _truth(value)
         elif name in ("people", "places", "tags", "aliases"):
             raw[name] = [part for part in value.split(LIST_SEPARATOR) if part.strip()]
@@ -404,12 +412,18 @@ def write_json(events: Sequence[EventFields]) -> bytes:
 def write_csv(events: Sequence[EventFields]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    # translation columns only for the languages some event is written in: most files have none
+    languages = {t.language for fields in events for t in fields.translations}
+    extra = [name for name in TRANSLATION_COLUMNS if name.rsplit("_", 1)[1] in languages]
+    writer.writerow([*CSV_COLUMNS, *extra])
     for fields in events:
         row = fields.as_mapping()
+        for translation in fields.translations:
+            row[f"title_{translation.language}"] = translation.title
+            row[f"summary_{translation.language}"] = translation.summary
         cells = []
-        for name in CSV_COLUMNS:
-            value = row[name]
+        for name in (*CSV_COLUMNS, *extra):
+            value = row.get(name, "")
             if isinstance(value, list):
                 value = LIST_SEPARATOR.join(value)
             elif isinstance(value, bool):

@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.anniversaries import Anniversaries
 from bot.daily import all_timezones
+from bot.errors import UserError
 from bot.kinds import EmptyDay
 from bot.render_daily import post_content, post_embed, settings_embed
 from bot.sender import missing_permissions
@@ -56,6 +57,10 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
         empty_day: str = "next",
     ) -> None:
         assert interaction.guild is not None
+        if role is not None and role.is_default():
+            # its id is the server's own: `<@&id>` atop every post would read, and could ping, as
+            # @everyone; refused as it is for the curator role
+            raise UserError("@everyone cannot be the role to mention; pick a role, or leave it out.")
         if names := missing_permissions(channel):
             await interaction.response.send_message(
                 f"I cannot post in {channel.mention}: I need {names} there. Fix that and run setup again.",

@@ -21,8 +21,8 @@ from bot import render, transfer
 from bot.almanac import Almanac
 from bot.curation import Curation, Target
 from bot.errors import UserError
+from bot.markup import user_text
 from bot.model import Event
-from bot.render import safe
 from bot.text import plural
 from cogs.checks import CuratorGate
 from cogs.event_modal import EventModal, Limiter, UndoView
@@ -137,7 +137,7 @@ class Curate(commands.Cog):
         self.writes.hit(interaction)
         guild_id = _guild(interaction)
         changed = await action(guild_id, interaction.user.id, event_id)
-        title = safe(changed.title)
+        title = user_text(changed.title)
 
         async def undo(by: Interaction) -> str:
             await inverse(guild_id, by.user.id, changed.id)

@@ -14,6 +14,8 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserError
+from bot.markup import user_message
+from bot.store import BUSY, is_busy
 from bot.text import plural, quoted
 
 log = logging.getLogger(__name__)
@@ -27,8 +29,9 @@ def error_message(error: BaseException) -> str | None:
     """What to tell the user, or None for a bug (which is logged and apologised for)."""
     cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(cause, UserError):
-        # it may quote what the user typed: a quoted `@everyone` must not even look like a mention
-        return discord.utils.escape_mentions(str(cause))
+        # it may quote what a member typed or stored, a title in “…” or a value in a code span:
+        # a quoted `@everyone` must not even look like a mention, a quoted link not be one
+        return user_message(str(cause))
     if isinstance(cause, app_commands.CommandOnCooldown):
         return f"Slow down a little: try again in {plural(math.ceil(cause.retry_after), 'second')}."
     if isinstance(cause, app_commands.CheckFailure):
@@ -36,7 +39,9 @@ def error_message(error: BaseException) -> str | None:
         text = str(cause)
         return text if text and not text.startswith("The check functions") else NOT_ALLOWED
     if isinstance(cause, app_commands.TransformerError):
-        return f"`{quoted(str(cause.value), 50)}` is not a valid value for this option."
+        return user_message(f"`{quoted(str(cause.value), 50)}` is not a valid value for this option.")
+    if is_busy(cause):  # another process (an `almanac import`, say) held the write lock too long
+        return f"{BUSY.capitalize()}."
     if isinstance(cause, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
         log.warning("Discord's commands differ from this bot's (%s); sync the command tree", cause)
         return STALE_COMMAND

@@ -17,8 +17,8 @@ import discord
 from discord import app_commands
 
 from bot.curation import Curation, EventForm
+from bot.markup import user_message, user_text
 from bot.model import SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, Event, FieldErrors
-from bot.render import safe
 from cogs.checks import CuratorGate
 from cogs.errors import answer_error
 
@@ -141,11 +141,11 @@ class EventModal(discord.ui.Modal):
             retry.message = await interaction.original_response()
             return
         if self.event is not None:
-            text = f"Saved **{safe(event.title)}** ({event.date.display()})."
+            text = f"Saved **{user_text(event.title)}** ({event.date.display()})."
             await interaction.response.send_message(text, ephemeral=True)
             return
         text = (
-            f"Added **{safe(event.title)}** ({event.date.display()}); it is in `/onthisday`, `/event` "
+            f"Added **{user_text(event.title)}** ({event.date.display()}); it is in `/onthisday`, `/event` "
             "and `/search` now."
         )
         undo = UndoView(self.gate, self.limiter, lambda by: self._undo_add(guild_id, by.user.id, event))
@@ -154,18 +154,20 @@ class EventModal(discord.ui.Modal):
 
     async def _undo_add(self, guild_id: int, actor: int, event: Event) -> str:
         await self.curation.remove(guild_id, actor, event.id)
-        return f"Removed **{safe(event.title)}** again; `/events restore` brings it back."
+        return f"Removed **{user_text(event.title)}** again; `/events restore` brings it back."
 
     async def on_error(self, interaction: Interaction, error: Exception, /) -> None:  # type: ignore[override]
         await answer_error(interaction, error, "the event form")
 
 
 def problems_message(error: FieldErrors) -> str:
+    # a message may quote what was typed (a date in a code span); ten lines of at most 190
+    # characters, escapes included, fit in Discord's 2,000
     lines = [
-        f"**{BOX_NAMES.get(name, safe(name))}**: {discord.utils.escape_mentions(message)}"
+        f"**{BOX_NAMES.get(name) or user_text(name, 40)}**: {user_message(message, 140)}"
         for name, message in error.problems[:10]
     ]
-    return "\n".join(["Not saved yet:", *lines, "Press **Fix and resubmit**; what you typed is kept."])[:2000]
+    return "\n".join(["Not saved yet:", *lines, "Press **Fix and resubmit**; what you typed is kept."])
 
 
 class TimedView(discord.ui.View):

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -292,3 +293,47 @@ date = 1919-03-16
 title = "Unquoted date"
 """
 )
+
+
+# -- what Discord's markdown would make of a text ---------------------------------------------------
+
+_ESCAPED = re.compile(r"\\[^0-9A-Za-z\s]")  # Discord escapes punctuation, not letters or digits
+_CODE_SPAN = re.compile(r"(`+)([\s\S]*?[^`])\1(?!`)")
+_AUTOLINK = re.compile(r"<[^: >]+:/[^ >]+>")
+_MASKED_LINK = re.compile(r"\[[^\[\]]*\]\(")
+_MENTION = re.compile(r"@(?:everyone|here)|<(?:@[!&]?|#)\d+>|<t:-?\d+(?::[a-zA-Z])?>")
+_BARE_URL = re.compile(r"https?://[^\s<]+")
+
+
+def _unparsed(text: str) -> str:
+    """`text` with what Discord shows as typed (an escaped character, a code span, a `<url>`)
+    blanked out, so that a pattern found in what is left is markup Discord would act on."""
+    shown, index = [], 0
+    while index < len(text):
+        for pattern in (_ESCAPED, _CODE_SPAN, _AUTOLINK):
+            if (match := pattern.match(text, index)) is not None:
+                shown.append("\x00" * len(match.group()))
+                index = match.end()
+                break
+        else:
+            shown.append(text[index])
+            index += 1
+    return "".join(shown)
+
+
+def live_links(text: str | None) -> list[str]:
+    """Every `[label](` Discord would start a masked link at: a label that can point anywhere."""
+    view = _unparsed(text or "")
+    return [(text or "")[m.start() : m.end() + 40] for m in _MASKED_LINK.finditer(view)]
+
+
+def live_mentions(text: str | None) -> list[str]:
+    """Every mention Discord would draw (or, in a message's content, could ping)."""
+    view = _unparsed(text or "")
+    return [(text or "")[m.start() : m.end()] for m in _MENTION.finditer(view)]
+
+
+def bare_urls(text: str | None) -> list[str]:
+    """Every URL Discord would autolink bare, which in a message's content gets a preview embed."""
+    view = _unparsed(text or "")
+    return [(text or "")[m.start() : m.end()] for m in _BARE_URL.finditer(view)]

@@ -1,6 +1,6 @@
 """Every SQL statement of the project lives in this package, behind plain async methods."""
 
-from bot.store.base import ConflictError, StoreError, advice, utc_now
+from bot.store.base import BUSY, ConflictError, StoreError, advice, is_busy, utc_now
 from bot.store.guilds import AuditEntry, GuildData
 from bot.store.posts import PostData, PostRecord, PostSettings, Shards
 from bot.store.reads import EventReads
@@ -13,6 +13,7 @@ class Store(EventWrites, EventReads, GuildData, PostData):
 
 
 __all__ = [
+    "BUSY",
     "AuditEntry",
     "ConflictError",
     "DayMatch",
@@ -22,5 +23,6 @@ __all__ = [
     "Store",
     "StoreError",
     "advice",
+    "is_busy",
     "utc_now",
 ]

@@ -27,12 +27,28 @@ class ConflictError(Exception):
     """An edit was based on an older version of the event than the one stored."""
 
 
+# How long a write waits for another process's write lock before giving up as busy.
+BUSY_TIMEOUT = 5.0
+BUSY = "the database is busy (another process is writing); try again"
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def is_busy(error: BaseException) -> bool:
+    """True for SQLite's "database is locked": another connection held the write lock for the
+    whole busy timeout. Nothing is wrong with the file; the same command later will work."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    code = getattr(error, "sqlite_errorname", "")
+    return code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(error)
+
+
 def advice(error: sqlite3.Error) -> str:
     """What an operator can do about a database error, by SQLite's code for it."""
+    if is_busy(error):
+        return "another process is writing to it; try again in a moment"
     code = getattr(error, "sqlite_errorname", "")
     if code.startswith("SQLITE_CORRUPT"):
         return "the file is damaged; restore it from a backup (`almanac db backup` makes them)"
@@ -64,31 +80,35 @@ class StoreBase:
     # -- lifecycle -------------------------------------------------------------------------
 
     @classmethod
-    async def open(cls, path: str | Path) -> Self:
-        """Open (creating if needed) and migrate the database at `path`."""
+    async def open(cls, path: str | Path, *, busy_timeout: float | None = None) -> Self:
+        """Open (creating if needed) and migrate the database at `path`. Both connections wait up
+        to `busy_timeout` seconds (default BUSY_TIMEOUT) for another process's write lock before
+        an error says the database is busy."""
         path = str(path)
+        busy_timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         if path == ":memory:" or path.startswith("file::memory:"):
             # the reader and the writer must share one file; an in-memory database is private to each
             raise StoreError("the database must be a file; use a temporary file instead of :memory:")
         writer: aiosqlite.Connection | None = None
         try:
-            writer = await aiosqlite.connect(path, isolation_level=None)
+            # `timeout` is SQLite's busy timeout, in force from the first statement (WAL included)
+            writer = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
             await writer.execute("PRAGMA journal_mode = WAL")
-            reader = await aiosqlite.connect(path, isolation_level=None)
+            reader = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
         except sqlite3.Error as error:
             if writer is not None:
                 await writer.close()  # its thread would otherwise keep the process from exiting
-            raise StoreError(f"cannot open the database {path} ({error}): {advice(error)}.") from None
+            raise StoreError(_cannot("open", path, error)) from None
         store = cls(path, writer, reader)
         try:
             for connection in (writer, reader):
                 await connection.execute("PRAGMA foreign_keys = ON")
-                await connection.execute("PRAGMA busy_timeout = 5000")
+                await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
                 await connection.execute("PRAGMA synchronous = NORMAL")
             await store.migrate()
         except sqlite3.Error as error:
             await store.close()
-            raise StoreError(f"cannot use the database {path} ({error}): {advice(error)}.") from None
+            raise StoreError(_cannot("use", path, error)) from None
         return store
 
     async def close(self) -> None:
@@ -183,6 +203,12 @@ class StoreBase:
     async def get_meta(self, key: str) -> str | None:
         row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
         return None if row is None else str(row[0])
+
+
+def _cannot(verb: str, path: str, error: sqlite3.Error) -> str:
+    if is_busy(error):
+        return f"cannot {verb} the database {path}: {BUSY}."
+    return f"cannot {verb} the database {path} ({error}): {advice(error)}."
 
 
 def _split_sql(script: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from bot.store.base import StoreBase, utc_now
 
 _SETTINGS_COLUMNS = (
     "guild_id, channel_id, post_time, timezone, mention_role_id, empty_day, posts_enabled,"
-    " due_local_date, next_due_utc"
+    " due_local_date, next_due_utc, posts_version"
 )
 _RECORD_COLUMNS = (
     "guild_id, local_date, state, channel_id, nonce, message_id, attempts, late, last_error,"
@@ -29,6 +30,7 @@ class PostSettings:
     enabled: bool
     due_local_date: str | None
     next_due_utc: str | None
+    version: int = 0  # bumped by every saved change; the scheduler reschedules only while unchanged
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def _shard_filter(shards: Shards | None) -> str:
 
 def _settings(row: Any) -> PostSettings:
     return PostSettings(
-        row[0], row[1], row[2], row[3], row[4], EmptyDay(row[5]), bool(row[6]), row[7], row[8]
+        row[0], row[1], row[2], row[3], row[4], EmptyDay(row[5]), bool(row[6]), row[7], row[8], row[9]
     )
 
 
@@ -81,8 +83,23 @@ class PostData(StoreBase):
         )
         return None if row is None else _settings(row)
 
-    async def save_post_settings(self, settings: PostSettings, actor: int | None) -> None:
+    async def save_post_settings(
+        self,
+        settings: PostSettings,
+        actor: int | None,
+        *,
+        missed_days: Sequence[str] = (),
+        missed_reason: str = "",
+    ) -> None:
+        """Save a moderator's change (bumping the version, so a pass that read the old settings
+        cannot overwrite it). `missed_days` are local days the change leaves unposted: each is
+        recorded as missed with `missed_reason`, unless the day already has a row of its own."""
         async with self.transaction() as db:
+            await db.executemany(
+                "INSERT INTO daily_posts (guild_id, local_date, state, nonce, last_error, finished_at)"
+                " VALUES (?, ?, 'missed', '', ?, ?) ON CONFLICT (guild_id, local_date) DO NOTHING",
+                [(settings.guild_id, day, missed_reason, utc_now()) for day in missed_days],
+            )
             await db.execute(
                 "INSERT INTO guild_settings (guild_id, channel_id, post_time, timezone, mention_role_id,"
                 " empty_day, posts_enabled, due_local_date, next_due_utc, updated_by, updated_at)"
@@ -90,7 +107,7 @@ class PostData(StoreBase):
                 " :actor, :now) ON CONFLICT (guild_id) DO UPDATE SET channel_id = :channel,"
                 " post_time = :time, timezone = :zone, mention_role_id = :role, empty_day = :empty,"
                 " posts_enabled = :enabled, due_local_date = :due_date, next_due_utc = :due,"
-                " updated_by = :actor, updated_at = :now",
+                " posts_version = posts_version + 1, updated_by = :actor, updated_at = :now",
                 {
                     "guild": settings.guild_id,
                     "channel": settings.channel_id,
@@ -123,12 +140,26 @@ class PostData(StoreBase):
         )
         return None if row is None or row[0] is None else str(row[0])
 
-    async def reschedule_post(self, guild_id: int, due_local_date: str, next_due_utc: str) -> None:
+    async def reschedule_post(
+        self, guild_id: int, due_local_date: str, next_due_utc: str, version: int
+    ) -> bool:
+        """Move the next post, only if the settings are still at `version` (those the times were
+        computed from). False when a moderator changed them meanwhile: their change stands."""
         async with self.transaction() as db:
-            await db.execute(
-                "UPDATE guild_settings SET due_local_date = ?, next_due_utc = ? WHERE guild_id = ?",
-                (due_local_date, next_due_utc, guild_id),
+            cursor = await db.execute(
+                "UPDATE guild_settings SET due_local_date = ?, next_due_utc = ?"
+                " WHERE guild_id = ? AND posts_version = ?",
+                (due_local_date, next_due_utc, guild_id, version),
             )
+            return cursor.rowcount > 0
+
+    async def last_closed_day(self, guild_id: int) -> str | None:
+        """The latest local day that was posted, skipped, missed or is being sent right now: the
+        next post is always for a later day. (A failed day may still be retried.)"""
+        row = await self._one(
+            "SELECT max(local_date) FROM daily_posts WHERE guild_id = ? AND state != 'failed'", (guild_id,)
+        )
+        return None if row is None or row[0] is None else str(row[0])
 
     async def post_record(self, guild_id: int, local_date: str) -> PostRecord | None:
         row = await self._one(
@@ -203,9 +234,13 @@ class PostData(StoreBase):
         return None if row is None else _record(row)
 
     async def last_failure(self, guild_id: int) -> PostRecord | None:
+        """The latest day that failed or was missed, unless a later day has been posted since (a
+        day that failed and was then sent on a retry is no failure either)."""
         row = await self._one(
-            f"SELECT {_RECORD_COLUMNS} FROM daily_posts WHERE guild_id = ? AND last_error IS NOT NULL"
-            " ORDER BY coalesce(finished_at, claimed_at) DESC LIMIT 1",
-            (guild_id,),
+            f"SELECT {_RECORD_COLUMNS} FROM daily_posts WHERE guild_id = :guild AND last_error IS NOT NULL"
+            " AND state != 'sent' AND local_date > coalesce((SELECT max(local_date) FROM daily_posts"
+            " WHERE guild_id = :guild AND state = 'sent'), '')"
+            " ORDER BY local_date DESC LIMIT 1",
+            {"guild": guild_id},
         )
         return None if row is None else _record(row)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.model import Event
 from bot.store.base import StoreBase
-from bot.store.rows import EVENT_COLUMNS, VISIBLE, VISIBLE_EVENTS, DayMatch, event_from_row
+from bot.store.rows import EVENT_COLUMNS, EVENT_WIDTH, VISIBLE, VISIBLE_EVENTS, DayMatch, event_from_row
 
 LONG_EVENT_DAYS = 366
 
@@ -64,7 +64,10 @@ class EventReads(StoreBase):
         )
         unique: dict[int, DayMatch] = {}
         for row in rows:
-            unique.setdefault(row[0], DayMatch(event_from_row(row[:15]), nth=row[15], span=row[16]))
+            unique.setdefault(
+                row[0],
+                DayMatch(event_from_row(row[:EVENT_WIDTH]), nth=row[EVENT_WIDTH], span=row[EVENT_WIDTH + 1]),
+            )
         return list(unique.values())
 
     async def next_month_day(self, guild_id: int, after_key: int) -> int | None:

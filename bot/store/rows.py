@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dates import EventDate
-from bot.model import Event, EventFields
+from bot.model import Event, EventFields, Translation
 
 EVENT_COLUMNS = (
     "e.id, e.scope, e.slug, e.edtf, e.title, e.summary, e.people, e.places, e.tags, e.aliases, "
-    "e.source, e.note, e.russian, e.version, e.deleted_at"
+    "e.source, e.note, e.russian, e.version, e.deleted_at, e.translations"
 )
+EVENT_WIDTH = 16  # how many columns EVENT_COLUMNS selects: what a query adds comes after
 # The events a server sees: the bundled chronology plus its own, minus deleted and hidden ones.
 VISIBLE = (
     "e.scope IN (0, :guild) AND e.deleted_at IS NULL AND NOT EXISTS "
@@ -44,6 +45,7 @@ def event_from_row(row: Sequence[Any]) -> Event:
         source=row[10],
         note=row[11],
         russian=bool(row[12]),
+        translations=translations_from_json(row[15]),
     )
     return Event(id=row[0], scope=row[1], fields=fields, version=row[13], deleted=row[14] is not None)
 
@@ -68,4 +70,18 @@ def event_params(scope: int, fields: EventFields) -> dict[str, Any]:
         "source": fields.source,
         "note": fields.note,
         "russian": int(fields.russian),
+        "translations": translations_json(fields.translations),
     }
+
+
+def translations_json(translations: Sequence[Translation]) -> str:
+    return json.dumps(
+        {t.language: {"title": t.title, "summary": t.summary} for t in translations}, ensure_ascii=False
+    )
+
+
+def translations_from_json(text: str) -> tuple[Translation, ...]:
+    stored = json.loads(text)
+    return tuple(
+        Translation(language, texts["title"], texts.get("summary", "")) for language, texts in stored.items()
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import aiosqlite
@@ -34,8 +35,8 @@ class EventWrites(StoreBase):
             existing = await db.execute_fetchall(f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope = 0")
             stored = {row[2]: event_from_row(row) for row in existing}
             for slug, fields in wanted.items():
-                old = stored.get(slug)
-                if old is not None and old.fields == fields and not old.deleted:
+                old, renamed = await self._adopt_old_ids(db, stored, slug, fields)
+                if old is not None and old.fields == fields and not old.deleted and not renamed:
                     continue
                 changed += 1
                 if old is None:
@@ -54,6 +55,35 @@ class EventWrites(StoreBase):
             )
         return changed
 
+    @staticmethod
+    async def _adopt_old_ids(
+        db: aiosqlite.Connection, stored: dict[str, Event], slug: str, fields: EventFields
+    ) -> tuple[Event | None, bool]:
+        """The stored bundled event for `slug`, and whether it was just renamed to it: a data file
+        that renames an event lists the id it had in `old_ids`, and the row it had is renamed, so
+        it keeps its id and every server's hide of it. Were both rows stored already (renamed once
+        without `old_ids`), the old one's hides move to the new one and the old one goes."""
+        current = stored.get(slug)
+        renamed = False
+        for old_slug in fields.old_ids:
+            previous = stored.get(old_slug)
+            if previous is None:
+                continue
+            if current is None:
+                await db.execute("UPDATE events SET slug = ? WHERE id = ?", (slug, previous.id))
+                current = replace(previous, fields=replace(previous.fields, slug=slug))
+                stored[slug] = current
+                del stored[old_slug]
+                renamed = True
+            else:
+                await db.execute(
+                    "INSERT OR IGNORE INTO hidden_events (guild_id, event_id, hidden_by, hidden_at)"
+                    " SELECT guild_id, ?, hidden_by, hidden_at FROM hidden_events WHERE event_id = ?",
+                    (current.id, previous.id),
+                )
+                await db.execute("DELETE FROM hidden_events WHERE event_id = ?", (previous.id,))
+        return current, renamed
+
     # -- writing events ----------------------------------------------------------------------
 
     async def _insert(
@@ -63,9 +93,10 @@ class EventWrites(StoreBase):
         cursor = await db.execute(
             "INSERT INTO events (scope, slug, edtf, precision, start_ord, end_ord, start_year,"
             " start_month, title, summary, people, places, tags, aliases, source, note, russian,"
-            " created_by, created_at, updated_by, updated_at) VALUES (:scope, :slug, :edtf,"
-            " :precision, :start_ord, :end_ord, :start_year, :start_month, :title, :summary,"
-            " :people, :places, :tags, :aliases, :source, :note, :russian, :actor, :now, :actor, :now)",
+            " translations, created_by, created_at, updated_by, updated_at) VALUES (:scope, :slug,"
+            " :edtf, :precision, :start_ord, :end_ord, :start_year, :start_month, :title, :summary,"
+            " :people, :places, :tags, :aliases, :source, :note, :russian, :translations, :actor,"
+            " :now, :actor, :now)",
             params,
         )
         event_id = int(cursor.lastrowid or 0)
@@ -81,7 +112,8 @@ class EventWrites(StoreBase):
             " end_ord = :end_ord, start_year = :start_year, start_month = :start_month,"
             " title = :title, summary = :summary, people = :people, places = :places, tags = :tags,"
             " aliases = :aliases, source = :source, note = :note, russian = :russian,"
-            " version = version + 1, updated_by = :actor, updated_at = :now WHERE id = :id",
+            " translations = :translations, version = version + 1, updated_by = :actor,"
+            " updated_at = :now WHERE id = :id",
             params,
         )
         scope_row = await db.execute_fetchall("SELECT scope FROM events WHERE id = ?", (event_id,))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.chronology import DEFAULT_DATA_FILE, Chronology, ChronologyError, load_chronology
+from bot.languages import TRANSLATED
 from bot.model import SUMMARY_MAX, TITLE_MAX, EventFields
 from tests.support import BAD_CHRONOLOGY, GOOD_CHRONOLOGY
 
@@ -137,3 +138,49 @@ def test_the_fingerprint_follows_the_bytes(tmp_path: Path) -> None:
 def test_fields_survive_the_data_file_form(bundled: Chronology) -> None:
     for event in bundled.events:
         assert EventFields.from_mapping(event.as_mapping()) == event
+
+
+def test_a_language_the_file_ships_is_required_of_every_event(tmp_path: Path) -> None:
+    text = (
+        GOOD_CHRONOLOGY
+        + '[event.translations.ca]\ntitle = "Un bon esdeveniment"\n'
+        + '[[event]]\nid = "other"\ndate = "1920"\ntitle = "Another event"\n'
+    )
+    with pytest.raises(ChronologyError) as caught:
+        load_chronology(write(tmp_path, text))
+    assert "event 2 (other): translations: has no ca translation" in str(caught.value)
+
+
+def test_a_translation_too_long_is_named_with_its_event_and_language(tmp_path: Path) -> None:
+    text = GOOD_CHRONOLOGY + '[event.translations.ru]\ntitle = "' + "я" * 101 + '"\n'
+    with pytest.raises(ChronologyError) as caught:
+        load_chronology(write(tmp_path, text))
+    assert "event 1 (good): translations.ru.title: is 101 characters long" in str(caught.value)
+
+
+def test_old_ids_are_read_and_do_not_change_what_an_event_is(tmp_path: Path) -> None:
+    text = GOOD_CHRONOLOGY.replace('id = "good"\n', 'id = "good"\nold_ids = ["fine", "fine"]\n')
+    [event] = load_chronology(write(tmp_path, text)).events
+    assert event.old_ids == ("fine",)
+    assert event == load_chronology(write(tmp_path, GOOD_CHRONOLOGY)).events[0]
+
+
+def test_an_old_id_still_in_use_or_not_an_id_is_refused_naming_the_event(tmp_path: Path) -> None:
+    text = GOOD_CHRONOLOGY + (
+        '\n[[event]]\nid = "renamed"\nold_ids = ["good", "Not An Id"]\ndate = "1920"\ntitle = "Renamed"\n'
+        '\n[[event]]\nid = "list"\nold_ids = "good"\ndate = "1921"\ntitle = "Not a list"\n'
+    )
+    with pytest.raises(ChronologyError) as caught:
+        load_chronology(write(tmp_path, text))
+    assert caught.value.problems == [
+        "event 2 (renamed): old_ids: `Not An Id` is not an id (lowercase letters, digits, hyphens)",
+        'event 3 (list): old_ids: must be a list of ids in quotes, like ["previous-id"]',
+        "event 2 (renamed): old_ids: `good` is still the id of event 1",
+    ]
+
+
+def test_every_bundled_event_is_translated_into_every_shipped_language(bundled: Chronology) -> None:
+    for fields in bundled.events:
+        assert [t.language for t in fields.translations] == list(TRANSLATED), fields.slug
+        for translation in fields.translations:
+            assert translation.summary and translation.summary != fields.summary, fields.slug

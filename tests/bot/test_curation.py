@@ -392,3 +392,26 @@ async def test_the_event_form_reads_a_date_typed_in_another_language(
 ) -> None:
     event = await services.curation.add(HERE, MOD, EventForm("Strike at the Putilov works", typed))
     assert event.date.edtf() == stored
+
+
+async def test_translations_imported_from_csv_are_stored_searchable_and_exported(services: Services) -> None:
+    rows = (
+        "date,title,summary,title_ru,summary_ru,title_ca\n"
+        "1921-03-02,Strike at the Putilov works,Workers stopped.,Забастовка на Путиловском заводе,"
+        "Рабочие остановили станки.,Vaga a la fàbrica Putílov\n"
+    )
+    report = await services.curation.import_file(HERE, MOD, "events.csv", rows.encode())
+    assert report.applied and len(report.added) == 1
+
+    (stored,) = await services.store.scope_events(HERE)
+    assert stored.fields.title_in("ru") == "Забастовка на Путиловском заводе"
+    assert stored.fields.summary_in("ru") == "Рабочие остановили станки."
+    assert stored.fields.title_in("ca") == "Vaga a la fàbrica Putílov"
+    for query in ("Путиловском заводе", "станки", "vaga fabrica"):
+        assert "Strike at the Putilov works" in await found(services, HERE, query), query
+
+    exported = await services.curation.export(HERE, "csv")
+    header = exported.data.decode().splitlines()[0].split(",")
+    assert header[-4:] == ["title_ca", "summary_ca", "title_ru", "summary_ru"]
+    again = await services.curation.import_file(THERE, MOD, "again.csv", exported.data)
+    assert [event.fields for event in again.added] == [stored.fields]

@@ -281,3 +281,148 @@ async def test_every_due_server_ends_a_pass_in_exactly_one_outcome(services: Ser
     assert report.due == 5 and (report.sent, report.failed) == (1, 2)
     assert report.summary() == "5 due: 1 sent, 1 skipped, 1 retrying, 1 failed, 1 waiting"
     assert channels.days_posted(210) == Counter({"2026-11-26": 1})
+
+
+# -- setting changes: the next day is always later than the last one, and a change wins --------------
+
+
+async def test_moving_from_utc_plus_14_to_utc_minus_11_never_posts_a_day_again(services: Services) -> None:
+    channels = FakeChannels()
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)  # 14:00 on 1 June in Kiritimati
+    posting = await set_up(services, channels, 31, "Pacific/Kiritimati", "09:00", start)
+    await posting.run_pass(dt.datetime(2026, 6, 1, 19, 0, 30, tzinfo=UTC))  # 09:00 on 2 June there
+    assert channels.days_posted(310) == Counter({"2026-06-02": 1})
+    # five minutes later it is 08:05 on 1 June in Pago Pago: 1 and 2 June are posted already
+    moved = dt.datetime(2026, 6, 1, 19, 5, tzinfo=UTC)
+    report = await services.anniversaries.setup(
+        31,
+        channel_id=310,
+        post_time="09:00",
+        timezone="Pacific/Pago_Pago",
+        mention_role_id=None,
+        empty_day="next",
+        actor=1,
+        now=moved,
+    )
+    assert report.next_post == dt.datetime(2026, 6, 3, 20, 0, tzinfo=UTC)  # 09:00 on 3 June, UTC-11
+    assert report.last_failure is None  # no day was skipped
+    await run_until(posting, moved, dt.datetime(2026, 6, 5, 21, 0, tzinfo=UTC), dt.timedelta(minutes=10))
+    assert channels.days_posted(310) == Counter(
+        {"2026-06-02": 1, "2026-06-03": 1, "2026-06-04": 1, "2026-06-05": 1}
+    )
+
+
+async def test_moving_from_utc_minus_11_to_utc_plus_14_records_and_shows_the_skipped_day(
+    services: Services,
+) -> None:
+    from bot.render_daily import settings_lines
+
+    channels = FakeChannels()
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)  # 13:00 on 31 May in Pago Pago
+    posting = await set_up(services, channels, 32, "Pacific/Pago_Pago", "09:00", start)
+    await posting.run_pass(dt.datetime(2026, 6, 1, 20, 0, 30, tzinfo=UTC))  # 09:00 on 1 June there
+    # five minutes later it is 10:05 on 2 June in Kiritimati: 2 June's 09:00 is gone there
+    moved = dt.datetime(2026, 6, 1, 20, 5, tzinfo=UTC)
+    report = await services.anniversaries.setup(
+        32,
+        channel_id=320,
+        post_time="09:00",
+        timezone="Pacific/Kiritimati",
+        mention_role_id=None,
+        empty_day="next",
+        actor=1,
+        now=moved,
+    )
+    assert report.next_post == dt.datetime(2026, 6, 2, 19, 0, tzinfo=UTC)  # 09:00 on 3 June, UTC+14
+    shown = dict(settings_lines(report))  # what `/anniversaries setup` and `show` reply
+    assert shown["Last failure"] == (
+        "2026-06-02: not posted: the settings changed to 09:00 Pacific/Kiritimati after 09:00 had"
+        " passed there that day"
+    )
+    skipped = await services.store.post_record(32, "2026-06-02")
+    assert skipped is not None and skipped.state == "missed"
+    await run_until(posting, moved, dt.datetime(2026, 6, 3, 12, 0, tzinfo=UTC), dt.timedelta(minutes=10))
+    assert channels.days_posted(320) == Counter({"2026-06-01": 1, "2026-06-03": 1})
+    # once a later day is posted, the skipped day is no longer the news
+    assert "Last failure" not in dict(settings_lines(await services.anniversaries.show(32)))
+
+
+async def test_a_settings_change_during_a_send_wins(services: Services) -> None:
+    import asyncio
+
+    from tests.support import HeldSender
+
+    channels = FakeChannels()
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    await set_up(services, channels, 33, "UTC", "09:00", start)
+    held = HeldSender()
+    sending = asyncio.create_task(
+        services.scheduler.run_pass(dt.datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC), held)
+    )
+    await asyncio.wait_for(held.started.wait(), 5)
+    # while 1 June's post is on its way, a moderator moves the post to 18:00
+    changed = dt.datetime(2026, 6, 1, 9, 0, 40, tzinfo=UTC)
+    posting = await set_up(services, channels, 33, "UTC", "18:00", changed)
+    held.release.set()
+    report = await sending
+    assert report.sent == 1 and held.sent == ["Almanac daily · 2026-06-01"]
+    shown = await services.anniversaries.show(33)
+    assert shown.next_post == dt.datetime(2026, 6, 2, 18, 0, tzinfo=UTC)
+    assert shown.last_post is not None and shown.last_post.local_date == "2026-06-01"
+    now = changed
+    while now < dt.datetime(2026, 6, 3, 23, 0, tzinfo=UTC):
+        channels.now = now  # stamped on what is sent
+        await posting.run_pass(now)
+        now += dt.timedelta(minutes=5)
+    assert channels.days_posted(330) == Counter({"2026-06-02": 1, "2026-06-03": 1})
+    assert [m.sent_at.strftime("%H") for m in channels.messages] == ["18", "18"]
+
+
+async def test_the_last_failure_clears_once_a_later_post_succeeds(services: Services) -> None:
+    channels = FakeChannels(broken={340: "missing permission: Send Messages"})
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    posting = await set_up(services, channels, 34, "UTC", "09:00", start)
+    await run_until(posting, start, dt.datetime(2026, 6, 1, 23, 55, tzinfo=UTC), dt.timedelta(minutes=5))
+    failing = await services.anniversaries.show(34)
+    assert failing.last_failure is not None and failing.last_failure.local_date == "2026-06-01"
+    assert failing.last_failure.last_error == "missing permission: Send Messages"
+    del channels.broken[340]  # the moderator gave the bot its permission back
+    await run_until(
+        posting,
+        dt.datetime(2026, 6, 2, 0, 0, tzinfo=UTC),
+        dt.datetime(2026, 6, 2, 10, 0, tzinfo=UTC),
+        dt.timedelta(minutes=5),
+    )
+    assert channels.days_posted(340) == Counter({"2026-06-02": 1})
+    shown = await services.anniversaries.show(34)
+    assert shown.last_failure is None
+    assert shown.last_post is not None and shown.last_post.local_date == "2026-06-02"
+
+
+async def test_a_server_whose_settings_change_while_it_waits_in_a_pass_is_served_by_the_new_ones(
+    services: Services,
+) -> None:
+    import asyncio
+
+    from tests.support import HeldSender
+
+    channels = FakeChannels()
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    await set_up(services, channels, 35, "UTC", "09:00", start)
+    await set_up(services, channels, 36, "UTC", "09:00", start)
+    one_at_a_time = Scheduler(services.store, services.almanac, concurrency=1)
+    held = HeldSender()
+    sending = asyncio.create_task(one_at_a_time.run_pass(dt.datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC), held))
+    await asyncio.wait_for(held.started.wait(), 5)
+    # the first server's post is on its way; the second's moderator moves its post to 18:00
+    posting = await set_up(
+        services, channels, 36, "UTC", "18:00", dt.datetime(2026, 6, 1, 9, 0, 40, tzinfo=UTC)
+    )
+    held.release.set()
+    report = await sending
+    assert report.outcomes == Counter({PostOutcome.SENT: 1, PostOutcome.WAITING: 1})
+    assert held.sent == ["Almanac daily · 2026-06-01"]  # one post: the other server's 09:00 is gone
+    shown = await services.anniversaries.show(36)
+    assert shown.next_post == dt.datetime(2026, 6, 1, 18, 0, tzinfo=UTC)
+    await posting.run_pass(dt.datetime(2026, 6, 1, 18, 0, 30, tzinfo=UTC))
+    assert channels.days_posted(360) == Counter({"2026-06-01": 1})

@@ -433,7 +433,7 @@ def test_a_bad_value_is_quoted_safely() -> None:
 
     message = error_message(error)
 
-    assert message is not None and message.startswith("`'x' @everyone")
+    assert message is not None and message.startswith("`'x' @\u200beveryone")  # shown, not a mention
     assert message.count("`") == 2
 
 

@@ -382,10 +382,9 @@ async def test_one_bad_row_among_a_thousand_changes_nothing_and_is_named(club: C
     assert result.ephemeral
     report = text_of(result)
     assert "Nothing was imported: 1 of 1,000 rows has a problem." in report
-    # the reason is escaped like any text from the file, so its backticks show as typed
-    rejected = (
-        "Rejected rows (1)\nline 614: date: \\`1920-02-30\\` does not exist: February 1920 has 29 days."
-    )
+    # the reason quotes the file's date in a code span, as the modal's reply does: shown as code,
+    # where markdown and links are inert (bot.markup.user_message)
+    rejected = "Rejected rows (1)\nline 614: date: `1920-02-30` does not exist: February 1920 has 29 days."
     assert rejected in report
     assert "Numbered event" not in await day(club.alice, club.channel, "5 March")
     assert await offered(club.mod, club.channel, "events edit", "numbered") == []

@@ -5,7 +5,8 @@ The properties, for any input:
 * the only exception is a UserError, a short sentence for people (FieldErrors for the modal,
   which names the boxes);
 * a refused change writes nothing: the database digest is the same before and after;
-* whatever is drawn fits Discord's limits and carries no mention that could ping;
+* whatever is drawn fits Discord's limits and carries no mention that could ping and no masked
+  link;
 * a CSV export never starts a cell with a spreadsheet formula, and reads back as the same events.
 
 Each test builds the application once and hypothesis runs all its examples against that one
@@ -49,7 +50,7 @@ from bot.shell import ShellContext, ask
 from cogs.errors import error_message
 from cogs.event_modal import problems_message
 from cogs.references import event_choices
-from tests.support import AddEvent, World
+from tests.support import AddEvent, World, live_links
 
 T = TypeVar("T")
 
@@ -81,7 +82,22 @@ def fuzz(examples: int) -> Any:
 # -- what hostile text looks like --------------------------------------------------------------
 
 MENTIONS = ["@everyone", "@here", f"<@{USER_ID}>", f"<@!{USER_ID}>", f"<@&{ROLE_ID}>"]
-MARKDOWN = ["**", "__", "~~", "||", "`", "```", "> ", "# ", "- ", "[x](https://example.com)", "\\", "*", "_"]
+MARKDOWN = [
+    "**",
+    "__",
+    "~~",
+    "||",
+    "`",
+    "```",
+    "> ",
+    "# ",
+    "- ",
+    "[x](https://example.com)",
+    "[a](https://ok)[b](https://evil)",  # discord.py's escape_markdown defused only the first
+    "\\",
+    "*",
+    "_",
+]
 ODD = [
     "\u202e",
     "\u200f",
@@ -197,6 +213,7 @@ PINGABLE = re.compile(r"@(?:everyone|here)|<@[!&]?\d{17,20}>")
 def assert_inert(text: str | None, allowed: tuple[str, ...] = ()) -> None:
     for match in PINGABLE.finditer(text or ""):
         assert match.group() in allowed, f"a live mention {match.group()!r} in {text!r}"
+    assert live_links(text) == [], f"a live masked link in {text!r}"  # its label could say anything
 
 
 def assert_fits(embed: discord.Embed, allowed: tuple[str, ...] = ()) -> None:

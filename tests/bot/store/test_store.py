@@ -302,3 +302,60 @@ async def test_an_in_memory_database_is_refused_with_a_reason() -> None:
 
     with pytest.raises(StoreError, match="must be a file"):
         await Store.open(":memory:")
+
+
+# -- a bundled event renamed in the data file --------------------------------------------------------
+
+PUTILOV_V1 = """
+[[event]]
+id = "putilov"
+date = "1919-03-16"
+title = "Cheka storms the Putilov works"
+"""
+PUTILOV_RENAMED = """
+[[event]]
+id = "putilov-works-assault"
+old_ids = ["putilov"]
+date = "1919-03-16"
+title = "Cheka storms the Putilov works"
+"""
+
+
+async def load_file(store: Store, path: Path, text: str) -> int | None:
+    path.write_text(text, encoding="utf-8")
+    chronology = load_chronology(path)
+    return await store.sync_bundled(chronology.events, chronology.fingerprint)
+
+
+async def test_a_bundled_id_renamed_with_old_ids_keeps_its_row_and_every_servers_hide(
+    db_path: Path, tmp_path: Path
+) -> None:
+    store = await Store.open(db_path)
+    try:
+        await load_file(store, tmp_path / "v1.toml", PUTILOV_V1)
+        putilov = await bundled(store, "putilov")
+        await store.set_hidden(GUILD_A, putilov, True, actor=1)
+        assert await load_file(store, tmp_path / "v2.toml", PUTILOV_RENAMED) == 1
+        renamed = await bundled(store, "putilov-works-assault")
+        assert (renamed.id, renamed.deleted) == (putilov.id, False)
+        assert slugs(await store.scope_events(0)) == ["putilov-works-assault"]  # no deleted copy left
+        assert slugs(await store.on_month_day(GUILD_A, (316,))) == []  # still hidden where it was
+        assert slugs(await store.on_month_day(GUILD_B, (316,))) == ["putilov-works-assault"]
+        assert await store.hidden_event_ids(GUILD_A) == {putilov.id}
+    finally:
+        await store.close()
+
+
+async def test_old_ids_added_after_a_rename_bring_the_lost_hides_back(db_path: Path, tmp_path: Path) -> None:
+    store = await Store.open(db_path)
+    try:
+        await load_file(store, tmp_path / "v1.toml", PUTILOV_V1)
+        await store.set_hidden(GUILD_A, await bundled(store, "putilov"), True, actor=1)
+        # a release renamed the id without old_ids: the hide stayed on the old, now deleted, row
+        await load_file(store, tmp_path / "v2.toml", PUTILOV_RENAMED.replace('old_ids = ["putilov"]\n', ""))
+        assert slugs(await store.on_month_day(GUILD_A, (316,))) == ["putilov-works-assault"]
+        await load_file(store, tmp_path / "v3.toml", PUTILOV_RENAMED + "\n")  # the next one adds old_ids
+        assert slugs(await store.on_month_day(GUILD_A, (316,))) == []
+        assert await store.hidden_event_ids(GUILD_A) == {(await bundled(store, "putilov-works-assault")).id}
+    finally:
+        await store.close()
