@@ -15,6 +15,7 @@ from bot.chronology import ChronologyError, load_chronology
 from bot.config import ConfigError, Settings
 from bot.curation import Curation
 from bot.errors import UserError
+from bot.languages import SHIPPED, SOURCE_LANGUAGE
 from bot.runtime import open_configured
 from bot.store import BUSY, Store, StoreError, advice, is_busy
 from bot.transfer import FORMATS, MAX_BYTES
@@ -45,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--json", action="store_true", help="print one JSON object")
         sub.add_argument("--guild", type=int, default=0, help="act as this server (its id)")
         sub.add_argument("--today", type=_today, help="pretend today is YYYY-MM-DD")
+        sub.add_argument(
+            "--locale", choices=SHIPPED, default=SOURCE_LANGUAGE, help="show the events in this language"
+        )
     db = commands.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True
     )
@@ -81,7 +85,9 @@ def _add_ops_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 async def _shell(settings: Settings, args: argparse.Namespace) -> int:
     async with open_configured(settings) as services:
-        ctx = shell.ShellContext(services.almanac, services.anniversaries, args.guild, args.today)
+        ctx = shell.ShellContext(
+            services.almanac, services.anniversaries, args.guild, args.today, language=args.locale
+        )
         if args.command == "ask":
             output, status = await shell.ask(ctx, args.line, as_json=args.json)
             print(output)
@@ -220,7 +226,7 @@ def _main(argv: list[str] | None) -> int:
 
             return sync_bot(settings, args.guild)
         if args.command == "start":
-            args.guild, args.today = 0, None
+            args.guild, args.today, args.locale = 0, None, SOURCE_LANGUAGE
             args.command = "shell"
         if args.command in ("shell", "ask"):
             return asyncio.run(_shell(settings, args))

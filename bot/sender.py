@@ -8,6 +8,8 @@ from __future__ import annotations
 import discord
 
 from bot.daily import DailyPost, PostFailed
+from bot.languages import language_of
+from bot.localize import localized
 from bot.render_daily import post_content, post_embed, post_mentions
 
 CHANNEL_GONE = "the channel was deleted; choose another with /anniversaries setup"
@@ -45,6 +47,8 @@ class DiscordSender:
 
     async def send(self, channel_id: int, post: DailyPost, nonce: str) -> int:
         channel = await self._channel(channel_id)
+        # the events in the server's own language (its Community setting), English where none
+        post = localized(post, language_of(str(channel.guild.preferred_locale)))
         try:
             message = await channel.send(
                 content=post_content(post),

@@ -15,6 +15,8 @@ from typing import Any
 from bot.almanac import Almanac
 from bot.anniversaries import Anniversaries
 from bot.errors import UserError
+from bot.languages import SOURCE_LANGUAGE
+from bot.localize import localized
 from bot.render_text import Answer, error_json, to_json, to_text
 
 HELP = """Commands (the same as in Discord):
@@ -34,6 +36,7 @@ class ShellContext:
     guild_id: int
     fixed_today: dt.date | None  # like calendar(1)'s -t: pretend another day is today
     user_id: int = 0
+    language: str = SOURCE_LANGUAGE  # the events' titles and summaries in this language
 
     async def today(self) -> dt.date:
         return self.fixed_today or await self.almanac.today(self.guild_id)
@@ -119,6 +122,8 @@ async def ask(ctx: ShellContext, line: str, *, as_json: bool) -> tuple[str, int]
         if as_json:
             return json.dumps(error_json(name, str(error)), ensure_ascii=False, indent=2), 2
         return f"error: {error}", 2
+    if not isinstance(answer, str):
+        answer = localized(answer, ctx.language)
     if isinstance(answer, str):
         payload: dict[str, Any] = {
             "command": command,

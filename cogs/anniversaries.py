@@ -15,6 +15,8 @@ from bot.anniversaries import Anniversaries
 from bot.daily import all_timezones
 from bot.errors import UserError
 from bot.kinds import EmptyDay
+from bot.languages import language_of
+from bot.localize import localized
 from bot.render_daily import post_content, post_embed, settings_embed
 from bot.sender import missing_permissions
 from cogs.checks import CuratorGate
@@ -103,6 +105,8 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
                 ephemeral=True,
             )
             return
+        # exactly what would be posted: in the server's language, as the daily post is
+        post = localized(post, language_of(str(interaction.guild_locale)))
         await interaction.response.send_message(post_content(post), embed=post_embed(post), ephemeral=True)
 
     @app_commands.command(name="disable", description="Stop the daily posts")

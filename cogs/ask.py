@@ -10,10 +10,17 @@ from discord.ext import commands
 
 from bot import render
 from bot.almanac import UPCOMING_MAX, Almanac
+from bot.languages import language_of
+from bot.localize import localized
 from cogs.references import EventOption, event_choices
 from cogs.views import send_pages
 
 Interaction = discord.Interaction[Any]
+
+
+def language(interaction: Interaction) -> str:
+    """The asker's Discord language, where Almanac ships it; English otherwise."""
+    return language_of(str(interaction.locale))
 
 
 def guild_of(interaction: Interaction) -> int:
@@ -32,7 +39,7 @@ class Ask(commands.Cog):
     async def on_this_day(self, interaction: Interaction, date: app_commands.Range[str, 0, 100] = "") -> None:
         guild_id = guild_of(interaction)
         today = await self.almanac.today(guild_id, discord.utils.utcnow())
-        answer = await self.almanac.on_this_day(guild_id, date, today)
+        answer = localized(await self.almanac.on_this_day(guild_id, date, today), language(interaction))
         await interaction.response.send_message(embed=render.day_embed(answer))
 
     @app_commands.command(name="event", description="One event in full")
@@ -43,10 +50,11 @@ class Ask(commands.Cog):
             answer = await self.almanac.event(guild_id, name.picked)
         else:
             answer = await self.almanac.lookup(guild_id, name.typed)
-        if answer.event is None:
+        shown = localized(answer, language(interaction)).event
+        if shown is None:
             await interaction.response.send_message(render.not_found_message(answer), ephemeral=True)
             return
-        await interaction.response.send_message(embed=render.event_embed(answer.event))
+        await interaction.response.send_message(embed=render.event_embed(shown))
 
     @event.autocomplete("name")
     async def event_autocomplete(
@@ -57,7 +65,7 @@ class Ask(commands.Cog):
     @app_commands.command(name="search", description="Search the chronology, typos and all")
     @app_commands.describe(query="Words to look for, e.g. kronstadt, makhno, tambov")
     async def search(self, interaction: Interaction, query: app_commands.Range[str, 1, 200]) -> None:
-        answer = await self.almanac.search(guild_of(interaction), query)
+        answer = localized(await self.almanac.search(guild_of(interaction), query), language(interaction))
         await send_pages(
             interaction, render.page_count(answer), lambda page: render.list_page_embed(answer, page)
         )
@@ -73,7 +81,10 @@ class Ask(commands.Cog):
         start: app_commands.Range[str, 0, 100] = "",
         end: app_commands.Range[str, 0, 100] = "",
     ) -> None:
-        answer = await self.almanac.timeline(guild_of(interaction), start or None, end or None)
+        answer = localized(
+            await self.almanac.timeline(guild_of(interaction), start or None, end or None),
+            language(interaction),
+        )
         await send_pages(
             interaction, render.page_count(answer), lambda page: render.list_page_embed(answer, page)
         )
@@ -85,5 +96,5 @@ class Ask(commands.Cog):
     ) -> None:
         guild_id = guild_of(interaction)
         today = await self.almanac.today(guild_id, discord.utils.utcnow())
-        answer = await self.almanac.upcoming(guild_id, days, today)
+        answer = localized(await self.almanac.upcoming(guild_id, days, today), language(interaction))
         await interaction.response.send_message(embed=render.upcoming_embed(answer))

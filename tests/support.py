@@ -337,3 +337,21 @@ def bare_urls(text: str | None) -> list[str]:
     """Every URL Discord would autolink bare, which in a message's content gets a preview embed."""
     view = _unparsed(text or "")
     return [(text or "")[m.start() : m.end()] for m in _BARE_URL.finditer(view)]
+
+
+# -- members' languages in simcord ------------------------------------------------------------------------
+
+
+def speak(monkeypatch: Any, locales: dict[int, str]) -> None:
+    """Give the members named by id their Discord language. simcord 3.2 sends every interaction
+    with the locale en-US; this changes only that field of the payload it builds."""
+    import simcord.interactions
+
+    original = simcord.interactions.base_payload
+
+    def with_locale(backend: Any, **options: Any) -> Any:
+        record, payload = original(backend, **options)
+        payload["locale"] = locales.get(options["user_id"], payload["locale"])
+        return record, payload
+
+    monkeypatch.setattr(simcord.interactions, "base_payload", with_locale)

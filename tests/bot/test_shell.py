@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from bot.chronology import DEFAULT_DATA_FILE
 from bot.runtime import Services
 from bot.shell import ShellContext, ask
-from tests.support import FIXTURE_CHRONOLOGY, ROOT, AddEvent
+from tests.support import FIXTURE_CHRONOLOGY, ROOT, AddEvent, run_almanac
 
 TODAY = dt.date(2026, 3, 10)
 SERVER = 111
@@ -178,3 +179,20 @@ async def test_anniversaries_preview_shows_the_daily_post_for_a_server(services:
     assert answer["events"][0]["old_style_date"] == "25 October 1917 O.S."
     refused, status = await ask_json(ctx, "/anniversaries setup")
     assert status != 0 and "preview" in refused["error"]
+
+
+def test_ask_shows_the_events_in_the_locale_asked_for(tmp_path: Path) -> None:
+    """The promise README makes of the bundled chronology's translations, through the real command."""
+    russian = run_almanac(
+        tmp_path, "ask", "/event Kronstadt rebellion", "--locale", "ru", data_file=DEFAULT_DATA_FILE
+    )
+    catalan = run_almanac(
+        tmp_path, "ask", "/onthisday 16 de març", "--locale", "ca", "--json", data_file=DEFAULT_DATA_FILE
+    )
+    unknown = run_almanac(tmp_path, "ask", "/event Kronstadt", "--locale", "xx", data_file=DEFAULT_DATA_FILE)
+
+    assert russian.returncode == 0 and russian.stdout.startswith("Кронштадтское восстание\n")
+    assert "Троцкий" in russian.stdout
+    titles = [event["title"] for event in json.loads(catalan.stdout)["events"]]
+    assert "Rebel·lió de Kronstadt" in titles
+    assert unknown.returncode == 2 and "invalid choice: 'xx'" in unknown.stderr
