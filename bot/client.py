@@ -23,6 +23,7 @@ from cogs.ask import Ask
 from cogs.checks import CuratorGate
 from cogs.curate import Curate
 from cogs.errors import on_tree_error
+from cogs.translator import CatalogTranslator
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class AlmanacBot(commands.AutoShardedBot):
         ]
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(CatalogTranslator())  # names and descriptions, per language
         for cog in self.cogs_to_add():
             await self.add_cog(cog)
         self.daily_pass.start()  # setup_hook runs once per process, so a reconnect never starts a second
