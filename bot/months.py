@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 
+from babel import Locale
 from babel.dates import get_month_names
 
 # English first: where two languages' words collide, the one listed first keeps the word.
@@ -58,3 +59,18 @@ def month_numbers() -> dict[str, int]:
 def month_number(word: str) -> int | None:
     """The month a typed word names in any shipped language, or None."""
     return month_numbers().get(month_key(word))
+
+
+@functools.cache
+def relative_days() -> dict[str, int]:
+    """`today`, `mañana`, `вчера`, `demà passat`… -> how many days from today, in every shipped
+    language, from CLDR's relative day names (Babel keeps them in its locale data)."""
+    table: dict[str, int] = {}
+    for language in DATE_LANGUAGES:
+        named = Locale.parse(language)._data["date_fields"]["day"]["relative"]
+        for offset, word in named.items():
+            key = " ".join(word.casefold().replace("’", "'").split())
+            table.setdefault(key, int(offset))
+            if not key.isascii() and (plain := _without_accents(key)).isascii():
+                table.setdefault(plain, int(offset))  # `manana`, `dema`, typed without accents
+    return table

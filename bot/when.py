@@ -13,12 +13,11 @@ import re
 from dataclasses import dataclass
 
 from bot.dates import MONTHS, DateError, EventDate
-from bot.months import month_number
+from bot.months import month_number, relative_days
 from bot.text import quoted
 
 SHOWN_MAX = 40  # how much of what was typed an error quotes back
 
-_RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
 DAY_HINT = "Try a day like `16 March`, `March 16`, `03-16`, `16/3`, `1919-03-16` or `today`."
 SPAN_HINT = "Try `1918`, `1918-06`, `March 1921` or `1918 to 1921`."
 
@@ -63,8 +62,8 @@ def parse_day(text: str, today: dt.date) -> AskedDay:
         return _asked(today, with_year=False)
     if len(cleaned) > 40:
         raise DateError(f"That is too long for a date. {DAY_HINT}")
-    if cleaned in _RELATIVE:
-        return _asked(today + dt.timedelta(days=_RELATIVE[cleaned]), with_year=False)
+    if (offset := relative_days().get(cleaned)) is not None:  # today, mañana, вчера, demà passat…
+        return _asked(today + dt.timedelta(days=offset), with_year=False)
     if match := _ISO_DAY.fullmatch(cleaned):
         year, month, day = (int(part) for part in match.groups())
         return _checked(month, day, year, text)

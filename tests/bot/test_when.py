@@ -268,3 +268,25 @@ def test_every_language_is_held_to_the_same_calendar(typed: str, why: str) -> No
 )
 def test_a_month_of_a_year_is_read_in_every_shipped_language(typed: str, label: str) -> None:
     assert parse_span(typed)[2] == label
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        ("tomorrow", 1),
+        ("mañana", 1),
+        ("manana", 1),
+        ("завтра", 1),
+        ("demà", 1),
+        ("demà passat", 2),
+        ("avui", 0),
+        ("aujourd’hui", 0),
+        ("heute", 0),
+        ("вчера", -1),
+        ("учора", -1),
+        ("позавчера", -2),
+    ],
+)
+def test_today_tomorrow_and_yesterday_are_read_in_every_shipped_language(typed: str, days: int) -> None:
+    day = TODAY + dt.timedelta(days=days)
+    assert parse_day(typed, TODAY) == AskedDay(day.month, day.day)
