@@ -14,6 +14,8 @@ from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, Upcoming
 from bot.curation import History, ImportReport
 from bot.dates import MONTHS
 from bot.kinds import AuditAction
+from bot.languages import SOURCE_LANGUAGE
+from bot.localize import label as label_in
 from bot.markup import user_message, user_text
 from bot.model import Event
 from bot.render_text import (
@@ -100,19 +102,20 @@ def _lines(lines: list[str]) -> str:
     return _join_within(lines, FIELD_VALUE_MAX, "…and {count} more").replace("\n\n", "\n")
 
 
-def event_embed(event: Event) -> discord.Embed:
+def event_embed(event: Event, language: str = SOURCE_LANGUAGE) -> discord.Embed:
     embed = discord.Embed(
         title=user_text(event.title, TITLE_MAX),
         description=user_text(event.fields.summary, DESCRIPTION_MAX, lines=True) or None,
         colour=COLOUR,
     )
-    rows = event_details(event)
+    rows = event_details(event, language)
+    names = [label_in(key, language) for key, _ in rows]
     # the source is the one field meant to be a link; a note may run over several lines
-    shown = [user_text(value, lines=label == "Note", source=label == "Source") for label, value in rows]
-    room = EMBED_MAX - len(embed) - sum(len(label) for label, _ in rows)
-    for (label, value), limit in zip(rows, _shares([len(text) for text in shown], room), strict=True):
-        text = user_text(value, limit, lines=label == "Note", source=label == "Source")
-        embed.add_field(name=label, value=text, inline=label != "Note")
+    shown = [user_text(value, lines=key == "Note", source=key == "Source") for key, value in rows]
+    room = EMBED_MAX - len(embed) - sum(len(name) for name in names)
+    for (key, value), name, limit in zip(rows, names, _shares([len(t) for t in shown], room), strict=True):
+        text = user_text(value, limit, lines=key == "Note", source=key == "Source")
+        embed.add_field(name=name, value=text, inline=key != "Note")
     return embed
 
 

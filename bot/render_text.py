@@ -7,6 +7,9 @@ from typing import Any
 
 from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
 from bot.dates import MONTHS
+from bot.languages import SOURCE_LANGUAGE
+from bot.localize import date_in
+from bot.localize import label as label_in
 from bot.model import Event
 from bot.text import plural
 
@@ -55,10 +58,27 @@ def day_label(day: dt.date) -> str:
     return f"{day.strftime('%A')} {day.day} {MONTHS[day.month - 1]}"
 
 
-def event_details(event: Event) -> list[tuple[str, str]]:
-    """The labelled facts of one event, in the order people read them; empty ones left out."""
+# The event card's labels and fixed phrases: each is a message of the catalogs (context `label`).
+CARD_LABELS = (
+    "Date",
+    "Old Style",
+    "People",
+    "Places",
+    "Tags",
+    "Also known as",
+    "Source",
+    "Note",
+    "From",
+    "the bundled chronology",
+    "this server's chronology",
+)
+
+
+def event_details(event: Event, language: str = SOURCE_LANGUAGE) -> list[tuple[str, str]]:
+    """The facts of one event as (English label, value), in the order people read them; empty
+    ones left out. The value is in `language`; show the label with `localize.label`."""
     fields = event.fields
-    rows = [("Date", event.date.display())]
+    rows = [("Date", date_in(event.date, language))]
     if old_style := event.old_style():
         rows.append(("Old Style", old_style))
     for label, values in (
@@ -73,18 +93,19 @@ def event_details(event: Event) -> list[tuple[str, str]]:
         rows.append(("Source", fields.source))
     if fields.note:
         rows.append(("Note", fields.note))
-    rows.append(("From", "the bundled chronology" if event.is_bundled else "this server's chronology"))
+    origin = "the bundled chronology" if event.is_bundled else "this server's chronology"
+    rows.append(("From", label_in(origin, language)))
     return rows
 
 
 # -- plain text -------------------------------------------------------------------------------
 
 
-def to_text(answer: Answer) -> str:
+def to_text(answer: Answer, language: str = SOURCE_LANGUAGE) -> str:
     if isinstance(answer, DayAnswer):
         return _day_text(answer)
     if isinstance(answer, EventAnswer):
-        return _event_text(answer)
+        return _event_text(answer, language)
     if isinstance(answer, EventList):
         return _list_text(answer)
     return _upcoming_text(answer)
@@ -108,7 +129,7 @@ def _day_text(answer: DayAnswer) -> str:
     return "\n".join(lines)
 
 
-def _event_text(answer: EventAnswer) -> str:
+def _event_text(answer: EventAnswer, language: str = SOURCE_LANGUAGE) -> str:
     if answer.event is None:
         if answer.gone:
             return f"No event like that is in this chronology. {NOTHING_CLOSE}"
@@ -119,7 +140,7 @@ def _event_text(answer: EventAnswer) -> str:
     lines = [event.title, ""]
     if event.fields.summary:
         lines += [event.fields.summary, ""]
-    lines += [f"{label}: {value}" for label, value in event_details(event)]
+    lines += [f"{label_in(key, language)}: {value}" for key, value in event_details(event, language)]
     return "\n".join(lines)
 
 

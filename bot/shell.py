@@ -135,7 +135,7 @@ async def ask(ctx: ShellContext, line: str, *, as_json: bool) -> tuple[str, int]
         return (json.dumps(payload, ensure_ascii=False, indent=2), 0) if as_json else (answer, 0)
     if as_json:
         return json.dumps(to_json(command, answer), ensure_ascii=False, indent=2), 0
-    return to_text(answer), 0
+    return to_text(answer, ctx.language), 0
 
 
 async def interactive(ctx: ShellContext, banner: str) -> None:

@@ -54,7 +54,7 @@ class Ask(commands.Cog):
         if shown is None:
             await interaction.response.send_message(render.not_found_message(answer), ephemeral=True)
             return
-        await interaction.response.send_message(embed=render.event_embed(shown))
+        await interaction.response.send_message(embed=render.event_embed(shown, language(interaction)))
 
     @event.autocomplete("name")
     async def event_autocomplete(

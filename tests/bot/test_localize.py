@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.localize import localized
+import pytest
+
+from bot.dates import EventDate
+from bot.localize import date_in, localized
 from bot.runtime import Services
 from tests.support import AddEvent
 
@@ -41,3 +44,21 @@ async def test_each_answer_shows_the_readers_language_and_falls_back_to_english(
 
     english = await almanac.on_this_day(HERE, "12 March", TODAY)
     assert localized(english, "en") is english
+
+
+@pytest.mark.parametrize(
+    ("edtf", "language", "shown"),
+    [
+        ("1919-03-16", "es", "16 de marzo de 1919"),
+        ("1919-03-16", "ru", "16 марта 1919\u202fг."),  # CLDR's narrow no-break space
+        ("1919-03", "es", "marzo de 1919"),
+        ("1919-03-12/1919-03-14", "es", "12–14 de marzo de 1919"),
+        ("1918-06/1918-08", "ca", "juny–agost del 1918"),
+        ("1928/1935", "ru", "1928–1935"),
+        ("1921-09~", "es", "c. septiembre de 1921"),
+        ("1921-02?", "ca", "febrer del 1921?"),
+        ("1919-03-16", "en", "16 March 1919"),
+    ],
+)
+def test_a_date_reads_as_its_language_writes_it(edtf: str, language: str, shown: str) -> None:
+    assert date_in(EventDate.parse(edtf), language) == shown

@@ -30,9 +30,11 @@ async def test_each_member_reads_the_event_in_their_language(strike: World) -> N
     english = await strike.bob.slash(strike.channel, "event", name="Obukhov works strike")
 
     (card,) = russian.response.embeds
-    assert (
-        card.title == "Забастовка на Обуховском заводе" and card.description == "Рабочие остановили станки."
-    )
+    assert card.title == "Забастовка на Обуховском заводе"
+    assert card.description == "Рабочие остановили станки."
+    fields = {field.name: field.value for field in card.fields}
+    assert fields["Дата"] == "12 марта 1921 г."
+    assert fields["Откуда"] == "хронология этого сервера"
     assert english.response.embeds[0].title == "Obukhov works strike"
 
 

@@ -14,6 +14,7 @@ from bot.client import AlmanacBot, create_bot
 from bot.config import Settings
 from bot.i18n import catalog, translate
 from bot.languages import TRANSLATED
+from bot.render_text import CARD_LABELS
 from bot.runtime import Services
 from cogs.translator import CatalogTranslator, messages
 
@@ -41,8 +42,16 @@ def test_every_command_word_has_a_translation_and_no_catalog_holds_stale_ones(
     ]
     # a few words are the same in a language: the bot's name, the file formats, `format` in Catalan
     assert set(missing) <= {"almanac", "json", "csv", "timelinejs", "format"}, missing
-    written = {(message.context, message.id) for message in catalog(language) if message.id}
+    command_contexts = {"name", "description", "choice"}
+    written = {(m.context, m.id) for m in catalog(language) if m.id and m.context in command_contexts}
     assert written == set(wanted), f"bot/locales/{language}.po differs from the commands"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_label_of_the_event_card_is_translated(language: str) -> None:
+    written = {m.id for m in catalog(language) if m.id and m.context == "label"}
+    assert written == set(CARD_LABELS)
+    assert all(translate(language, "label", text) != text for text in CARD_LABELS)
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
