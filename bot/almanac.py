@@ -8,12 +8,13 @@ plus that server's own events, never another server's.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from bot.dates import LONGEST_ANNIVERSARY_SPAN, anniversary_keys, is_round_anniversary, years_phrase
 from bot.errors import UserError
 from bot.hidden import HiddenEvents
+from bot.languages import SOURCE_LANGUAGE
 from bot.model import BUNDLED_SCOPE, Event
 from bot.search import Hit, SearchIndex, normalize
 from bot.store import DayMatch, Store
@@ -182,6 +183,19 @@ class Almanac:
             events = await self._store.scope_events(guild_id if own_only else BUNDLED_SCOPE, deleted=False)
             return [Hit(event.id, event.title, 0.0) for event in events if event.id not in hidden][:25]
         return self._index.complete(text, scopes, hidden, limit=25)
+
+    async def titles_in(self, hits: list[Hit], language: str) -> list[Hit]:
+        """Autocomplete choices named in the reader's language (the index holds the originals):
+        one read of at most 25 events, by their ids."""
+        if language == SOURCE_LANGUAGE or not hits:
+            return hits
+        events = {event.id: event for event in await self._store.get_events([hit.event_id for hit in hits])}
+        return [
+            replace(hit, title=events[hit.event_id].fields.title_in(language))
+            if hit.event_id in events
+            else hit
+            for hit in hits
+        ]
 
     async def timeline(self, guild_id: int, start: str | None, end: str | None) -> EventList:
         if not (start or "").strip() and not (end or "").strip():

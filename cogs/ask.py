@@ -60,7 +60,8 @@ class Ask(commands.Cog):
     async def event_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return event_choices(await self.almanac.complete(guild_of(interaction), current))
+        hits = await self.almanac.complete(guild_of(interaction), current)
+        return event_choices(await self.almanac.titles_in(hits, language(interaction)))
 
     @app_commands.command(name="search", description="Search the chronology, typos and all")
     @app_commands.describe(query="Words to look for, e.g. kronstadt, makhno, tambov")

@@ -54,3 +54,12 @@ async def test_a_language_almanac_does_not_ship_reads_english(
     speak(monkeypatch, {strike.bob.id: "ja"})
     shown = await strike.bob.slash(strike.channel, "event", name="Obukhov works strike")
     assert shown.response.embeds[0].title == "Obukhov works strike"
+
+
+async def test_autocomplete_names_the_events_in_the_members_language(strike: World) -> None:
+    russian = await strike.alice.autocomplete(strike.channel, "event", "name", "obukhov")
+    english = await strike.bob.autocomplete(strike.channel, "event", "name", "obukhov")
+
+    assert [choice["name"] for choice in russian][:1] == ["Забастовка на Обуховском заводе"]
+    assert [choice["name"] for choice in english][:1] == ["Obukhov works strike"]
+    assert [choice["value"] for choice in russian] == [choice["value"] for choice in english]
