@@ -75,9 +75,6 @@ class PassReport:
     def due(self) -> int:
         return self.outcomes.total()
 
-    def count(self, outcome: PostOutcome) -> int:
-        return self.outcomes[outcome]
-
     @property
     def sent(self) -> int:
         return self.outcomes[PostOutcome.SENT]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,9 +124,7 @@ class EventFields:
             "russia": self.russian,
         }
         if self.translations:  # left out when there are none, so older exports read the same
-            mapping["translations"] = {
-                t.language: {"title": t.title, "summary": t.summary} for t in self.translations
-            }
+            mapping["translations"] = translations_mapping(self.translations)
         return mapping
 
 
@@ -207,6 +205,11 @@ def _string_list(raw: Mapping[str, Any], name: str, problems: list[tuple[str, st
             problems.append((name, f"has an entry over {LIST_ITEM_MAX} characters"))
             break
     return items
+
+
+def translations_mapping(translations: Iterable[Translation]) -> dict[str, dict[str, str]]:
+    """`{"ca": {"title": …, "summary": …}, …}`: how the data file, JSON files and the store write them."""
+    return {t.language: {"title": t.title, "summary": t.summary} for t in translations}
 
 
 def _translations(value: Any, problems: list[tuple[str, str]]) -> tuple[Translation, ...]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dates import EventDate
-from bot.model import Event, EventFields, Translation
+from bot.model import Event, EventFields, Translation, translations_mapping
 
 EVENT_COLUMNS = (
     "e.id, e.scope, e.slug, e.edtf, e.title, e.summary, e.people, e.places, e.tags, e.aliases, "
@@ -75,9 +75,7 @@ def event_params(scope: int, fields: EventFields) -> dict[str, Any]:
 
 
 def translations_json(translations: Sequence[Translation]) -> str:
-    return json.dumps(
-        {t.language: {"title": t.title, "summary": t.summary} for t in translations}, ensure_ascii=False
-    )
+    return json.dumps(translations_mapping(translations), ensure_ascii=False)
 
 
 def translations_from_json(text: str) -> tuple[Translation, ...]:
