@@ -19,11 +19,11 @@ from bot import transfer
 from bot.dates import DateError, EventDate
 from bot.errors import UserError
 from bot.hidden import HiddenEvents
+from bot.import_plan import RowNote, plan_import, same_title, slug_for, title_key
 from bot.model import BUNDLED_SCOPE, Event, EventFields, FieldErrors
 from bot.search import Hit, SearchIndex
 from bot.store import AuditEntry, ConflictError, Store
 from bot.text import plural, quoted
-from bot.transfer import RowNote, plan_import, same_title, slug_for, title_key
 from bot.when import month_and_year, parse_day
 
 HISTORY_MAX = 100  # the most recent audit entries /events history shows

@@ -1,29 +1,24 @@
 """Event files in and out: JSON and CSV imports, JSON, CSV and TimelineJS exports.
 
 Pure functions on bytes and plain values: no database, no Discord. Reading keeps each row's line
-number so that a rejected row can be named the way a spreadsheet or an editor shows it, and
-`plan_import` decides, row by row, what an import adds, skips as a duplicate or rejects.
+number so that a rejected row can be named the way a spreadsheet or an editor shows it;
+`bot/import_plan.py` then decides, row by row, what an import adds, skips or rejects.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import html
 import io
 import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-from rapidfuzz import fuzz, process
 
 from bot.dates import PartialDate
 from bot.errors import UserError
 from bot.languages import TRANSLATED
-from bot.model import SLUG_MAX, Event, EventFields, FieldErrors
-from bot.search import normalize
+from bot.model import EventFields
 from bot.text import quoted
 
 MAX_BYTES = 1024 * 1024  # 1 MiB: a few thousand events with long summaries
@@ -47,15 +42,9 @@ KNOWN_COLUMNS = (*CSV_COLUMNS, *TRANSLATION_COLUMNS)
 LIST_SEPARATOR = ";"
 FORMATS = ("json", "csv", "timelinejs")
 JSON_FORMAT_NAME = "almanac-events"
-DUPLICATE_RATIO = 90.0  # titles this close (rapidfuzz ratio, normalized) on one date are one event
-# A row is compared fuzzily with at most this many titles of its date (the most recent ones with
-# the same numbers in them): a file of thousands of rows on one date must not cost the square of
-# its length. Exact repeats are found whatever the count, through a set.
-FUZZY_WINDOW = 200
 NUMBER_DIGITS_MAX = 30  # a longer number literal in a JSON import is refused, not parsed
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_DIGITS = re.compile(r"\d+")
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0", ""})
 
@@ -254,146 +243,6 @@ def _truth(text: str) -> bool | str:
     if word in _FALSE:
         return False
     return text
-
-
-# -- deciding what an import adds ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowNote:
-    line: int
-    text: str  # plain text; may quote the file's own words, so escape it before display
-
-
-def plan_import(
-    rows: Sequence[Row], own: Sequence[Event], visible: Sequence[Event]
-) -> tuple[list[EventFields], list[RowNote], list[RowNote]]:
-    """(events to add, duplicate rows, rejected rows). Pure: the rules, without the database.
-
-    Duplicates (the same id as one of this server's events, a bundled event or an earlier row, or
-    the same date and a near-identical title as any event the server sees or an earlier row) are
-    skipped; invalid rows are rejected. The work grows with the file's length, not its square."""
-    planner = ImportPlanner(own, visible, rows)
-    for row in rows:
-        planner.judge(row)
-    return planner.accepted, planner.duplicates, planner.rejected
-
-
-@dataclass
-class _SameDate:
-    """The titles already on one date: a set for exact repeats, and per run of numbers in the
-    title (`Strike 1` is never a twin of `Strike 2`) the most recent ones for fuzzy comparison."""
-
-    exact: dict[str, str] = field(default_factory=dict)  # title key -> who has it
-    recent: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
-
-    def twin(self, key: str, planner: ImportPlanner) -> str:
-        if (label := self.exact.get(key)) is not None:
-            return label
-        window = self.recent.get(tuple(_DIGITS.findall(key)), [])[-FUZZY_WINDOW:]
-        planner.compared += len(window)
-        keys = [other for other, _ in window]
-        found = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=DUPLICATE_RATIO)
-        return window[found[2]][1] if found is not None else ""
-
-    def add(self, key: str, label: str) -> None:
-        self.exact.setdefault(key, label)
-        self.recent.setdefault(tuple(_DIGITS.findall(key)), []).append((key, label))
-
-
-class ImportPlanner:
-    """Judges an import's rows one by one against what the server already has and earlier rows.
-    `compared` counts the fuzzy title comparisons made, so tests can check the work stays linear."""
-
-    def __init__(self, own: Sequence[Event], visible: Sequence[Event], rows: Sequence[Row] = ()) -> None:
-        explicit = {
-            str(row.raw["id"]).strip() for row in rows if isinstance(row.raw, dict) and row.raw.get("id")
-        }
-        self.taken = {event.slug for event in visible} | {e.slug for e in own} | explicit
-        self.by_id = {event.slug: event for event in visible if event.is_bundled} | {e.slug: e for e in own}
-        self.by_date: dict[str, _SameDate] = {}
-        for event in visible:
-            self._same_date(event.date.edtf()).add(title_key(event.title), f"“{event.title}”")
-        self.seen: dict[str, int] = {}  # id -> line, for the rows accepted so far
-        self.compared = 0
-        self.accepted: list[EventFields] = []
-        self.duplicates: list[RowNote] = []
-        self.rejected: list[RowNote] = []
-
-    def _same_date(self, edtf: str) -> _SameDate:
-        return self.by_date.setdefault(edtf, _SameDate())
-
-    def judge(self, row: Row) -> None:
-        verdict, result = self._verdict(row)
-        if isinstance(result, EventFields):
-            self.accepted.append(result)
-        else:
-            (self.duplicates if verdict == "duplicate" else self.rejected).append(RowNote(row.line, result))
-
-    def _verdict(self, row: Row) -> tuple[str, EventFields | str]:
-        if row.problem or not isinstance(row.raw, dict):
-            return "rejected", row.problem or "is not an object of fields (id, date, title, …)"
-        if problem := _unreadable(row.raw):
-            return "rejected", problem
-        raw = dict(row.raw)
-        if not str(raw.get("id") or "").strip():
-            title = raw.get("title")
-            raw["id"] = slug_for(title if isinstance(title, str) else "", self.taken)
-            self.taken.add(raw["id"])
-        try:
-            fields = EventFields.from_mapping(raw)
-        except FieldErrors as error:
-            return "rejected", str(error)
-        if fields.slug in self.seen:
-            return "duplicate", f"same id as line {self.seen[fields.slug]}"
-        if (existing := self.by_id.get(fields.slug)) is not None:
-            whose = "the bundled event " if existing.is_bundled else ""
-            gone = " (removed; `/events restore` brings it back)" if existing.deleted else ""
-            return "duplicate", f"same id as {whose}“{existing.title}”{gone}"
-        same_date = self._same_date(fields.date.edtf())
-        key = title_key(fields.title)
-        if twin := same_date.twin(key, self):
-            return "duplicate", f"same date and title as {twin}"
-        self.seen[fields.slug] = row.line
-        same_date.add(key, f"line {row.line}")
-        return "added", fields
-
-
-def _unreadable(raw: dict[str, Any]) -> str:
-    """Why a JSON row's values cannot be stored as text, or "": a number literal thousands of
-    digits long, or a lone surrogate escape (`\\ud800`), which is no character at all."""
-    for name, value in raw.items():
-        field_name = quoted(str(name), 40)
-        # fields hold text or lists of text; anything nested deeper is refused by validation
-        for text in value if isinstance(value, list) else [value]:
-            if isinstance(text, TooLong):
-                return f"{field_name}: a number {len(text):,} digits long is not a value I can store"
-            if isinstance(text, str) and any("\ud800" <= char <= "\udfff" for char in text):
-                return f"{field_name}: holds a lone surrogate escape (like \\ud800), which is no character"
-    return ""
-
-
-def slug_for(title: str, taken: set[str]) -> str:
-    """A new id from the title, unique among `taken`: `kronstadt-rebellion`, then `-2`, `-3`…"""
-    # any script is transliterated, so a title yields a readable id; one with no letter or digit
-    # at all (`???`) is named by a digest of itself, so two such titles still get different ids
-    words = "-".join(normalize(title).split())[: SLUG_MAX - 6].strip("-")
-    base = words or "untitled-" + hashlib.blake2b(title.encode("utf-8", "replace"), digest_size=4).hexdigest()
-    slug, number = base, 1
-    while slug in taken:
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
-
-
-def same_title(key: str, other: str) -> bool:
-    """Near-identical titles, except that `Strike 1` and `Strike 2` differ whatever their ratio."""
-    return fuzz.ratio(key, other) >= DUPLICATE_RATIO and _DIGITS.findall(key) == _DIGITS.findall(other)
-
-
-def title_key(title: str) -> str:
-    """Titles compared for duplicates; non-Latin titles (which `normalize` empties) keep their letters."""
-    return normalize(title) or " ".join(title.casefold().split())
 
 
 # -- writing ----------------------------------------------------------------------------------

@@ -12,18 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import transfer
+from bot.import_plan import FUZZY_WINDOW, ImportPlanner, RowNote, plan_import, slug_for
 from bot.model import Event, EventFields
-from bot.transfer import (
-    CSV_COLUMNS,
-    FUZZY_WINDOW,
-    ImportPlanner,
-    Row,
-    RowNote,
-    TransferError,
-    _csv_header,
-    plan_import,
-    read_rows,
-)
+from bot.transfer import CSV_COLUMNS, Row, TransferError, _csv_header, read_rows
 from tests.support import ROOT
 
 CLI_ROWS = 20_000  # what `almanac import` accepts in one file
@@ -406,11 +397,11 @@ def test_timelinejs_export_has_slides_with_dates_at_their_precision_and_escaped_
 def test_ids_made_from_titles_in_any_script_are_readable_and_distinct() -> None:
     taken: set[str] = set()
     made = [
-        transfer.slug_for(title, taken) or taken.add(title)  # type: ignore[func-returns-value]
+        slug_for(title, taken) or taken.add(title)  # type: ignore[func-returns-value]
         for title in ("Кронштадтское восстание", "Απεργία", "北京", "Łódź")
     ]
     assert made == ["kronshtadtskoe-vosstanie", "apergia", "beijing", "lodz"]
-    nameless = transfer.slug_for("???", set()), transfer.slug_for("!!!", set())
+    nameless = slug_for("???", set()), slug_for("!!!", set())
     assert all(slug.startswith("untitled-") for slug in nameless) and nameless[0] != nameless[1]
     assert not any(slug == "event" or slug.startswith("event-") for slug in (*made, *nameless))
 
