@@ -11,111 +11,20 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from bot import transfer
-from bot.dates import DateError, EventDate
 from bot.errors import UserError
+from bot.forms import EventForm, fields_from_form
 from bot.hidden import HiddenEvents
 from bot.import_plan import RowNote, plan_import, same_title, slug_for, title_key
 from bot.model import BUNDLED_SCOPE, Event, EventFields, FieldErrors
 from bot.search import Hit, SearchIndex
 from bot.store import AuditEntry, ConflictError, Store
 from bot.text import plural, quoted
-from bot.when import month_and_year, parse_day
 
 HISTORY_MAX = 100  # the most recent audit entries /events history shows
-DATE_HINT = "Write it like 1921-03-02, 2 March 1921, March 1921, 1921, 1921-03~ or 1918/1921."
-_ALIAS_KEYS = ("also", "aliases", "alias", "also known as", "other names")
-_ANY_DAY = EventDate.parse("2000-01-01").first_day()  # parse_day wants a today; a year is required anyway
-
-
-# -- what a moderator types ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EventForm:
-    """The add/edit modal's five boxes, as typed."""
-
-    title: str
-    date: str
-    summary: str = ""
-    source: str = ""
-    labels: str = ""  # "tags: strike; navy" and "also: Kronstadt uprising", one per line
-
-    @classmethod
-    def of(cls, fields: EventFields) -> EventForm:
-        """The boxes pre-filled from an event, for editing."""
-        lines = []
-        if fields.tags:
-            lines.append("tags: " + "; ".join(fields.tags))
-        if fields.aliases:
-            lines.append("also: " + "; ".join(fields.aliases))
-        return cls(fields.title, fields.date.edtf(), fields.summary, fields.source, "\n".join(lines))
-
-
-def split_labels(text: str) -> tuple[list[str], list[str]]:
-    """(tags, aliases) from lines such as `tags: strike, navy` and `also: Kronstadt uprising`.
-    A line with neither prefix holds tags."""
-    tags: list[str] = []
-    aliases: list[str] = []
-    for line in text.splitlines():
-        key, colon, rest = line.partition(":")
-        key = " ".join(key.lower().split())
-        if colon and key in _ALIAS_KEYS:
-            aliases.extend(part for part in rest.split(";") if part.strip())
-            continue
-        value = rest if colon and key in ("tags", "tag") else line
-        tags.extend(part for part in value.replace(",", ";").split(";") if part.strip())
-    return tags, aliases
-
-
-def read_date(text: str) -> str:
-    """EDTF from what a moderator typed: EDTF itself, `March 1921`, or an /onthisday day with a year."""
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise DateError(f"The date is empty. {DATE_HINT}")
-    try:
-        return EventDate.parse(cleaned).edtf()
-    except DateError:
-        pass
-    if (month_year := month_and_year(cleaned)) is not None:
-        month, year = month_year
-        return f"{year:04d}-{month:02d}"
-    try:
-        asked = parse_day(cleaned, _ANY_DAY)
-    except DateError:
-        raise DateError(f"`{quoted(cleaned)}` is not a date I can read. {DATE_HINT}") from None
-    if asked.year is None:
-        raise DateError(f"`{quoted(cleaned)}` needs a year. {DATE_HINT}")
-    return f"{asked.year:04d}-{asked.month:02d}-{asked.day:02d}"
-
-
-def fields_from_form(form: EventForm, base: dict[str, Any]) -> EventFields:
-    """Validate the form over `base` (an event's mapping, or just its new id); FieldErrors name the box."""
-    tags, aliases = split_labels(form.labels)
-    raw = base | {
-        "title": form.title,
-        "summary": form.summary,
-        "source": form.source,
-        "tags": tags,
-        "aliases": aliases,
-    }
-    problems: list[tuple[str, str]] = []
-    try:
-        raw["date"] = read_date(form.date)
-    except DateError as error:
-        problems.append(("date", str(error)))
-        raw["date"] = "2000"  # a stand-in, so the other boxes are still checked
-    try:
-        fields = EventFields.from_mapping(raw)
-    except FieldErrors as error:
-        problems.extend(error.problems)
-    if problems:
-        raise FieldErrors(problems)
-    return fields
 
 
 # -- results ------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.curation import Curation, EventForm
+from bot.curation import Curation
+from bot.forms import EventForm
 from bot.markup import user_message, user_text
 from bot.model import SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, Event, FieldErrors
 from cogs.checks import CuratorGate

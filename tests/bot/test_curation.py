@@ -9,8 +9,9 @@ import sqlite3
 
 import pytest
 
-from bot.curation import EventForm, Target, read_date, split_labels
+from bot.curation import Target
 from bot.errors import UserError
+from bot.forms import EventForm, read_date, split_labels
 from bot.model import FieldErrors
 from bot.runtime import Services
 

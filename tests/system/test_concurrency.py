@@ -18,8 +18,8 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from bot.curation import EventForm
 from bot.errors import UserError
+from bot.forms import EventForm
 from bot.model import Event, EventFields, FieldErrors
 from bot.runtime import Services, build_index, wire
 from bot.store import Store

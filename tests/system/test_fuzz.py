@@ -40,8 +40,8 @@ from hypothesis import strategies as st
 
 from bot import render, transfer
 from bot.chronology import ChronologyError, load_chronology, validate_entries
-from bot.curation import EventForm
 from bot.errors import UserError
+from bot.forms import EventForm
 from bot.model import EventFields, FieldErrors
 from bot.render_daily import post_content, post_embed, post_mentions, settings_embed
 from bot.render_text import to_text

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.curation import EventForm
+from bot.forms import EventForm
 from bot.runtime import Services
 from tests.support import FIXTURE_CHRONOLOGY
 
