@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,10 @@ import pytest
 from bot.chronology import DEFAULT_DATA_FILE, Chronology, ChronologyError, load_chronology
 from bot.languages import TRANSLATED
 from bot.model import SUMMARY_MAX, TITLE_MAX, EventFields
-from tests.support import BAD_CHRONOLOGY, GOOD_CHRONOLOGY
+from tests.support import BAD_CHRONOLOGY, GOOD_CHRONOLOGY, ROOT
+
+SOURCE_TEXT = ROOT.parent / "shared" / "seed" / "000_3d63b80e7141dcdc.txt"
+NAMES_NOT_QUOTES = {"Bloody Sunday"}  # a name in quotation marks, which the source does not use
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +27,8 @@ def by_slug(chronology: Chronology) -> dict[str, EventFields]:
 
 
 def test_the_bundled_file_loads_with_every_event(bundled: Chronology) -> None:
-    assert len(bundled.events) == 70
-    assert len(by_slug(bundled)) == 70  # every id unique
+    assert len(bundled.events) == 72
+    assert len(by_slug(bundled)) == 72  # every id unique
     assert all(len(event.title) <= TITLE_MAX for event in bundled.events)
     assert all(len(event.summary) <= SUMMARY_MAX for event in bundled.events)
     assert len(bundled.fingerprint) == 64
@@ -184,3 +188,56 @@ def test_every_bundled_event_is_translated_into_every_shipped_language(bundled: 
         assert [t.language for t in fields.translations] == list(TRANSLATED), fields.slug
         for translation in fields.translations:
             assert translation.summary and translation.summary != fields.summary, fields.slug
+
+
+def test_every_bundled_event_has_other_names_and_none_is_shared(bundled: Chronology) -> None:
+    owners: dict[str, str] = {}
+    for event in bundled.events:
+        assert event.aliases, f"{event.slug} has no other names to be found by"
+        for name in (event.title, *event.aliases):
+            key = name.casefold()
+            assert owners.setdefault(key, event.slug) == event.slug, (
+                f"{name!r}: {owners[key]} and {event.slug}"
+            )
+
+
+@pytest.mark.parametrize(
+    ("alias", "slug"),
+    [
+        ("May Days", "barcelona-may-days"),  # the Barcelona fighting, not Negrín's appointment after it
+        ("Fets de maig", "barcelona-may-days"),
+        ("February Revolution of 1917", "february-revolution"),
+        ("October Revolution of 1917", "bolshevik-rising-in-petrograd"),
+        ("Makhnovshchina", "free-territory-founded"),
+        ("Kronstadt uprising", "kronstadt-rebellion"),
+    ],
+)
+def test_an_other_name_belongs_to_the_event_it_names(bundled: Chronology, alias: str, slug: str) -> None:
+    owner = [event.slug for event in bundled.events if alias.casefold() in map(str.casefold, event.aliases)]
+    assert owner == [slug]
+
+
+def test_no_event_alone_claims_the_whole_revolution_of_1917(bundled: Chronology) -> None:
+    # February and October were both the Russian Revolution of 1917: neither owns the name
+    assert not [event.slug for event in bundled.events if "Russian Revolution of 1917" in event.aliases]
+
+
+def test_events_dated_from_other_histories_say_so(bundled: Chronology) -> None:
+    events = by_slug(bundled)
+    zeven = events["zeven-provincien-mutiny"]
+    assert (zeven.date.first_day(), zeven.date.last_day()) == (dt.date(1933, 2, 4), dt.date(1933, 2, 10))
+    assert not zeven.russian and "standard histories" in zeven.note
+    assert "standard histories" in events["barcelona-may-days"].note
+
+
+@pytest.mark.skipif(not SOURCE_TEXT.exists(), reason="the source text sits beside the project checkout only")
+def test_what_a_note_quotes_is_the_source_word_for_word(bundled: Chronology) -> None:
+    source = " ".join(SOURCE_TEXT.read_text(encoding="utf-8").replace("’", "'").split())
+    quotes = [
+        (event.slug, quote)
+        for event in bundled.events
+        for quote in re.findall(r"(?<!\w)'([^']+?)'(?!\w)", event.note or "")  # not the 's of a word
+        if quote not in NAMES_NOT_QUOTES
+    ]
+    assert len(quotes) > 10
+    assert [(slug, quote) for slug, quote in quotes if " ".join(quote.split()) not in source] == []

@@ -159,7 +159,7 @@ async def test_the_real_bundled_chronology_answers_16_march(store: Store) -> Non
     await store.sync_bundled(chronology.events, chronology.fingerprint)
     assert "putilov-works-assault" in slugs(await store.on_month_day(0, (316,)))
     assert "astrakhan-massacre" in slugs(await store.on_month_day(0, (313,)))
-    assert (await store.counts())["bundled"] == 70
+    assert (await store.counts())["bundled"] == 72
 
 
 # -- reading -------------------------------------------------------------------------------------
