@@ -8,18 +8,27 @@ plus that server's own events, never another server's.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
-from bot.dates import LONGEST_ANNIVERSARY_SPAN, anniversary_keys, is_round_anniversary, years_phrase
+from bot.dates import (
+    LONGEST_ANNIVERSARY_SPAN,
+    Boundary,
+    anniversary_keys,
+    boundary_of,
+    is_round_anniversary,
+    years_phrase,
+)
 from bot.errors import UserError
 from bot.hidden import HiddenEvents
+from bot.i18n import Text, said
 from bot.languages import SOURCE_LANGUAGE
 from bot.model import BUNDLED_SCOPE, Event
 from bot.search import Hit, SearchIndex, normalize
 from bot.store import DayMatch, Store
 from bot.text import quoted
-from bot.when import AskedDay, parse_day, parse_span
+from bot.when import AskedDay, Span, parse_day, parse_span
 
 QUERY_MAX = 200
 SEARCH_RESULTS_MAX = 50
@@ -33,15 +42,20 @@ CLEAR_LEAD = 5.0  # … provided no other title comes within this many points of
 @dataclass(frozen=True)
 class Anniversary:
     event: Event
-    years: str  # "102 years ago"
+    years: Text  # "102 years ago"
     round: bool  # every 25th year
     nth: int = 1
     span: int = 1
 
     @property
     def ongoing(self) -> bool:
-        """A long event on one of its inner days: "day 12 of 40", not an anniversary."""
+        """A long event on one of its inner days: "under way: day 6 of 20", not an anniversary."""
         return self.span > LONGEST_ANNIVERSARY_SPAN and self.nth not in (1, self.span)
+
+    @property
+    def boundary(self) -> Boundary | None:
+        """For a long event: the day it began or ended (its two anniversaries)."""
+        return boundary_of(self.nth, self.span)
 
 
 @dataclass(frozen=True)
@@ -71,9 +85,9 @@ class EventAnswer:
 class EventList:
     """/search and /timeline: a chronological or ranked list, paged by the caller."""
 
-    heading: str
+    heading: Text
     events: list[Event]
-    empty_message: str
+    empty_message: Text
 
 
 @dataclass(frozen=True)
@@ -121,12 +135,15 @@ class Almanac:
         year = after.year if (month, day) > (after.month, after.day) else after.year + 1
         asked = AskedDay(month, day)
         matches = await self._store.on_month_day(guild_id, _keys_for(asked, year))
-        return asked, [_anniversary(match, year) for match in matches if match.nth == 1]
+        found = [_anniversary(match, year) for match in matches]
+        return asked, [item for item in found if not item.ongoing]
 
     async def upcoming(self, guild_id: int, days: int | None, today: dt.date) -> UpcomingAnswer:
         count = UPCOMING_DEFAULT if days is None else days
         if not 1 <= count <= UPCOMING_MAX:
-            raise UserError(f"Pick between 1 and {UPCOMING_MAX} days, for example `/upcoming 7`.")
+            raise UserError(
+                said("Pick between 1 and {most} days, for example `/upcoming 7`.", most=UPCOMING_MAX)
+            )
         by_day = []
         for offset in range(count):
             day = today + dt.timedelta(days=offset)
@@ -152,7 +169,7 @@ class Almanac:
 
     async def lookup(self, guild_id: int, name: str) -> EventAnswer:
         """/event with a typed name: the one event it clearly means, or the closest titles."""
-        query = _checked_query(name, "Give an event's name, for example `/event Kronstadt`.")
+        query = _checked_query(name, said("Give an event's name, for example `/event Kronstadt`."))
         hits = await self._hits(guild_id, query, limit=3)
         normalized = normalize(query)
         exact = [hit for hit in hits if hit.score > 100 or normalize(hit.title) == normalized]
@@ -165,13 +182,15 @@ class Almanac:
         return EventAnswer(query, None, [hit.title for hit in hits])
 
     async def search(self, guild_id: int, query: str) -> EventList:
-        text = _checked_query(query, "Type something to look for, for example `/search kronstadt`.")
+        text = _checked_query(query, said("Type something to look for, for example `/search kronstadt`."))
         hits = await self._hits(guild_id, text, limit=SEARCH_RESULTS_MAX)
         events = await self._store.get_events([hit.event_id for hit in hits])
         return EventList(
-            heading=f"Search: {text}",
+            heading=said("Search: {query}", query=text),
             events=events,
-            empty_message=f"Nothing in the chronology matches `{quoted(text)}`; try fewer or other words.",
+            empty_message=said(
+                "Nothing in the chronology matches `{query}`; try fewer or other words.", query=quoted(text)
+            ),
         )
 
     async def complete(self, guild_id: int, text: str, *, own_only: bool = False) -> list[Hit]:
@@ -198,20 +217,50 @@ class Almanac:
         ]
 
     async def timeline(self, guild_id: int, start: str | None, end: str | None) -> EventList:
+        label: Text | Span
         if not (start or "").strip() and not (end or "").strip():
-            first, last, label = dt.date.min, dt.date.max, "the whole chronology"
+            first, last, label = dt.date.min, dt.date.max, said("the whole chronology")
         else:
-            first, last, label = parse_span(start or end or "")
+            first, last, span = parse_span(start or end or "")
             if start and end:
-                _, last, end_label = parse_span(end)
+                _, last, end_span = parse_span(end)
                 if last < first:
-                    raise UserError("The span ends before it starts; put the earlier date first.")
-                label = f"{label} to {end_label}"
+                    raise UserError(said("The span ends before it starts; put the earlier date first."))
+                span = Span(span.first, end_span.last or end_span.first)
+            label = span
         events, total = await self._store.in_span(guild_id, first, last, TIMELINE_MAX)
-        heading = f"Timeline: {label}"
+        heading = said("Timeline: {span}", span=label)
         if total > len(events):
-            heading += f" (the first {len(events)} of {total}; narrow the span for the rest)"
-        return EventList(heading=heading, events=events, empty_message=f"No events fall within {label}.")
+            heading = said(
+                "Timeline: {span} (the first {shown} of {total}; narrow the span for the rest)",
+                span=label,
+                shown=len(events),
+                total=total,
+            )
+        return EventList(heading, events, said("No events fall within {span}.", span=label))
+
+    async def random(
+        self, guild_id: int, year: int | None = None, tag: str | None = None, *, pick: float | None = None
+    ) -> EventAnswer:
+        """/random: one event the server sees, drawn fairly, optionally from a year or with a tag."""
+        if year is not None and not 1 <= year <= 9999:
+            raise UserError(said("Give a year between 1 and 9999, for example `/random 1921`."))
+        wanted = " ".join((tag or "").split())[:100] or None
+        draw = random.random() if pick is None else pick
+        event = await self._store.random_event(guild_id, draw, year=year, tag=wanted)
+        if event is None:
+            if year is not None and wanted is not None:
+                raise UserError(
+                    said("No event of {year} has the tag `{tag}`.", year=year, tag=quoted(wanted))
+                )
+            if year is not None:
+                raise UserError(said("No event in the chronology falls in {year}.", year=year))
+            if wanted is not None:
+                raise UserError(
+                    said("No event has the tag `{tag}`; try `/search` instead.", tag=quoted(wanted))
+                )
+            raise UserError(said("The chronology is empty."))
+        return EventAnswer(event.title, event)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -232,17 +281,24 @@ def _anniversary(match: DayMatch, reference_year: int) -> Anniversary:
     year = (match.event.date.first_day() + dt.timedelta(days=match.nth - 1)).year
     return Anniversary(
         event=match.event,
-        years=years_phrase(year, reference_year),
+        years=years_phrase(year, reference_year, boundary_of(match.nth, match.span)),
         round=is_round_anniversary(year, reference_year),
         nth=match.nth,
         span=match.span,
     )
 
 
-def _checked_query(text: str, hint: str) -> str:
+def _checked_query(text: str, hint: Text) -> str:
     cleaned = " ".join(text.split())
     if not cleaned:
-        raise UserError(f"That was empty. {hint}")
+        raise UserError(said("That was empty. {hint}", hint=hint))
     if len(cleaned) > QUERY_MAX:
-        raise UserError(f"That is {len(cleaned)} characters; keep it under {QUERY_MAX}. {hint}")
+        raise UserError(
+            said(
+                "That is {length} characters; keep it under {most}. {hint}",
+                length=len(cleaned),
+                most=QUERY_MAX,
+                hint=hint,
+            )
+        )
     return cleaned

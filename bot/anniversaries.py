@@ -8,11 +8,13 @@ from dataclasses import dataclass, replace
 
 from bot.daily import DailyPost, Scheduler, check_timezone, first_due, iso, parse_post_time, post_instant
 from bot.errors import UserError
+from bot.i18n import said
 from bot.kinds import EmptyDay, PostState
+from bot.languages import SHIPPED
 from bot.store import PostRecord, PostSettings, Store
 from bot.when import parse_day
 
-NOT_SET_UP = "Daily posts are not set up here yet; use `/anniversaries setup` first."
+NOT_SET_UP = said("Daily posts are not set up here yet; use `/anniversaries setup` first.")
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,18 @@ class Anniversaries:
         empty_day: str,
         actor: int | None,
         now: dt.datetime,
+        language: str | None = None,
     ) -> SettingsReport:
-        """Validate everything first; only a wholly valid setup is saved."""
+        """Validate everything first; only a wholly valid setup is saved. `language` is the posts'
+        language, None for the server's own."""
         hhmm = parse_post_time(post_time)
         zone = check_timezone(timezone)
         if empty_day not in {mode.value for mode in EmptyDay}:
-            raise UserError("For a day without anniversaries choose `nothing`, `month` or `next`.")
+            raise UserError(said("For a day without anniversaries choose `nothing`, `month` or `next`."))
+        if language is not None and language not in SHIPPED:
+            raise UserError(
+                said("Choose the posts' language from the list: {languages}.", languages=", ".join(SHIPPED))
+            )
         local_date, instant = first_due(now, hhmm, zone)
         closed = await self._store.last_closed_day(guild_id)
         if closed is not None and local_date <= (last := dt.date.fromisoformat(closed)):
@@ -87,6 +95,7 @@ class Anniversaries:
             enabled=True,
             due_local_date=local_date.isoformat(),
             next_due_utc=iso(instant),
+            language=language,
         )
         await self._store.save_post_settings(
             settings,
@@ -115,7 +124,7 @@ class Anniversaries:
     async def disable(self, guild_id: int, actor: int | None) -> None:
         settings = await self._store.post_settings(guild_id)
         if settings is None or not settings.enabled:
-            raise UserError("Daily posts are already off here.")
+            raise UserError(said("Daily posts are already off here."))
         await self._store.save_post_settings(replace(settings, enabled=False), actor)
         self._scheduler.wake()
 

@@ -11,6 +11,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.config import Settings
@@ -23,6 +24,7 @@ from cogs.ask import Ask
 from cogs.checks import CuratorGate
 from cogs.curate import Curate
 from cogs.errors import on_tree_error
+from cogs.help import Help
 from cogs.translator import CatalogTranslator
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class AlmanacBot(commands.AutoShardedBot):
         gate = CuratorGate(services.curation)
         return [
             Ask(services.almanac),
+            Help(self.slash_commands),
             AnniversaryCommands(services.anniversaries, gate),
             Curate(services.almanac, services.curation, gate),
             Admin(
@@ -63,6 +66,11 @@ class AlmanacBot(commands.AutoShardedBot):
                 health_file=self.settings.health_file,
             ),
         ]
+
+    def slash_commands(self) -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
+        """The tree's slash commands and groups (what /help lists), context menus left out."""
+        nodes = self.tree.get_commands()
+        return [node for node in nodes if isinstance(node, app_commands.Command | app_commands.Group)]
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogTranslator())  # names and descriptions, per language

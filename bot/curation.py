@@ -15,14 +15,18 @@ from enum import Enum
 from rapidfuzz import fuzz, process
 
 from bot import transfer
+from bot.date_words import DateWords
 from bot.errors import UserError
 from bot.forms import EventForm, fields_from_form
 from bot.hidden import HiddenEvents
+from bot.i18n import Text, said, said_n
 from bot.import_plan import RowNote, plan_import, same_title, slug_for, title_key
+from bot.languages import SOURCE_LANGUAGE
 from bot.model import BUNDLED_SCOPE, Event, EventFields, FieldErrors
 from bot.search import Hit, SearchIndex
 from bot.store import AuditEntry, ConflictError, Store
-from bot.text import plural, quoted
+from bot.text import quoted
+from bot.transfer import Number
 
 HISTORY_MAX = 100  # the most recent audit entries /events history shows
 
@@ -41,24 +45,48 @@ class ImportReport:
     def applied(self) -> bool:
         return not self.rejected
 
-    def headline(self) -> str:
+    def headline(self, language: str = SOURCE_LANGUAGE) -> str:
+        """What the import did, in one or two sentences in `language` (English: the command line)."""
+        rows = said_n("{number} row", "{number} rows", self.rows, number=Number(self.rows))
         if self.rejected:
             count = len(self.rejected)
-            return (
-                f"Nothing was imported: {count} of {plural(self.rows, 'row')} "
-                f"{'has a problem' if count == 1 else 'have problems'}. "
-                "Fix them and send the whole file again."
-            )
-        text = f"Imported {plural(len(self.added), 'event')} from {plural(self.rows, 'row')}."
+            return said_n(
+                "Nothing was imported: {number} of {rows} has a problem. "
+                "Fix them and send the whole file again.",
+                "Nothing was imported: {number} of {rows} have problems. "
+                "Fix them and send the whole file again.",
+                count,
+                number=Number(count),
+                rows=rows,
+            ).in_language(language)
+        added = len(self.added)
+        text = said_n(
+            "Imported {number} event from {rows}.",
+            "Imported {number} events from {rows}.",
+            added,
+            number=Number(added),
+            rows=rows,
+        ).in_language(language)
         if self.duplicates:
-            text += f" {plural(len(self.duplicates), 'duplicate')} skipped, not doubled."
+            count = len(self.duplicates)
+            skipped = said_n(
+                "{number} duplicate skipped, not doubled.",
+                "{number} duplicates skipped, not doubled.",
+                count,
+                number=Number(count),
+            )
+            text += " " + skipped.in_language(language)
         return text
 
-    def lines(self) -> list[str]:
+    def lines(self, language: str = SOURCE_LANGUAGE) -> list[str]:
         """Every rejected and duplicate row, for the command line and the attached report."""
-        return [f"line {note.line}: rejected: {note.text}" for note in self.rejected] + [
-            f"line {note.line}: duplicate: {note.text}" for note in self.duplicates
+        rejected = [
+            said("line {line}: rejected: {reason}", line=n.line, reason=n.reason) for n in self.rejected
         ]
+        duplicates = [
+            said("line {line}: duplicate: {reason}", line=n.line, reason=n.reason) for n in self.duplicates
+        ]
+        return [line.in_language(language) for line in rejected + duplicates]
 
 
 @dataclass(frozen=True)
@@ -126,15 +154,12 @@ class Curation:
             fields = fields_from_form(form, {"id": slug, "russia": False})
             visible = await self._store.visible_events(guild_id)
             if (twin := _twin(fields, visible)) is not None:
-                raise FieldErrors(
-                    [
-                        (
-                            "title",
-                            f"“{twin.title}” is already on {twin.date.display()}; "
-                            "edit that one or change the title",
-                        )
-                    ]
+                twice = said(
+                    "“{title}” is already on {date}; edit that one or change the title",
+                    title=twin.title,
+                    date=DateWords(twin.date),
                 )
+                raise FieldErrors([("title", twice)])
             event = await self._store.add_event(guild_id, fields, actor)
             self._index.add(event)
         return event
@@ -143,12 +168,14 @@ class Curation:
         """Save the modal over `event` as it was when the modal opened; refuses if it changed since."""
         _need_server(guild_id)
         if event.scope != guild_id:
-            raise UserError("Only this server's own events can be edited here.")
+            raise UserError(said("Only this server's own events can be edited here."))
         fields = fields_from_form(form, event.fields.as_mapping())
         try:
             edited = await self._store.edit_event(event, fields, actor)
         except ConflictError:
-            message = f"“{event.title}” changed while you were editing it; run `/events edit` again."
+            message = said(
+                "“{title}” changed while you were editing it; run `/events edit` again.", title=event.title
+            )
             raise UserError(message) from None
         self._index.add(edited)
         return edited
@@ -172,7 +199,9 @@ class Curation:
         _need_server(guild_id)
         event = await self._checked(guild_id, event_id, Target.BUNDLED)
         if event.id in await self._store.hidden_event_ids(guild_id):
-            raise UserError(f"“{event.title}” is already hidden here; `/events unhide` shows it again.")
+            raise UserError(
+                said("“{title}” is already hidden here; `/events unhide` shows it again.", title=event.title)
+            )
         await self._store.set_hidden(guild_id, event, True, actor)
         self._hidden.changed(guild_id, event.id, True)
         return event
@@ -181,7 +210,7 @@ class Curation:
         _need_server(guild_id)
         event = await self._checked(guild_id, event_id, Target.BUNDLED)
         if event.id not in await self._store.hidden_event_ids(guild_id):
-            raise UserError(f"“{event.title}” is not hidden in this server.")
+            raise UserError(said("“{title}” is not hidden in this server.", title=event.title))
         await self._store.set_hidden(guild_id, event, False, actor)
         self._hidden.changed(guild_id, event.id, False)
         return event
@@ -223,7 +252,8 @@ class Curation:
             try:
                 added = await self._store.import_planned(guild_id, plan, actor)
             except ConflictError as error:
-                raise UserError(f"Nothing was imported: {error}. Send the file again.") from None
+                message = said("Nothing was imported: {reason}. Send the file again.", reason=str(error))
+                raise UserError(message) from None
             self._index.add_all(added)
         duplicates, rejected = verdict[-1]
         return ImportReport(len(rows), added, duplicates, rejected)
@@ -233,15 +263,17 @@ class Curation:
     ) -> ExportFile:
         _need_server(guild_id)
         if kind not in transfer.FORMATS:
-            raise UserError(f"Export as one of {', '.join(transfer.FORMATS)}.")
+            raise UserError(said("Export as one of {formats}.", formats=", ".join(transfer.FORMATS)))
         if with_bundled:
             events = await self._store.visible_events(guild_id)
         else:
             events = await self._store.scope_events(guild_id, deleted=False)
         if not events:
             raise UserError(
-                "This server has no events of its own yet; add some with `/events add`, "
-                "or export with the bundled ones too."
+                said(
+                    "This server has no events of its own yet; add some with `/events add`, "
+                    "or export with the bundled ones too."
+                )
             )
         fields = [event.fields for event in events]
         if kind == "json":
@@ -291,8 +323,11 @@ class Curation:
         event = await self._store.get_event(event_id)
         if event is not None and event.is_bundled and BUNDLED_SCOPE not in scopes:
             raise UserError(
-                f"“{event.title}” is a bundled event: servers cannot change it, "
-                "but `/events hide` hides it here."
+                said(
+                    "“{title}” is a bundled event: servers cannot change it, "
+                    "but `/events hide` hides it here.",
+                    title=event.title,
+                )
             )
         if event is None or event.scope not in scopes:
             raise UserError(_not_found(f"#{event_id}", target))
@@ -307,7 +342,12 @@ class Curation:
         matches = [e for e in candidates if e.slug == ref.lower() or title_key(e.title) == wanted]
         live = [e for e in matches if deleted is None or e.deleted == deleted]
         if len(live) > 1:
-            raise UserError(f"Several events are called “{quoted(ref)}”; pick one from the list as you type.")
+            raise UserError(
+                said(
+                    "Several events are called “{name}”; pick one from the list as you type.",
+                    name=quoted(ref),
+                )
+            )
         if not live:
             if matches:
                 return _in_state(matches[0], deleted)
@@ -340,19 +380,24 @@ def _twin(fields: EventFields, events: Iterable[Event]) -> Event | None:
 def _need_server(guild_id: int) -> None:
     """Scope 0 is the bundled chronology, which no server may change."""
     if guild_id <= 0:
-        raise UserError("That works on one server's own chronology; give the server's id.")
+        raise UserError(said("That works on one server's own chronology; give the server's id."))
 
 
 def _in_state(event: Event, deleted: bool | None) -> Event:
     if deleted is None or event.deleted == deleted:
         return event
     if event.deleted:
-        raise UserError(f"“{event.title}” was removed; `/events restore` brings it back first.")
-    raise UserError(f"“{event.title}” is not removed; there is nothing to restore.")
+        raise UserError(
+            said("“{title}” was removed; `/events restore` brings it back first.", title=event.title)
+        )
+    raise UserError(said("“{title}” is not removed; there is nothing to restore.", title=event.title))
 
 
-def _not_found(ref: str, target: Target) -> str:
-    ref = quoted(ref)
+def _not_found(ref: str, target: Target) -> Text:
     if target is Target.BUNDLED:
-        return f"No bundled event is called “{ref}”; pick one from the list as you type."
-    return f"This server has no event called “{ref}”; pick one from the list as you type."
+        return said(
+            "No bundled event is called “{name}”; pick one from the list as you type.", name=quoted(ref)
+        )
+    return said(
+        "This server has no event called “{name}”; pick one from the list as you type.", name=quoted(ref)
+    )

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from bot.almanac import Almanac, DayAnswer
 from bot.errors import UserError
+from bot.i18n import said
 from bot.kinds import EmptyDay, PostOutcome, PostState
 from bot.store import PostRecord, PostSettings, Shards, Store
 
@@ -47,6 +48,7 @@ class DailyPost:
     answer: DayAnswer
     late: bool
     mention_role_id: int | None
+    language: str | None = None  # the server's chosen language; None: its own (Community) language
 
     @property
     def marker(self) -> str:
@@ -96,7 +98,7 @@ class PassReport:
 def parse_post_time(text: str) -> str:
     match = _TIME.fullmatch(text.strip().lower())
     if match is None:
-        raise UserError("Give the time as HH:MM on a 24-hour clock, for example `09:00` or `18:30`.")
+        raise UserError(said("Give the time as HH:MM on a 24-hour clock, for example `09:00` or `18:30`."))
     return f"{int(match[1]):02d}:{int(match[2]):02d}"  # `\d` also matches ٣: store ASCII digits
 
 
@@ -110,7 +112,9 @@ def check_timezone(name: str) -> zoneinfo.ZoneInfo:
     lookup = {zone.lower(): zone for zone in all_timezones()}
     if cleaned.lower() not in lookup:
         shown = " ".join(cleaned.replace("`", "'").split())[:40]  # quoted on one line, in one code span
-        raise UserError(f"`{shown}` is not a time zone I know; pick one like `Europe/Moscow` or `UTC`.")
+        raise UserError(
+            said("`{zone}` is not a time zone I know; pick one like `Europe/Moscow` or `UTC`.", zone=shown)
+        )
     return zoneinfo.ZoneInfo(lookup[cleaned.lower()])
 
 
@@ -338,7 +342,8 @@ class Scheduler:
         """What the server gets for `day`, or None when the day has nothing and it asked for nothing.
         `now` is None for a preview, which is never late."""
         answer = await self._almanac.on_this_day(settings.guild_id, day.isoformat(), day)
-        answer = replace(answer, day=replace(answer.day, year=None), reference_year=day.year)
+        # a long event's inner days are for /onthisday only: a post would repeat it for weeks
+        answer = replace(answer, day=replace(answer.day, year=None), reference_year=day.year, ongoing=[])
         if not answer.anniversaries:
             if settings.empty_day is EmptyDay.NOTHING:
                 return None
@@ -348,4 +353,4 @@ class Scheduler:
                 answer = replace(answer, month_events=[])
         scheduled = post_instant(day, settings.post_time or "09:00", zone)
         late = now is not None and now - scheduled > LATE_AFTER
-        return DailyPost(settings.guild_id, day, answer, late, settings.mention_role_id)
+        return DailyPost(settings.guild_id, day, answer, late, settings.mention_role_id, settings.language)

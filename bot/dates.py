@@ -16,9 +16,11 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 from bot.errors import UserError
+from bot.i18n import Text, said, said_n
+from bot.months import MonthName
 
 MONTHS = (
     "January",
@@ -39,8 +41,10 @@ MONTHS = (
 # 14 February 1918 in the Gregorian calendar.
 GREGORIAN_IN_RUSSIA = dt.date(1918, 2, 14)
 
-# A day range longer than this is "ongoing" on its inner days rather than an anniversary of each.
-LONGEST_ANNIVERSARY_SPAN = 31
+# A range of up to this many days is an anniversary on each of its days (the Astrakhan killings
+# of 12–14 March); a longer one only on its first and last ("began…", "ended…"), and "under way"
+# on the days between, which only /onthisday mentions: a post must not repeat it for three weeks.
+LONGEST_ANNIVERSARY_SPAN = 7
 
 # [0-9], not \d: \d also matches other scripts' digits (`１９１８`), which EDTF does not allow.
 _PART = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?(?P<qual>[?~%])?")
@@ -49,6 +53,17 @@ _UNSPECIFIED = re.compile(r"[0-9Xx]{4}(?:-[0-9Xx]{2}){0,2}[?~%]?")  # EDTF's `19
 
 class DateError(UserError, ValueError):
     """A date the user or a data file gave that we cannot accept; the message is for people."""
+
+
+def no_such_day(typed: str, month: MonthName, days: int) -> Text:
+    """`30 февраля` refused, saying how long that February is, in the reader's language."""
+    return said_n(
+        "`{text}` does not exist: {month} has {count} day.",
+        "`{text}` does not exist: {month} has {count} days.",
+        days,
+        text=typed,
+        month=month,
+    )
 
 
 class Precision(IntEnum):
@@ -107,22 +122,33 @@ class PartialDate:
     def parse(cls, text: str) -> PartialDate:
         match = _PART.fullmatch(text)
         if match is None and _UNSPECIFIED.fullmatch(text):
-            raise DateError(f"`{text}` has unspecified digits (X); give the year, or a range like 1910/1919.")
+            raise DateError(
+                said(
+                    "`{text}` has unspecified digits (X); give the year, or a range like 1910/1919.",
+                    text=text,
+                )
+            )
         if match is None:
-            raise DateError(f"`{text}` is not a date; write it as YYYY, YYYY-MM or YYYY-MM-DD.")
+            raise DateError(
+                said("`{text}` is not a date; write it as YYYY, YYYY-MM or YYYY-MM-DD.", text=text)
+            )
         year = int(match["year"])
         month = int(match["month"]) if match["month"] else None
         day = int(match["day"]) if match["day"] else None
         if year == 0:
-            raise DateError(f"`{text}` has year 0; years start at 0001.")
+            raise DateError(said("`{text}` has year 0; years start at 0001.", text=text))
         if month is not None and 21 <= month <= 41:
-            raise DateError(f"`{text}` is an EDTF season; write it as a month range like 1918-06/1918-08.")
+            raise DateError(
+                said("`{text}` is an EDTF season; write it as a month range like 1918-06/1918-08.", text=text)
+            )
         if month is not None and not 1 <= month <= 12:
-            raise DateError(f"`{text}` has no month {month}; months run from 01 to 12.")
+            raise DateError(
+                said("`{text}` has no month {month}; months run from 01 to 12.", text=text, month=month)
+            )
         if month is not None and day is not None:
             last = calendar.monthrange(year, month)[1]
             if not 1 <= day <= last:
-                raise DateError(f"`{text}` does not exist: {MONTHS[month - 1]} {year} has {last} days.")
+                raise DateError(no_such_day(text, MonthName(month, year), last))
         qual = match["qual"] or ""
         return cls(
             year, month, day, uncertain=qual in "?%" and bool(qual), approximate=qual in "~%" and bool(qual)
@@ -146,18 +172,18 @@ class EventDate:
     def parse(cls, text: str) -> EventDate:
         text = text.strip()
         if not text:
-            raise DateError("The date is empty; write it as YYYY, YYYY-MM or YYYY-MM-DD.")
+            raise DateError(said("The date is empty; write it as YYYY, YYYY-MM or YYYY-MM-DD."))
         if len(text) > 40:
-            raise DateError("That date is too long; write it as YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD.")
+            raise DateError(said("That date is too long; write it as YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD."))
         if text.count("/") > 1:
-            raise DateError(f"`{text}` has more than one `/`; an interval is START/END.")
+            raise DateError(said("`{text}` has more than one `/`; an interval is START/END.", text=text))
         if "/" not in text:
             return cls(PartialDate.parse(text))
         if any(part.strip() in ("", "..") for part in text.split("/")):
-            raise DateError(f"`{text}` is an open interval; give both ends, like 1918/1921.")
+            raise DateError(said("`{text}` is an open interval; give both ends, like 1918/1921.", text=text))
         first, last = (PartialDate.parse(part) for part in text.split("/"))
         if last.last_day() < first.first_day():
-            raise DateError(f"`{text}` ends before it starts.")
+            raise DateError(said("`{text}` ends before it starts.", text=text))
         if first == last:
             return cls(first)
         return cls(first, last)
@@ -213,16 +239,29 @@ class EventDate:
 
     def old_style(self, *, russian: bool) -> str | None:
         """The Julian-calendar rendering for Russian day-precise dates before 14 February 1918."""
-        if not russian or not self.is_day_precise() or self.first_day() >= GREGORIAN_IN_RUSSIA:
+        days = old_style_days(self, russian=russian)
+        if days is None:
             return None
-        start = julian_from_gregorian(self.first_day())
-        if self.end is None:
-            return f"{_plain(start)} O.S."
-        end_day = self.last_day()
-        end = julian_from_gregorian(end_day) if end_day < GREGORIAN_IN_RUSSIA else None
+        start, end = days
         if end is None:
-            return f"{_plain(start)} O.S. – {_plain(end_day)} N.S."
+            return f"{_plain(start)} O.S."
+        if isinstance(end, dt.date):
+            return f"{_plain(start)} O.S. – {_plain(end)} N.S."
         return f"{_display_range(_as_partial(start), _as_partial(end))} O.S."
+
+
+def old_style_days(
+    date: EventDate, *, russian: bool
+) -> tuple[JulianDate, JulianDate | dt.date | None] | None:
+    """The first day in the Julian calendar, and the last: Julian too, or the Gregorian day when
+    the range ends after Russia changed calendars; None when Old Style does not apply."""
+    if not russian or not date.is_day_precise() or date.first_day() >= GREGORIAN_IN_RUSSIA:
+        return None
+    start = julian_from_gregorian(date.first_day())
+    if date.end is None:
+        return start, None
+    end_day = date.last_day()
+    return start, julian_from_gregorian(end_day) if end_day < GREGORIAN_IN_RUSSIA else end_day
 
 
 def _as_partial(day: JulianDate | dt.date) -> PartialDate:
@@ -290,13 +329,35 @@ def anniversary_keys(day: dt.date) -> tuple[int, ...]:
     return (key,)
 
 
-def years_phrase(event_year: int, reference_year: int) -> str:
+def years_phrase(event_year: int, reference_year: int, boundary: Boundary | None = None) -> Text:
+    """`107 years ago`; for a long event's first or last day, `began…` or `ended… years ago`."""
     years = reference_year - event_year
+    if years > 0 and boundary is Boundary.BEGAN:
+        return said_n("began {count} year ago", "began {count} years ago", years)
+    if years > 0 and boundary is Boundary.ENDED:
+        return said_n("ended {count} year ago", "ended {count} years ago", years)
     if years == 0:
-        return "this year"
+        return said("this year")
     if years > 0:
-        return "1 year ago" if years == 1 else f"{years} years ago"
-    return "1 year later" if years == -1 else f"{-years} years later"
+        return said_n("{count} year ago", "{count} years ago", years)
+    return said_n("{count} year later", "{count} years later", -years)
+
+
+class Boundary(StrEnum):
+    """Which end of a long event a day is: the two days it is remembered on."""
+
+    BEGAN = "began"
+    ENDED = "ended"
+
+
+def boundary_of(nth: int, span: int) -> Boundary | None:
+    """BEGAN or ENDED on the first or last day of a range longer than LONGEST_ANNIVERSARY_SPAN;
+    None for a shorter event's days, and for the days between, which are not anniversaries."""
+    if span <= LONGEST_ANNIVERSARY_SPAN:
+        return None
+    if nth == 1:
+        return Boundary.BEGAN
+    return Boundary.ENDED if nth == span else None
 
 
 def is_round_anniversary(event_year: int, reference_year: int) -> bool:

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dates import DateError, EventDate
-from bot.model import EventFields, FieldErrors
+from bot.i18n import said
+from bot.model import EventFields, FieldErrors, Problem
 from bot.text import quoted
 from bot.when import month_and_year, parse_day
 
-DATE_HINT = "Write it like 1921-03-02, 2 March 1921, March 1921, 1921, 1921-03~ or 1918/1921."
+DATE_HINT = said("Write it like 1921-03-02, 2 March 1921, March 1921, 1921, 1921-03~ or 1918/1921.")
 _ALIAS_KEYS = ("also", "aliases", "alias", "also known as", "other names")
 _ANY_DAY = EventDate.parse("2000-01-01").first_day()  # parse_day wants a today; a year is required anyway
 
@@ -60,7 +61,7 @@ def read_date(text: str) -> str:
     """EDTF from what a moderator typed: EDTF itself, `March 1921`, or an /onthisday day with a year."""
     cleaned = " ".join(text.split())
     if not cleaned:
-        raise DateError(f"The date is empty. {DATE_HINT}")
+        raise DateError(said("The date is empty. {hint}", hint=DATE_HINT))
     try:
         return EventDate.parse(cleaned).edtf()
     except DateError:
@@ -71,9 +72,11 @@ def read_date(text: str) -> str:
     try:
         asked = parse_day(cleaned, _ANY_DAY)
     except DateError:
-        raise DateError(f"`{quoted(cleaned)}` is not a date I can read. {DATE_HINT}") from None
+        raise DateError(
+            said("`{text}` is not a date I can read. {hint}", text=quoted(cleaned), hint=DATE_HINT)
+        ) from None
     if asked.year is None:
-        raise DateError(f"`{quoted(cleaned)}` needs a year. {DATE_HINT}")
+        raise DateError(said("`{text}` needs a year. {hint}", text=quoted(cleaned), hint=DATE_HINT))
     return f"{asked.year:04d}-{asked.month:02d}-{asked.day:02d}"
 
 
@@ -87,16 +90,16 @@ def fields_from_form(form: EventForm, base: dict[str, Any]) -> EventFields:
         "tags": tags,
         "aliases": aliases,
     }
-    problems: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     try:
         raw["date"] = read_date(form.date)
     except DateError as error:
-        problems.append(("date", str(error)))
+        problems.append(("date", error.message))
         raw["date"] = "2000"  # a stand-in, so the other boxes are still checked
     try:
         fields = EventFields.from_mapping(raw)
     except FieldErrors as error:
-        problems.extend(error.problems)
+        problems.extend(error.messages)
     if problems:
         raise FieldErrors(problems)
     return fields

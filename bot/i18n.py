@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import io
+from dataclasses import dataclass
 from importlib import resources
+from typing import Protocol, runtime_checkable
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -44,3 +46,60 @@ def translate(language: str, context: str, message: str) -> str:
     if language == SOURCE_LANGUAGE:
         return message
     return str(translations(language).pgettext(context, message))
+
+
+# -- messages said in the reader's language -----------------------------------------------------
+
+# The functions that mark a message for the catalogs, as Babel's extractor is told to find them
+# (`said("…")`, `said_n("…", "…", count)`); `tests/bot/test_i18n.py` extracts with the same keywords.
+KEYWORDS = {"said": None, "said_n": (1, 2)}
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message of the catalogs with its values, put into words only when it is shown, in the
+    language of whoever reads it. `str()` gives the English (logs, the command line, JSON).
+
+    A value may itself be said (a hint inside an error, a date, a month): it is put into words in
+    the same language."""
+
+    message: str
+    values: tuple[tuple[str, object], ...] = ()
+    plural: str | None = None
+    count: int = 1
+
+    def in_language(self, language: str) -> str:
+        words = translations(language)
+        template = (
+            words.ngettext(self.message, self.plural, self.count)
+            if self.plural is not None
+            else words.gettext(self.message)
+        )
+        values = {name: shown(value, language) for name, value in self.values}
+        return str(template).format(count=self.count, **values)
+
+    def __str__(self) -> str:
+        return self.in_language(SOURCE_LANGUAGE)
+
+
+def said(message: str, **values: object) -> Text:
+    """`message` (English, with `{name}` fields) for the catalogs, said later in any language."""
+    return Text(message, tuple(values.items()))
+
+
+def said_n(singular: str, plural: str, count: int, **values: object) -> Text:
+    """A message whose wording follows `count` (`{count}` in it): one form per plural category of
+    the language (Russian has three), from the catalog's `Plural-Forms`."""
+    return Text(singular, tuple(values.items()), plural, count)
+
+
+@runtime_checkable
+class Sayable(Protocol):
+    """Anything that can put itself into words in a language: a message, a date, a month."""
+
+    def in_language(self, language: str) -> str: ...
+
+
+def shown(value: object, language: str) -> str:
+    """A message, or a value placed in one (a date, a month, a number), in `language`."""
+    return value.in_language(language) if isinstance(value, Sayable) else str(value)

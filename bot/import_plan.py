@@ -14,10 +14,12 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.i18n import Sayable, Text, said, said_n
+from bot.languages import SOURCE_LANGUAGE
 from bot.model import SLUG_MAX, Event, EventFields, FieldErrors
 from bot.search import normalize
 from bot.text import quoted
-from bot.transfer import Row, TooLong
+from bot.transfer import Number, Row, TooLong
 
 DUPLICATE_RATIO = 90.0  # titles this close (rapidfuzz ratio, normalized) on one date are one event
 # A row is compared fuzzily with at most this many titles of its date (the most recent ones with
@@ -30,7 +32,15 @@ _DIGITS = re.compile(r"\d+")
 @dataclass(frozen=True)
 class RowNote:
     line: int
-    text: str  # plain text; may quote the file's own words, so escape it before display
+    reason: Sayable  # said in the reader's language; may quote the file's own words, so escape it
+
+    @property
+    def text(self) -> str:
+        """The reason in English, as plain text (the command line, the tests)."""
+        return self.reason.in_language(SOURCE_LANGUAGE)
+
+    def in_language(self, language: str) -> str:
+        return self.reason.in_language(language)
 
 
 def plan_import(
@@ -50,23 +60,24 @@ def plan_import(
 @dataclass
 class _SameDate:
     """The titles already on one date: a set for exact repeats, and per run of numbers in the
-    title (`Strike 1` is never a twin of `Strike 2`) the most recent ones for fuzzy comparison."""
+    title (`Strike 1` is never a twin of `Strike 2`) the most recent ones for fuzzy comparison.
+    Each title is kept with the reason a row repeating it is skipped (who has it)."""
 
-    exact: dict[str, str] = field(default_factory=dict)  # title key -> who has it
-    recent: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
+    exact: dict[str, Text] = field(default_factory=dict)  # title key -> why a twin is a duplicate
+    recent: dict[tuple[str, ...], list[tuple[str, Text]]] = field(default_factory=dict)
 
-    def twin(self, key: str, planner: ImportPlanner) -> str:
-        if (label := self.exact.get(key)) is not None:
-            return label
+    def twin(self, key: str, planner: ImportPlanner) -> Text | None:
+        if (reason := self.exact.get(key)) is not None:
+            return reason
         window = self.recent.get(tuple(_DIGITS.findall(key)), [])[-FUZZY_WINDOW:]
         planner.compared += len(window)
         keys = [other for other, _ in window]
         found = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=DUPLICATE_RATIO)
-        return window[found[2]][1] if found is not None else ""
+        return window[found[2]][1] if found is not None else None
 
-    def add(self, key: str, label: str) -> None:
-        self.exact.setdefault(key, label)
-        self.recent.setdefault(tuple(_DIGITS.findall(key)), []).append((key, label))
+    def add(self, key: str, reason: Text) -> None:
+        self.exact.setdefault(key, reason)
+        self.recent.setdefault(tuple(_DIGITS.findall(key)), []).append((key, reason))
 
 
 class ImportPlanner:
@@ -81,7 +92,8 @@ class ImportPlanner:
         self.by_id = {event.slug: event for event in visible if event.is_bundled} | {e.slug: e for e in own}
         self.by_date: dict[str, _SameDate] = {}
         for event in visible:
-            self._same_date(event.date.edtf()).add(title_key(event.title), f"“{event.title}”")
+            twin = said("same date and title as “{title}”", title=event.title)
+            self._same_date(event.date.edtf()).add(title_key(event.title), twin)
         self.seen: dict[str, int] = {}  # id -> line, for the rows accepted so far
         self.compared = 0
         self.accepted: list[EventFields] = []
@@ -98,10 +110,12 @@ class ImportPlanner:
         else:
             (self.duplicates if verdict == "duplicate" else self.rejected).append(RowNote(row.line, result))
 
-    def _verdict(self, row: Row) -> tuple[str, EventFields | str]:
-        if row.problem or not isinstance(row.raw, dict):
-            return "rejected", row.problem or "is not an object of fields (id, date, title, …)"
-        if problem := _unreadable(row.raw):
+    def _verdict(self, row: Row) -> tuple[str, EventFields | Sayable]:
+        if row.problem is not None:
+            return "rejected", row.problem
+        if not isinstance(row.raw, dict):
+            return "rejected", said("is not an object of fields (id, date, title, …)")
+        if (problem := _unreadable(row.raw)) is not None:
             return "rejected", problem
         raw = dict(row.raw)
         if not str(raw.get("id") or "").strip():
@@ -111,34 +125,51 @@ class ImportPlanner:
         try:
             fields = EventFields.from_mapping(raw)
         except FieldErrors as error:
-            return "rejected", str(error)
+            # a fresh copy, never raised: it holds the problems but not the frames of a traceback
+            return "rejected", FieldErrors(error.messages)
         if fields.slug in self.seen:
-            return "duplicate", f"same id as line {self.seen[fields.slug]}"
+            return "duplicate", said("same id as line {line}", line=self.seen[fields.slug])
         if (existing := self.by_id.get(fields.slug)) is not None:
-            whose = "the bundled event " if existing.is_bundled else ""
-            gone = " (removed; `/events restore` brings it back)" if existing.deleted else ""
-            return "duplicate", f"same id as {whose}“{existing.title}”{gone}"
+            return "duplicate", _same_id(existing)
         same_date = self._same_date(fields.date.edtf())
         key = title_key(fields.title)
-        if twin := same_date.twin(key, self):
-            return "duplicate", f"same date and title as {twin}"
+        if (twin := same_date.twin(key, self)) is not None:
+            return "duplicate", twin
         self.seen[fields.slug] = row.line
-        same_date.add(key, f"line {row.line}")
+        same_date.add(key, said("same date and title as line {line}", line=row.line))
         return "added", fields
 
 
-def _unreadable(raw: dict[str, Any]) -> str:
-    """Why a JSON row's values cannot be stored as text, or "": a number literal thousands of
+def _same_id(existing: Event) -> Text:
+    """Why a row with the id of an event the server already has is skipped."""
+    if existing.is_bundled:  # a bundled event the server sees is never a removed one
+        return said("same id as the bundled event “{title}”", title=existing.title)
+    if existing.deleted:
+        return said("same id as “{title}” (removed; `/events restore` brings it back)", title=existing.title)
+    return said("same id as “{title}”", title=existing.title)
+
+
+def _unreadable(raw: dict[str, Any]) -> Text | None:
+    """Why a JSON row's values cannot be stored as text, or None: a number literal thousands of
     digits long, or a lone surrogate escape (`\\ud800`), which is no character at all."""
     for name, value in raw.items():
         field_name = quoted(str(name), 40)
         # fields hold text or lists of text; anything nested deeper is refused by validation
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, TooLong):
-                return f"{field_name}: a number {len(text):,} digits long is not a value I can store"
+                return said_n(
+                    "{field}: a number {number} digit long is not a value I can store",
+                    "{field}: a number {number} digits long is not a value I can store",
+                    len(text),
+                    field=field_name,
+                    number=Number(len(text)),
+                )
             if isinstance(text, str) and any("\ud800" <= char <= "\udfff" for char in text):
-                return f"{field_name}: holds a lone surrogate escape (like \\ud800), which is no character"
-    return ""
+                return said(
+                    "{field}: holds a lone surrogate escape (like \\ud800), which is no character",
+                    field=field_name,
+                )
+    return None
 
 
 def slug_for(title: str, taken: set[str]) -> str:

@@ -7,15 +7,11 @@ before it is rendered, so the embeds, the shell's text and its JSON all follow t
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from typing import overload
 
-from babel.dates import format_date, format_interval, format_skeleton
-
 from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
 from bot.daily import DailyPost
-from bot.dates import EventDate, PartialDate, Precision
 from bot.i18n import translate
 from bot.languages import SOURCE_LANGUAGE
 from bot.model import Event
@@ -74,36 +70,3 @@ def localized(answer: Localizable, language: str) -> Localizable:
 def label(text: str, language: str) -> str:
     """A field's label (`Date`, `People`…) or a fixed phrase of the event card, in `language`."""
     return translate(language, "label", text)
-
-
-def date_in(date: EventDate, language: str) -> str:
-    """`16 March 1919` as the language writes it (`16 de marzo de 1919`, `16 марта 1919 г.`),
-    at the date's own precision, from CLDR's patterns."""
-    if language == SOURCE_LANGUAGE:
-        return date.display()
-    start, end = date.start, date.end
-    if end is None:
-        return _part_in(start, language)
-    plain = not (start.uncertain or start.approximate or end.uncertain or end.approximate)
-    if plain and start.precision == end.precision and start.precision is not Precision.YEAR:
-        skeleton = "yMMMMd" if start.precision is Precision.DAY else "yMMMM"
-        return str(format_interval(_day(start), _day(end), skeleton, locale=language))
-    if plain and start.precision == end.precision:
-        return f"{start.year}–{end.year}"
-    return f"{_part_in(start, language)} – {_part_in(end, language)}"
-
-
-def _day(part: PartialDate) -> dt.date:
-    return dt.date(part.year, part.month or 1, part.day or 1)
-
-
-def _part_in(part: PartialDate, language: str) -> str:
-    if part.day is not None:
-        text = str(format_date(_day(part), "long", locale=language))
-    elif part.month is not None:
-        text = str(format_skeleton("yMMMM", _day(part), locale=language))
-    else:
-        text = str(part.year)
-    if part.approximate:
-        text = f"c. {text}"
-    return f"{text}?" if part.uncertain else text

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.dates import DateError, EventDate
+from bot.i18n import Sayable, said, said_n, shown
 from bot.languages import SOURCE_LANGUAGE, TRANSLATED
 from bot.text import visible
 
@@ -25,6 +26,9 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LIST_FIELDS = ("people", "places", "tags", "aliases")
 _TEXT_FIELDS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "source": SOURCE_MAX, "note": NOTE_MAX}
 KNOWN_FIELDS = frozenset({"id", "date", "russia", "translations", *_LIST_FIELDS, *_TEXT_FIELDS})
+# A problem with one field: its name and what is wrong, a catalog message said in the reader's
+# language (or plain English text, which is shown as it is).
+Problem = tuple[str, str | Sayable]
 
 
 @dataclass(frozen=True)
@@ -66,30 +70,30 @@ class EventFields:
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> EventFields:
         """Build from a data-file entry or import row; raises FieldErrors listing every problem."""
-        problems: list[tuple[str, str]] = []
+        problems: list[Problem] = []
         for name in sorted(set(raw) - KNOWN_FIELDS):
-            problems.append((name, "is not a known field"))
+            problems.append((name, said("is not a known field")))
         slug = _text(raw, "id", problems, SLUG_MAX, required=True)
         if slug and not _SLUG.fullmatch(slug):
-            problems.append(("id", "must be lowercase letters, digits and single hyphens"))
+            problems.append(("id", said("must be lowercase letters, digits and single hyphens")))
         date = None
         date_text = _text(raw, "date", problems, 40, required=True)
         if date_text:
             try:
                 date = EventDate.parse(date_text)
             except DateError as error:
-                problems.append(("date", str(error)))
+                problems.append(("date", error.message))
         texts = {
             name: _text(raw, name, problems, limit, required=name == "title")
             for name, limit in _TEXT_FIELDS.items()
         }
         if texts["title"] and not visible(texts["title"]):
             # zero-width spaces, U+3164, U+2800 or bare bidi controls: a title no one can see or pick
-            problems.append(("title", "has no visible characters; give it words people can read"))
+            problems.append(("title", said("has no visible characters; give it words people can read")))
         lists = {name: _string_list(raw, name, problems) for name in _LIST_FIELDS}
         russian = raw.get("russia", False)
         if not isinstance(russian, bool):
-            problems.append(("russia", "must be true or false"))
+            problems.append(("russia", said("must be true or false")))
         translations = _translations(raw.get("translations"), problems)
         if problems or date is None:
             raise FieldErrors(problems)
@@ -158,51 +162,77 @@ class Event:
         return self.fields.date.old_style(russian=self.fields.russian)
 
 
-@dataclass
 class FieldErrors(ValueError):
-    """Every problem found in one entry, as (field, message) pairs."""
+    """Every problem found in one entry, as (field, message) pairs.
 
-    problems: list[tuple[str, str]] = field(default_factory=list)
+    `messages` keeps each message as said, for the modal to show in the member's language;
+    `problems` and `str()` give the English (the data file's checks, the command line, logs)."""
+
+    def __init__(self, problems: Iterable[Problem] = ()) -> None:
+        self.messages: list[Problem] = list(problems)
+        super().__init__(self.messages)
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        return [(name, shown(message, SOURCE_LANGUAGE)) for name, message in self.messages]
+
+    def in_language(self, language: str) -> str:
+        return "; ".join(f"{name}: {shown(message, language)}" for name, message in self.messages)
 
     def __str__(self) -> str:
-        return "; ".join(f"{name}: {message}" for name, message in self.problems)
+        return self.in_language(SOURCE_LANGUAGE)
 
 
 def _text(
-    raw: Mapping[str, Any], name: str, problems: list[tuple[str, str]], limit: int, *, required: bool = False
+    raw: Mapping[str, Any], name: str, problems: list[Problem], limit: int, *, required: bool = False
 ) -> str:
     value = raw.get(name, "")
     if value is None:
         value = ""  # `title = null` in a JSON import is as missing as no title at all
     if not isinstance(value, str):
         # TOML reads an unquoted `date = 1919-03-16` as a date and `date = 1919` as a number
-        quoted = 'must be text in quotes, like "1919-03-16"'
-        problems.append((name, quoted if name == "date" else "must be text"))
+        quoted = said('must be text in quotes, like "1919-03-16"')
+        problems.append((name, quoted if name == "date" else said("must be text")))
         return ""
     text: str = " ".join(value.split()) if name in ("id", "date", "title") else value.strip()
     if required and not text:
-        problems.append((name, "is missing"))
+        problems.append((name, said("is missing")))
     elif len(text) > limit:
-        problems.append((name, f"is {len(text)} characters long; the limit is {limit}"))
+        too_long = said_n(
+            "is {count} character long; the limit is {limit}",
+            "is {count} characters long; the limit is {limit}",
+            len(text),
+            limit=limit,
+        )
+        problems.append((name, too_long))
     return text
 
 
-def _string_list(raw: Mapping[str, Any], name: str, problems: list[tuple[str, str]]) -> tuple[str, ...]:
+def _string_list(raw: Mapping[str, Any], name: str, problems: list[Problem]) -> tuple[str, ...]:
     value = raw.get(name, [])
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
-        problems.append((name, "must be a list of text"))
+        problems.append((name, said("must be a list of text")))
         return ()
     # `;` separates entries in a CSV cell and in the modal, so it separates them everywhere:
     # an entry holding one would come back from a CSV export as two
     parts = [part for item in value for part in item.split(";")]
     items = tuple(dict.fromkeys(" ".join(part.split()) for part in parts if part.strip()))
     if len(items) > LIST_MAX_ITEMS:
-        problems.append((name, f"has {len(items)} entries; the limit is {LIST_MAX_ITEMS}"))
+        too_many = said_n(
+            "has {count} entry; the limit is {limit}",
+            "has {count} entries; the limit is {limit}",
+            len(items),
+            limit=LIST_MAX_ITEMS,
+        )
+        problems.append((name, too_many))
     for item in items:
         if len(item) > LIST_ITEM_MAX:
-            problems.append((name, f"has an entry over {LIST_ITEM_MAX} characters"))
+            too_long = said_n(
+                "has an entry over {count} character", "has an entry over {count} characters", LIST_ITEM_MAX
+            )
+            problems.append((name, too_long))
             break
     return items
 
@@ -212,33 +242,38 @@ def translations_mapping(translations: Iterable[Translation]) -> dict[str, dict[
     return {t.language: {"title": t.title, "summary": t.summary} for t in translations}
 
 
-def _translations(value: Any, problems: list[tuple[str, str]]) -> tuple[Translation, ...]:
+def _translations(value: Any, problems: list[Problem]) -> tuple[Translation, ...]:
     """`{"ca": {"title": …, "summary": …}, …}`: the shipped languages only, each checked like
     the original (a title is required, the same length limits), each problem naming its language."""
     if value is None:
         return ()
     if not isinstance(value, Mapping):
-        problems.append(("translations", 'must be a table of languages, like {ca = {title = "…"}}'))
+        example = '{ca = {title = "…"}}'
+        problem = said("must be a table of languages, like {example}", example=example)
+        problems.append(("translations", problem))
         return ()
     found: dict[str, Translation] = {}
     for language, texts in value.items():
         where = f"translations.{str(language)[:10]}"
         if language not in TRANSLATED:
             shipped = ", ".join(TRANSLATED)
-            problems.append(
-                (where, f"is not a language Almanac ships ({shipped}; {SOURCE_LANGUAGE} is the original)")
+            problem = said(
+                "is not a language Almanac ships ({shipped}; {original} is the original)",
+                shipped=shipped,
+                original=SOURCE_LANGUAGE,
             )
+            problems.append((where, problem))
             continue
         if not isinstance(texts, Mapping):
-            problems.append((where, "must hold a title and a summary"))
+            problems.append((where, said("must hold a title and a summary")))
             continue
         for name in sorted(set(texts) - {"title", "summary"}):
-            problems.append((f"{where}.{str(name)[:20]}", "is not a known field"))
-        own: list[tuple[str, str]] = []
+            problems.append((f"{where}.{str(name)[:20]}", said("is not a known field")))
+        own: list[Problem] = []
         title = _text(texts, "title", own, TITLE_MAX, required=True)
         summary = _text(texts, "summary", own, SUMMARY_MAX)
         if title and not visible(title):
-            own.append(("title", "has no visible characters; give it words people can read"))
+            own.append(("title", said("has no visible characters; give it words people can read")))
         problems.extend((f"{where}.{name}", message) for name, message in own)
         if not own:
             found[language] = Translation(language, title, summary)

@@ -8,11 +8,13 @@ calendar heading), never from lists written here.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import unicodedata
+from dataclasses import dataclass
 
 from babel import Locale
-from babel.dates import get_month_names
+from babel.dates import format_skeleton, get_month_names
 
 # English first: where two languages' words collide, the one listed first keeps the word.
 DATE_LANGUAGES = ("en", "ru", "uk", "ca", "es", "fr", "de")
@@ -74,3 +76,17 @@ def relative_days() -> dict[str, int]:
             if not key.isascii() and (plain := _without_accents(key)).isascii():
                 table.setdefault(plain, int(offset))  # `manana`, `dema`, typed without accents
     return table
+
+
+@dataclass(frozen=True, slots=True)
+class MonthName:
+    """A month (of a year) as a value in a message: `March 1919`, `marzo de 1919`, `март 1919 г.`,
+    named in the reader's language when the message is shown."""
+
+    month: int
+    year: int | None = None
+
+    def in_language(self, language: str) -> str:
+        if self.year is not None:
+            return str(format_skeleton("yMMMM", dt.date(self.year, self.month, 1), locale=language))
+        return str(get_month_names("wide", "stand-alone", language)[self.month])

@@ -7,29 +7,31 @@ Every stored or typed text goes through `bot.markup.user_text` (sentences quotin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import discord
 
 from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
 from bot.curation import History, ImportReport
-from bot.dates import MONTHS
+from bot.date_words import month_in
+from bot.i18n import said, said_n
 from bot.kinds import AuditAction
 from bot.languages import SOURCE_LANGUAGE
 from bot.localize import label as label_in
 from bot.markup import user_message, user_text
 from bot.model import Event
 from bot.render_text import (
-    NOTHING_CLOSE,
     anniversary_note,
     date_line,
     day_label,
     day_message,
     event_details,
+    not_found_text,
     upcoming_empty,
     upcoming_heading,
 )
 from bot.store import AuditEntry
-from bot.text import clip, plural
+from bot.text import clip
 
 COLOUR = discord.Colour.from_rgb(178, 34, 34)
 TITLE_MAX = 256
@@ -42,64 +44,77 @@ PAGE_SIZE = 5
 SUMMARY_PREVIEW = 180
 
 
-def _event_line(event: Event, note: str | None = None) -> str:
-    line = f"**{user_text(date_line(event))}** — {user_text(event.title)}"
+def _event_line(event: Event, language: str, note: str | None = None) -> str:
+    line = f"**{user_text(date_line(event, language))}** — {user_text(event.title)}"
     return f"{line} · *{note}*" if note else line
 
 
-def _anniversary_block(item: Anniversary) -> str:
+def _anniversary_block(item: Anniversary, language: str) -> str:
     marker = "🎉 " if item.round else ""
-    text = f"{marker}{_event_line(item.event, anniversary_note(item))}"
+    text = f"{marker}{_event_line(item.event, language, anniversary_note(item, language))}"
     if item.event.fields.summary and not item.ongoing:
         # on one line, so that nothing after a line break can leave the quote block
         text += "\n> " + user_text(item.event.fields.summary, SUMMARY_PREVIEW)
     return text
 
 
-def _join_within(blocks: list[str], limit: int, more: str) -> str:
+def _join_within(blocks: list[str], limit: int, more: Callable[[int], str]) -> str:
     """As many whole blocks as fit, then a line saying how many were left out."""
     shown: list[str] = []
     used = 0
     for number, block in enumerate(blocks):
         remaining = len(blocks) - number
-        reserve = len(more) + 8 if remaining > 1 else 0  # room for the "…and N more" line
+        reserve = len(more(remaining)) + 2 if remaining > 1 else 0  # room for the "…and N more" line
         if used + len(block) + reserve > limit:
-            shown.append(more.format(count=remaining))
+            shown.append(more(remaining))
             break
         shown.append(block)
         used += len(block) + 2
     return "\n\n".join(shown)
 
 
-def day_embed(answer: DayAnswer) -> discord.Embed:
-    embed = discord.Embed(title=f"On this day: {answer.day.label()}", colour=COLOUR)
-    blocks = [_anniversary_block(item) for item in answer.anniversaries]
+def _more(language: str, *, hint: bool = False) -> Callable[[int], str]:
+    """The line that stands for what did not fit: `…and 3 more`."""
+    if hint:
+        return lambda count: said_n(
+            "…and {count} more; try `/timeline` or `/search`.",
+            "…and {count} more; try `/timeline` or `/search`.",
+            count,
+        ).in_language(language)
+    return lambda count: said_n("…and {count} more", "…and {count} more", count).in_language(language)
+
+
+def day_embed(answer: DayAnswer, language: str = SOURCE_LANGUAGE) -> discord.Embed:
+    title = said("On this day: {day}", day=answer.day).in_language(language)
+    embed = discord.Embed(title=title, colour=COLOUR)
+    blocks = [_anniversary_block(item, language) for item in answer.anniversaries]
     if not blocks:
-        blocks.append(day_message(answer))
-    embed.description = _join_within(blocks, 3500, "…and {count} more; try `/timeline` or `/search`.")
+        blocks.append(day_message(answer, language))
+    embed.description = _join_within(blocks, 3500, _more(language, hint=True))
     if answer.ongoing:
+        lines = [
+            _event_line(item.event, language, anniversary_note(item, language)) for item in answer.ongoing
+        ]
         embed.add_field(
-            name="Still under way",
-            inline=False,
-            value=_lines([_event_line(item.event, anniversary_note(item)) for item in answer.ongoing]),
+            name=said("Still under way").in_language(language), inline=False, value=_lines(lines, language)
         )
     if answer.next_anniversaries and answer.next_day:
-        embed.add_field(
-            name=f"Next anniversary: {answer.next_day.label()}",
-            inline=False,
-            value=_lines([_event_line(item.event, item.years) for item in answer.next_anniversaries]),
-        )
+        lines = [
+            _event_line(item.event, language, item.years.in_language(language))
+            for item in answer.next_anniversaries
+        ]
+        name = said("Next anniversary: {day}", day=answer.next_day).in_language(language)
+        embed.add_field(name=name, inline=False, value=_lines(lines, language))
     if answer.month_events:
-        embed.add_field(
-            name=f"Known only to the month: {MONTHS[answer.day.month - 1]}",
-            inline=False,
-            value=_lines([_event_line(event) for event in answer.month_events]),
-        )
+        month = month_in(answer.day.month, language)
+        name = said("Known only to the month: {month}", month=month).in_language(language)
+        lines = [_event_line(event, language) for event in answer.month_events]
+        embed.add_field(name=name, inline=False, value=_lines(lines, language))
     return embed
 
 
-def _lines(lines: list[str]) -> str:
-    return _join_within(lines, FIELD_VALUE_MAX, "…and {count} more").replace("\n\n", "\n")
+def _lines(lines: list[str], language: str = SOURCE_LANGUAGE) -> str:
+    return _join_within(lines, FIELD_VALUE_MAX, _more(language)).replace("\n\n", "\n")
 
 
 def event_embed(event: Event, language: str = SOURCE_LANGUAGE) -> discord.Embed:
@@ -130,58 +145,66 @@ def _shares(lengths: list[int], room: int) -> list[int]:
     return limits
 
 
-def not_found_message(answer: EventAnswer) -> str:
-    if answer.gone:
-        return f"No event like that is in this server's chronology. {NOTHING_CLOSE}"
-    asked = user_text(answer.query, 80)
-    if not answer.suggestions:
-        return f"No event is called “{asked}”. {NOTHING_CLOSE}"
-    closest = "; ".join(f"**{user_text(title)}**" for title in answer.suggestions)
-    return f"No event is called exactly “{asked}”. Closest: {closest}."
+def not_found_message(answer: EventAnswer, language: str = SOURCE_LANGUAGE) -> str:
+    return not_found_text(
+        answer, language, quote=lambda text: user_text(text, 80), title=lambda text: f"**{user_text(text)}**"
+    )
 
 
 def page_count(answer: EventList) -> int:
     return max(1, -(-len(answer.events) // PAGE_SIZE))
 
 
-def list_page_embed(answer: EventList, page: int) -> discord.Embed:
+def list_page_embed(answer: EventList, page: int, language: str = SOURCE_LANGUAGE) -> discord.Embed:
     """One page of a /search or /timeline answer; `page` counts from 0."""
-    embed = discord.Embed(title=user_text(answer.heading, TITLE_MAX), colour=COLOUR)
+    embed = discord.Embed(title=user_text(answer.heading.in_language(language), TITLE_MAX), colour=COLOUR)
     if not answer.events:
-        embed.description = user_message(answer.empty_message)  # it quotes the query back
+        embed.description = user_message(
+            answer.empty_message.in_language(language)
+        )  # it quotes the query back
         return embed
     start = page * PAGE_SIZE
     blocks = []
     for event in answer.events[start : start + PAGE_SIZE]:
-        block = _event_line(event)
+        block = _event_line(event, language)
         if event.fields.summary:
             block += "\n> " + user_text(event.fields.summary, SUMMARY_PREVIEW)
         blocks.append(block)
-    embed.description = _join_within(blocks, 3500, "…")
-    total = len(answer.events)
-    embed.set_footer(text=f"Page {page + 1} of {page_count(answer)} · {plural(total, 'event')}")
+    embed.description = _join_within(blocks, 3500, lambda _: "…")
+    footer = said_n(
+        "Page {page} of {pages} · {count} event",
+        "Page {page} of {pages} · {count} events",
+        len(answer.events),
+        page=page + 1,
+        pages=page_count(answer),
+    )
+    embed.set_footer(text=footer.in_language(language))
     return embed
 
 
-def upcoming_embed(answer: UpcomingAnswer) -> discord.Embed:
-    embed = discord.Embed(title=upcoming_heading(answer), colour=COLOUR)
+def upcoming_embed(answer: UpcomingAnswer, language: str = SOURCE_LANGUAGE) -> discord.Embed:
+    embed = discord.Embed(title=upcoming_heading(answer, language), colour=COLOUR)
     if not answer.by_day:
-        embed.description = upcoming_empty(answer)
+        embed.description = upcoming_empty(answer, language)
         return embed
     for day, items in answer.by_day[:FIELDS_MAX]:
-        value = _lines(
-            [("🎉 " if item.round else "") + _event_line(item.event, item.years) for item in items]
-        )
-        embed.add_field(name=day_label(day), value=value, inline=False)
+        lines = [
+            ("🎉 " if item.round else "")
+            + _event_line(item.event, language, item.years.in_language(language))
+            for item in items
+        ]
+        embed.add_field(name=day_label(day, language), value=_lines(lines, language), inline=False)
     footer_room = 100
     while len(embed) > EMBED_MAX - footer_room and embed.fields:
         embed.remove_field(-1)
     if (left_out := len(answer.by_day) - len(embed.fields)) > 0:
         # say so rather than let the last days vanish
-        embed.set_footer(
-            text=f"…and {plural(left_out, 'more day')} with anniversaries; "
-            "`/onthisday <day>` shows any one of them."
+        footer = said_n(
+            "…and {count} more day with anniversaries; `/onthisday <day>` shows any one of them.",
+            "…and {count} more days with anniversaries; `/onthisday <day>` shows any one of them.",
+            left_out,
         )
+        embed.set_footer(text=footer.in_language(language))
     return embed
 
 
@@ -189,14 +212,14 @@ def upcoming_embed(answer: UpcomingAnswer) -> discord.Embed:
 
 HISTORY_PAGE_SIZE = 5
 _DONE = {
-    AuditAction.ADD: "added",
-    AuditAction.IMPORT: "imported",
-    AuditAction.EDIT: "edited",
-    AuditAction.REMOVE: "removed",
-    AuditAction.RESTORE: "restored",
-    AuditAction.HIDE: "hidden in this server",
-    AuditAction.UNHIDE: "shown again",
-    AuditAction.CURATOR_ROLE: "curator role changed",
+    AuditAction.ADD: said("added"),
+    AuditAction.IMPORT: said("imported"),
+    AuditAction.EDIT: said("edited"),
+    AuditAction.REMOVE: said("removed"),
+    AuditAction.RESTORE: said("restored"),
+    AuditAction.HIDE: said("hidden in this server"),
+    AuditAction.UNHIDE: said("shown again"),
+    AuditAction.CURATOR_ROLE: said("curator role changed"),
 }
 
 
@@ -204,50 +227,60 @@ def history_page_count(history: History) -> int:
     return max(1, -(-len(history.entries) // HISTORY_PAGE_SIZE))
 
 
-def history_embed(history: History, page: int) -> discord.Embed:
+def history_embed(history: History, page: int, language: str = SOURCE_LANGUAGE) -> discord.Embed:
     """One page of /events history, newest first; `page` counts from 0."""
-    heading = f"History: {history.event.title}" if history.event else "History of this server's chronology"
-    embed = discord.Embed(title=user_text(heading, TITLE_MAX), colour=COLOUR)
+    if history.event:
+        heading = said("History: {title}", title=history.event.title)
+    else:
+        heading = said("History of this server's chronology")
+    embed = discord.Embed(title=user_text(heading.in_language(language), TITLE_MAX), colour=COLOUR)
     if not history.entries:
-        embed.description = "No changes recorded yet."
+        embed.description = said("No changes recorded yet.").in_language(language)
         return embed
     start = page * HISTORY_PAGE_SIZE
     entries = history.entries[start : start + HISTORY_PAGE_SIZE]
-    blocks = [_history_block(entry, with_title=history.event is None) for entry in entries]
-    embed.description = _join_within(blocks, 3500, "…")
-    embed.set_footer(
-        text=f"Page {page + 1} of {history_page_count(history)} · newest first · this log is never rewritten"
+    blocks = [_history_block(entry, language, with_title=history.event is None) for entry in entries]
+    embed.description = _join_within(blocks, 3500, lambda _: "…")
+    footer = said(
+        "Page {page} of {pages} · newest first · this log is never rewritten",
+        page=page + 1,
+        pages=history_page_count(history),
     )
+    embed.set_footer(text=footer.in_language(language))
     return embed
 
 
-def _history_block(entry: AuditEntry, *, with_title: bool) -> str:
+def _history_block(entry: AuditEntry, language: str, *, with_title: bool) -> str:
     # an id in <@…> shows the member's name; mentions inside an embed never ping
-    who = f"<@{entry.actor_id}>" if entry.actor_id else "the command line"
-    head = f"**{_DONE[entry.action]}**"
+    who = f"<@{entry.actor_id}>" if entry.actor_id else said("the command line").in_language(language)
+    head = f"**{_DONE[entry.action].in_language(language)}**"
     snapshot = entry.after or entry.before or {}
     if with_title and snapshot.get("title"):
         head += f" · {user_text(str(snapshot['title']), 80)}"
-    return "\n".join([f"{head} · by {who} · {_when(entry.at)}", *_changes(entry)])
+    line = said("{change} · by {who} · {when}", change=head, who=who, when=_when(entry.at))
+    return "\n".join([line.in_language(language), *_changes(entry, language)])
 
 
-def _changes(entry: AuditEntry) -> list[str]:
+def _changes(entry: AuditEntry, language: str) -> list[str]:
     """What an edit changed, old value first, and what a curator-role change replaced."""
     if entry.action is AuditAction.CURATOR_ROLE:
+        none = said("none").in_language(language)
         before, after = ((part or {}).get("role") for part in (entry.before, entry.after))
-        return [f"> {f'<@&{before}>' if before else 'none'} → {f'<@&{after}>' if after else 'none'}"]
+        return [f"> {f'<@&{before}>' if before else none} → {f'<@&{after}>' if after else none}"]
     if entry.action is not AuditAction.EDIT or not entry.before or not entry.after:
         return []
     changed = [name for name, old in entry.before.items() if entry.after.get(name) != old]
+    # the field's own name (`title`, `summary`), as the data file and the import files spell it
     return [
-        f"> {name}: {_shown_value(entry.before[name])} → {_shown_value(entry.after.get(name))}"
+        f"> {name}: {_shown_value(entry.before[name], language)} → "
+        f"{_shown_value(entry.after.get(name), language)}"
         for name in changed[:6]
     ]
 
 
-def _shown_value(value: object) -> str:
+def _shown_value(value: object, language: str) -> str:
     text = "; ".join(map(str, value)) if isinstance(value, list) else str(value if value is not None else "")
-    return f"“{user_text(text, 80)}”" if text else "(empty)"
+    return f"“{user_text(text, 80)}”" if text else said("(empty)").in_language(language)
 
 
 def _when(at: str) -> str:
@@ -258,14 +291,28 @@ def _when(at: str) -> str:
     return f"<t:{int(moment.timestamp())}:f>"  # shown in each reader's own time zone
 
 
-def import_embed(report: ImportReport, filename: str, *, attached: bool = False) -> discord.Embed:
+def import_embed(
+    report: ImportReport, filename: str, *, attached: bool = False, language: str = SOURCE_LANGUAGE
+) -> discord.Embed:
+    title = said("Import: {filename}", filename=filename).in_language(language)
     embed = discord.Embed(
-        title=user_text(f"Import: {filename}", TITLE_MAX), colour=COLOUR, description=report.headline()
+        title=user_text(title, TITLE_MAX), colour=COLOUR, description=report.headline(language)
     )
-    for name, notes in (("Rejected rows", report.rejected), ("Duplicates, skipped", report.duplicates)):
+    sections = (
+        (said("Rejected rows ({number})", number=len(report.rejected)), report.rejected),
+        (said("Duplicates, skipped ({number})", number=len(report.duplicates)), report.duplicates),
+    )
+    for name, notes in sections:
         if notes:
-            lines = [f"line {note.line}: {user_message(clip(note.text, 200))}" for note in notes]
-            embed.add_field(name=f"{name} ({len(notes)})", value=_lines(lines), inline=False)
+            lines = [
+                said(
+                    "line {line}: {reason}",
+                    line=note.line,
+                    reason=user_message(clip(note.in_language(language), 200)),
+                ).in_language(language)
+                for note in notes
+            ]
+            embed.add_field(name=name.in_language(language), value=_lines(lines, language), inline=False)
     if attached:
-        embed.set_footer(text="The attached report lists every row.")
+        embed.set_footer(text=said("The attached report lists every row.").in_language(language))
     return embed

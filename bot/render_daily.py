@@ -8,15 +8,17 @@ import discord
 
 from bot.anniversaries import SettingsReport
 from bot.daily import DailyPost
+from bot.i18n import Text, said, translate
+from bot.languages import NAMES, SOURCE_LANGUAGE
 from bot.render import day_embed
 
 
-def post_embed(post: DailyPost) -> discord.Embed:
-    embed = day_embed(post.answer)
-    embed.title = f"On this day: {post.answer.day.label()}"
-    footer = post.marker
+def post_embed(post: DailyPost, language: str = SOURCE_LANGUAGE) -> discord.Embed:
+    embed = day_embed(post.answer, language)
+    footer = post.marker  # found again by this exact text after a restart: never translated
     if post.late:
-        footer += " · posted late: the bot was offline at the usual time"
+        late = said("posted late: the bot was offline at the usual time").in_language(language)
+        footer += f" · {late}"
     embed.set_footer(text=footer)
     return embed
 
@@ -33,35 +35,58 @@ def post_mentions(post: DailyPost) -> discord.AllowedMentions:
     return discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(post.mention_role_id)])
 
 
-def _when(instant: dt.datetime | None, zone: str) -> str:
+def _when(instant: dt.datetime | None) -> str:
     if instant is None:
         return "—"
     stamp = int(instant.timestamp())
-    return f"<t:{stamp}:F> (<t:{stamp}:R>)"
+    return f"<t:{stamp}:F> (<t:{stamp}:R>)"  # shown in each reader's own time zone and language
 
 
-def settings_lines(report: SettingsReport) -> list[tuple[str, str]]:
+def _language_name(language: str | None, reader: str) -> str:
+    if language is None:
+        return said("the server's own language").in_language(reader)
+    return NAMES.get(language, language)  # each language by its own name: Català, Русский
+
+
+def settings_lines(report: SettingsReport, language: str = SOURCE_LANGUAGE) -> list[tuple[str, str]]:
+    """(label, value) rows of `/anniversaries show`, in the moderator's `language`."""
+
+    def say(text: Text) -> str:
+        return text.in_language(language)
+
     settings = report.settings
+    none = say(said("none"))
+    empty_day = translate(language, "choice", settings.empty_day.description)  # as the option shows it
     rows = [
-        ("Status", "on" if settings.enabled else "off"),
-        ("Channel", f"<#{settings.channel_id}>" if settings.channel_id else "not set"),
-        ("Time", f"{settings.post_time} {settings.timezone}"),
-        ("Role to mention", f"<@&{settings.mention_role_id}>" if settings.mention_role_id else "none"),
-        ("On a day without anniversaries", settings.empty_day.description),
-        ("Next post", _when(report.next_post, settings.timezone)),
+        (said("Status"), say(said("on")) if settings.enabled else say(said("off"))),
+        (said("Channel"), f"<#{settings.channel_id}>" if settings.channel_id else say(said("not set"))),
+        (said("Time"), f"{settings.post_time} {settings.timezone}"),
+        (said("Language"), _language_name(settings.language, language)),
+        (said("Role to mention"), f"<@&{settings.mention_role_id}>" if settings.mention_role_id else none),
+        (said("On a day without anniversaries"), empty_day),
+        (said("Next post"), _when(report.next_post)),
     ]
     last = report.last_post
-    rows.append(
-        ("Last post", f"{last.local_date}" + (" (late)" if last.late else "") if last else "none yet")
-    )
+    if last is None:
+        rows.append((said("Last post"), say(said("none yet"))))
+    else:
+        late_label = said("late")
+        late = f" ({say(late_label)})" if last.late else ""
+        rows.append((said("Last post"), f"{last.local_date}{late}"))
     failure = report.last_failure
     if failure is not None:
-        rows.append(("Last failure", f"{failure.local_date}: {failure.last_error}"))
-    return rows
+        # the reason is recorded once, in English, when the post fails
+        rows.append((said("Last failure"), f"{failure.local_date}: {failure.last_error}"))
+    return [(say(name), value) for name, value in rows]
 
 
-def settings_embed(report: SettingsReport) -> discord.Embed:
-    embed = discord.Embed(title="Daily anniversary posts", colour=discord.Colour.dark_gold())
-    for name, value in settings_lines(report):
-        embed.add_field(name=name, value=value[:1024], inline=name not in ("Last failure", "Next post"))
+WIDE_ROWS = ("Last failure", "Next post")  # English labels of the rows that take a whole line
+
+
+def settings_embed(report: SettingsReport, language: str = SOURCE_LANGUAGE) -> discord.Embed:
+    title = said("Daily anniversary posts").in_language(language)
+    embed = discord.Embed(title=title, colour=discord.Colour.dark_gold())
+    wide = {said(name).in_language(language) for name in WIDE_ROWS}
+    for name, value in settings_lines(report, language):
+        embed.add_field(name=name, value=value[:1024], inline=name not in wide)
     return embed

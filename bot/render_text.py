@@ -3,59 +3,96 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
-from bot.dates import MONTHS
+from bot.date_words import date_in, month_in, old_style_in, weekday_in
+from bot.i18n import said, said_n
 from bot.languages import SOURCE_LANGUAGE
-from bot.localize import date_in
 from bot.localize import label as label_in
 from bot.model import Event
-from bot.text import plural
 
 Answer = DayAnswer | EventAnswer | EventList | UpcomingAnswer
-NOTHING_CLOSE = "Try `/search` with other words, or `/timeline` with a year."
+NOTHING_CLOSE = said("Try `/search` with other words, or `/timeline` with a year.")
 
 
-def date_line(event: Event) -> str:
-    """`7 November 1917 (25 October 1917 O.S.)`"""
-    old_style = event.old_style()
-    shown = event.date.display()
+def date_line(event: Event, language: str = SOURCE_LANGUAGE) -> str:
+    """`7 November 1917 (25 October 1917 O.S.)`, in `language`."""
+    old_style = old_style_in(event.date, russian=event.fields.russian, language=language)
+    shown = date_in(event.date, language)
     return f"{shown} ({old_style})" if old_style else shown
 
 
-def anniversary_note(item: Anniversary) -> str:
+def anniversary_note(item: Anniversary, language: str = SOURCE_LANGUAGE) -> str:
     if item.ongoing:
-        return f"ongoing: day {item.nth} of {item.span}"
-    return f"{item.years} · round anniversary" if item.round else item.years
+        return said("under way: day {nth} of {span}", nth=item.nth, span=item.span).in_language(language)
+    if item.round:
+        return said("{years} · round anniversary", years=item.years).in_language(language)
+    return item.years.in_language(language)
 
 
-def day_message(answer: DayAnswer) -> str:
+def day_message(answer: DayAnswer, language: str = SOURCE_LANGUAGE) -> str:
     """The sentence above the list, or in place of it when the day has no anniversary."""
-    label = answer.day.label()
     if answer.anniversaries:
-        return f"{plural(len(answer.anniversaries), 'event')} happened on {label}."
-    text = f"No event in the chronology falls on {label}."
-    if answer.next_day is not None:
-        text += f" The next anniversary is {answer.next_day.label()}."
-    return text
+        count = len(answer.anniversaries)
+        said_so = said_n(
+            "{count} event happened on {day}.", "{count} events happened on {day}.", count, day=answer.day
+        )
+    elif answer.next_day is not None:
+        said_so = said(
+            "No event in the chronology falls on {day}. The next anniversary is {next}.",
+            day=answer.day,
+            next=answer.next_day,
+        )
+    else:
+        said_so = said("No event in the chronology falls on {day}.", day=answer.day)
+    return said_so.in_language(language)
 
 
-def _coming_days(days: int) -> str:
+def upcoming_heading(answer: UpcomingAnswer, language: str = SOURCE_LANGUAGE) -> str:
     # the count starts with today, so one day is just today
-    return "today" if days == 1 else f"in the next {days} days"
+    if answer.days == 1:
+        return said("Anniversaries today").in_language(language)
+    return said_n(
+        "Anniversaries in the next {count} day", "Anniversaries in the next {count} days", answer.days
+    ).in_language(language)
 
 
-def upcoming_heading(answer: UpcomingAnswer) -> str:
-    return f"Anniversaries {_coming_days(answer.days)}"
+def upcoming_empty(answer: UpcomingAnswer, language: str = SOURCE_LANGUAGE) -> str:
+    if answer.days == 1:
+        return said("No anniversaries today.").in_language(language)
+    return said_n(
+        "No anniversaries in the next {count} day.", "No anniversaries in the next {count} days.", answer.days
+    ).in_language(language)
 
 
-def upcoming_empty(answer: UpcomingAnswer) -> str:
-    return f"No anniversaries {_coming_days(answer.days)}."
+def day_label(day: dt.date, language: str = SOURCE_LANGUAGE) -> str:
+    return weekday_in(day, language)
 
 
-def day_label(day: dt.date) -> str:
-    return f"{day.strftime('%A')} {day.day} {MONTHS[day.month - 1]}"
+def not_found_text(
+    answer: EventAnswer,
+    language: str,
+    *,
+    quote: Callable[[str], str],
+    title: Callable[[str], str] | None = None,
+) -> str:
+    """Why /event found nothing, and what comes closest; `quote` makes what was typed safe where
+    it is shown (Discord's markup, or plain text as it is), `title` each closest title."""
+    title = title or quote
+    if answer.gone:
+        said_so = said("No event like that is in this chronology. {hint}", hint=NOTHING_CLOSE)
+    elif not answer.suggestions:
+        said_so = said("No event is called “{name}”. {hint}", name=quote(answer.query), hint=NOTHING_CLOSE)
+    else:
+        closest = "; ".join(title(name) for name in answer.suggestions)
+        said_so = said(
+            "No event is called exactly “{name}”. Closest: {titles}.",
+            name=quote(answer.query),
+            titles=closest,
+        )
+    return said_so.in_language(language)
 
 
 # The event card's labels and fixed phrases: each is a message of the catalogs (context `label`).
@@ -79,7 +116,7 @@ def event_details(event: Event, language: str = SOURCE_LANGUAGE) -> list[tuple[s
     ones left out. The value is in `language`; show the label with `localize.label`."""
     fields = event.fields
     rows = [("Date", date_in(event.date, language))]
-    if old_style := event.old_style():
+    if old_style := old_style_in(event.date, russian=fields.russian, language=language):
         rows.append(("Old Style", old_style))
     for label, values in (
         ("People", fields.people),
@@ -103,39 +140,36 @@ def event_details(event: Event, language: str = SOURCE_LANGUAGE) -> list[tuple[s
 
 def to_text(answer: Answer, language: str = SOURCE_LANGUAGE) -> str:
     if isinstance(answer, DayAnswer):
-        return _day_text(answer)
+        return _day_text(answer, language)
     if isinstance(answer, EventAnswer):
         return _event_text(answer, language)
     if isinstance(answer, EventList):
-        return _list_text(answer)
-    return _upcoming_text(answer)
+        return _list_text(answer, language)
+    return _upcoming_text(answer, language)
 
 
-def _day_text(answer: DayAnswer) -> str:
-    lines = [f"On this day: {answer.day.label()}", day_message(answer)]
-    for item in answer.anniversaries:
-        lines.append(f"  • {date_line(item.event)} — {item.event.title} ({anniversary_note(item)})")
-    for item in answer.ongoing:
-        lines.append(f"  ◦ {date_line(item.event)} — {item.event.title} ({anniversary_note(item)})")
-    if answer.next_anniversaries:
-        lines.append(f"Next, on {answer.next_day.label() if answer.next_day else '?'}:")
-        lines += [
-            f"  • {date_line(item.event)} — {item.event.title} ({item.years})"
-            for item in answer.next_anniversaries
-        ]
+def _day_text(answer: DayAnswer, language: str) -> str:
+    def line(marker: str, item: Anniversary) -> str:
+        note = anniversary_note(item, language)
+        return f"  {marker} {date_line(item.event, language)} — {item.event.title} ({note})"
+
+    heading = said("On this day: {day}", day=answer.day).in_language(language)
+    lines = [heading, day_message(answer, language)]
+    lines += [line("•", item) for item in answer.anniversaries]
+    lines += [line("◦", item) for item in answer.ongoing]
+    if answer.next_anniversaries and answer.next_day:
+        lines.append(said("Next, on {day}:", day=answer.next_day).in_language(language))
+        lines += [line("•", item) for item in answer.next_anniversaries]
     if answer.month_events:
-        lines.append(f"Known only to the month of {MONTHS[answer.day.month - 1]}:")
-        lines += [f"  • {date_line(event)} — {event.title}" for event in answer.month_events]
+        month = month_in(answer.day.month, language)
+        lines.append(said("Known only to the month of {month}:", month=month).in_language(language))
+        lines += [f"  • {date_line(event, language)} — {event.title}" for event in answer.month_events]
     return "\n".join(lines)
 
 
-def _event_text(answer: EventAnswer, language: str = SOURCE_LANGUAGE) -> str:
+def _event_text(answer: EventAnswer, language: str) -> str:
     if answer.event is None:
-        if answer.gone:
-            return f"No event like that is in this chronology. {NOTHING_CLOSE}"
-        if not answer.suggestions:
-            return f"No event is called “{answer.query}”. {NOTHING_CLOSE}"
-        return f"No event is called exactly “{answer.query}”. Did you mean: {'; '.join(answer.suggestions)}?"
+        return not_found_text(answer, language, quote=str)
     event = answer.event
     lines = [event.title, ""]
     if event.fields.summary:
@@ -144,22 +178,23 @@ def _event_text(answer: EventAnswer, language: str = SOURCE_LANGUAGE) -> str:
     return "\n".join(lines)
 
 
-def _list_text(answer: EventList) -> str:
+def _list_text(answer: EventList, language: str) -> str:
     if not answer.events:
-        return answer.empty_message
-    lines = [f"{answer.heading} ({len(answer.events)})"]
-    lines += [f"  • {date_line(event)} — {event.title}" for event in answer.events]
+        return answer.empty_message.in_language(language)
+    lines = [f"{answer.heading.in_language(language)} ({len(answer.events)})"]
+    lines += [f"  • {date_line(event, language)} — {event.title}" for event in answer.events]
     return "\n".join(lines)
 
 
-def _upcoming_text(answer: UpcomingAnswer) -> str:
+def _upcoming_text(answer: UpcomingAnswer, language: str) -> str:
     if not answer.by_day:
-        return upcoming_empty(answer)
-    lines = [upcoming_heading(answer)]
+        return upcoming_empty(answer, language)
+    lines = [upcoming_heading(answer, language)]
     for day, items in answer.by_day:
-        lines.append(day_label(day))
+        lines.append(day_label(day, language))
         lines += [
-            f"  • {date_line(item.event)} — {item.event.title} ({anniversary_note(item)})" for item in items
+            f"  • {date_line(item.event, language)} — {item.event.title} ({anniversary_note(item, language)})"
+            for item in items
         ]
     return "\n".join(lines)
 
@@ -186,9 +221,11 @@ def event_json(event: Event, **extra: Any) -> dict[str, Any]:
 
 
 def _anniversary_json(item: Anniversary, relation: str | None = None) -> dict[str, Any]:
-    extra: dict[str, Any] = {"years_ago": item.years, "round_anniversary": item.round}
+    extra: dict[str, Any] = {"years_ago": str(item.years), "round_anniversary": item.round}
     if item.ongoing:
         extra |= {"ongoing_day": item.nth, "ongoing_of": item.span}
+    if item.boundary:
+        extra["boundary"] = str(item.boundary)  # "began" or "ended": a long event's two anniversaries
     if relation:
         extra["relation"] = relation
     return event_json(item.event, **extra)

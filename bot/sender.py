@@ -47,12 +47,13 @@ class DiscordSender:
 
     async def send(self, channel_id: int, post: DailyPost, nonce: str) -> int:
         channel = await self._channel(channel_id)
-        # the events in the server's own language (its Community setting), English where none
-        post = localized(post, language_of(str(channel.guild.preferred_locale)))
+        # the language the server chose, else its own (its Community setting); English where none
+        language = post.language or language_of(str(channel.guild.preferred_locale))
+        post = localized(post, language)
         try:
             message = await channel.send(
                 content=post_content(post),
-                embed=post_embed(post),
+                embed=post_embed(post, language),
                 allowed_mentions=post_mentions(post),
                 nonce=nonce,  # discord.py sends enforce_nonce with it: Discord drops a repeat
             )

@@ -15,18 +15,19 @@ from typing import Any
 from bot.almanac import Almanac
 from bot.anniversaries import Anniversaries
 from bot.errors import UserError
+from bot.help import SHELL_COMMANDS, example
+from bot.i18n import said
 from bot.languages import SOURCE_LANGUAGE
 from bot.localize import localized
 from bot.render_text import Answer, error_json, to_json, to_text
 
-HELP = """Commands (the same as in Discord):
-  /onthisday [day]        e.g. /onthisday 16 March, /onthisday tomorrow
-  /event <name>           e.g. /event Kronstadt rebellion
-  /search <words>         e.g. /search makno
-  /timeline [span]        e.g. /timeline 1918 to 1921, /timeline March 1921
-  /upcoming [days]        e.g. /upcoming 14
-  /anniversaries preview [day]   the daily post as it would look, e.g. /anniversaries preview 7 November
-  help, quit"""
+HELP = "\n".join(
+    [
+        "Commands (the same as in Discord):",
+        *(f"  {example(command)}" for command in SHELL_COMMANDS),
+        "  help, quit",
+    ]
+)
 
 
 @dataclass
@@ -69,6 +70,18 @@ async def _upcoming(ctx: ShellContext, args: str) -> Answer:
     return await ctx.almanac.upcoming(ctx.guild_id, days, await ctx.today())
 
 
+async def _random(ctx: ShellContext, args: str) -> Answer:
+    """`/random`, `/random 1921`, `/random 1921 kronstadt`, `/random anarchists`."""
+    first, _, rest = args.strip().partition(" ")
+    if re.fullmatch(r"-?[0-9]{1,9}", first):
+        return await ctx.almanac.random(ctx.guild_id, int(first), rest or None)
+    return await ctx.almanac.random(ctx.guild_id, None, args.strip() or None)
+
+
+async def _help(ctx: ShellContext, args: str) -> str:
+    return HELP
+
+
 async def _anniversaries(ctx: ShellContext, args: str) -> Reply:
     action, _, day = args.partition(" ")
     if action != "preview":
@@ -89,6 +102,8 @@ COMMANDS: dict[str, Handler] = {
     "search": _search,
     "timeline": _timeline,
     "upcoming": _upcoming,
+    "random": _random,
+    "help": _help,
     "anniversaries": _anniversaries,
 }
 
@@ -109,7 +124,9 @@ async def execute(ctx: ShellContext, line: str) -> tuple[str, Reply]:
     handler = COMMANDS.get(name)
     if handler is None:
         known = ", ".join(f"/{command}" for command in COMMANDS)
-        raise UserError(f"There is no command `/{name[:30]}`; try one of {known}.")
+        raise UserError(
+            said("There is no command `/{name}`; try one of {known}.", name=name[:30], known=known)
+        )
     return name, await handler(ctx, args)
 
 
@@ -121,7 +138,7 @@ async def ask(ctx: ShellContext, line: str, *, as_json: bool) -> tuple[str, int]
     except UserError as error:
         if as_json:
             return json.dumps(error_json(name, str(error)), ensure_ascii=False, indent=2), 2
-        return f"error: {error}", 2
+        return f"error: {error.in_language(ctx.language)}", 2
     if not isinstance(answer, str):
         answer = localized(answer, ctx.language)
     if isinstance(answer, str):

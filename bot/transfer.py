@@ -15,9 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from bot.dates import PartialDate
 from bot.errors import UserError
-from bot.languages import TRANSLATED
+from bot.i18n import Text, said, said_n
+from bot.languages import SOURCE_LANGUAGE, TRANSLATED
 from bot.model import EventFields
 from bot.text import quoted
 
@@ -53,11 +56,25 @@ class TransferError(UserError):
     """The file as a whole cannot be read; nothing in it was looked at row by row."""
 
 
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A count or a size as a value in a message, grouped as the reader's language writes it:
+    `1,048,576` in English, `1.048.576` in Catalan and Spanish, `1 048 576` in Russian."""
+
+    value: int
+
+    def in_language(self, language: str) -> str:
+        return str(format_decimal(self.value, locale=language))
+
+    def __str__(self) -> str:
+        return self.in_language(SOURCE_LANGUAGE)
+
+
 @dataclass(frozen=True)
 class Row:
     line: int  # where the row starts in the file, counting from 1
     raw: Any  # field -> value, as the file gives it
-    problem: str = ""  # set when the row could not even be split into fields
+    problem: Text | None = None  # set when the row could not even be split into fields
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -67,18 +84,26 @@ def read_rows(filename: str, data: bytes, max_rows: int = MAX_ROWS) -> list[Row]
     """The rows of a JSON or CSV import file; raises TransferError for a file-level problem."""
     if len(data) > MAX_BYTES:
         raise TransferError(
-            f"The file is {len(data):,} bytes; the limit is {MAX_BYTES:,} (1 MiB). "
-            "Split it into smaller files."
+            said(
+                "The file is {size} bytes; the limit is {limit} (1 MiB). Split it into smaller files.",
+                size=Number(len(data)),
+                limit=Number(MAX_BYTES),
+            )
         )
     text = decode(data)
     kind = file_kind(filename, text)
     rows = _json_rows(text) if kind == "json" else _csv_rows(text)
     if not rows:
-        raise TransferError("The file has no events in it.")
+        raise TransferError(said("The file has no events in it."))
     if len(rows) > max_rows:
         raise TransferError(
-            f"The file has {len(rows):,} events; the limit is {max_rows:,} a file. "
-            "Split it into smaller files."
+            said_n(
+                "The file has {number} event; the limit is {limit} a file. Split it into smaller files.",
+                "The file has {number} events; the limit is {limit} a file. Split it into smaller files.",
+                len(rows),
+                number=Number(len(rows)),
+                limit=Number(max_rows),
+            )
         )
     return rows
 
@@ -88,8 +113,11 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")  # a spreadsheet's byte-order mark is fine
     except UnicodeDecodeError as error:
         raise TransferError(
-            f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
-            "Save it as UTF-8 (in a spreadsheet: CSV UTF-8) and try again."
+            said(
+                "The file is not UTF-8 text (byte {byte} cannot be read). "
+                "Save it as UTF-8 (in a spreadsheet: CSV UTF-8) and try again.",
+                byte=error.start + 1,
+            )
         ) from None
 
 
@@ -103,7 +131,7 @@ def file_kind(filename: str, text: str) -> str:
         return "json"
     if text.lstrip().lower().startswith(("id,", "date,", "title,")):
         return "csv"
-    raise TransferError("Send a .json or .csv file (see data/examples/ for the layout).")
+    raise TransferError(said("Send a .json or .csv file (see data/examples/ for the layout)."))
 
 
 def _json_rows(text: str) -> list[Row]:
@@ -111,16 +139,21 @@ def _json_rows(text: str) -> list[Row]:
         document = json.loads(text, parse_int=_number, parse_float=_number)
     except json.JSONDecodeError as error:
         raise TransferError(
-            f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+            said(
+                "The file is not valid JSON: {reason} at line {line}, column {column}.",
+                reason=error.msg,
+                line=error.lineno,
+                column=error.colno,
+            )
         ) from None
     except RecursionError:
-        raise TransferError("The JSON is nested too deeply to be a list of events.") from None
+        raise TransferError(said("The JSON is nested too deeply to be a list of events.")) from None
     if isinstance(document, dict) and isinstance(document.get("events"), list):
         start = _top_level_value(text, "events")
     elif isinstance(document, list):
         start = len(text) - len(text.lstrip())
     else:
-        raise TransferError('A JSON import is a list of events, or an object with an "events" list.')
+        raise TransferError(said('A JSON import is a list of events, or an object with an "events" list.'))
     return _array_items(text, start)
 
 
@@ -188,33 +221,51 @@ def _csv_rows(text: str) -> list[Row]:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines are allowed anywhere
             if len(cells) > len(columns):
-                problem = f"has {len(cells)} cells; the header names {len(columns)} columns"
+                named = said_n("{count} column", "{count} columns", len(columns))
+                problem = said_n(
+                    "has {count} cell; the header names {columns}",
+                    "has {count} cells; the header names {columns}",
+                    len(cells),
+                    columns=named,
+                )
                 rows.append(Row(line, None, problem))
                 continue
             rows.append(Row(line, _csv_mapping(columns, cells)))
     except csv.Error as error:
-        raise TransferError(f"The CSV cannot be read at line {reader.line_num}: {error}.") from None
+        raise TransferError(
+            said("The CSV cannot be read at line {line}: {reason}.", line=reader.line_num, reason=str(error))
+        ) from None
     return rows
 
 
 def _csv_header(header: list[str]) -> list[str]:
     """The header's columns, checked in one pass: a known name each, none twice."""
-    known = ",".join(CSV_COLUMNS) + " (and title_ca, summary_ca and so on for translations)"
+    known = said(
+        "{columns} (and title_ca, summary_ca and so on for translations)", columns=",".join(CSV_COLUMNS)
+    )
     if not any(cell.strip() for cell in header[: len(KNOWN_COLUMNS) + 1]):
-        raise TransferError(f"The CSV has no header line; the first line names the columns: {known}.")
+        raise TransferError(
+            said("The CSV has no header line; the first line names the columns: {known}.", known=known)
+        )
     columns: list[str] = []
     for cell in header:
         name = cell.strip().lower()
         if name not in KNOWN_COLUMNS:
             raise TransferError(
-                f"The CSV column `{quoted(name, 40)}` is not one I know; the columns are {known}."
+                said(
+                    "The CSV column `{name}` is not one I know; the columns are {known}.",
+                    name=quoted(name, 40),
+                    known=known,
+                )
             )
         if name in columns:  # at most 17 names: each look is short, whatever the header's length
-            raise TransferError(f"The CSV names the column `{name}` twice.")
+            raise TransferError(said("The CSV names the column `{name}` twice.", name=name))
         columns.append(name)
     missing = [name for name in ("date", "title") if name not in columns]
     if missing:
-        raise TransferError(f"The CSV has no `{missing[0]}` column; every event needs a date and a title.")
+        raise TransferError(
+            said("The CSV has no `{name}` column; every event needs a date and a title.", name=missing[0])
+        )
     return columns
 
 

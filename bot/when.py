@@ -12,14 +12,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.dates import MONTHS, DateError, EventDate
-from bot.months import month_number, relative_days
+from bot.date_words import DateWords, day_in
+from bot.dates import DateError, EventDate, no_such_day
+from bot.i18n import Text, said
+from bot.months import MonthName, month_number, relative_days
 from bot.text import quoted
 
 SHOWN_MAX = 40  # how much of what was typed an error quotes back
 
-DAY_HINT = "Try a day like `16 March`, `March 16`, `03-16`, `16/3`, `1919-03-16` or `today`."
-SPAN_HINT = "Try `1918`, `1918-06`, `March 1921` or `1918 to 1921`."
+DAY_HINT = said("Try a day like `16 March`, `March 16`, `03-16`, `16/3`, `1919-03-16` or `today`.")
+SPAN_HINT = said("Try `1918`, `1918-06`, `March 1921` or `1918 to 1921`.")
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _MONTH_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
@@ -51,8 +53,29 @@ class AskedDay:
         return dt.date(year, self.month, day)
 
     def label(self) -> str:
-        text = f"{self.day} {MONTHS[self.month - 1]}"
-        return f"{text} {self.year}" if self.year else text
+        return self.in_language("en")
+
+    def in_language(self, language: str) -> str:
+        """`16 March`, `16 de març`, `16 марта 1919 г.`: a value in messages, like a date."""
+        return day_in(self.month, self.day, self.year, language)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A span someone asked about, from one date to another, as a value in messages."""
+
+    first: EventDate
+    last: EventDate | None = None
+
+    def in_language(self, language: str) -> str:
+        if self.last is None:
+            return DateWords(self.first).in_language(language)
+        return said("{start} to {end}", start=DateWords(self.first), end=DateWords(self.last)).in_language(
+            language
+        )
+
+    def __str__(self) -> str:
+        return self.in_language("en")
 
 
 def parse_day(text: str, today: dt.date) -> AskedDay:
@@ -61,7 +84,7 @@ def parse_day(text: str, today: dt.date) -> AskedDay:
     if not cleaned:
         return _asked(today, with_year=False)
     if len(cleaned) > 40:
-        raise DateError(f"That is too long for a date. {DAY_HINT}")
+        raise DateError(said("That is too long for a date. {hint}", hint=DAY_HINT))
     if (offset := relative_days().get(cleaned)) is not None:  # today, mañana, вчера, demà passat…
         return _asked(today + dt.timedelta(days=offset), with_year=False)
     if match := _ISO_DAY.fullmatch(cleaned):
@@ -78,16 +101,18 @@ def parse_day(text: str, today: dt.date) -> AskedDay:
         return _checked(_month(match[2], text), int(match[1]), _year(match[3]), text)
     if match := _MONTH_DAY_WORDS.fullmatch(cleaned):
         return _checked(_month(match[1], text), int(match[2]), _year(match[3]), text)
-    raise DateError(f"`{quoted(text, SHOWN_MAX)}` is not a day I can read. {DAY_HINT}")
+    raise DateError(
+        said("`{text}` is not a day I can read. {hint}", text=quoted(text, SHOWN_MAX), hint=DAY_HINT)
+    )
 
 
-def parse_span(text: str) -> tuple[dt.date, dt.date, str]:
+def parse_span(text: str) -> tuple[dt.date, dt.date, Span]:
     """Read a span of time: a year, a month, a day, an EDTF interval, or `A to B`."""
     cleaned = _cleaned(text, commas=False)
     if not cleaned:
-        raise DateError(f"Give a span of time. {SPAN_HINT}")
+        raise DateError(said("Give a span of time. {hint}", hint=SPAN_HINT))
     if len(cleaned) > 60:
-        raise DateError(f"That is too long for a span of time. {SPAN_HINT}")
+        raise DateError(said("That is too long for a span of time. {hint}", hint=SPAN_HINT))
     if match := _YEAR_TO_YEAR.fullmatch(cleaned):
         cleaned = f"{match[1]} to {match[2]}"
     for separator in (" to ", " until ", "–", " - ", ".."):
@@ -96,20 +121,28 @@ def parse_span(text: str) -> tuple[dt.date, dt.date, str]:
             first, _, first_label = _one_span(first_text, text)
             _, last, last_label = _one_span(last_text, text)
             if last < first:
-                raise DateError(f"`{quoted(text, SHOWN_MAX)}` ends before it starts. {SPAN_HINT}")
-            return first, last, f"{first_label} to {last_label}"
+                raise DateError(
+                    said(
+                        "`{text}` ends before it starts. {hint}", text=quoted(text, SHOWN_MAX), hint=SPAN_HINT
+                    )
+                )
+            return first, last, Span(first_label.first, last_label.first)
     return _one_span(cleaned, text)
 
 
-def _one_span(cleaned: str, original: str) -> tuple[dt.date, dt.date, str]:
+def _one_span(cleaned: str, original: str) -> tuple[dt.date, dt.date, Span]:
     if match := _MONTH_YEAR_WORDS.fullmatch(cleaned):
         month, year = _month(match[1], original, SPAN_HINT), int(match[2])
         cleaned = f"{year:04d}-{month:02d}"
     try:
         date = EventDate.parse(cleaned)
     except DateError:
-        raise DateError(f"`{quoted(original, SHOWN_MAX)}` is not a span I can read. {SPAN_HINT}") from None
-    return date.first_day(), date.last_day(), date.display()
+        raise DateError(
+            said(
+                "`{text}` is not a span I can read. {hint}", text=quoted(original, SHOWN_MAX), hint=SPAN_HINT
+            )
+        ) from None
+    return date.first_day(), date.last_day(), Span(date)
 
 
 def month_and_year(text: str) -> tuple[int, int] | None:
@@ -131,21 +164,34 @@ def _asked(day: dt.date, *, with_year: bool) -> AskedDay:
 
 def _checked(month: int, day: int, year: int | None, original: str) -> AskedDay:
     if not 1 <= month <= 12:
-        raise DateError(f"`{quoted(original, SHOWN_MAX)}` has no month {month}. {DAY_HINT}")
+        raise DateError(
+            said(
+                "`{text}` has no month {month}. {hint}",
+                text=quoted(original, SHOWN_MAX),
+                month=month,
+                hint=DAY_HINT,
+            )
+        )
     if year is not None and not 1 <= year <= 9999:
-        raise DateError(f"`{quoted(original, SHOWN_MAX)}` has a year out of range. {DAY_HINT}")
+        raise DateError(
+            said("`{text}` has a year out of range. {hint}", text=quoted(original, SHOWN_MAX), hint=DAY_HINT)
+        )
     longest = calendar.monthrange(year if year else 2000, month)[1]  # 2000: a leap year
     if not 1 <= day <= longest:
-        where = f"{MONTHS[month - 1]} {year}" if year else MONTHS[month - 1]
-        raise DateError(f"`{quoted(original, SHOWN_MAX)}` does not exist: {where} has {longest} days.")
+        raise DateError(no_such_day(quoted(original, SHOWN_MAX), MonthName(month, year), longest))
     return AskedDay(month, day, year)
 
 
-def _month(word: str, original: str, hint: str = DAY_HINT) -> int:
+def _month(word: str, original: str, hint: Text = DAY_HINT) -> int:
     month = month_number(word)
     if month is None:
         raise DateError(
-            f"`{quoted(original, SHOWN_MAX)}`: I do not know the month `{quoted(word, SHOWN_MAX)}`. {hint}"
+            said(
+                "`{text}`: I do not know the month `{word}`. {hint}",
+                text=quoted(original, SHOWN_MAX),
+                word=quoted(word, SHOWN_MAX),
+                hint=hint,
+            )
         )
     return month
 

@@ -13,7 +13,9 @@ from discord.ext import commands, tasks
 from bot import __version__, health
 from bot.daily import Scheduler
 from bot.errors import UserError
+from bot.i18n import said
 from bot.store import Store
+from cogs.errors import Refused
 
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction[Any]
@@ -26,8 +28,8 @@ INVITE_PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, embed_links=True, attach_files=True, read_message_history=True
 )
 INVITE_SCOPES = ("bot", "applications.commands")
-NOT_OWNER = "Only the bot's owners can do that."
-NOT_OWNER_OR_MANAGER = "Only the bot's owners and members with Manage Server can do that."
+NOT_OWNER = said("Only the bot's owners can do that.")
+NOT_OWNER_OR_MANAGER = said("Only the bot's owners and members with Manage Server can do that.")
 
 
 def invite_url(application_id: int) -> str:
@@ -93,13 +95,13 @@ class Admin(commands.GroupCog, group_name="almanac"):
 
     async def _require_owner(self, interaction: Interaction) -> None:
         if not await self.is_bot_owner(interaction):
-            raise app_commands.CheckFailure(NOT_OWNER)
+            raise Refused(NOT_OWNER)
 
     async def _require_owner_or_manager(self, interaction: Interaction) -> None:
         if interaction.guild_id is not None and interaction.permissions.manage_guild:
             return
         if not await self.is_bot_owner(interaction):
-            raise app_commands.CheckFailure(NOT_OWNER_OR_MANAGER)
+            raise Refused(NOT_OWNER_OR_MANAGER)
 
     # -- the health file ---------------------------------------------------------------------
 
@@ -156,9 +158,17 @@ class Admin(commands.GroupCog, group_name="almanac"):
         try:
             count = await sync_tree(self.bot, guild_id)
         except discord.Forbidden:
-            raise UserError(f"Discord refused: is the bot in server {guild_id}?") from None
+            raise UserError(
+                said("Discord refused: is the bot in server {server}?", server=guild_id)
+            ) from None
         except discord.HTTPException as error:
-            raise UserError(f"Discord refused the sync ({error.status}): {error.text[:150]}") from None
+            raise UserError(
+                said(
+                    "Discord refused the sync ({status}): {reason}",
+                    status=error.status,
+                    reason=error.text[:150],
+                )
+            ) from None
         where = "globally" if guild_id is None else f"to server {guild_id}, usable there at once"
         log.info("%s synced %d commands %s", interaction.user.id, count, where)
         await interaction.followup.send(f"Synced {count} commands {where}.", ephemeral=True)

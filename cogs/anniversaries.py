@@ -14,15 +14,18 @@ from discord.ext import commands
 from bot.anniversaries import Anniversaries
 from bot.daily import all_timezones
 from bot.errors import UserError
+from bot.i18n import said
 from bot.kinds import EmptyDay
-from bot.languages import language_of
+from bot.languages import NAMES, SHIPPED, language_of
 from bot.localize import localized
 from bot.render_daily import post_content, post_embed, settings_embed
 from bot.sender import missing_permissions
 from cogs.checks import CuratorGate
+from cogs.errors import reader_language, send_ephemeral
 
 Interaction = discord.Interaction[Any]
 ZONE_CHOICES_MAX = 25
+SERVER_LANGUAGE = "The server's own language"  # a choice: its translations live in the catalogs
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -45,9 +48,14 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
         timezone="IANA zone, e.g. Europe/Moscow",
         role="A role to mention in each post (optional)",
         empty_day="What to post on a day with no anniversary",
+        language="The language of the posts (default: the server's own)",
     )
     @app_commands.choices(
-        empty_day=[app_commands.Choice(name=mode.description, value=mode.value) for mode in EmptyDay]
+        empty_day=[app_commands.Choice(name=mode.description, value=mode.value) for mode in EmptyDay],
+        language=[
+            app_commands.Choice(name=SERVER_LANGUAGE, value=""),
+            *(app_commands.Choice(name=NAMES[code], value=code) for code in SHIPPED),
+        ],
     )
     async def setup(
         self,
@@ -57,17 +65,20 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
         timezone: app_commands.Range[str, 1, 64],
         role: discord.Role | None = None,
         empty_day: str = "next",
+        language: str = "",
     ) -> None:
         assert interaction.guild is not None
         if role is not None and role.is_default():
             # its id is the server's own: `<@&id>` atop every post would read, and could ping, as
             # @everyone; refused as it is for the curator role
-            raise UserError("@everyone cannot be the role to mention; pick a role, or leave it out.")
+            raise UserError(said("@everyone cannot be the role to mention; pick a role, or leave it out."))
         if names := missing_permissions(channel):
-            await interaction.response.send_message(
-                f"I cannot post in {channel.mention}: I need {names} there. Fix that and run setup again.",
-                ephemeral=True,
+            cannot = said(
+                "I cannot post in {channel}: I need {permissions} there. Fix that and run setup again.",
+                channel=channel.mention,
+                permissions=names,
             )
+            await send_ephemeral(interaction, cannot)
             return
         report = await self.anniversaries.setup(
             interaction.guild.id,
@@ -78,8 +89,12 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
             empty_day=empty_day,
             actor=interaction.user.id,
             now=discord.utils.utcnow(),
+            language=language or None,
         )
-        await interaction.response.send_message("Saved.", embed=settings_embed(report), ephemeral=True)
+        reader = reader_language(interaction)
+        await interaction.response.send_message(
+            said("Saved.").in_language(reader), embed=settings_embed(report, reader), ephemeral=True
+        )
 
     @setup.autocomplete("timezone")
     async def timezone_autocomplete(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -92,7 +107,9 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
     async def show(self, interaction: Interaction) -> None:
         assert interaction.guild_id is not None
         report = await self.anniversaries.show(interaction.guild_id)
-        await interaction.response.send_message(embed=settings_embed(report), ephemeral=True)
+        await interaction.response.send_message(
+            embed=settings_embed(report, reader_language(interaction)), ephemeral=True
+        )
 
     @app_commands.command(name="preview", description="See exactly what would be posted (only you see it)")
     @app_commands.describe(date="A day such as 7 November or tomorrow (default: today)")
@@ -100,19 +117,22 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
         assert interaction.guild_id is not None
         post = await self.anniversaries.preview(interaction.guild_id, date, discord.utils.utcnow())
         if post is None:
-            await interaction.response.send_message(
-                "Nothing would be posted that day: it has no anniversary and this server chose `nothing`.",
-                ephemeral=True,
+            nothing = said(
+                "Nothing would be posted that day: it has no anniversary and this server chose `nothing`."
             )
+            await send_ephemeral(interaction, nothing)
             return
-        # exactly what would be posted: in the server's language, as the daily post is
-        post = localized(post, language_of(str(interaction.guild_locale)))
-        await interaction.response.send_message(post_content(post), embed=post_embed(post), ephemeral=True)
+        # exactly what would be posted: in the posts' language, as the daily post is
+        language = post.language or language_of(str(interaction.guild_locale))
+        post = localized(post, language)
+        await interaction.response.send_message(
+            post_content(post), embed=post_embed(post, language), ephemeral=True
+        )
 
     @app_commands.command(name="disable", description="Stop the daily posts")
     async def disable(self, interaction: Interaction) -> None:
         assert interaction.guild_id is not None
         await self.anniversaries.disable(interaction.guild_id, interaction.user.id)
-        await interaction.response.send_message(
-            "Daily posts are off. `/anniversaries setup` turns them on again.", ephemeral=True
+        await send_ephemeral(
+            interaction, said("Daily posts are off. `/anniversaries setup` turns them on again.")
         )

@@ -1,4 +1,4 @@
-"""Asking the chronology: /onthisday, /event, /search, /timeline, /upcoming."""
+"""Asking the chronology: /onthisday, /event, /search, /timeline, /random, /upcoming."""
 
 from __future__ import annotations
 
@@ -39,8 +39,9 @@ class Ask(commands.Cog):
     async def on_this_day(self, interaction: Interaction, date: app_commands.Range[str, 0, 100] = "") -> None:
         guild_id = guild_of(interaction)
         today = await self.almanac.today(guild_id, discord.utils.utcnow())
-        answer = localized(await self.almanac.on_this_day(guild_id, date, today), language(interaction))
-        await interaction.response.send_message(embed=render.day_embed(answer))
+        shown_in = language(interaction)
+        answer = localized(await self.almanac.on_this_day(guild_id, date, today), shown_in)
+        await interaction.response.send_message(embed=render.day_embed(answer, shown_in))
 
     @app_commands.command(name="event", description="One event in full")
     @app_commands.describe(name="The event's name or one of its other names")
@@ -52,7 +53,9 @@ class Ask(commands.Cog):
             answer = await self.almanac.lookup(guild_id, name.typed)
         shown = localized(answer, language(interaction)).event
         if shown is None:
-            await interaction.response.send_message(render.not_found_message(answer), ephemeral=True)
+            await interaction.response.send_message(
+                render.not_found_message(answer, language(interaction)), ephemeral=True
+            )
             return
         await interaction.response.send_message(embed=render.event_embed(shown, language(interaction)))
 
@@ -66,9 +69,12 @@ class Ask(commands.Cog):
     @app_commands.command(name="search", description="Search the chronology, typos and all")
     @app_commands.describe(query="Words to look for, e.g. kronstadt, makhno, tambov")
     async def search(self, interaction: Interaction, query: app_commands.Range[str, 1, 200]) -> None:
-        answer = localized(await self.almanac.search(guild_of(interaction), query), language(interaction))
+        shown_in = language(interaction)
+        answer = localized(await self.almanac.search(guild_of(interaction), query), shown_in)
         await send_pages(
-            interaction, render.page_count(answer), lambda page: render.list_page_embed(answer, page)
+            interaction,
+            render.page_count(answer),
+            lambda page: render.list_page_embed(answer, page, shown_in),
         )
 
     @app_commands.command(name="timeline", description="Events in a span of time, in order")
@@ -82,13 +88,30 @@ class Ask(commands.Cog):
         start: app_commands.Range[str, 0, 100] = "",
         end: app_commands.Range[str, 0, 100] = "",
     ) -> None:
+        shown_in = language(interaction)
         answer = localized(
-            await self.almanac.timeline(guild_of(interaction), start or None, end or None),
-            language(interaction),
+            await self.almanac.timeline(guild_of(interaction), start or None, end or None), shown_in
         )
         await send_pages(
-            interaction, render.page_count(answer), lambda page: render.list_page_embed(answer, page)
+            interaction,
+            render.page_count(answer),
+            lambda page: render.list_page_embed(answer, page, shown_in),
         )
+
+    @app_commands.command(name="random", description="One event at random, from a year or with a tag")
+    @app_commands.describe(
+        year="Only events of this year, e.g. 1921", tag="Only events with this tag, e.g. anarchists"
+    )
+    async def random(
+        self,
+        interaction: Interaction,
+        year: app_commands.Range[int, 1, 9999] | None = None,
+        tag: app_commands.Range[str, 0, 100] = "",
+    ) -> None:
+        shown_in = language(interaction)
+        answer = localized(await self.almanac.random(guild_of(interaction), year, tag or None), shown_in)
+        assert answer.event is not None  # random() refuses rather than finding nothing
+        await interaction.response.send_message(embed=render.event_embed(answer.event, shown_in))
 
     @app_commands.command(name="upcoming", description="Anniversaries of the coming days")
     @app_commands.describe(days=f"How many days ahead, 1 to {UPCOMING_MAX} (default 7)")
@@ -97,5 +120,6 @@ class Ask(commands.Cog):
     ) -> None:
         guild_id = guild_of(interaction)
         today = await self.almanac.today(guild_id, discord.utils.utcnow())
-        answer = localized(await self.almanac.upcoming(guild_id, days, today), language(interaction))
-        await interaction.response.send_message(embed=render.upcoming_embed(answer))
+        shown_in = language(interaction)
+        answer = localized(await self.almanac.upcoming(guild_id, days, today), shown_in)
+        await interaction.response.send_message(embed=render.upcoming_embed(answer, shown_in))

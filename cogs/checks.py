@@ -14,11 +14,13 @@ import discord
 from discord import app_commands
 
 from bot.curation import Curation
+from bot.i18n import said
+from cogs.errors import Refused
 
 Interaction = discord.Interaction[Any]
 
-NOT_IN_SERVER = "This command works only inside a server."
-NOT_CURATOR = "Only members with Manage Server or this server's curator role can do that."
+NOT_IN_SERVER = said("This command works only inside a server.")
+NOT_CURATOR = said("Only members with Manage Server or this server's curator role can do that.")
 
 
 class CuratorGate:
@@ -26,15 +28,15 @@ class CuratorGate:
         self._curation = curation
 
     async def require(self, interaction: Interaction) -> bool:
-        """True, or CheckFailure with the sentence the member sees."""
+        """True, or Refused (a CheckFailure) with the sentence the member sees."""
         if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
-            raise app_commands.CheckFailure(NOT_IN_SERVER)
+            raise Refused(NOT_IN_SERVER)
         if interaction.permissions.manage_guild:
             return True
         role_id = await self._curation.curator_role(interaction.guild_id)
         if role_id is not None and any(role.id == role_id for role in interaction.user.roles):
             return True
-        raise app_commands.CheckFailure(NOT_CURATOR)
+        raise Refused(NOT_CURATOR)
 
     async def allows(self, interaction: Interaction) -> bool:
         """For autocomplete, which skips checks: removed titles and the log go only to curators."""

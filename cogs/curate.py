@@ -21,10 +21,12 @@ from bot import render, transfer
 from bot.almanac import Almanac
 from bot.curation import Curation, Target
 from bot.errors import UserError
+from bot.i18n import Text, said, said_n
 from bot.markup import user_text
 from bot.model import Event
-from bot.text import plural
+from bot.transfer import Number
 from cogs.checks import CuratorGate
+from cogs.errors import reader_language
 from cogs.event_modal import EventModal, Limiter, UndoView
 from cogs.references import EventOption, EventRef, event_choices
 from cogs.views import Pager
@@ -32,6 +34,7 @@ from cogs.views import Pager
 Interaction = discord.Interaction[Any]
 Choices = list[app_commands.Choice[str]]
 Change = Callable[[int, int | None, int], Awaitable[Event]]  # a reversible Curation method
+Said = Callable[[str], Text]  # what a change says, given the event's title
 WRITES_PER_MINUTE = 10  # adds, edits, removals, hides… per member and server
 FILES_PER_MINUTE = 3  # imports and exports, which read or write whole files
 REPORT_LINES_SHOWN = 10  # more rejected/duplicate rows than this come as an attached report too
@@ -71,14 +74,18 @@ class Curate(commands.Cog):
 
     @events.command(name="add", description="Add an event to this server's chronology")
     async def add(self, interaction: Interaction) -> None:
-        await interaction.response.send_modal(EventModal(self.curation, self.gate, self.writes))
+        modal = EventModal(self.curation, self.gate, self.writes, language=reader_language(interaction))
+        await interaction.response.send_modal(modal)
 
     @events.command(name="edit", description="Change one of this server's events")
     @app_commands.describe(event=f"One of this server's events. {EVENT_HINT}")
     async def edit(self, interaction: Interaction, event: EventOption) -> None:
         event_id = await self._event_id(interaction, event, Target.OWN)
         found = await self.curation.own_event(_guild(interaction), event_id)
-        await interaction.response.send_modal(EventModal(self.curation, self.gate, self.writes, event=found))
+        modal = EventModal(
+            self.curation, self.gate, self.writes, event=found, language=reader_language(interaction)
+        )
+        await interaction.response.send_modal(modal)
 
     # -- remove, restore, hide, unhide ---------------------------------------------------------
 
@@ -89,9 +96,9 @@ class Curate(commands.Cog):
             interaction,
             await self._event_id(interaction, event, Target.OWN),
             self.curation.remove,
-            "Removed **{title}**; `/events restore` brings it back.",
+            lambda title: said("Removed **{title}**; `/events restore` brings it back.", title=title),
             self.curation.restore,
-            "Restored **{title}**.",
+            lambda title: said("Restored **{title}**.", title=title),
         )
 
     @events.command(name="restore", description="Bring back an event this server removed")
@@ -101,9 +108,9 @@ class Curate(commands.Cog):
             interaction,
             await self._event_id(interaction, event, Target.REMOVED),
             self.curation.restore,
-            "Restored **{title}**.",
+            lambda title: said("Restored **{title}**.", title=title),
             self.curation.remove,
-            "Removed **{title}** again.",
+            lambda title: said("Removed **{title}** again.", title=title),
         )
 
     @events.command(name="hide", description="Hide a bundled event in this server only")
@@ -113,9 +120,11 @@ class Curate(commands.Cog):
             interaction,
             await self._event_id(interaction, event, Target.BUNDLED),
             self.curation.hide,
-            "Hid **{title}** in this server only; `/events unhide` shows it again.",
+            lambda title: said(
+                "Hid **{title}** in this server only; `/events unhide` shows it again.", title=title
+            ),
             self.curation.unhide,
-            "**{title}** shows in this server again.",
+            lambda title: said("**{title}** shows in this server again.", title=title),
         )
 
     @events.command(name="unhide", description="Show a bundled event this server hid")
@@ -125,26 +134,33 @@ class Curate(commands.Cog):
             interaction,
             await self._event_id(interaction, event, Target.BUNDLED),
             self.curation.unhide,
-            "**{title}** shows in this server again.",
+            lambda title: said("**{title}** shows in this server again.", title=title),
             self.curation.hide,
-            "Hid **{title}** again.",
+            lambda title: said("Hid **{title}** again.", title=title),
         )
 
     async def _reversible(
-        self, interaction: Interaction, event_id: int, action: Change, done: str, inverse: Change, undone: str
+        self,
+        interaction: Interaction,
+        event_id: int,
+        action: Change,
+        done: Said,
+        inverse: Change,
+        undone: Said,
     ) -> None:
         """Run one of remove/restore/hide/unhide and offer its inverse behind an Undo button."""
         self.writes.hit(interaction)
         guild_id = _guild(interaction)
+        language = reader_language(interaction)
         changed = await action(guild_id, interaction.user.id, event_id)
         title = user_text(changed.title)
 
-        async def undo(by: Interaction) -> str:
+        async def undo(by: Interaction) -> Text:
             await inverse(guild_id, by.user.id, changed.id)
-            return undone.format(title=title)
+            return undone(title)
 
-        view = UndoView(self.gate, self.writes, undo)
-        await interaction.response.send_message(done.format(title=title), view=view, ephemeral=True)
+        view = UndoView(self.gate, self.writes, undo, language=language)
+        await interaction.response.send_message(done(title).in_language(language), view=view, ephemeral=True)
         view.message = await interaction.original_response()
 
     # -- history -------------------------------------------------------------------------------
@@ -154,12 +170,15 @@ class Curate(commands.Cog):
     async def history(self, interaction: Interaction, event: EventOption | None = None) -> None:
         event_id = None if event is None else await self._event_id(interaction, event, Target.LOGGED)
         answer = await self.curation.history(_guild(interaction), event_id)
+        language = reader_language(interaction)
         pages = render.history_page_count(answer)
-        embed = render.history_embed(answer, 0)
+        embed = render.history_embed(answer, 0, language)
         if pages <= 1:
             await interaction.response.send_message(embed=embed, ephemeral=True)
             return
-        pager = Pager(interaction.user.id, pages, lambda page: render.history_embed(answer, page))
+        pager = Pager(
+            interaction.user.id, pages, lambda page: render.history_embed(answer, page, language), language
+        )
         await interaction.response.send_message(embed=embed, view=pager, ephemeral=True)
         pager.message = await interaction.original_response()
 
@@ -170,8 +189,11 @@ class Curate(commands.Cog):
     async def import_file(self, interaction: Interaction, file: discord.Attachment) -> None:
         if file.size > transfer.MAX_BYTES:
             raise UserError(
-                f"That file is {file.size:,} bytes; the limit is {transfer.MAX_BYTES:,} (1 MiB). "
-                "Split it into smaller files."
+                said(
+                    "That file is {size} bytes; the limit is {limit} (1 MiB). Split it into smaller files.",
+                    size=Number(file.size),
+                    limit=Number(transfer.MAX_BYTES),
+                )
             )
         self.files.hit(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -179,13 +201,14 @@ class Curate(commands.Cog):
         report = await self.curation.import_file(
             _guild(interaction), interaction.user.id, file.filename, data
         )
-        notes = report.lines()
+        language = reader_language(interaction)
+        notes = report.lines(language)
         attached = len(notes) > REPORT_LINES_SHOWN
         files = []
         if attached:
-            text = "\n".join([report.headline(), "", *notes]) + "\n"
+            text = "\n".join([report.headline(language), "", *notes]) + "\n"
             files.append(discord.File(io.BytesIO(text.encode("utf-8")), filename="import-report.txt"))
-        embed = render.import_embed(report, file.filename, attached=attached)
+        embed = render.import_embed(report, file.filename, attached=attached, language=language)
         await interaction.edit_original_response(embed=embed, attachments=files)
 
     @events.command(name="export", description="This server's events as a file")
@@ -205,12 +228,22 @@ class Curate(commands.Cog):
         limit = interaction.guild.filesize_limit if interaction.guild else 8 * 1024 * 1024
         if len(exported.data) > limit:
             raise UserError(
-                "The export is larger than this server's upload limit; "
-                "use `almanac export` on the bot's machine instead."
+                said(
+                    "The export is larger than this server's upload limit; "
+                    "use `almanac export` on the bot's machine instead."
+                )
             )
         file = discord.File(io.BytesIO(exported.data), filename=exported.filename)
-        text = f"{plural(exported.count, 'event')}, as {format}."
-        await interaction.response.send_message(text, file=file, ephemeral=True)
+        text = said_n(
+            "{number} event, as {format}.",
+            "{number} events, as {format}.",
+            exported.count,
+            number=Number(exported.count),
+            format=format,
+        )
+        await interaction.response.send_message(
+            text.in_language(reader_language(interaction)), file=file, ephemeral=True
+        )
 
     # -- the curator role ----------------------------------------------------------------------
 
@@ -219,40 +252,47 @@ class Curate(commands.Cog):
     @app_commands.checks.has_permissions(manage_guild=True)
     async def curator_role(self, interaction: Interaction, role: discord.Role | None = None) -> None:
         if role is not None and role.is_default():
-            raise UserError("@everyone cannot be the curator role; pick or create a role for curators.")
+            raise UserError(said("@everyone cannot be the curator role; pick or create a role for curators."))
         self.writes.hit(interaction)
         await self.curation.set_curator_role(
             _guild(interaction), role.id if role else None, interaction.user.id
         )
         if role is None:
-            text = "Cleared the curator role: only members with Manage Server can curate now."
+            text = said("Cleared the curator role: only members with Manage Server can curate now.")
         else:
-            text = f"Members with {role.mention} can now curate this server's chronology."
-        await interaction.response.send_message(text, ephemeral=True)
+            text = said("Members with {role} can now curate this server's chronology.", role=role.mention)
+        await interaction.response.send_message(
+            text.in_language(reader_language(interaction)), ephemeral=True
+        )
 
     # -- autocomplete --------------------------------------------------------------------------
 
     @edit.autocomplete("event")
     @remove.autocomplete("event")
     async def own_events(self, interaction: Interaction, current: str) -> Choices:
-        return event_choices(await self.almanac.complete(_guild(interaction), current, own_only=True))
+        hits = await self.almanac.complete(_guild(interaction), current, own_only=True)
+        return event_choices(hits, reader_language(interaction))
 
     @restore.autocomplete("event")
     async def removed_events(self, interaction: Interaction, current: str) -> Choices:
         if not await self.gate.allows(interaction):
             return []
-        return event_choices(await self.curation.complete_removed(_guild(interaction), current))
+        hits = await self.curation.complete_removed(_guild(interaction), current)
+        return event_choices(hits, reader_language(interaction))
 
     @hide.autocomplete("event")
     async def shown_bundled(self, interaction: Interaction, current: str) -> Choices:
-        return event_choices(await self.curation.complete_bundled(_guild(interaction), current, hidden=False))
+        hits = await self.curation.complete_bundled(_guild(interaction), current, hidden=False)
+        return event_choices(hits, reader_language(interaction))
 
     @unhide.autocomplete("event")
     async def hidden_bundled(self, interaction: Interaction, current: str) -> Choices:
-        return event_choices(await self.curation.complete_bundled(_guild(interaction), current, hidden=True))
+        hits = await self.curation.complete_bundled(_guild(interaction), current, hidden=True)
+        return event_choices(hits, reader_language(interaction))
 
     @history.autocomplete("event")
     async def logged_events(self, interaction: Interaction, current: str) -> Choices:
         if not await self.gate.allows(interaction):
             return []
-        return event_choices(await self.curation.complete_history(_guild(interaction), current))
+        hits = await self.curation.complete_history(_guild(interaction), current)
+        return event_choices(hits, reader_language(interaction))

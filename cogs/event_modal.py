@@ -17,26 +17,37 @@ import discord
 from discord import app_commands
 
 from bot.curation import Curation
+from bot.date_words import DateWords
 from bot.forms import EventForm
+from bot.i18n import Text, said, shown
+from bot.languages import SOURCE_LANGUAGE
 from bot.markup import user_message, user_text
 from bot.model import SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, Event, FieldErrors
+from bot.text import clip
 from cogs.checks import CuratorGate
-from cogs.errors import answer_error
+from cogs.errors import answer_error, reader_language
 
 Interaction = discord.Interaction[Any]
 MODAL_TIMEOUT = 900.0  # Discord keeps a modal open at most 15 minutes
 BUTTON_TIMEOUT = 600.0  # under the 15-minute interaction-token lifetime, so expiry can grey them out
 LABELS_MAX = 1000
+# Discord's limits on a modal's words, which a translation must not break: the title and a box's
+# label at most 45 characters, a placeholder 100
+MODAL_WORDS_MAX = 45
+PLACEHOLDER_MAX = 100
 # How the modal names each field, so an error points at the box to fix.
 BOX_NAMES = {
-    "title": "Title",
-    "date": "Date",
-    "summary": "Summary",
-    "source": "Source",
-    "tags": "Tags",
-    "aliases": "Other names",
-    "id": "Id",
+    "title": said("Title"),
+    "date": said("Date"),
+    "summary": said("Summary"),
+    "source": said("Source"),
+    "tags": said("Tags"),
+    "aliases": said("Other names"),
+    "id": said("Id"),
 }
+FIX_AND_RESUBMIT = said("Fix and resubmit")
+# What an Undo button says once it has made the opposite change: words, or a message said later.
+Undone = str | Text
 
 
 class Limiter:
@@ -66,7 +77,8 @@ class Limiter:
 
 
 class EventModal(discord.ui.Modal):
-    """Title, date, summary, source, tags and other names: empty to add, pre-filled to edit."""
+    """Title, date, summary, source, tags and other names: empty to add, pre-filled to edit.
+    Its words are in `language`, the member's; what they type is read the same in any."""
 
     def __init__(
         self,
@@ -76,22 +88,34 @@ class EventModal(discord.ui.Modal):
         *,
         event: Event | None = None,
         form: EventForm | None = None,
+        language: str = SOURCE_LANGUAGE,
     ) -> None:
-        super().__init__(title="Edit an event" if event else "Add an event", timeout=MODAL_TIMEOUT)
+        heading = said("Edit an event") if event else said("Add an event")
+        super().__init__(title=clip(heading.in_language(language), MODAL_WORDS_MAX), timeout=MODAL_TIMEOUT)
         self.curation, self.gate, self.limiter, self.event = curation, gate, limiter, event
         form = form or (EventForm.of(event.fields) if event else EventForm("", ""))
-        self.title_box = self._box("title", "Title", form.title, TITLE_MAX)
+
+        def words(text: Text) -> str:
+            return text.in_language(language)
+
+        self.title_box = self._box("title", words(said("Title")), form.title, TITLE_MAX)
         self.date_box = self._box(
-            "date", "Date", form.date, 40, placeholder="1921-03-02, 2 March 1921, March 1921, 1918/1921"
+            "date",
+            words(said("Date")),
+            form.date,
+            40,
+            placeholder=words(said("1921-03-02, 2 March 1921, March 1921, 1918/1921")),
         )
-        self.summary_box = self._box("summary", "Summary", form.summary, SUMMARY_MAX, long=True)
-        self.source_box = self._box("source", "Source (a URL or a book and page)", form.source, SOURCE_MAX)
+        self.summary_box = self._box("summary", words(said("Summary")), form.summary, SUMMARY_MAX, long=True)
+        source = words(said("Source (a URL or a book and page)"))
+        self.source_box = self._box("source", source, form.source, SOURCE_MAX)
         self.labels_box = self._box(
             "labels",
-            "Tags and other names",
+            words(said("Tags and other names")),
             form.labels,
             LABELS_MAX,
             long=True,
+            # `tags:` and `also:` are what the form reads (bot.forms.split_labels), in any language
             placeholder="tags: strike; navy\nalso: Kronstadt uprising",
         )
 
@@ -107,12 +131,12 @@ class EventModal(discord.ui.Modal):
     ) -> discord.ui.TextInput[Any]:
         required = name in ("title", "date")
         box: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label=label,
+            label=clip(label, MODAL_WORDS_MAX),
             custom_id=f"event:{name}",
             default=value or None,
             max_length=limit,
             required=required,
-            placeholder=placeholder,
+            placeholder=clip(placeholder, PLACEHOLDER_MAX) if placeholder else None,
             style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
         )
         self.add_item(box)
@@ -129,6 +153,7 @@ class EventModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: Interaction) -> None:
         guild_id, form = interaction.guild_id or 0, self.form()
+        language = reader_language(interaction)
         await self.gate.require(interaction)
         self.limiter.hit(interaction)
         try:
@@ -137,38 +162,51 @@ class EventModal(discord.ui.Modal):
             else:
                 event = await self.curation.edit(guild_id, interaction.user.id, self.event, form)
         except FieldErrors as error:
-            retry = RetryView(self.curation, self.gate, self.limiter, self.event, form)
-            await interaction.response.send_message(problems_message(error), view=retry, ephemeral=True)
+            retry = RetryView(self.curation, self.gate, self.limiter, self.event, form, language=language)
+            message = problems_message(error, language)
+            await interaction.response.send_message(message, view=retry, ephemeral=True)
             retry.message = await interaction.original_response()
             return
+        title, date = user_text(event.title), DateWords(event.date)
         if self.event is not None:
-            text = f"Saved **{user_text(event.title)}** ({event.date.display()})."
-            await interaction.response.send_message(text, ephemeral=True)
+            saved = said("Saved **{title}** ({date}).", title=title, date=date)
+            await interaction.response.send_message(saved.in_language(language), ephemeral=True)
             return
-        text = (
-            f"Added **{user_text(event.title)}** ({event.date.display()}); it is in `/onthisday`, `/event` "
-            "and `/search` now."
+        added = said(
+            "Added **{title}** ({date}); it is in `/onthisday`, `/event` and `/search` now.",
+            title=title,
+            date=date,
         )
-        undo = UndoView(self.gate, self.limiter, lambda by: self._undo_add(guild_id, by.user.id, event))
-        await interaction.response.send_message(text, view=undo, ephemeral=True)
+        undo = UndoView(
+            self.gate, self.limiter, lambda by: self._undo_add(guild_id, by.user.id, event), language=language
+        )
+        await interaction.response.send_message(added.in_language(language), view=undo, ephemeral=True)
         undo.message = await interaction.original_response()
 
-    async def _undo_add(self, guild_id: int, actor: int, event: Event) -> str:
+    async def _undo_add(self, guild_id: int, actor: int, event: Event) -> Text:
         await self.curation.remove(guild_id, actor, event.id)
-        return f"Removed **{user_text(event.title)}** again; `/events restore` brings it back."
+        return said(
+            "Removed **{title}** again; `/events restore` brings it back.", title=user_text(event.title)
+        )
 
     async def on_error(self, interaction: Interaction, error: Exception, /) -> None:  # type: ignore[override]
         await answer_error(interaction, error, "the event form")
 
 
-def problems_message(error: FieldErrors) -> str:
+def problems_message(error: FieldErrors, language: str = SOURCE_LANGUAGE) -> str:
     # a message may quote what was typed (a date in a code span); ten lines of at most 190
     # characters, escapes included, fit in Discord's 2,000
     lines = [
-        f"**{BOX_NAMES.get(name) or user_text(name, 40)}**: {user_message(message, 140)}"
-        for name, message in error.problems[:10]
+        f"**{_box_name(name, language)}**: {user_message(shown(message, language), 140)}"
+        for name, message in error.messages[:10]
     ]
-    return "\n".join(["Not saved yet:", *lines, "Press **Fix and resubmit**; what you typed is kept."])
+    last = said("Press **{button}**; what you typed is kept.", button=FIX_AND_RESUBMIT)
+    return "\n".join([said("Not saved yet:").in_language(language), *lines, last.in_language(language)])
+
+
+def _box_name(name: str, language: str) -> str:
+    box = BOX_NAMES.get(name)
+    return box.in_language(language) if box is not None else user_text(name, 40)
 
 
 class TimedView(discord.ui.View):
@@ -194,31 +232,53 @@ class RetryView(TimedView):
     """Reopens the modal with what was typed, after a validation error."""
 
     def __init__(
-        self, curation: Curation, gate: CuratorGate, limiter: Limiter, event: Event | None, form: EventForm
+        self,
+        curation: Curation,
+        gate: CuratorGate,
+        limiter: Limiter,
+        event: Event | None,
+        form: EventForm,
+        *,
+        language: str = SOURCE_LANGUAGE,
     ) -> None:
         super().__init__()
         self.curation, self.gate, self.limiter, self.event, self.form = curation, gate, limiter, event, form
+        self.retry.label = FIX_AND_RESUBMIT.in_language(language)
 
     @discord.ui.button(label="Fix and resubmit", style=discord.ButtonStyle.primary)
     async def retry(self, interaction: Interaction, _: discord.ui.Button[Any]) -> None:
         await self.gate.require(interaction)
-        modal = EventModal(self.curation, self.gate, self.limiter, event=self.event, form=self.form)
+        modal = EventModal(
+            self.curation,
+            self.gate,
+            self.limiter,
+            event=self.event,
+            form=self.form,
+            language=reader_language(interaction),
+        )
         await interaction.response.send_modal(modal)
 
 
 class UndoView(TimedView):
-    """One Undo button under a change's confirmation; `undo` makes the opposite change."""
+    """One Undo button under a change's confirmation; `undo` makes the opposite change and says
+    what it did (a message is said in the language of whoever pressed)."""
 
     def __init__(
-        self, gate: CuratorGate, limiter: Limiter, undo: Callable[[Interaction], Awaitable[str]]
+        self,
+        gate: CuratorGate,
+        limiter: Limiter,
+        undo: Callable[[Interaction], Awaitable[Undone]],
+        *,
+        language: str = SOURCE_LANGUAGE,
     ) -> None:
         super().__init__()
         self.gate, self.limiter, self.undo = gate, limiter, undo
+        self.undo_button.label = said("Undo").in_language(language)
 
     @discord.ui.button(label="Undo", style=discord.ButtonStyle.secondary)
     async def undo_button(self, interaction: Interaction, _: discord.ui.Button[Any]) -> None:
         await self.gate.require(interaction)
         self.limiter.hit(interaction)
-        text = await self.undo(interaction)
+        text = shown(await self.undo(interaction), reader_language(interaction))
         self.stop()
         await interaction.response.edit_message(content=text, view=None)

@@ -15,6 +15,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.i18n import said
+from bot.languages import SOURCE_LANGUAGE
 from bot.search import Hit
 from bot.text import clip
 
@@ -61,15 +63,16 @@ def choice_value(event_id: int) -> str:
     return f"#{event_id}"
 
 
-def choice_name(title: str) -> str:
+def choice_name(title: str, language: str = SOURCE_LANGUAGE) -> str:
     """Autocomplete choice names are plain text, 1–100 characters."""
-    return clip(" ".join(title.split()), CHOICE_NAME_MAX) or "untitled"
+    return clip(" ".join(title.split()), CHOICE_NAME_MAX) or said("untitled").in_language(language)
 
 
-def event_choices(hits: list[Hit]) -> list[app_commands.Choice[str]]:
-    """At most 25 choices, each naming an event by title and carrying its id."""
+def event_choices(hits: list[Hit], language: str = SOURCE_LANGUAGE) -> list[app_commands.Choice[str]]:
+    """At most 25 choices, each naming an event by title and carrying its id (`language`: the
+    asker's, for the word standing in for a title that shows nothing)."""
     return [
-        app_commands.Choice(name=choice_name(hit.title), value=choice_value(hit.event_id))
+        app_commands.Choice(name=choice_name(hit.title, language), value=choice_value(hit.event_id))
         for hit in hits[:CHOICES_MAX]
     ]
 

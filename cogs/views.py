@@ -9,18 +9,27 @@ from typing import Any
 
 import discord
 
-from cogs.errors import INTERNAL_ERROR, send_ephemeral
+from bot.i18n import said
+from bot.languages import SOURCE_LANGUAGE
+from cogs.errors import INTERNAL_ERROR, reader_language, send_ephemeral
 
 log = logging.getLogger(__name__)
 
 PAGER_TIMEOUT = 180.0  # seconds without a turn before the buttons grey out
-NOT_YOURS = "Only the person who asked can turn these pages; run the command yourself to browse."
+NOT_YOURS = said("Only the person who asked can turn these pages; run the command yourself to browse.")
 
 
 class Pager(discord.ui.View):
-    """Previous/Next over pages that `render(page)` draws; only the person who asked may turn them."""
+    """Previous/Next over pages that `render(page)` draws; only the person who asked may turn them.
+    The buttons are labelled in `language`, the asker's."""
 
-    def __init__(self, owner_id: int, pages: int, render: Callable[[int], discord.Embed]) -> None:
+    def __init__(
+        self,
+        owner_id: int,
+        pages: int,
+        render: Callable[[int], discord.Embed],
+        language: str = SOURCE_LANGUAGE,
+    ) -> None:
         super().__init__(timeout=PAGER_TIMEOUT)
         self.owner_id = owner_id
         self.pages = pages
@@ -30,6 +39,8 @@ class Pager(discord.ui.View):
         # command's own token (15 minutes) may be gone when it fires; the last turn's never is.
         self.latest: discord.Interaction[Any] | None = None
         self.message: discord.InteractionMessage | None = None  # or, before any turn, the reply
+        self.previous.label = said("Previous").in_language(language)
+        self.next.label = said("Next").in_language(language)
         self._sync_buttons()
 
     def _sync_buttons(self) -> None:
@@ -39,7 +50,10 @@ class Pager(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+        # said to whoever pressed, in their language: not the asker, whose pages these are
+        await interaction.response.send_message(
+            NOT_YOURS.in_language(reader_language(interaction)), ephemeral=True
+        )
         return False
 
     async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
@@ -87,6 +101,6 @@ async def send_pages(
     if pages <= 1:
         await interaction.response.send_message(embed=render(0), ephemeral=ephemeral)
         return
-    view = Pager(interaction.user.id, pages, render)
+    view = Pager(interaction.user.id, pages, render, reader_language(interaction))
     await interaction.response.send_message(embed=render(0), view=view, ephemeral=ephemeral)
     view.latest = interaction

@@ -11,7 +11,7 @@ from bot.store.base import StoreBase, utc_now
 
 _SETTINGS_COLUMNS = (
     "guild_id, channel_id, post_time, timezone, mention_role_id, empty_day, posts_enabled,"
-    " due_local_date, next_due_utc, posts_version"
+    " due_local_date, next_due_utc, posts_version, post_language"
 )
 _RECORD_COLUMNS = (
     "guild_id, local_date, state, channel_id, nonce, message_id, attempts, late, last_error,"
@@ -31,6 +31,7 @@ class PostSettings:
     due_local_date: str | None
     next_due_utc: str | None
     version: int = 0  # bumped by every saved change; the scheduler reschedules only while unchanged
+    language: str | None = None  # the post's language; None follows the server's own
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,17 @@ def _shard_filter(shards: Shards | None) -> str:
 
 def _settings(row: Any) -> PostSettings:
     return PostSettings(
-        row[0], row[1], row[2], row[3], row[4], EmptyDay(row[5]), bool(row[6]), row[7], row[8], row[9]
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        EmptyDay(row[5]),
+        bool(row[6]),
+        row[7],
+        row[8],
+        row[9],
+        row[10],
     )
 
 
@@ -102,11 +113,12 @@ class PostData(StoreBase):
             )
             await db.execute(
                 "INSERT INTO guild_settings (guild_id, channel_id, post_time, timezone, mention_role_id,"
-                " empty_day, posts_enabled, due_local_date, next_due_utc, updated_by, updated_at)"
-                " VALUES (:guild, :channel, :time, :zone, :role, :empty, :enabled, :due_date, :due,"
-                " :actor, :now) ON CONFLICT (guild_id) DO UPDATE SET channel_id = :channel,"
+                " empty_day, posts_enabled, due_local_date, next_due_utc, post_language, updated_by,"
+                " updated_at) VALUES (:guild, :channel, :time, :zone, :role, :empty, :enabled, :due_date,"
+                " :due, :language, :actor, :now) ON CONFLICT (guild_id) DO UPDATE SET channel_id = :channel,"
                 " post_time = :time, timezone = :zone, mention_role_id = :role, empty_day = :empty,"
                 " posts_enabled = :enabled, due_local_date = :due_date, next_due_utc = :due,"
+                " post_language = :language,"
                 " posts_version = posts_version + 1, updated_by = :actor, updated_at = :now",
                 {
                     "guild": settings.guild_id,
@@ -118,6 +130,7 @@ class PostData(StoreBase):
                     "enabled": int(settings.enabled),
                     "due_date": settings.due_local_date,
                     "due": settings.next_due_utc,
+                    "language": settings.language,
                     "actor": actor,
                     "now": utc_now(),
                 },

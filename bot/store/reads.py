@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from bot.dates import LONGEST_ANNIVERSARY_SPAN
 from bot.model import Event
 from bot.store.base import StoreBase
 from bot.store.rows import EVENT_COLUMNS, EVENT_WIDTH, VISIBLE, VISIBLE_EVENTS, DayMatch, event_from_row
 
 LONG_EVENT_DAYS = 366
+# The days an event is remembered on: every day of a short one, the first and last of a long one.
+REMEMBERED = f"(d.span <= {LONGEST_ANNIVERSARY_SPAN} OR d.nth = 1 OR d.nth = d.span)"
 
 
 class EventReads(StoreBase):
@@ -74,7 +77,7 @@ class EventReads(StoreBase):
         """The first remembered month-day after `after_key`, wrapping round the year."""
         sql = (
             "SELECT min(d.month_day) FROM event_days d JOIN events e ON e.id = d.event_id"
-            f" WHERE d.scope IN (0, :guild) AND d.month_day {{op}} :key AND d.nth = 1 AND {VISIBLE}"
+            f" WHERE d.scope IN (0, :guild) AND d.month_day {{op}} :key AND {REMEMBERED} AND {VISIBLE}"
         )
         params = {"guild": guild_id, "key": after_key}
         row = await self._one(sql.format(op=">"), params)
@@ -125,3 +128,26 @@ class EventReads(StoreBase):
             total += int(count[0])
         rows.sort(key=lambda row: (row[-2], row[-1], row[0]))
         return [event_from_row(row[:-2]) for row in rows[:limit]], total
+
+    async def random_event(
+        self, guild_id: int, pick: float, *, year: int | None = None, tag: str | None = None
+    ) -> Event | None:
+        """The event at fraction `pick` (0 ≤ pick < 1) of those the server sees, optionally only
+        those overlapping `year` or carrying `tag` (any case): a fair draw in two reads."""
+        conditions = [VISIBLE]
+        params: dict[str, object] = {"guild": guild_id}
+        if year is not None:
+            conditions.append("e.end_ord >= :first AND e.start_ord <= :last")
+            params |= {"first": dt.date(year, 1, 1).toordinal(), "last": dt.date(year, 12, 31).toordinal()}
+        if tag is not None:
+            conditions.append("EXISTS (SELECT 1 FROM json_each(e.tags) t WHERE lower(t.value) = :tag)")
+            params["tag"] = tag.lower()
+        where = " AND ".join(conditions)
+        count = int((await self._one(f"SELECT count(*) FROM events e WHERE {where}", params))[0])
+        if count == 0:
+            return None
+        params["offset"] = min(int(pick * count), count - 1)
+        row = await self._one(
+            f"SELECT {EVENT_COLUMNS} FROM events e WHERE {where} ORDER BY e.id LIMIT 1 OFFSET :offset", params
+        )
+        return None if row is None else event_from_row(row)

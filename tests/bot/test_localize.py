@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from bot.date_words import date_in
 from bot.dates import EventDate
-from bot.localize import date_in, localized
+from bot.localize import localized
 from bot.runtime import Services
 from tests.support import AddEvent
 

@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks.generate import Writer
 from benchmarks.queries import misspell
-from bot.chronology import load_chronology
+from bot.chronology import DEFAULT_DATA_FILE, load_chronology
 from bot.model import BUNDLED_SCOPE, Event, EventFields
 from bot.search import SearchIndex, normalize
 from tests.support import FIXTURE_CHRONOLOGY
@@ -218,3 +218,28 @@ def test_normalize_keeps_every_letter_of_every_script() -> None:
     assert normalize("Ἀθῆναι · Σπάρτη") == "athinai sparti"
     assert normalize("Straße, Łódź") == "strasse lodz"
     assert all(normalize(text) for text in ("北京", "Україна", "ქართული", "עברית", "العربية"))
+
+
+@pytest.fixture(scope="module")
+def shipped() -> SearchIndex:
+    """The chronology Almanac ships, as a newcomer searches it."""
+    index = SearchIndex()
+    chronology = load_chronology(DEFAULT_DATA_FILE)
+    index.add_all(Event(id=n, scope=BUNDLED_SCOPE, fields=f) for n, f in enumerate(chronology.events, 1))
+    return index
+
+
+@pytest.mark.parametrize(
+    ("asked", "first"),
+    [
+        ("when was the constituent assembly dissolved", "Dissolution of the Constituent Assembly"),
+        ("makno campaign", "Bolsheviks turn on Makhno's Insurgent Army"),
+        ("hamburg revolt", "Hamburg Uprising"),
+        ("May Days", "Barcelona May Days: anarchists and POUM defeated in street fighting"),
+        ("zeven provincien", "Mutiny on the Dutch warship De Zeven Provinciën"),
+    ],
+)
+def test_a_question_as_people_type_it_puts_its_event_first(
+    shipped: SearchIndex, asked: str, first: str
+) -> None:
+    assert titles(shipped.search(asked, (BUNDLED_SCOPE,)))[:1] == [first]

@@ -37,8 +37,10 @@ async def test_onthisday_as_json(ctx: ShellContext) -> None:
 
     assert status == 0
     assert set(answer) == {"command", "events", "related", "message", "error"}
-    assert (answer["command"], answer["error"], answer["related"]) == ("onthisday", None, [])
-    assert answer["message"] == "2 events happened on 16 March."
+    assert (answer["command"], answer["error"]) == ("onthisday", None)
+    assert answer["message"] == "1 event happened on 16 March."
+    (kronstadt,) = answer["related"]
+    assert (kronstadt["relation"], kronstadt["ongoing_day"], kronstadt["ongoing_of"]) == ("ongoing", 17, 20)
     putilov = answer["events"][0]
     assert set(putilov) >= EVENT_KEYS
     assert putilov["id"] == "putilov-works-assault"
@@ -77,11 +79,18 @@ async def test_today_can_be_fixed_like_calendars_t(services: Services) -> None:
     ctx = ShellContext(services.almanac, services.anniversaries, guild_id=0, fixed_today=dt.date(2044, 3, 16))
 
     answer, _ = await ask_json(ctx, "/onthisday")
-    upcoming, _ = await ask_json(ctx, "/upcoming 3")
+    upcoming, _ = await ask_json(ctx, "/upcoming 4")
 
     putilov = next(item for item in answer["events"] if item["title"] == "Cheka storms the Putilov works")
     assert (putilov["years_ago"], putilov["round_anniversary"]) == ("125 years ago", True)
-    assert {item["on"] for item in upcoming["events"]} == {"2044-03-16", "2044-03-17", "2044-03-18"}
+    # Kronstadt (28 February – 19 March) is remembered on its last day, not on the days before it
+    assert {item["on"] for item in upcoming["events"]} == {"2044-03-16", "2044-03-19"}
+    ended = next(item for item in upcoming["events"] if item["id"] == "kronstadt-rebellion")
+    assert (ended["on"], ended["years_ago"], ended["boundary"]) == (
+        "2044-03-19",
+        "ended 123 years ago",
+        "ended",
+    )
 
 
 async def test_event_and_its_suggestions_as_json(ctx: ShellContext) -> None:
@@ -167,7 +176,7 @@ def test_the_interactive_shell_answers_typed_lines(tmp_path: Path) -> None:
     assert result.stdout.startswith("Almanac shell: ")
     putilov = "  • 16 March 1919 — Cheka storms the Putilov works (125 years ago · round anniversary)"
     assert putilov in result.stdout
-    assert result.stdout.count("/timeline [span]") == 2  # the help shown at start and when asked
+    assert result.stdout.count("/timeline 1918 to 1921") == 2  # the help shown at start and when asked
     assert "Traceback" not in result.stderr
 
 
@@ -187,7 +196,7 @@ def test_ask_shows_the_events_in_the_locale_asked_for(tmp_path: Path) -> None:
         tmp_path, "ask", "/event Kronstadt rebellion", "--locale", "ru", data_file=DEFAULT_DATA_FILE
     )
     catalan = run_almanac(
-        tmp_path, "ask", "/onthisday 16 de març", "--locale", "ca", "--json", data_file=DEFAULT_DATA_FILE
+        tmp_path, "ask", "/onthisday 28 de febrer", "--locale", "ca", "--json", data_file=DEFAULT_DATA_FILE
     )
     unknown = run_almanac(tmp_path, "ask", "/event Kronstadt", "--locale", "xx", data_file=DEFAULT_DATA_FILE)
 

@@ -17,8 +17,9 @@ from simcord import SetupError
 
 from bot import render
 from bot.errors import UserError
+from bot.i18n import said
 from bot.runtime import Services
-from cogs.errors import INTERNAL_ERROR, NOT_ALLOWED, STALE_COMMAND, error_message
+from cogs.errors import INTERNAL_ERROR, NOT_ALLOWED, STALE_COMMAND, Refused, error_message
 from cogs.views import PAGER_TIMEOUT
 from tests.support import SIMCORD_EPOCH, AddEvent, World
 
@@ -92,7 +93,9 @@ async def test_onthisday_with_a_date_names_the_putilov_assault(world: World) -> 
     embed = embed_of(result)
     assert embed.title == "On this day: 16 March"
     assert "**16 March 1919** — Cheka storms the Putilov works · *107 years ago*" in (embed.description or "")
-    assert "Kronstadt rebellion" in (embed.description or "")
+    (under_way,) = [field for field in embed.fields if field.name == "Still under way"]
+    assert "Kronstadt rebellion · *under way: day 17 of 20*" in under_way.value
+    assert "Kronstadt" not in (embed.description or "")  # a long event's inner day is no anniversary
 
 
 async def test_onthisday_without_a_date_answers_for_today(world: World) -> None:
@@ -362,8 +365,8 @@ async def test_an_unexpected_failure_gets_only_a_short_apology(
     with caplog.at_level(logging.ERROR, logger="cogs.errors"):
         result = await world.alice.slash(world.channel, "search", query="kronstadt")
 
-    assert_short_refusal(result, contains=INTERNAL_ERROR)
-    assert result.response.content == INTERNAL_ERROR
+    assert_short_refusal(result, contains=str(INTERNAL_ERROR))
+    assert result.response.content == str(INTERNAL_ERROR)
     assert "database on fire" not in result.response.content
     assert world.channel.history() == []
     (error,) = handled_errors(world.env)
@@ -384,7 +387,7 @@ async def test_a_page_that_fails_to_draw_gets_the_same_apology(
     with caplog.at_level(logging.ERROR, logger="cogs.views"):
         click = await world.alice.click(message, label="Next")
 
-    assert_short_refusal(click, contains=INTERNAL_ERROR)
+    assert_short_refusal(click, contains=str(INTERNAL_ERROR))
     assert message.embeds[0].footer.text == "Page 1 of 3 · 11 events"
     assert [type(error) for error in handled_errors(world.env)] == [RuntimeError]
     assert "ink ran out" in caplog.text
@@ -409,12 +412,12 @@ class _Transformer:
         (app_commands.CommandOnCooldown(app_commands.Cooldown(1, 10), 0.2), "try again in 1 second."),
         (app_commands.CommandOnCooldown(app_commands.Cooldown(1, 10), 9.1), "try again in 10 seconds."),
         (
-            app_commands.CheckFailure("Only members with Manage Server can do that."),
+            Refused(said("Only members with Manage Server or this server's curator role can do that.")),
             "Only members with Manage",
         ),
-        (app_commands.CheckFailure("The check functions for command 'x' failed."), NOT_ALLOWED),
-        (app_commands.CheckFailure(), NOT_ALLOWED),
-        (app_commands.CommandNotFound("almanac", []), STALE_COMMAND),
+        (app_commands.CheckFailure("The check functions for command 'x' failed."), str(NOT_ALLOWED)),
+        (app_commands.CheckFailure(), str(NOT_ALLOWED)),
+        (app_commands.CommandNotFound("almanac", []), str(STALE_COMMAND)),
     ],
 )
 def test_what_each_failure_tells_the_user(error: Exception, expected: str) -> None:

@@ -20,6 +20,9 @@ from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, Upcoming
 from bot.client import AlmanacBot, create_bot
 from bot.config import Settings
 from bot.dates import EventDate
+from bot.i18n import said, said_n
+from bot.languages import SHIPPED
+from bot.localize import label
 from bot.model import Event, EventFields
 from bot.runtime import Services
 from bot.when import AskedDay
@@ -119,6 +122,9 @@ NASTY_TEXT = ("@everyone look **here** <@&123456789012345678> _now_ > quote `tic
 NASTY_LIST = tuple(f"@here {n} **{'x' * 80}**"[:100] for n in range(20))
 
 
+YEARS_AGO = said_n("{count} year ago", "{count} years ago", 107)
+
+
 def nasty_event(number: int, date: str = "1919-03-16", **extra: Any) -> Event:
     fields = EventFields(
         slug=f"nasty-{number}",
@@ -131,7 +137,12 @@ def nasty_event(number: int, date: str = "1919-03-16", **extra: Any) -> Event:
 
 
 def nasty_anniversary(number: int, **extra: Any) -> Anniversary:
-    return Anniversary(nasty_event(number), years="107 years ago", round=number % 2 == 0, **extra)
+    return Anniversary(
+        nasty_event(number),
+        years=said_n("{count} year ago", "{count} years ago", 107),
+        round=number % 2 == 0,
+        **extra,
+    )
 
 
 PINGS = re.compile(r"@everyone|@here|<@[!&]?\d+>")
@@ -153,16 +164,19 @@ def assert_fits(embed: discord.Embed) -> None:
         assert not PINGS.search(text), text
 
 
-def test_a_day_with_100_long_anniversaries_fits_one_embed() -> None:
+@pytest.mark.parametrize("language", SHIPPED)
+def test_a_day_with_100_long_anniversaries_fits_one_embed(language: str) -> None:
     answer = DayAnswer(AskedDay(3, 16), 2026, [nasty_anniversary(n) for n in range(100)])
 
-    embed = render.day_embed(answer)
+    embed = render.day_embed(answer, language)
 
     assert_fits(embed)
-    assert "more; try `/timeline`" in (embed.description or "")
+    # what did not fit is said, in every language, with what to try instead
+    assert (embed.description or "").rsplit("\n\n", 1)[-1].startswith("…")
 
 
-def test_a_day_with_everything_beside_it_fits_one_embed() -> None:
+@pytest.mark.parametrize("language", SHIPPED)
+def test_a_day_with_everything_beside_it_fits_one_embed(language: str) -> None:
     answer = DayAnswer(
         AskedDay(3, 16),
         2026,
@@ -179,29 +193,37 @@ def test_a_day_with_everything_beside_it_fits_one_embed() -> None:
         month_events=[nasty_event(n, "1918-11") for n in range(200, 300)],
     )
 
-    assert_fits(render.day_embed(answer))
-    assert_fits(render.day_embed(quiet))
+    assert_fits(render.day_embed(answer, language))
+    assert_fits(render.day_embed(quiet, language))
 
 
-def test_every_page_of_500_events_fits() -> None:
-    answer = EventList("Search: " + NASTY_TITLE, [nasty_event(n) for n in range(500)], "nothing")
+@pytest.mark.parametrize("language", SHIPPED)
+def test_every_page_of_500_events_fits(language: str) -> None:
+    answer = EventList(
+        said("Search: {query}", query=NASTY_TITLE), [nasty_event(n) for n in range(500)], said("nothing")
+    )
 
     assert render.page_count(answer) == 100
     for page in range(render.page_count(answer)):
-        embed = render.list_page_embed(answer, page)
+        embed = render.list_page_embed(answer, page, language)
         assert_fits(embed)
-        assert embed.footer.text == f"Page {page + 1} of 100 · 500 events"
+        assert f"{page + 1}" in (embed.footer.text or "") and "500" in (embed.footer.text or "")
+        if language == "en":
+            assert embed.footer.text == f"Page {page + 1} of 100 · 500 events"
 
 
 def test_an_empty_list_does_not_ping_with_the_query_it_repeats() -> None:
     answer = EventList(
-        "Search: @everyone", [], "Nothing in the chronology matches `@everyone`; try other words."
+        said("Search: {query}", query="@everyone"),
+        [],
+        said("Nothing in the chronology matches `{query}`; try fewer or other words.", query="@everyone"),
     )
 
     assert_fits(render.list_page_embed(answer, 0))
 
 
-def test_an_event_with_every_field_at_its_limit_fits() -> None:
+@pytest.mark.parametrize("language", SHIPPED)
+def test_an_event_with_every_field_at_its_limit_fits(language: str) -> None:
     event = nasty_event(
         1,
         "1917-11-07",
@@ -214,30 +236,36 @@ def test_an_event_with_every_field_at_its_limit_fits() -> None:
         russian=True,
     )
 
-    embed = render.event_embed(event)
+    embed = render.event_embed(event, language)
 
     assert_fits(embed)
     labels = [field.name for field in embed.fields]
-    assert labels[:2] == ["Date", "Old Style"]
+    assert labels[:2] == [label(text, language) for text in ("Date", "Old Style")]
 
 
-def test_a_month_of_crowded_upcoming_days_fits() -> None:
+@pytest.mark.parametrize("language", SHIPPED)
+def test_a_month_of_crowded_upcoming_days_fits(language: str) -> None:
     start = dt.date(2026, 3, 1)
     by_day = [(start + dt.timedelta(days=n), [nasty_anniversary(k) for k in range(40)]) for n in range(31)]
 
-    embed = render.upcoming_embed(UpcomingAnswer(31, by_day))
+    embed = render.upcoming_embed(UpcomingAnswer(31, by_day), language)
 
     assert_fits(embed)
     assert 1 <= len(embed.fields) < 31
-    assert embed.footer.text == f"…and {31 - len(embed.fields)} more days with anniversaries; " + (
-        "`/onthisday <day>` shows any one of them."
+    assert str(31 - len(embed.fields)) in (embed.footer.text or "")
+    assert (
+        language != "en"
+        or embed.footer.text
+        == f"…and {31 - len(embed.fields)} more days with anniversaries; "
+        + ("`/onthisday <day>` shows any one of them.")
     )
 
 
-def test_not_found_message_cannot_ping() -> None:
+@pytest.mark.parametrize("language", SHIPPED)
+def test_not_found_message_cannot_ping(language: str) -> None:
     answer = EventAnswer("@everyone <@123456789012345678>", None, [NASTY_TITLE] * 3)
 
-    text = render.not_found_message(answer)
+    text = render.not_found_message(answer, language)
 
     assert len(text) <= 2000
     assert not PINGS.search(text)

@@ -16,9 +16,12 @@ import pytest
 import simcord
 from simcord import SetupError
 
+from bot.date_words import DateWords
+from bot.dates import EventDate
+from bot.i18n import said, said_n
 from bot.runtime import Services
 from cogs.checks import NOT_CURATOR
-from tests.support import ROOT, World
+from tests.support import ROOT, World, speak
 
 EXAMPLES = ROOT / "data" / "examples"
 PUTILOV = {
@@ -155,10 +158,10 @@ async def test_a_plain_member_neither_sees_events_nor_gets_past_the_bots_own_che
     removed = await club.alice.slash(club.channel, "events remove", event="anything")
     role = await club.alice.slash(club.channel, "events curator-role", role=club.curators)
 
-    assert opened.modal is None and opened.ephemeral and opened.response.content == NOT_CURATOR
-    assert removed.response.content == NOT_CURATOR
+    assert opened.modal is None and opened.ephemeral and opened.response.content == str(NOT_CURATOR)
+    assert removed.response.content == str(NOT_CURATOR)
     assert "Manage Server" in role.response.content and role.ephemeral
-    assert refusals(club.env) == ["CheckFailure", "CheckFailure", "MissingPermissions"]
+    assert refusals(club.env) == ["Refused", "Refused", "MissingPermissions"]
 
 
 async def test_manage_server_and_then_the_named_curator_role_may_curate(club: Club) -> None:
@@ -166,8 +169,8 @@ async def test_manage_server_and_then_the_named_curator_role_may_curate(club: Cl
     assert "events add" in club.mod.available_commands(club.channel)
     refused = await club.curator.slash(club.channel, "events add")
     not_theirs = await club.curator.slash(club.channel, "events curator-role", role=club.curators)
-    assert refused.response.content == NOT_CURATOR and "Manage Server" in not_theirs.response.content
-    assert refusals(club.env) == ["CheckFailure", "MissingPermissions"]
+    assert refused.response.content == str(NOT_CURATOR) and "Manage Server" in not_theirs.response.content
+    assert refusals(club.env) == ["Refused", "MissingPermissions"]
 
     named = await club.mod.slash(club.channel, "events curator-role", role=club.curators)
     added = await add(club.curator, club.channel, PUTILOV)
@@ -181,8 +184,8 @@ async def test_manage_server_and_then_the_named_curator_role_may_curate(club: Cl
     cleared = await club.mod.slash(club.channel, "events curator-role")
     again = await club.curator.slash(club.channel, "events add")
     assert cleared.response.content.startswith("Cleared the curator role")
-    assert again.modal is None and again.response.content == NOT_CURATOR
-    assert refusals(club.env) == ["CheckFailure", "MissingPermissions", "CheckFailure"]
+    assert again.modal is None and again.response.content == str(NOT_CURATOR)
+    assert refusals(club.env) == ["Refused", "MissingPermissions", "Refused"]
 
 
 async def test_another_servers_moderator_can_neither_see_nor_touch_the_events(club: Club) -> None:
@@ -509,8 +512,42 @@ async def test_a_curator_whose_role_is_cleared_cannot_finish_an_open_form_or_und
     submitted = await club.curator.submit_modal(form, PUTILOV | {"event:title": "A second strike"})
     undone = await club.curator.click(removed.response, label="Undo")
 
-    assert submitted.ephemeral and submitted.response.content == NOT_CURATOR
-    assert undone.ephemeral and undone.response.content == NOT_CURATOR
+    assert submitted.ephemeral and submitted.response.content == str(NOT_CURATOR)
+    assert undone.ephemeral and undone.response.content == str(NOT_CURATOR)
     (still,) = await services.store.scope_events(club.guild.id)
     assert still.deleted, "Undo restored the event for an ex-curator"
-    assert refusals(club.env) == ["CheckFailure", "CheckFailure"]
+    assert refusals(club.env) == ["Refused", "Refused"]
+
+
+# -- in the moderator's language --------------------------------------------------------------------
+
+
+async def test_a_moderator_curates_in_their_own_discord_language(
+    club: Club, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    speak(monkeypatch, {club.mod.id: "ru"})
+    title = "Strike at the Putilov works"
+
+    shown = await club.mod.slash(club.channel, "events add")
+    added = await club.mod.submit_modal(shown, PUTILOV)
+    value = await choice(club.mod, club.channel, "events remove", "putilov", title)
+    removed = await club.mod.slash(club.channel, "events remove", event=value)
+    undone = await club.mod.click(removed.response, label=said("Undo").in_language("ru"))
+    imported = await club.mod.slash(club.channel, "events import", file=("events.csv", numbered_csv(1000)))
+
+    assert shown.modal["title"] == said("Add an event").in_language("ru") != "Add an event"
+    saying = "Added **{title}** ({date}); it is in `/onthisday`, `/event` and `/search` now."
+    date = DateWords(EventDate.parse("1921-03-02"))
+    assert added.response.content == said(saying, title=title, date=date).in_language("ru")
+    assert "2 марта 1921" in added.response.content  # the date as Russian writes it
+    assert undone.response.content == said("Restored **{title}**.", title=title).in_language("ru")
+    thousand = "1\xa0000"  # grouped as Russian groups it
+    rows = said_n("{number} row", "{number} rows", 1000, number=thousand)
+    headline = said_n(
+        "Imported {number} event from {rows}.",
+        "Imported {number} events from {rows}.",
+        1000,
+        number=thousand,
+        rows=rows,
+    )
+    assert headline.in_language("ru") in text_of(imported)

@@ -314,7 +314,7 @@ def check_permission(
         assert checks, f"{where} was let in"
         assert result.modal is None and result.ephemeral, where
         text = result.response.content
-        assert len(text) < 200 and "\n" not in text and text != NOT_ALLOWED, where
+        assert len(text) < 200 and "\n" not in text and text != str(NOT_ALLOWED), where
         assert digest(scene.database) == before, f"{where} wrote despite the refusal"
         return
     assert not checks, f"{where} was refused: {checks}"
@@ -364,5 +364,5 @@ async def test_each_server_sees_its_own_things(scene: Scene, request: pytest.Fix
         assert scene.here.title in history and f"<@{scene.here.moderator.id}>" in history
     else:
         refused = await scene.actor.slash(scene.here.channel, "anniversaries show")
-        assert refused.response.content == NOT_CURATOR
+        assert refused.response.content == str(NOT_CURATOR)
     scene.env.errors  # noqa: B018 - reading acknowledges the refusals this test expects

@@ -170,7 +170,7 @@ async def test_the_cogs_load_and_the_tree_builds_without_a_token(
     bot = create_bot(services, settings)
     async with bot:  # no login: any request to Discord (a sync, say) would fail for want of a token
         await bot.setup_hook()
-        assert list(bot.cogs) == ["Ask", "AnniversaryCommands", "Curate", "Admin"]
+        assert list(bot.cogs) == ["Ask", "Help", "AnniversaryCommands", "Curate", "Admin"]
         group = bot.tree.get_command("almanac")
         assert group is not None
         payload = group.to_dict(bot.tree)

@@ -183,9 +183,19 @@ async def test_a_leap_day_event_is_found_with_28_february_in_common_years(store:
 
 @pytest.mark.parametrize(
     ("after", "following"),
-    [(316, 1230), (1230, 120), (0, 120), (120, 229), (228, 229), (229, 312), (312, 316)],
+    [
+        (316, 1230),
+        (1230, 1231),
+        (1231, 101),
+        (0, 101),
+        (120, 228),
+        (228, 229),
+        (229, 312),
+        (312, 313),
+        (314, 316),
+    ],
 )
-async def test_next_month_day_goes_to_the_next_first_day_and_wraps(
+async def test_next_month_day_goes_to_the_next_remembered_day_and_wraps(
     store: Store, after: int, following: int
 ) -> None:
     assert await store.next_month_day(GUILD_A, after) == following
@@ -244,7 +254,7 @@ async def test_a_hidden_bundled_event_disappears_for_that_server_only(store: Sto
     await store.set_hidden(GUILD_A, putilov, True, actor=1)
     assert slugs(await store.on_month_day(GUILD_A, (316,))) == []
     assert "putilov" not in slugs(await store.visible_events(GUILD_A))
-    assert await store.next_month_day(GUILD_A, 312) == 1230
+    assert await store.next_month_day(GUILD_A, 314) == 1230
     assert slugs(await store.on_month_day(GUILD_B, (316,))) == ["putilov"]
     assert await store.hidden_event_ids(GUILD_A) == {putilov.id}
     await store.set_hidden(GUILD_A, putilov, False, actor=1)

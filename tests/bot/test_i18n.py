@@ -1,0 +1,73 @@
+"""The catalogs (bot/locales/*.po) against the code (bot/catalogs.py, bot/i18n.py): every message
+the code says is translated in every shipped language, with the same fields and every plural
+form, and no catalog keeps a message the code no longer says."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from bot.catalogs import MessageId, messages_in_code, updated
+from bot.i18n import catalog, said, said_n
+from bot.languages import TRANSLATED
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.fixture(scope="module")
+def in_code() -> dict[MessageId, object]:
+    return dict(messages_in_code())
+
+
+def test_the_code_says_its_messages_through_the_catalogs(in_code: dict[MessageId, object]) -> None:
+    assert len(in_code) > 150
+    assert "Still under way" in in_code
+    assert ("{count} year ago", "{count} years ago") in in_code
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated_with_its_fields_and_every_plural_form(
+    language: str, in_code: dict[MessageId, object]
+) -> None:
+    written = catalog(language)
+    problems = []
+    for key in in_code:
+        message = written.get(key if isinstance(key, str) else key[0])
+        if message is None:
+            problems.append(f"missing: {key!r}")
+            continue
+        wanted = fields(key) if isinstance(key, str) else fields(key[1])
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        if isinstance(key, tuple) and len(forms) != written.num_plurals:
+            problems.append(f"{len(forms)} of {written.num_plurals} plural forms: {key!r}")
+        for form in forms:
+            if not form:
+                problems.append(f"untranslated: {key!r}")
+            elif fields(form) - {"count"} != wanted - {"count"} or (
+                isinstance(key, str) and fields(form) != wanted
+            ):
+                problems.append(f"fields differ: {key!r} -> {form!r}")
+    assert problems == [], f"bot/locales/{language}.po: run `python -m bot.catalogs`, then translate"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_catalog_keeps_a_message_the_code_no_longer_says(
+    language: str, in_code: dict[MessageId, object]
+) -> None:
+    _, added, dropped = updated(language, messages_in_code())
+    assert (added, dropped) == (0, 0)
+
+
+def test_russian_counts_take_their_three_forms() -> None:
+    years = [said_n("{count} year ago", "{count} years ago", n).in_language("ru") for n in (1, 3, 5, 21)]
+    assert [text.split(" ", 1)[1] for text in years] == ["год назад", "года назад", "лет назад", "год назад"]
+
+
+def test_a_message_is_said_in_the_readers_language_and_english_otherwise() -> None:
+    under_way = said("Still under way")
+    assert under_way.in_language("en") == str(under_way) == "Still under way"
+    assert under_way.in_language("es") != "Still under way"
+    assert under_way.in_language("ja") == "Still under way"
