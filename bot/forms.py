@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.dates import DateError, EventDate
 from bot.i18n import said
-from bot.model import EventFields, FieldErrors, Problem
+from bot.model import EventFields, FieldErrors, Problem, labels_text
 from bot.text import quoted
 from bot.when import month_and_year, parse_day
 
@@ -33,12 +33,8 @@ class EventForm:
     @classmethod
     def of(cls, fields: EventFields) -> EventForm:
         """The boxes pre-filled from an event, for editing."""
-        lines = []
-        if fields.tags:
-            lines.append("tags: " + "; ".join(fields.tags))
-        if fields.aliases:
-            lines.append("also: " + "; ".join(fields.aliases))
-        return cls(fields.title, fields.date.edtf(), fields.summary, fields.source, "\n".join(lines))
+        labels = labels_text(fields.tags, fields.aliases)
+        return cls(fields.title, fields.date.edtf(), fields.summary, fields.source, labels)
 
 
 def split_labels(text: str) -> tuple[list[str], list[str]]:

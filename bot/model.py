@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ NOTE_MAX = 600
 LIST_MAX_ITEMS = 20
 LIST_ITEM_MAX = 100
 SLUG_MAX = 80
+LABELS_TEXT_MAX = 4000  # Discord's most for one text box: the edit form's "tags: …\nalso: …" box
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LIST_FIELDS = ("people", "places", "tags", "aliases")
@@ -91,6 +92,20 @@ class EventFields:
             # zero-width spaces, U+3164, U+2800 or bare bidi controls: a title no one can see or pick
             problems.append(("title", said("has no visible characters; give it words people can read")))
         lists = {name: _string_list(raw, name, problems) for name in _LIST_FIELDS}
+        if (length := len(labels_text(lists["tags"], lists["aliases"]))) > LABELS_TEXT_MAX:
+            # the edit form shows both in one box, which Discord caps: an event it cannot hold could
+            # never be edited again, so none is saved, from a form, a file or the data file alike
+            problems.append(
+                (
+                    "aliases",
+                    said(
+                        "and tags together take {length} characters, more than the {most} the edit form"
+                        " holds; shorten or drop some",
+                        length=length,
+                        most=LABELS_TEXT_MAX,
+                    ),
+                )
+            )
         russian = raw.get("russia", False)
         if not isinstance(russian, bool):
             problems.append(("russia", said("must be true or false")))
@@ -278,3 +293,14 @@ def _translations(value: Any, problems: list[Problem]) -> tuple[Translation, ...
         if not own:
             found[language] = Translation(language, title, summary)
     return tuple(found[language] for language in TRANSLATED if language in found)
+
+
+def labels_text(tags: Sequence[str], aliases: Sequence[str]) -> str:
+    """Tags and other names as the edit form's one box holds them (`bot.forms.split_labels` reads
+    it back): `tags: strike; navy` and `also: Kronstadt uprising`, one line each."""
+    lines = []
+    if tags:
+        lines.append("tags: " + "; ".join(tags))
+    if aliases:
+        lines.append("also: " + "; ".join(aliases))
+    return "\n".join(lines)

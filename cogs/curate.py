@@ -24,6 +24,7 @@ from bot.errors import UserError
 from bot.i18n import Text, said, said_n
 from bot.markup import user_text
 from bot.model import Event
+from bot.search import Hit
 from bot.transfer import Number
 from cogs.checks import CuratorGate
 from cogs.errors import reader_language
@@ -267,32 +268,37 @@ class Curate(commands.Cog):
 
     # -- autocomplete --------------------------------------------------------------------------
 
+    async def _choices(self, interaction: Interaction, hits: list[Hit]) -> Choices:
+        """The events named in the curator's language (a bundled event's translated title)."""
+        language = reader_language(interaction)
+        return event_choices(await self.almanac.titles_in(hits, language), language)
+
     @edit.autocomplete("event")
     @remove.autocomplete("event")
     async def own_events(self, interaction: Interaction, current: str) -> Choices:
         hits = await self.almanac.complete(_guild(interaction), current, own_only=True)
-        return event_choices(hits, reader_language(interaction))
+        return await self._choices(interaction, hits)
 
     @restore.autocomplete("event")
     async def removed_events(self, interaction: Interaction, current: str) -> Choices:
         if not await self.gate.allows(interaction):
             return []
         hits = await self.curation.complete_removed(_guild(interaction), current)
-        return event_choices(hits, reader_language(interaction))
+        return await self._choices(interaction, hits)
 
     @hide.autocomplete("event")
     async def shown_bundled(self, interaction: Interaction, current: str) -> Choices:
         hits = await self.curation.complete_bundled(_guild(interaction), current, hidden=False)
-        return event_choices(hits, reader_language(interaction))
+        return await self._choices(interaction, hits)
 
     @unhide.autocomplete("event")
     async def hidden_bundled(self, interaction: Interaction, current: str) -> Choices:
         hits = await self.curation.complete_bundled(_guild(interaction), current, hidden=True)
-        return event_choices(hits, reader_language(interaction))
+        return await self._choices(interaction, hits)
 
     @history.autocomplete("event")
     async def logged_events(self, interaction: Interaction, current: str) -> Choices:
         if not await self.gate.allows(interaction):
             return []
         hits = await self.curation.complete_history(_guild(interaction), current)
-        return event_choices(hits, reader_language(interaction))
+        return await self._choices(interaction, hits)

@@ -22,7 +22,7 @@ from bot.forms import EventForm
 from bot.i18n import Text, said, shown
 from bot.languages import SOURCE_LANGUAGE
 from bot.markup import user_message, user_text
-from bot.model import SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, Event, FieldErrors
+from bot.model import LABELS_TEXT_MAX, SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, Event, FieldErrors
 from bot.text import clip
 from cogs.checks import CuratorGate
 from cogs.errors import answer_error, reader_language
@@ -30,7 +30,7 @@ from cogs.errors import answer_error, reader_language
 Interaction = discord.Interaction[Any]
 MODAL_TIMEOUT = 900.0  # Discord keeps a modal open at most 15 minutes
 BUTTON_TIMEOUT = 600.0  # under the 15-minute interaction-token lifetime, so expiry can grey them out
-LABELS_MAX = 1000
+LABELS_MAX = LABELS_TEXT_MAX  # 4,000, Discord's most: every stored event's labels fit it
 # Discord's limits on a modal's words, which a translation must not break: the title and a box's
 # label at most 45 characters, a placeholder 100
 MODAL_WORDS_MAX = 45

@@ -19,9 +19,10 @@ from simcord import SetupError
 from bot.date_words import DateWords
 from bot.dates import EventDate
 from bot.i18n import said, said_n
+from bot.model import EventFields, FieldErrors
 from bot.runtime import Services
 from cogs.checks import NOT_CURATOR
-from tests.support import ROOT, World, speak
+from tests.support import ROOT, AddEvent, World, speak
 
 EXAMPLES = ROOT / "data" / "examples"
 PUTILOV = {
@@ -240,7 +241,7 @@ async def test_a_modal_error_names_the_box_and_resubmitting_keeps_what_was_typed
         "event:date": 40,
         "event:summary": 600,
         "event:source": 300,
-        "event:labels": 1000,
+        "event:labels": 4000,
     }
 
     failed = await club.mod.submit_modal(shown, PUTILOV | {"event:date": "2 March"})
@@ -551,3 +552,45 @@ async def test_a_moderator_curates_in_their_own_discord_language(
         rows=rows,
     )
     assert headline.in_language("ru") in text_of(imported)
+
+
+async def test_a_curators_autocomplete_names_the_events_in_their_language(
+    club: Club, add_event: AddEvent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    translations = {"ru": {"title": "Забастовка на Обуховском заводе"}}
+    await add_event(club.guild.id, "1921-03-12", "Obukhov works strike", translations=translations)
+    english = await offered(club.mod, club.channel, "events edit", "obukhov")
+    speak(monkeypatch, {club.mod.id: "ru"})
+    russian = await offered(club.mod, club.channel, "events edit", "obukhov")
+
+    assert russian[:1] == ["Забастовка на Обуховском заводе"]
+    assert english[:1] == ["Obukhov works strike"]
+
+
+async def test_an_event_with_every_label_it_may_have_opens_in_the_edit_form(
+    club: Club, add_event: AddEvent
+) -> None:
+    many = [f"{n:02d} " + "x" * 92 for n in range(20)]  # 20 of 95 characters each, as a file may hold
+    await add_event(club.guild.id, "1921-03-12", "Crowded event", tags=many, aliases=many)
+    value = await choice(club.mod, club.channel, "events edit", "crowded", "Crowded event")
+
+    shown = await club.mod.slash(club.channel, "events edit", event=value)
+
+    (labels,) = [
+        box
+        for row in shown.modal["components"]
+        for box in row["components"]
+        if box["custom_id"] == "event:labels"
+    ]
+    assert 1000 < len(labels["value"]) <= labels["max_length"] <= 4000  # Discord's own limits
+    saved = await club.mod.submit_modal(shown, prefilled(shown))
+    assert saved.response.content.startswith("Saved")
+
+
+def test_labels_no_form_could_hold_are_refused_on_every_path() -> None:
+    full = [f"{n:02d} " + "x" * 97 for n in range(20)]  # 20 of 100: 4,089 characters in the box
+    with pytest.raises(FieldErrors) as refused:
+        EventFields.from_mapping(
+            {"id": "full", "date": "1921", "title": "Full", "tags": full, "aliases": full}
+        )
+    assert "more than the 4000 the edit form holds" in str(refused.value)

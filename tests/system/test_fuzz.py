@@ -270,7 +270,8 @@ async def hostile_events(add_event: AddEvent) -> None:
         "people": [(f"<@{USER_ID}> __x__ " * 10)[:98] + str(n) for n in range(20)],
         "places": [("*_" * 49) + str(n) for n in range(20)],
         "tags": [("@here|| " * 15)[:98] + str(n) for n in range(20)],
-        "aliases": [(f"<@&{ROLE_ID}>`" * 5)[:90] + f" alias {n}" for n in range(20)],
+        # with the tags, just under the 4,000 characters the edit form's box holds
+        "aliases": [(f"<@&{ROLE_ID}>`" * 5)[:87] + f" alias {n}" for n in range(20)],
         "source": ("[x](https://example.com) " * 20)[:300],
         "note": ("> quote\n" * 80)[:600],
     }
