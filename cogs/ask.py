@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -16,6 +16,7 @@ from cogs.references import EventOption, event_choices
 from cogs.views import send_pages
 
 Interaction = discord.Interaction[Any]
+AnyCommand = TypeVar("AnyCommand", bound=app_commands.Command[Any, ..., Any])
 
 
 def language(interaction: Interaction) -> str:
@@ -28,12 +29,21 @@ def guild_of(interaction: Interaction) -> int:
     return interaction.guild_id or 0
 
 
+def anywhere(command: AnyCommand) -> AnyCommand:
+    """Usable wherever a person is: the bot's servers, and, installed by a member to their own
+    account, any server, DMs and group chats, answering there from the bundled chronology."""
+    installs = app_commands.allowed_installs(guilds=True, users=True)
+    contexts = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    return installs(contexts(command))
+
+
 class Ask(commands.Cog):
     """The questions anyone may ask, in a server or in a DM."""
 
     def __init__(self, almanac: Almanac) -> None:
         self.almanac = almanac
 
+    @anywhere
     @app_commands.command(name="onthisday", description="What happened on this day in the chronology")
     @app_commands.describe(date="A day such as 16 March, 03-16, 16/3, tomorrow (default: today)")
     async def on_this_day(self, interaction: Interaction, date: app_commands.Range[str, 0, 100] = "") -> None:
@@ -43,6 +53,7 @@ class Ask(commands.Cog):
         answer = localized(await self.almanac.on_this_day(guild_id, date, today), shown_in)
         await interaction.response.send_message(embed=render.day_embed(answer, shown_in))
 
+    @anywhere
     @app_commands.command(name="event", description="One event in full")
     @app_commands.describe(name="The event's name or one of its other names")
     async def event(self, interaction: Interaction, name: EventOption) -> None:
@@ -66,6 +77,7 @@ class Ask(commands.Cog):
         hits = await self.almanac.complete(guild_of(interaction), current)
         return event_choices(await self.almanac.titles_in(hits, language(interaction)))
 
+    @anywhere
     @app_commands.command(name="search", description="Search the chronology, typos and all")
     @app_commands.describe(query="Words to look for, e.g. kronstadt, makhno, tambov")
     async def search(self, interaction: Interaction, query: app_commands.Range[str, 1, 200]) -> None:
@@ -77,6 +89,7 @@ class Ask(commands.Cog):
             lambda page: render.list_page_embed(answer, page, shown_in),
         )
 
+    @anywhere
     @app_commands.command(name="timeline", description="Events in a span of time, in order")
     @app_commands.describe(
         start="A year, month or day: 1918, 1918-06, March 1921, or a span: 1918 to 1921",
@@ -98,6 +111,7 @@ class Ask(commands.Cog):
             lambda page: render.list_page_embed(answer, page, shown_in),
         )
 
+    @anywhere
     @app_commands.command(name="random", description="One event at random, from a year or with a tag")
     @app_commands.describe(
         year="Only events of this year, e.g. 1921", tag="Only events with this tag, e.g. anarchists"
@@ -113,6 +127,7 @@ class Ask(commands.Cog):
         assert answer.event is not None  # random() refuses rather than finding nothing
         await interaction.response.send_message(embed=render.event_embed(answer.event, shown_in))
 
+    @anywhere
     @app_commands.command(name="upcoming", description="Anniversaries of the coming days")
     @app_commands.describe(days=f"How many days ahead, 1 to {UPCOMING_MAX} (default 7)")
     async def upcoming(

@@ -14,6 +14,7 @@ from bot.help import example
 from bot.i18n import said, translate
 from bot.render import COLOUR, DESCRIPTION_MAX
 from bot.text import clip
+from cogs.ask import anywhere
 from cogs.errors import reader_language
 
 Interaction = discord.Interaction[Any]
@@ -53,6 +54,7 @@ class Help(commands.Cog):
     def __init__(self, commands_of: Commands) -> None:
         self.commands_of = commands_of
 
+    @anywhere
     @app_commands.command(name="help", description="Every command, with an example")
     async def help(self, interaction: Interaction) -> None:
         language = reader_language(interaction)

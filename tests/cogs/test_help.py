@@ -79,3 +79,16 @@ async def test_help_keeps_the_english_names_a_catalan_member_types(
     text = shown.response.embeds[0].description or ""
     assert "`/search` — " in text and "`/onthisday 16 March`" in text
     assert "Cerca" in text or "cerca" in text  # the descriptions are Catalan
+
+
+def test_the_asking_commands_can_be_installed_by_a_person_and_used_anywhere(world: World) -> None:
+    tree = world.bot.tree
+    for name in ("onthisday", "event", "search", "timeline", "random", "upcoming", "help"):
+        command = tree.get_command(name)
+        assert command is not None
+        payload = command.to_dict(tree)
+        assert sorted(payload["integration_types"]) == [0, 1], name  # a server's, and a member's own
+        assert sorted(payload["contexts"]) == [0, 1, 2], name  # servers, DMs with the bot, group chats
+    for name in ("events", "anniversaries", "almanac"):  # curating and running stay in servers
+        group = tree.get_command(name)
+        assert group is not None and group.to_dict(tree).get("integration_types") in (None, [0])
