@@ -151,6 +151,11 @@ def not_found_message(answer: EventAnswer, language: str = SOURCE_LANGUAGE) -> s
     )
 
 
+def page_events(answer: EventList, page: int) -> list[Event]:
+    """The events one page of a /search or /timeline answer shows; `page` counts from 0."""
+    return answer.events[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+
+
 def page_count(answer: EventList) -> int:
     return max(1, -(-len(answer.events) // PAGE_SIZE))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import discord
@@ -9,11 +11,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.almanac import UPCOMING_MAX, Almanac
+from bot.almanac import UPCOMING_MAX, Almanac, EventList
 from bot.languages import language_of
 from bot.localize import localized
+from bot.render_text import date_line
 from cogs.references import EventOption, event_choices
-from cogs.views import send_pages
+from cogs.views import Cards, send_pages
 
 Interaction = discord.Interaction[Any]
 AnyCommand = TypeVar("AnyCommand", bound=app_commands.Command[Any, ..., Any])
@@ -35,6 +38,18 @@ def anywhere(command: AnyCommand) -> AnyCommand:
     installs = app_commands.allowed_installs(guilds=True, users=True)
     contexts = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     return installs(contexts(command))
+
+
+def cards_of(answer: EventList, language: str) -> Cards:
+    """What a page's menu offers: each of its events, by title and date, opening its full card."""
+
+    def cards(page: int) -> list[tuple[str, str, Callable[[], discord.Embed]]]:
+        return [
+            (event.title, date_line(event, language), functools.partial(render.event_embed, event, language))
+            for event in render.page_events(answer, page)
+        ]
+
+    return cards
 
 
 class Ask(commands.Cog):
@@ -87,6 +102,7 @@ class Ask(commands.Cog):
             interaction,
             render.page_count(answer),
             lambda page: render.list_page_embed(answer, page, shown_in),
+            cards=cards_of(answer, shown_in),
         )
 
     @anywhere
@@ -109,6 +125,7 @@ class Ask(commands.Cog):
             interaction,
             render.page_count(answer),
             lambda page: render.list_page_embed(answer, page, shown_in),
+            cards=cards_of(answer, shown_in),
         )
 
     @anywhere

@@ -1,4 +1,5 @@
-"""Shared Discord UI pieces for the cogs: the Previous/Next pager."""
+"""Shared Discord UI pieces for the cogs: the pager (First/Previous/Next/Last) and, on a list of
+events, the menu that opens one of the page's events in full."""
 
 from __future__ import annotations
 
@@ -11,11 +12,16 @@ import discord
 
 from bot.i18n import said
 from bot.languages import SOURCE_LANGUAGE
+from bot.text import clip
 from cogs.errors import INTERNAL_ERROR, reader_language, send_ephemeral
 
 log = logging.getLogger(__name__)
 
 PAGER_TIMEOUT = 180.0  # seconds without a turn before the buttons grey out
+OPTION_TEXT_MAX = 100  # Discord's most for a select option's label and description
+OPEN_ID = "pager:open"
+# For page N, its events as (label, description, the full card): what the menu offers.
+Cards = Callable[[int], list[tuple[str, str, Callable[[], discord.Embed]]]]
 NOT_YOURS = said("Only the person who asked can turn these pages; run the command yourself to browse.")
 
 
@@ -29,6 +35,7 @@ class Pager(discord.ui.View):
         pages: int,
         render: Callable[[int], discord.Embed],
         language: str = SOURCE_LANGUAGE,
+        cards: Cards | None = None,
     ) -> None:
         super().__init__(timeout=PAGER_TIMEOUT)
         self.owner_id = owner_id
@@ -39,17 +46,49 @@ class Pager(discord.ui.View):
         # command's own token (15 minutes) may be gone when it fires; the last turn's never is.
         self.latest: discord.Interaction[Any] | None = None
         self.message: discord.InteractionMessage | None = None  # or, before any turn, the reply
+        self.cards = cards
+        self.first.label = said("First").in_language(language)
         self.previous.label = said("Previous").in_language(language)
         self.next.label = said("Next").in_language(language)
+        self.last.label = said("Last").in_language(language)
+        if pages <= 2:  # First and Last would only repeat Previous and Next
+            self.remove_item(self.first).remove_item(self.last)
+        if pages <= 1:
+            self.remove_item(self.previous).remove_item(self.next)
+        self.opener: discord.ui.Select[Pager] | None = None
+        if cards is not None:
+            self.opener = discord.ui.Select(
+                custom_id=OPEN_ID, placeholder=said("Open one event in full").in_language(language)
+            )
+            self.opener.callback = self._open  # type: ignore[method-assign]
+            self.add_item(self.opener)
         self._sync_buttons()
 
     def _sync_buttons(self) -> None:
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= self.pages - 1
+        self.first.disabled = self.previous.disabled = self.page == 0
+        self.next.disabled = self.last.disabled = self.page >= self.pages - 1
+        if self.opener is not None and self.cards is not None:
+            self.shown = self.cards(self.page)[:25]  # a page holds 5: far inside Discord's 25
+            self.opener.options = [
+                discord.SelectOption(
+                    label=clip(label, OPTION_TEXT_MAX) or "—",
+                    description=clip(description, OPTION_TEXT_MAX) or None,
+                    value=str(number),
+                )
+                for number, (label, description, _) in enumerate(self.shown)
+            ]
+
+    async def _open(self, interaction: discord.Interaction[Any]) -> None:
+        """The chosen event's card, for whoever chose it, seen by them only."""
+        assert self.opener is not None
+        number = int(self.opener.values[0])
+        await interaction.response.send_message(embed=self.shown[number][2](), ephemeral=True)
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id == self.owner_id:
             return True
+        if isinstance(interaction.data, dict) and interaction.data.get("custom_id") == OPEN_ID:
+            return True  # anyone may open an event; only turning the pages is the asker's
         # said to whoever pressed, in their language: not the asker, whose pages these are
         await interaction.response.send_message(
             NOT_YOURS.in_language(reader_language(interaction)), ephemeral=True
@@ -62,6 +101,10 @@ class Pager(discord.ui.View):
         await interaction.response.edit_message(embed=self.render(self.page), view=self)
         self.latest = interaction
 
+    @discord.ui.button(label="First", style=discord.ButtonStyle.secondary)
+    async def first(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
+        await self._turn(interaction, -self.pages)
+
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
         await self._turn(interaction, -1)
@@ -70,10 +113,14 @@ class Pager(discord.ui.View):
     async def next(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
         await self._turn(interaction, +1)
 
+    @discord.ui.button(label="Last", style=discord.ButtonStyle.secondary)
+    async def last(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
+        await self._turn(interaction, +self.pages)
+
     async def on_timeout(self) -> None:
         """Grey the buttons out so nobody presses a pager that no longer answers."""
         for item in self.children:
-            if isinstance(item, discord.ui.Button):
+            if isinstance(item, discord.ui.Button | discord.ui.Select):
                 item.disabled = True
         # the message may have been deleted meanwhile: then there is nothing left to tidy
         with contextlib.suppress(discord.HTTPException):
@@ -96,11 +143,13 @@ async def send_pages(
     render: Callable[[int], discord.Embed],
     *,
     ephemeral: bool = False,
+    cards: Cards | None = None,
 ) -> None:
-    """Reply with page one, adding the pager only when there is more than one page."""
-    if pages <= 1:
+    """Reply with page one, with the pager when there is more than one page and the menu of its
+    events when there are `cards` to open."""
+    if pages <= 1 and (cards is None or not cards(0)):
         await interaction.response.send_message(embed=render(0), ephemeral=ephemeral)
         return
-    view = Pager(interaction.user.id, pages, render, reader_language(interaction))
+    view = Pager(interaction.user.id, pages, render, reader_language(interaction), cards)
     await interaction.response.send_message(embed=render(0), view=view, ephemeral=ephemeral)
     view.latest = interaction

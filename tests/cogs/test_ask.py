@@ -45,7 +45,19 @@ def buttons(message: Any) -> dict[str, bool]:
         button["label"]: not button.get("disabled", False)
         for row in message.components
         for button in row["components"]
+        if button["type"] == 2  # buttons; the event menu is type 3
     }
+
+
+def menu(message: Any) -> list[str]:
+    """The labels the page's "open one event" menu offers."""
+    return [
+        option["label"]
+        for row in message.components
+        for item in row["components"]
+        if item["type"] == 3
+        for option in item["options"]
+    ]
 
 
 def handled_errors(env: simcord.Env) -> list[BaseException]:
@@ -199,12 +211,12 @@ async def test_search_pages_belong_to_the_asker_and_expire(world: World) -> None
     assert (embed_of(result).description or "").startswith(
         "**5 December 1917 (22 November 1917 O.S.)** — Cheka founded"
     )
-    assert buttons(message) == {"Previous": False, "Next": True}
+    assert buttons(message) == {"First": False, "Previous": False, "Next": True, "Last": True}
 
     turned = await alice.click(message, label="Next")
     assert turned.response.id == message.id
     assert message.embeds[0].footer.text == "Page 2 of 3 · 11 events"
-    assert buttons(message) == {"Previous": True, "Next": True}
+    assert buttons(message) == {"First": True, "Previous": True, "Next": True, "Last": True}
 
     refused = await bob.click(message, label="Next")
     assert_short_refusal(refused, contains="Only the person who asked can turn these pages")
@@ -212,12 +224,12 @@ async def test_search_pages_belong_to_the_asker_and_expire(world: World) -> None
 
     await alice.click(message, label="Next")
     assert message.embeds[0].footer.text == "Page 3 of 3 · 11 events"
-    assert buttons(message) == {"Previous": True, "Next": False}
+    assert buttons(message) == {"First": True, "Previous": True, "Next": False, "Last": False}
 
     await env.advance_time(PAGER_TIMEOUT - 1)
     assert buttons(message)["Previous"]
     await env.advance_time(2)
-    assert buttons(message) == {"Previous": False, "Next": False}
+    assert set(buttons(message).values()) == {False}
     assert message.embeds[0].footer.text == "Page 3 of 3 · 11 events"  # the page stays readable
     with pytest.raises(SetupError, match="disabled"):
         await alice.click(message, label="Previous")
@@ -234,14 +246,30 @@ async def test_a_pager_browsed_past_15_minutes_still_greys_out(world: World) -> 
 
     await env.advance_time(PAGER_TIMEOUT + 1)
 
-    assert buttons(message) == {"Previous": False, "Next": False}
+    assert set(buttons(message).values()) == {False}
 
 
-async def test_search_with_one_page_has_no_buttons(world: World) -> None:
+async def test_search_with_one_page_has_no_buttons_but_opens_any_event(world: World) -> None:
     result = await world.alice.slash(world.channel, "search", query="tambof")
 
     assert embed_of(result).footer.text == "Page 1 of 1 · 4 events"
-    assert result.response.components == []
+    assert buttons(result.response) == {}
+    offered = menu(result.response)
+    assert len(offered) == 4 and all("Tambov" in label or "tambov" in label.lower() for label in offered[:1])
+
+    opened = await world.bob.select(result.response, custom_id="pager:open", values=["0"])  # anyone may
+    assert opened.ephemeral and embed_of(opened).title == offered[0]
+
+
+async def test_the_menu_follows_the_page_and_jumping_to_the_last_page_works(world: World) -> None:
+    result = await world.alice.slash(world.channel, "search", query="cheka")
+    first_page = menu(result.response)
+
+    await world.alice.click(result.response, label="Last")
+
+    assert result.response.embeds[0].footer.text == "Page 3 of 3 · 11 events"
+    last_page = menu(result.response)
+    assert len(first_page) == 5 and len(last_page) == 1 and not set(first_page) & set(last_page)
 
 
 async def test_search_with_no_match_says_so(world: World) -> None:
