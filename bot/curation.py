@@ -21,7 +21,7 @@ from bot.forms import EventForm, fields_from_form
 from bot.hidden import HiddenEvents
 from bot.i18n import Text, said, said_n
 from bot.import_plan import RowNote, plan_import, same_title, slug_for, title_key
-from bot.languages import SOURCE_LANGUAGE
+from bot.languages import SOURCE_LANGUAGE, TRANSLATED
 from bot.model import BUNDLED_SCOPE, Event, EventFields, FieldErrors
 from bot.search import Hit, SearchIndex
 from bot.store import AuditEntry, ConflictError, Store
@@ -170,6 +170,36 @@ class Curation:
         if event.scope != guild_id:
             raise UserError(said("Only this server's own events can be edited here."))
         fields = fields_from_form(form, event.fields.as_mapping())
+        try:
+            edited = await self._store.edit_event(event, fields, actor)
+        except ConflictError:
+            message = said(
+                "“{title}” changed while you were editing it; run `/events edit` again.", title=event.title
+            )
+            raise UserError(message) from None
+        self._index.add(edited)
+        return edited
+
+    async def translate(
+        self, guild_id: int, actor: int | None, event: Event, language: str, title: str, summary: str
+    ) -> Event:
+        """Set (or, with both empty, drop) one language's title and summary of a server's event,
+        validated as a file's translation is, and logged like any edit."""
+        _need_server(guild_id)
+        if event.scope != guild_id:
+            raise UserError(said("Only this server's own events can be edited here."))
+        if language not in TRANSLATED:
+            raise UserError(
+                said("Pick a language from the list: {languages}.", languages=", ".join(TRANSLATED))
+            )
+        mapping = event.fields.as_mapping()
+        translations = dict(mapping.get("translations", {}))
+        if title.strip() or summary.strip():
+            translations[language] = {"title": title, "summary": summary}
+        else:
+            translations.pop(language, None)
+        mapping["translations"] = translations
+        fields = EventFields.from_mapping(mapping)
         try:
             edited = await self._store.edit_event(event, fields, actor)
         except ConflictError:

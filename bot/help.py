@@ -22,6 +22,7 @@ EXAMPLES: dict[str, str] = {
     "anniversaries disable": "",
     "events add": "",
     "events edit": "Founding of our club",
+    "events translate": "event:Founding of our club language:Català",
     "events remove": "Founding of our club",
     "events restore": "Founding of our club",
     "events hide": "Kronstadt rebellion",

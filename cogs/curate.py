@@ -22,13 +22,14 @@ from bot.almanac import Almanac
 from bot.curation import Curation, Target
 from bot.errors import UserError
 from bot.i18n import Text, said, said_n
+from bot.languages import NAMES, TRANSLATED
 from bot.markup import user_text
 from bot.model import Event
 from bot.search import Hit
 from bot.transfer import Number
 from cogs.checks import CuratorGate
 from cogs.errors import reader_language
-from cogs.event_modal import EventModal, Limiter, UndoView
+from cogs.event_modal import EventModal, Limiter, TranslationModal, UndoView
 from cogs.references import EventOption, EventRef, event_choices
 from cogs.views import Pager
 
@@ -86,6 +87,21 @@ class Curate(commands.Cog):
         modal = EventModal(
             self.curation, self.gate, self.writes, event=found, language=reader_language(interaction)
         )
+        await interaction.response.send_modal(modal)
+
+    @events.command(
+        name="translate",
+        description="Give one of this server's events a title and summary in another language",
+    )
+    @app_commands.describe(
+        event=f"One of this server's events. {EVENT_HINT}", language="The language to write it in"
+    )
+    @app_commands.choices(language=[app_commands.Choice(name=NAMES[code], value=code) for code in TRANSLATED])
+    async def translate(self, interaction: Interaction, event: EventOption, language: str) -> None:
+        event_id = await self._event_id(interaction, event, Target.OWN)
+        found = await self.curation.own_event(_guild(interaction), event_id)
+        reader = reader_language(interaction)
+        modal = TranslationModal(self.curation, self.gate, self.writes, found, language, reader)
         await interaction.response.send_modal(modal)
 
     # -- remove, restore, hide, unhide ---------------------------------------------------------
@@ -274,6 +290,7 @@ class Curate(commands.Cog):
         return event_choices(await self.almanac.titles_in(hits, language), language)
 
     @edit.autocomplete("event")
+    @translate.autocomplete("event")
     @remove.autocomplete("event")
     async def own_events(self, interaction: Interaction, current: str) -> Choices:
         hits = await self.almanac.complete(_guild(interaction), current, own_only=True)

@@ -20,7 +20,7 @@ from bot.curation import Curation
 from bot.date_words import DateWords
 from bot.forms import EventForm
 from bot.i18n import Text, said, shown
-from bot.languages import SOURCE_LANGUAGE
+from bot.languages import NAMES, SOURCE_LANGUAGE
 from bot.markup import user_message, user_text
 from bot.model import LABELS_TEXT_MAX, SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, Event, FieldErrors
 from bot.text import clip
@@ -282,3 +282,71 @@ class UndoView(TimedView):
         text = shown(await self.undo(interaction), reader_language(interaction))
         self.stop()
         await interaction.response.edit_message(content=text, view=None)
+
+
+class TranslationModal(discord.ui.Modal):
+    """One server event's title and summary in one more language (`in_language`); both empty
+    drops it. The modal's own words are in `language`, the curator's."""
+
+    def __init__(
+        self,
+        curation: Curation,
+        gate: CuratorGate,
+        limiter: Limiter,
+        event: Event,
+        in_language: str,
+        language: str = SOURCE_LANGUAGE,
+    ) -> None:
+        heading = said("In {language}: {title}", language=NAMES[in_language], title=event.title)
+        super().__init__(title=clip(heading.in_language(language), MODAL_WORDS_MAX), timeout=MODAL_TIMEOUT)
+        self.curation, self.gate, self.limiter, self.event, self.in_language = (
+            curation,
+            gate,
+            limiter,
+            event,
+            in_language,
+        )
+        current = next((t for t in event.fields.translations if t.language == in_language), None)
+        self.title_box: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=clip(said("Title").in_language(language), MODAL_WORDS_MAX),
+            custom_id="translation:title",
+            default=current.title if current else None,
+            max_length=TITLE_MAX,
+            required=False,
+        )
+        self.summary_box: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=clip(said("Summary").in_language(language), MODAL_WORDS_MAX),
+            custom_id="translation:summary",
+            default=current.summary if current and current.summary else None,
+            max_length=SUMMARY_MAX,
+            required=False,
+            style=discord.TextStyle.paragraph,
+        )
+        self.add_item(self.title_box).add_item(self.summary_box)
+
+    async def on_submit(self, interaction: Interaction) -> None:
+        language = reader_language(interaction)
+        await self.gate.require(interaction)
+        self.limiter.hit(interaction)
+        guild_id = interaction.guild_id or 0
+        try:
+            await self.curation.translate(
+                guild_id,
+                interaction.user.id,
+                self.event,
+                self.in_language,
+                self.title_box.value,
+                self.summary_box.value,
+            )
+        except FieldErrors as error:
+            await interaction.response.send_message(problems_message(error, language), ephemeral=True)
+            return
+        done = said(
+            "Saved **{title}** in {language}.",
+            title=user_text(self.event.title),
+            language=NAMES[self.in_language],
+        )
+        await interaction.response.send_message(done.in_language(language), ephemeral=True)
+
+    async def on_error(self, interaction: Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        await answer_error(interaction, error, "the translation form")

@@ -594,3 +594,34 @@ def test_labels_no_form_could_hold_are_refused_on_every_path() -> None:
             {"id": "full", "date": "1921", "title": "Full", "tags": full, "aliases": full}
         )
     assert "more than the 4000 the edit form holds" in str(refused.value)
+
+
+async def test_a_curator_translates_a_server_event_through_its_own_form(
+    club: Club, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add(club.mod, club.channel, PUTILOV)
+    value = await choice(club.mod, club.channel, "events translate", "putilov", "Strike at the Putilov works")
+
+    shown = await club.mod.slash(club.channel, "events translate", event=value, language="ca")
+    assert shown.modal is not None and shown.modal["title"].startswith("In Català: Strike at the Putilov")
+    saved = await club.mod.submit_modal(
+        shown, {"translation:title": "Vaga a la Putílov", "translation:summary": "Els obrers van parar."}
+    )
+    assert saved.ephemeral and saved.response.content == "Saved **Strike at the Putilov works** in Català."
+
+    speak(monkeypatch, {club.alice.id: "ca"})
+    card = await club.alice.slash(club.channel, "event", name="Strike at the Putilov works")
+    assert card.response.embeds[0].title == "Vaga a la Putílov"
+    found = await search(club.alice, club.channel, "vaga putilov")  # searchable in Catalan at once
+    assert "Vaga a la Putílov" in found
+
+    reopened = await club.mod.slash(club.channel, "events translate", event=value, language="ca")
+    assert prefilled(reopened) == {
+        "translation:title": "Vaga a la Putílov",
+        "translation:summary": "Els obrers van parar.",
+    }
+    too_long = await club.mod.submit_modal(reopened, {"translation:title": "", "translation:summary": "x"})
+    assert too_long.ephemeral and "Not saved" in too_long.response.content  # a summary needs its title
+    assert (
+        await club.alice.slash(club.channel, "event", name="Strike at the Putilov works")
+    ).response.embeds[0].title == "Vaga a la Putílov"
