@@ -187,30 +187,38 @@ def list_page_embed(answer: EventList, page: int, language: str = SOURCE_LANGUAG
     return embed
 
 
-def upcoming_embed(answer: UpcomingAnswer, language: str = SOURCE_LANGUAGE) -> discord.Embed:
-    embed = discord.Embed(title=upcoming_heading(answer, language), colour=COLOUR)
+def upcoming_pages(answer: UpcomingAnswer, language: str = SOURCE_LANGUAGE) -> list[discord.Embed]:
+    """/upcoming as pages: each holds as many whole days as fit Discord's limits, so no day is
+    ever left out however crowded the month (every page says which of how many it is)."""
+    heading = upcoming_heading(answer, language)
     if not answer.by_day:
-        embed.description = upcoming_empty(answer, language)
-        return embed
-    for day, items in answer.by_day[:FIELDS_MAX]:
+        return [discord.Embed(title=heading, colour=COLOUR, description=upcoming_empty(answer, language))]
+    footer_room = 100
+    pages = [discord.Embed(title=heading, colour=COLOUR)]
+    for day, items in answer.by_day:
         lines = [
             ("🎉 " if item.round else "")
             + _event_line(item.event, language, item.years.in_language(language))
             for item in items
         ]
-        embed.add_field(name=day_label(day, language), value=_lines(lines, language), inline=False)
-    footer_room = 100
-    while len(embed) > EMBED_MAX - footer_room and embed.fields:
-        embed.remove_field(-1)
-    if (left_out := len(answer.by_day) - len(embed.fields)) > 0:
-        # say so rather than let the last days vanish
-        footer = said_n(
-            "…and {count} more day with anniversaries; `/onthisday <day>` shows any one of them.",
-            "…and {count} more days with anniversaries; `/onthisday <day>` shows any one of them.",
-            left_out,
-        )
-        embed.set_footer(text=footer.in_language(language))
-    return embed
+        name, value = day_label(day, language), _lines(lines, language)
+        page = pages[-1]
+        if page.fields and (
+            len(page.fields) >= FIELDS_MAX or len(page) + len(name) + len(value) > EMBED_MAX - footer_room
+        ):
+            page = discord.Embed(title=heading, colour=COLOUR)
+            pages.append(page)
+        page.add_field(name=name, value=value, inline=False)
+    if len(pages) > 1:
+        for number, page in enumerate(pages, 1):
+            footer = said("Page {page} of {pages}", page=number, pages=len(pages))
+            page.set_footer(text=footer.in_language(language))
+    return pages
+
+
+def upcoming_embed(answer: UpcomingAnswer, language: str = SOURCE_LANGUAGE) -> discord.Embed:
+    """The first page of /upcoming."""
+    return upcoming_pages(answer, language)[0]
 
 
 # -- curation: history and import results -------------------------------------------------------

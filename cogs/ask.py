@@ -154,4 +154,5 @@ class Ask(commands.Cog):
         today = await self.almanac.today(guild_id, discord.utils.utcnow())
         shown_in = language(interaction)
         answer = localized(await self.almanac.upcoming(guild_id, days, today), shown_in)
-        await interaction.response.send_message(embed=render.upcoming_embed(answer, shown_in))
+        pages = render.upcoming_pages(answer, shown_in)
+        await send_pages(interaction, len(pages), pages.__getitem__)

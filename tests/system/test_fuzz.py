@@ -367,7 +367,8 @@ async def test_upcoming_answers_any_count_within_limits(
 ) -> None:
     answer = await attempt(services.almanac.upcoming(GUILD, days, today))
     if answer is not None:
-        assert_fits(render.upcoming_embed(answer))
+        for page in render.upcoming_pages(answer):
+            assert_fits(page)
 
 
 @fuzz(100)
