@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Text, shown
+from bot.languages import SOURCE_LANGUAGE
 
 
 class UserError(Exception):
@@ -16,7 +17,7 @@ class UserError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return shown(self.message, "en")
+        return shown(self.message, SOURCE_LANGUAGE)
 
     def in_language(self, language: str) -> str:
         return shown(self.message, language)

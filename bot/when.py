@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.date_words import DateWords, day_in
 from bot.dates import DateError, EventDate, no_such_day
 from bot.i18n import Text, said
+from bot.languages import SOURCE_LANGUAGE
 from bot.months import MonthName, month_number, relative_days
 from bot.text import quoted
 
@@ -52,9 +53,6 @@ class AskedDay:
         day = min(self.day, calendar.monthrange(year, self.month)[1])
         return dt.date(year, self.month, day)
 
-    def label(self) -> str:
-        return self.in_language("en")
-
     def in_language(self, language: str) -> str:
         """`16 March`, `16 de març`, `16 марта 1919 г.`: a value in messages, like a date."""
         return day_in(self.month, self.day, self.year, language)
@@ -75,7 +73,7 @@ class Span:
         )
 
     def __str__(self) -> str:
-        return self.in_language("en")
+        return self.in_language(SOURCE_LANGUAGE)
 
 
 def parse_day(text: str, today: dt.date) -> AskedDay:

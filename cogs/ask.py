@@ -12,19 +12,14 @@ from discord.ext import commands
 
 from bot import render
 from bot.almanac import UPCOMING_MAX, Almanac, EventList
-from bot.languages import language_of
 from bot.localize import localized
 from bot.render_text import date_line
+from cogs.errors import reader_language
 from cogs.references import EventOption, event_choices
 from cogs.views import Cards, send_pages
 
 Interaction = discord.Interaction[Any]
 AnyCommand = TypeVar("AnyCommand", bound=app_commands.Command[Any, ..., Any])
-
-
-def language(interaction: Interaction) -> str:
-    """The asker's Discord language, where Almanac ships it; English otherwise."""
-    return language_of(str(interaction.locale))
 
 
 def guild_of(interaction: Interaction) -> int:
@@ -52,6 +47,16 @@ def cards_of(answer: EventList, language: str) -> Cards:
     return cards
 
 
+async def send_list(interaction: Interaction, answer: EventList, language: str) -> None:
+    """A /search or /timeline answer: its pages, and the menu that opens any event on one."""
+    await send_pages(
+        interaction,
+        render.page_count(answer),
+        lambda page: render.list_page_embed(answer, page, language),
+        cards=cards_of(answer, language),
+    )
+
+
 class Ask(commands.Cog):
     """The questions anyone may ask, in a server or in a DM."""
 
@@ -64,7 +69,7 @@ class Ask(commands.Cog):
     async def on_this_day(self, interaction: Interaction, date: app_commands.Range[str, 0, 100] = "") -> None:
         guild_id = guild_of(interaction)
         today = await self.almanac.today(guild_id, discord.utils.utcnow())
-        shown_in = language(interaction)
+        shown_in = reader_language(interaction)
         answer = localized(await self.almanac.on_this_day(guild_id, date, today), shown_in)
         await interaction.response.send_message(embed=render.day_embed(answer, shown_in))
 
@@ -77,33 +82,29 @@ class Ask(commands.Cog):
             answer = await self.almanac.event(guild_id, name.picked)
         else:
             answer = await self.almanac.lookup(guild_id, name.typed)
-        shown = localized(answer, language(interaction)).event
+        shown = localized(answer, reader_language(interaction)).event
         if shown is None:
             await interaction.response.send_message(
-                render.not_found_message(answer, language(interaction)), ephemeral=True
+                render.not_found_message(answer, reader_language(interaction)), ephemeral=True
             )
             return
-        await interaction.response.send_message(embed=render.event_embed(shown, language(interaction)))
+        await interaction.response.send_message(embed=render.event_embed(shown, reader_language(interaction)))
 
     @event.autocomplete("name")
     async def event_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         hits = await self.almanac.complete(guild_of(interaction), current)
-        return event_choices(await self.almanac.titles_in(hits, language(interaction)))
+        shown_in = reader_language(interaction)
+        return event_choices(await self.almanac.titles_in(hits, shown_in), shown_in)
 
     @anywhere
     @app_commands.command(name="search", description="Search the chronology, typos and all")
     @app_commands.describe(query="Words to look for, e.g. kronstadt, makhno, tambov")
     async def search(self, interaction: Interaction, query: app_commands.Range[str, 1, 200]) -> None:
-        shown_in = language(interaction)
+        shown_in = reader_language(interaction)
         answer = localized(await self.almanac.search(guild_of(interaction), query), shown_in)
-        await send_pages(
-            interaction,
-            render.page_count(answer),
-            lambda page: render.list_page_embed(answer, page, shown_in),
-            cards=cards_of(answer, shown_in),
-        )
+        await send_list(interaction, answer, shown_in)
 
     @anywhere
     @app_commands.command(name="timeline", description="Events in a span of time, in order")
@@ -117,16 +118,11 @@ class Ask(commands.Cog):
         start: app_commands.Range[str, 0, 100] = "",
         end: app_commands.Range[str, 0, 100] = "",
     ) -> None:
-        shown_in = language(interaction)
+        shown_in = reader_language(interaction)
         answer = localized(
             await self.almanac.timeline(guild_of(interaction), start or None, end or None), shown_in
         )
-        await send_pages(
-            interaction,
-            render.page_count(answer),
-            lambda page: render.list_page_embed(answer, page, shown_in),
-            cards=cards_of(answer, shown_in),
-        )
+        await send_list(interaction, answer, shown_in)
 
     @anywhere
     @app_commands.command(name="random", description="One event at random, from a year or with a tag")
@@ -139,7 +135,7 @@ class Ask(commands.Cog):
         year: app_commands.Range[int, 1, 9999] | None = None,
         tag: app_commands.Range[str, 0, 100] = "",
     ) -> None:
-        shown_in = language(interaction)
+        shown_in = reader_language(interaction)
         answer = localized(await self.almanac.random(guild_of(interaction), year, tag or None), shown_in)
         assert answer.event is not None  # random() refuses rather than finding nothing
         await interaction.response.send_message(embed=render.event_embed(answer.event, shown_in))
@@ -152,7 +148,7 @@ class Ask(commands.Cog):
     ) -> None:
         guild_id = guild_of(interaction)
         today = await self.almanac.today(guild_id, discord.utils.utcnow())
-        shown_in = language(interaction)
+        shown_in = reader_language(interaction)
         answer = localized(await self.almanac.upcoming(guild_id, days, today), shown_in)
         pages = render.upcoming_pages(answer, shown_in)
         await send_pages(interaction, len(pages), pages.__getitem__)

@@ -4,6 +4,7 @@ edits show at once, and that the index answers exactly as scoring every event wo
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,12 +31,17 @@ def titles(hits: list[Any]) -> list[str]:
     return [hit.title for hit in hits]
 
 
-@pytest.fixture(scope="module")
-def bundled() -> SearchIndex:
+def index_of(path: Path) -> SearchIndex:
+    """A chronology file's events, indexed as the bundled scope."""
     index = SearchIndex()
-    chronology = load_chronology(FIXTURE_CHRONOLOGY)
+    chronology = load_chronology(path)
     index.add_all(Event(id=n, scope=BUNDLED_SCOPE, fields=f) for n, f in enumerate(chronology.events, 1))
     return index
+
+
+@pytest.fixture(scope="module")
+def bundled() -> SearchIndex:
+    return index_of(FIXTURE_CHRONOLOGY)
 
 
 @pytest.mark.parametrize(
@@ -223,10 +229,7 @@ def test_normalize_keeps_every_letter_of_every_script() -> None:
 @pytest.fixture(scope="module")
 def shipped() -> SearchIndex:
     """The chronology Almanac ships, as a newcomer searches it."""
-    index = SearchIndex()
-    chronology = load_chronology(DEFAULT_DATA_FILE)
-    index.add_all(Event(id=n, scope=BUNDLED_SCOPE, fields=f) for n, f in enumerate(chronology.events, 1))
-    return index
+    return index_of(DEFAULT_DATA_FILE)
 
 
 @pytest.mark.parametrize(
