@@ -1,7 +1,7 @@
 """The naive way, which a first version would have shipped: read every event the server can see
 from SQLite, then filter or score each one in Python.
 
-Same store, same scoring function (`score_document`), same answers as the real commands; only
+Same store, same scoring function (`score_documents`), same answers as the real commands; only
 the work differs. The benchmark times these beside the real commands, so every result is a ratio
 that holds on any machine.
 """
@@ -13,7 +13,7 @@ import datetime as dt
 from bot import scoring
 from bot.dates import anniversary_keys
 from bot.model import Event
-from bot.scoring import Document, Query, score_document
+from bot.scoring import Document, Query, score_documents
 from bot.store import Store
 from bot.when import parse_day, parse_span
 
@@ -28,7 +28,7 @@ async def ranked(
         return []
     events = {event.id: event for event in await store.visible_events(guild_id)}
     documents = {event_id: Document.from_event(event) for event_id, event in events.items()}
-    scores = {event_id: score_document(query, document) for event_id, document in documents.items()}
+    scores = score_documents(query, documents.values())
     return [events[hit.event_id] for hit in scoring.ranked(scores, documents, limit)]
 
 

@@ -102,7 +102,7 @@ def machine(details: dict[str, Any]) -> dict[str, Any]:
             " the baseline is the naive way on the same data and the first baseline_queries of the same"
             f" queries (all of them up to {SAMPLE_ABOVE:,} events, {BASELINE_SAMPLE} above).",
             "baseline for search, lookup and autocomplete: every visible event read from SQLite and scored"
-            " with bot.scoring.score_document; for onthisday and timeline: every visible event read"
+            " with bot.scoring.score_documents; for onthisday and timeline: every visible event read"
             " and filtered in Python.",
             "recall_at_10: share of the full-scan top ten (SearchIndex.full_scan, same scoring) found in"
             " the index's top ten, over all the typo'd search queries.",

@@ -7,14 +7,21 @@ ranks below a name), and a name the query covers whole ranks above one it only t
 counts while `fuzz.ratio` stays at or above WORD_CUTOFF: one slip in a four-letter word. So an
 event scores only through words it shares, fuzzily, with the query, which is what lets an index
 find every event that could score without looking at the others.
+
+Query words do not count alike: one that many of the asked events match (`campaign`, `strike`)
+says less about which event is meant than one few match (`makhno`), so each word weighs by how
+rare its matches are among the events asked about, counted afresh for every query and scope set
+(`word_weights`). The index counts them from its postings, the full scan by scoring every event;
+both get the same numbers.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from anyascii import anyascii
@@ -41,8 +48,12 @@ _STOPWORDS = frozenset(
         "as",
         "at",
         "by",
+        "did",
+        "do",
+        "does",
         "for",
         "from",
+        "how",
         "in",
         "into",
         "is",
@@ -53,9 +64,13 @@ _STOPWORDS = frozenset(
         "to",
         "was",
         "were",
-        "with",
-        "who",
         "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "with",
     )
 )
 _NO_NAME = 1 << 20  # `shortest` of an event without a name of content words
@@ -146,22 +161,31 @@ def word_similarity(query_word: str, word: str, prefix: bool) -> float:
     return ratio
 
 
-def score_document(query: str | Query, document: Document, *, complete: bool = False) -> float:
-    """How well a query matches an event; the index gets the same number from its postings."""
-    parsed = Query.parse(query, complete=complete) if isinstance(query, str) else query
-    if parsed is None:
-        return 0.0
-    return document_score(
-        parsed,
-        document,
-        lambda position, word: word_similarity(parsed.words[position], word, parsed.prefixes[position]),
+def word_weights(counts: Sequence[int], population: int) -> tuple[float, ...]:
+    """How much each query word weighs, from how many of the `population` asked events it matches:
+    the probabilistic inverse document frequency (as BM25 weighs terms), always above zero. A word
+    that matches nothing weighs as one that matches a single event: it cannot rank any event above
+    another, and should not drown the words that can (`kronstadt xyzzy` still finds Kronstadt)."""
+    return tuple(
+        math.log(1 + (population - matches + 0.5) / (matches + 0.5))
+        for matches in (max(count, 1) for count in counts)
     )
 
 
-def document_score(query: Query, document: Document, similarity: Callable[[int, str], float]) -> float:
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """How a query met one event: each query word's best match (a name's similarity, or
+    TEXT_WEIGHT times a text's; 0 for none), whether any matched in a name, and the words matched."""
+
+    best: tuple[float, ...]
+    in_name: bool
+    matched: frozenset[str]
+
+
+def document_matches(query: Query, document: Document, similarity: Callable[[int, str], float]) -> Matches:
     name_words, text_words = document.name_words(), document.text.split()
     matched: set[str] = set()
-    total, in_name = 0.0, False
+    bests, in_name = [], False
     for position in range(len(query.words)):
         best = 0.0
         for word in name_words:
@@ -172,25 +196,51 @@ def document_score(query: Query, document: Document, similarity: Callable[[int, 
         for word in text_words:
             if found := similarity(position, word):
                 best = max(best, TEXT_WEIGHT * found)
-        total += best
-    return final_score(query, document, total, in_name, matched)
+        bests.append(best)
+    return Matches(tuple(bests), in_name, frozenset(matched))
+
+
+def score_documents(
+    query: Query, documents: Iterable[Document], similarity: Callable[[int, str], float] | None = None
+) -> dict[int, float]:
+    """Every document's score, the naive way: each one matched word by word, then the words
+    weighed by how many of these documents they match. `similarity` may be a cached
+    `word_similarity` for this query; the numbers are the same."""
+    similar = similarity or (
+        lambda position, word: word_similarity(query.words[position], word, query.prefixes[position])
+    )
+    matches = {
+        document.event_id: (document, document_matches(query, document, similar)) for document in documents
+    }
+    counts = [sum(1 for _, met in matches.values() if met.best[at]) for at in range(len(query.words))]
+    weights = word_weights(counts, len(matches))
+    weight = sum(weights)
+    scores = {}
+    for event_id, (document, met) in matches.items():
+        total = 0.0
+        for share, best in zip(weights, met.best, strict=True):
+            total += share * best
+        scores[event_id] = final_score(query, document, total, weight, met.in_name, met.matched)
+    return scores
 
 
 def final_score(
-    query: Query, document: Document, total: float, in_name: bool, matched: Collection[str]
+    query: Query, document: Document, total: float, weight: float, in_name: bool, matched: Collection[str]
 ) -> float:
-    """The score, from the sum over query words of each one's best match (a name's, or TEXT_WEIGHT
-    times a text's), whether any matched in a name, and which words matched at all."""
+    """The score, from the weighted sum over query words of each one's best match, the sum of the
+    weights, whether any word matched in a name, and which words matched at all."""
     if query.text in document.names:
         return 100.0 + EXACT_BONUS
     # Only a name the query covers whole earns the bonus: half of "Brest-Litovsk peace talks" and
     # half of "Treaty of Brest" are equally good answers to `brest`, and should tie.
     named = in_name and any(_covers(matched, name) for name in document.names)
-    return scaled(total, len(query.words), named)
+    return scaled(total, weight, named)
 
 
-def scaled(total: float, count: int, named: bool) -> float:
-    return (1 - NAMED_SHARE) * (total / count) + (NAMED_SHARE * 100 if named else 0.0)
+def scaled(total: float, weight: float, named: bool) -> float:
+    # rounded, so that every word matched whole scores 90 and not 89.99999999999999: a weighted
+    # mean of equal numbers is not always exactly that number in floating point
+    return round((1 - NAMED_SHARE) * (total / weight) + (NAMED_SHARE * 100 if named else 0.0), 9)
 
 
 def _covers(matched: Collection[str], name: str) -> bool:
@@ -220,8 +270,9 @@ def ranked(scores: dict[int, float], documents: dict[int, Document], limit: int)
     ]
 
 
-def best_possible(total: float, count: int) -> float:
-    """The most an event matched in a name can score: as if its name were covered, or exact."""
-    if total == 100.0 * count:
+def best_possible(total: float, weight: float) -> float:
+    """The most an event matched in a name can score: as if its name were covered, or exact (which
+    needs every word matched whole, so a total within rounding of the full weight)."""
+    if total >= 100.0 * weight * (1 - 1e-9):
         return 100.0 + EXACT_BONUS
-    return scaled(total, count, True)
+    return scaled(total, weight, True)

@@ -30,17 +30,17 @@ from bot.scoring import (
     Hit,
     Query,
     best_possible,
-    document_score,
     final_score,
     normalize,
     ranked,
     scaled,
-    score_document,
+    score_documents,
     word_similarity,
+    word_weights,
 )
 
 # what callers have always imported from here
-__all__ = ["MIN_SCORE", "Document", "Hit", "Query", "SearchIndex", "normalize", "score_document"]
+__all__ = ["MIN_SCORE", "Document", "Hit", "Query", "SearchIndex", "normalize"]
 
 SHORT_WORD = 5  # up to this long, a query word is compared with every word of a matching length
 SIMILAR_CACHE = 1024  # query words whose close words are remembered
@@ -62,6 +62,7 @@ class SearchIndex:
     def __init__(self) -> None:
         self._documents: dict[int, Document] = {}
         self._slots: dict[int, int] = {}  # scope -> the small number its posting keys start with
+        self._sizes: Counter[int] = Counter()  # scope -> how many events it holds, for word weights
         self._postings: dict[str, array[int]] = {}  # word -> sorted posting keys
         self._grams: dict[str, list[str]] = {}  # trigram -> the words holding it
         self._by_length: dict[int, list[str]] = {}  # length -> the words that long
@@ -103,6 +104,7 @@ class SearchIndex:
         document = self._documents.pop(event_id, None)
         if document is None:
             return
+        self._sizes[document.scope] -= 1
         for word, key in self._keys(document):
             postings = self._postings[word]
             position = bisect.bisect_left(postings, key)
@@ -114,6 +116,7 @@ class SearchIndex:
     def _register(self, event: Event) -> Document:
         document = Document.from_event(event)
         self._documents[event.id] = document
+        self._sizes[document.scope] += 1
         if document.scope not in self._slots:
             self._slots[document.scope] = len(self._slots)
         return document
@@ -178,21 +181,21 @@ class SearchIndex:
         *,
         complete: bool = False,
     ) -> list[Hit]:
-        """Score every event in scope with `score_document`: the naive way, for the benchmark and tests."""
+        """Score every event in scope with `score_documents`: the naive way, for the benchmark and tests."""
         parsed = Query.parse(query, complete=complete)
         if parsed is None:
             return []
         excluded = set(hidden)
-        # the same numbers as `score_document`, each word's computed once rather than once an event
+        # the same numbers as `word_similarity`, each word's computed once rather than once an event
         similarity = functools.cache(
             lambda at, word: word_similarity(parsed.words[at], word, parsed.prefixes[at])
         )
-        scores = {
-            event_id: document_score(parsed, document, similarity)
+        in_scope = (
+            document
             for event_id, document in self._documents.items()
             if document.scope in scopes and event_id not in excluded
-        }
-        return ranked(scores, self._documents, limit)
+        )
+        return ranked(score_documents(parsed, in_scope, similarity), self._documents, limit)
 
     def _search(
         self, query: Query, scopes: Collection[int], hidden: Collection[int], limit: int
@@ -200,30 +203,41 @@ class SearchIndex:
         similar = [
             self._similar(word, prefix) for word, prefix in zip(query.words, query.prefixes, strict=True)
         ]
-        slots = [self._slots[scope] for scope in scopes if scope in self._slots]
-        totals, name_hits = self._gather(similar, slots)
-        for event_id in hidden:
-            totals.pop(event_id, None)
-        count, matched, documents = len(query.words), set().union(*similar), self._documents
+        asked = set(scopes)
+        slots = [self._slots[scope] for scope in asked if scope in self._slots]
+        documents = self._documents
+        excluded = {
+            event_id for event_id in hidden if event_id in documents and documents[event_id].scope in asked
+        }
+        bests, name_hits = self._gather(similar, slots, excluded)
+        population = sum(self._sizes[scope] for scope in asked) - len(excluded)
+        weights = word_weights([len(best) for best in bests], population)
+        weight = sum(weights)
+        totals: dict[int, float] = {}
+        for share, best in zip(weights, bests, strict=True):
+            for event_id, value in best.items():
+                totals[event_id] = totals.get(event_id, 0.0) + share * value
+        matched = set().union(*similar)
         # Every candidate scores at least its total without the name bonus; only one whose most
         # (with the bonus) reaches the limit-th best of those least scores can make the answer.
-        least = {event_id: scaled(total, count, False) for event_id, total in totals.items()}
+        least = {event_id: scaled(total, weight, False) for event_id, total in totals.items()}
         floor = max(heapq.nlargest(limit, least.values())[-1] if len(least) > limit else 0.0, MIN_SCORE)
         scores = {}
         for event_id, score in least.items():
             if name_hits.get(event_id, 0) < documents[event_id].shortest:  # no name can be covered
                 if score >= floor:
                     scores[event_id] = score
-            elif best_possible(totals[event_id], count) >= floor:
-                scores[event_id] = final_score(query, documents[event_id], totals[event_id], True, matched)
+            elif best_possible(totals[event_id], weight) >= floor:
+                total = totals[event_id]
+                scores[event_id] = final_score(query, documents[event_id], total, weight, True, matched)
         return ranked(scores, documents, limit)
 
     def _gather(
-        self, similar: list[dict[str, float]], slots: list[int]
-    ) -> tuple[dict[int, float], Counter[int]]:
-        """Each candidate's sum over query words of its best match, and how many name words it
-        matched (a word once for each query word it matched)."""
-        totals: dict[int, float] = {}
+        self, similar: list[dict[str, float]], slots: list[int], excluded: set[int]
+    ) -> tuple[list[dict[int, float]], Counter[int]]:
+        """For each query word, every candidate's best match for it (but the excluded ones); and
+        how many name words each candidate matched (a word once for each query word it matched)."""
+        bests: list[dict[int, float]] = []
         name_hits: Counter[int] = Counter()
         for words in similar:
             runs = sorted(self._runs(words, slots), key=lambda run: run[0])
@@ -233,12 +247,10 @@ class SearchIndex:
                 best.update(dict.fromkeys(event_ids, value))
                 if base & _NAME_BIT:
                     name_hits.update(event_ids)
-            if not totals:
-                totals = best
-                continue
-            for event_id, value in best.items():
-                totals[event_id] = totals.get(event_id, 0.0) + value
-        return totals, name_hits
+            for event_id in excluded.intersection(best):
+                del best[event_id]
+            bests.append(best)
+        return bests, name_hits
 
     def _runs(self, words: dict[str, float], slots: list[int]) -> Iterator[tuple[float, int, array[int]]]:
         """(value, key base, keys) for each run of postings of `words` in the asked scopes."""

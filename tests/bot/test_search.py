@@ -84,6 +84,39 @@ def test_a_name_the_query_covers_whole_ranks_first() -> None:
     assert titles(index.search("volga famnie", (SERVER,)))[0] == "Famine in the Volga"
 
 
+def test_a_word_few_events_share_outweighs_one_many_share() -> None:
+    index = SearchIndex()
+    index.add(event(1, "Putilov works walkout"))
+    for n, town in enumerate(("Obukhov", "Vyborg", "Narva", "Kolpino", "Tver", "Tula"), start=2):
+        index.add(event(n, f"{town} strike"))
+
+    # each of the first two matches one word of the two, fully, in its title: `putilov` is the
+    # word that says which event is meant, so it counts for more than the `strike` of six
+    assert titles(index.search("putilov strike", (SERVER,)))[0] == "Putilov works walkout"
+    assert titles(index.search("strike putilov", (SERVER,)))[0] == "Putilov works walkout"
+
+
+def test_words_weigh_by_the_asked_events_only() -> None:
+    """Another server's events change nothing about this server's answers, scores included."""
+    index = SearchIndex()
+    index.add(event(1, "Putilov works walkout"))
+    index.add(event(2, "Obukhov strike"))
+    index.add(event(3, "Kronstadt strike", scope=BUNDLED_SCOPE))
+    before = index.search("putilov strike", (BUNDLED_SCOPE, SERVER))
+
+    for n in range(10, 60):
+        index.add(event(n, f"Putilov strike number {n}", scope=OTHER))
+
+    assert index.search("putilov strike", (BUNDLED_SCOPE, SERVER)) == before
+    assert index.complete("putilov stri", (BUNDLED_SCOPE, SERVER)) == index.full_scan(
+        "putilov stri", (BUNDLED_SCOPE, SERVER), limit=25, complete=True
+    )
+
+
+def test_a_word_nothing_matches_does_not_drown_the_rest(bundled: SearchIndex) -> None:
+    assert titles(bundled.search("kronstadt xyzzyq", (BUNDLED_SCOPE,)))[:1] == ["Kronstadt rebellion"]
+
+
 def test_nothing_close_finds_nothing(bundled: SearchIndex) -> None:
     assert bundled.search("zzqqxxv", (BUNDLED_SCOPE,)) == []
 
@@ -171,9 +204,12 @@ def test_the_index_answers_as_scoring_every_event_would() -> None:
         for item in events[:60]
     ]
 
+    hidden = {item.id for item in events[::11]} | {99_999}  # hidden bundled and server events, and one gone
+
     for query in asked:
         for scopes in ((BUNDLED_SCOPE, SERVER), (OTHER,)):
             assert index.search(query, scopes) == index.full_scan(query, scopes), query
+            assert index.search(query, scopes, hidden) == index.full_scan(query, scopes, hidden), query
             prefix = query[: len(query) * 2 // 3]
             assert index.complete(prefix, scopes) == index.full_scan(
                 prefix, scopes, limit=25, complete=True
@@ -236,6 +272,7 @@ def shipped() -> SearchIndex:
     ("asked", "first"),
     [
         ("when was the constituent assembly dissolved", "Dissolution of the Constituent Assembly"),
+        ("when did the kronstadt rebellion happen", "Kronstadt rebellion"),
         ("makno campaign", "Bolsheviks turn on Makhno's Insurgent Army"),
         ("hamburg revolt", "Hamburg Uprising"),
         ("May Days", "Barcelona May Days: anarchists and POUM defeated in street fighting"),
