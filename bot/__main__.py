@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
+import errno
 import os
 import sqlite3
 import sys
@@ -36,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="almanac", description="A chronology bot for Discord.")
     parser.add_argument("--version", action="version", version=f"almanac {__version__}")
     parser.add_argument("--env-file", type=Path, default=Path(".env"), help="settings file (default .env)")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command")
     commands.add_parser("start", help="run in Discord when DISCORD_TOKEN is set, else open the shell")
     commands.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
     for name, text in (("shell", "the local console"), ("ask", "answer one command and exit")):
@@ -201,15 +203,37 @@ def _validate(settings: Settings, file: Path | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _main(argv)
+        status = _main(argv)
+        sys.stdout.flush()  # here, so that a full disk is reported below and not at exit
+        return status
     except BrokenPipeError:
         # `almanac import big.csv | head`: the reader has gone; stop quietly, as `cat` would.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error when Python flushes
+        _drop_stdout()
+        return 1
+    except OSError as error:
+        # `almanac export > /dev/full`, or a disk that fills while writing: one line, as `cat` gives
+        if error.errno not in _OUTPUT_ERRORS:
+            raise
+        _drop_stdout()
+        print(f"almanac: cannot write the output: {error.strerror}", file=sys.stderr)
         return 1
 
 
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EBADF})
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's last flush at exit has nowhere to fail."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _main(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()  # `almanac` alone: what it can do, rather than a usage error
+        return 0
     if args.command == "health":
         return _health(args.env_file)
     try:

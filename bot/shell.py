@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 import shlex
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from bot.errors import UserError
 from bot.help import SHELL_COMMANDS, example
 from bot.i18n import said
 from bot.languages import SOURCE_LANGUAGE
+from bot.line_editing import line_editing
 from bot.localize import localized
 from bot.render_text import Answer, error_json, to_json, to_text
 
@@ -158,6 +160,31 @@ async def ask(ctx: ShellContext, line: str, *, as_json: bool) -> tuple[str, int]
 async def interactive(ctx: ShellContext, banner: str) -> None:
     print(banner)
     print(HELP)
+    if sys.stdin.isatty():
+        with line_editing(list(COMMANDS), _titles_from(ctx, asyncio.get_running_loop())):
+            await _read_and_answer(ctx)
+    else:
+        await _read_and_answer(ctx)
+
+
+def _titles_from(ctx: ShellContext, loop: asyncio.AbstractEventLoop) -> Callable[[str], list[str]]:
+    """What autocomplete would offer for a typed name, for Tab, which readline asks for from the
+    thread that reads the line while the event loop waits for it."""
+
+    async def titles(typed: str) -> list[str]:
+        hits = await ctx.almanac.complete(ctx.guild_id, typed)
+        return [hit.title for hit in await ctx.almanac.titles_in(hits, ctx.language)]
+
+    def offered(typed: str) -> list[str]:
+        try:
+            return asyncio.run_coroutine_threadsafe(titles(typed), loop).result(timeout=2)
+        except Exception:  # a Tab that cannot be answered offers nothing
+            return []
+
+    return offered
+
+
+async def _read_and_answer(ctx: ShellContext) -> None:
     while True:
         try:
             line = await asyncio.to_thread(input, "almanac> ")

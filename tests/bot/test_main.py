@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from bot.chronology import DEFAULT_DATA_FILE, load_chronology
-from tests.support import BAD_CHRONOLOGY, ROOT, highest_migration, run_almanac
+from tests.support import ALMANAC, BAD_CHRONOLOGY, FIXTURE_CHRONOLOGY, ROOT, highest_migration, run_almanac
 
 
 def test_data_validate_accepts_the_bundled_file(tmp_path: Path) -> None:
@@ -70,3 +72,51 @@ def test_version_is_the_one_pyproject_gives(tmp_path: Path) -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     result = run_almanac(tmp_path, "--version")
     assert result.returncode == 0 and result.stdout.strip() == f"almanac {pyproject['project']['version']}"
+
+
+def test_almanac_alone_prints_its_help(tmp_path: Path) -> None:
+    result = run_almanac(tmp_path)
+
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("usage: almanac") and "shell" in result.stdout and "ask" in result.stdout
+
+
+def test_output_to_a_full_device_ends_with_one_line(tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [str(ALMANAC), "--env-file", str(tmp_path / "no.env"), "ask", "/timeline 1900 to 2000"],
+            cwd=tmp_path,
+            env={
+                "PATH": os.environ.get("PATH", ""),
+                "HOME": str(tmp_path),
+                "DATA_FILE": str(FIXTURE_CHRONOLOGY),
+            },
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert result.returncode == 1
+    assert result.stderr == "almanac: cannot write the output: No space left on device\n"
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    command = [str(ALMANAC), "--env-file", str(tmp_path / "no.env"), "ask", "/timeline 1900 to 2000"]
+    environ = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "DATA_FILE": str(FIXTURE_CHRONOLOGY),
+    }
+    almanac = subprocess.Popen(
+        command, cwd=tmp_path, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert almanac.stdout is not None and almanac.stderr is not None
+    first = almanac.stdout.readline()  # `| head -1`: one line read, then the pipe is closed
+    almanac.stdout.close()
+    errors = almanac.stderr.read()
+    almanac.wait(timeout=60)
+
+    assert first.startswith(b"Timeline: 1900 to 2000")
+    assert errors == b"" and almanac.returncode in (0, 1)
