@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from bot.daily import DailyPost, Scheduler, check_timezone, first_due, iso, parse_post_time, post_instant
 from bot.errors import UserError
 from bot.i18n import said
+from bot.intro import check_intro
 from bot.kinds import EmptyDay, PostState
 from bot.languages import SHIPPED
 from bot.store import PostRecord, PostSettings, Store
@@ -65,10 +66,12 @@ class Anniversaries:
         actor: int | None,
         now: dt.datetime,
         language: str | None = None,
+        intro: str | None = None,
     ) -> SettingsReport:
         """Validate everything first; only a wholly valid setup is saved. `language` is the posts'
-        language, None for the server's own."""
+        language, None for the server's own; `intro` the line above each post, None for none."""
         hhmm = parse_post_time(post_time)
+        intro = check_intro(intro)
         zone = check_timezone(timezone)
         if empty_day not in {mode.value for mode in EmptyDay}:
             raise UserError(said("For a day without anniversaries choose `nothing`, `month` or `next`."))
@@ -96,6 +99,7 @@ class Anniversaries:
             due_local_date=local_date.isoformat(),
             next_due_utc=iso(instant),
             language=language,
+            intro=intro,
         )
         await self._store.save_post_settings(
             settings,

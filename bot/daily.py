@@ -49,6 +49,7 @@ class DailyPost:
     late: bool
     mention_role_id: int | None
     language: str | None = None  # the server's chosen language; None: its own (Community) language
+    intro: str | None = None  # the moderator's line above the post, placeholders not yet filled
 
     @property
     def marker(self) -> str:
@@ -353,4 +354,6 @@ class Scheduler:
                 answer = replace(answer, month_events=[])
         scheduled = post_instant(day, settings.post_time or "09:00", zone)
         late = now is not None and now - scheduled > LATE_AFTER
-        return DailyPost(settings.guild_id, day, answer, late, settings.mention_role_id, settings.language)
+        return DailyPost(
+            settings.guild_id, day, answer, late, settings.mention_role_id, settings.language, settings.intro
+        )

@@ -8,8 +8,11 @@ import discord
 
 from bot.anniversaries import SettingsReport
 from bot.daily import DailyPost
+from bot.date_words import day_in
 from bot.i18n import Text, said, translate
+from bot.intro import filled_intro
 from bot.languages import NAMES, SOURCE_LANGUAGE
+from bot.markup import user_text
 from bot.render import day_embed
 
 
@@ -23,9 +26,13 @@ def post_embed(post: DailyPost, language: str = SOURCE_LANGUAGE) -> discord.Embe
     return embed
 
 
-def post_content(post: DailyPost) -> str | None:
-    """The line above the embed: the role mention, when the server asked for one."""
-    return f"<@&{post.mention_role_id}>" if post.mention_role_id else None
+def post_content(post: DailyPost, language: str = SOURCE_LANGUAGE) -> str | None:
+    """The line above the embed: the role mention and the intro line, where the server set them."""
+    parts = [f"<@&{post.mention_role_id}>"] if post.mention_role_id else []
+    if post.intro:
+        day = day_in(post.local_date.month, post.local_date.day, None, language)
+        parts.append(user_text(filled_intro(post.intro, day, len(post.answer.anniversaries))))
+    return " ".join(parts) or None
 
 
 def post_mentions(post: DailyPost) -> discord.AllowedMentions:
@@ -63,6 +70,7 @@ def settings_lines(report: SettingsReport, language: str = SOURCE_LANGUAGE) -> l
         (said("Time"), f"{settings.post_time} {settings.timezone}"),
         (said("Language"), _language_name(settings.language, language)),
         (said("Role to mention"), f"<@&{settings.mention_role_id}>" if settings.mention_role_id else none),
+        (said("Intro line"), user_text(settings.intro) if settings.intro else none),
         (said("On a day without anniversaries"), empty_day),
         (said("Next post"), _when(report.next_post)),
     ]
@@ -80,7 +88,7 @@ def settings_lines(report: SettingsReport, language: str = SOURCE_LANGUAGE) -> l
     return [(say(name), value) for name, value in rows]
 
 
-WIDE_ROWS = ("Last failure", "Next post")  # English labels of the rows that take a whole line
+WIDE_ROWS = ("Last failure", "Next post", "Intro line")  # English labels of the rows that take a whole line
 
 
 def settings_embed(report: SettingsReport, language: str = SOURCE_LANGUAGE) -> discord.Embed:

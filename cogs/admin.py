@@ -25,7 +25,12 @@ Interaction = discord.Interaction[Any]
 # read the channel back after a crash; Attach Files for exports and import reports. Not Mention
 # Everyone: allowed_mentions names the one role, and a mentionable role pings without it.
 INVITE_PERMISSIONS = discord.Permissions(
-    view_channel=True, send_messages=True, embed_links=True, attach_files=True, read_message_history=True
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,  # a thread can be the daily post's channel
+    embed_links=True,
+    attach_files=True,
+    read_message_history=True,
 )
 INVITE_SCOPES = ("bot", "applications.commands")
 NOT_OWNER = said("Only the bot's owners can do that.")

@@ -15,11 +15,12 @@ from bot.anniversaries import Anniversaries
 from bot.daily import all_timezones
 from bot.errors import UserError
 from bot.i18n import said
+from bot.intro import INTRO_MAX
 from bot.kinds import EmptyDay
 from bot.languages import NAMES, SHIPPED, language_of
 from bot.localize import localized
 from bot.render_daily import post_content, post_embed, settings_embed
-from bot.sender import missing_permissions
+from bot.sender import missing_permissions, needs_tags
 from cogs.checks import CuratorGate
 from cogs.errors import reader_language, send_ephemeral
 
@@ -49,6 +50,7 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
         role="A role to mention in each post (optional)",
         empty_day="What to post on a day with no anniversary",
         language="The language of the posts (default: the server's own)",
+        intro="A line above each post; {date} and {count} are filled in",
     )
     @app_commands.choices(
         empty_day=[app_commands.Choice(name=mode.description, value=mode.value) for mode in EmptyDay],
@@ -60,12 +62,13 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
     async def setup(
         self,
         interaction: Interaction,
-        channel: discord.TextChannel,
+        channel: discord.TextChannel | discord.Thread | discord.ForumChannel,
         time: app_commands.Range[str, 1, 10],
         timezone: app_commands.Range[str, 1, 64],
         role: discord.Role | None = None,
         empty_day: str = "next",
         language: str = "",
+        intro: app_commands.Range[str, 0, INTRO_MAX] = "",
     ) -> None:
         assert interaction.guild is not None
         if role is not None and role.is_default():
@@ -80,6 +83,14 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
             )
             await send_ephemeral(interaction, cannot)
             return
+        if needs_tags(channel):
+            tags = said(
+                "{channel} requires a tag on every post, and the daily post has none: choose another"
+                " channel, or let the forum take posts without tags.",
+                channel=channel.mention,
+            )
+            await send_ephemeral(interaction, tags)
+            return
         report = await self.anniversaries.setup(
             interaction.guild.id,
             channel_id=channel.id,
@@ -90,6 +101,7 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
             actor=interaction.user.id,
             now=discord.utils.utcnow(),
             language=language or None,
+            intro=intro or None,
         )
         reader = reader_language(interaction)
         await interaction.response.send_message(
@@ -126,7 +138,7 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
         language = post.language or language_of(str(interaction.guild_locale))
         post = localized(post, language)
         await interaction.response.send_message(
-            post_content(post), embed=post_embed(post, language), ephemeral=True
+            post_content(post, language), embed=post_embed(post, language), ephemeral=True
         )
 
     @app_commands.command(name="disable", description="Stop the daily posts")

@@ -11,7 +11,7 @@ from bot.store.base import StoreBase, utc_now
 
 _SETTINGS_COLUMNS = (
     "guild_id, channel_id, post_time, timezone, mention_role_id, empty_day, posts_enabled,"
-    " due_local_date, next_due_utc, posts_version, post_language"
+    " due_local_date, next_due_utc, posts_version, post_language, post_intro"
 )
 _RECORD_COLUMNS = (
     "guild_id, local_date, state, channel_id, nonce, message_id, attempts, late, last_error,"
@@ -32,6 +32,7 @@ class PostSettings:
     next_due_utc: str | None
     version: int = 0  # bumped by every saved change; the scheduler reschedules only while unchanged
     language: str | None = None  # the post's language; None follows the server's own
+    intro: str | None = None  # the moderator's line above each post, with {date} and {count}
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def _settings(row: Any) -> PostSettings:
         row[8],
         row[9],
         row[10],
+        row[11],
     )
 
 
@@ -113,12 +115,13 @@ class PostData(StoreBase):
             )
             await db.execute(
                 "INSERT INTO guild_settings (guild_id, channel_id, post_time, timezone, mention_role_id,"
-                " empty_day, posts_enabled, due_local_date, next_due_utc, post_language, updated_by,"
-                " updated_at) VALUES (:guild, :channel, :time, :zone, :role, :empty, :enabled, :due_date,"
-                " :due, :language, :actor, :now) ON CONFLICT (guild_id) DO UPDATE SET channel_id = :channel,"
+                " empty_day, posts_enabled, due_local_date, next_due_utc, post_language, post_intro,"
+                " updated_by, updated_at) VALUES (:guild, :channel, :time, :zone, :role, :empty, :enabled,"
+                " :due_date, :due, :language, :intro, :actor, :now)"
+                " ON CONFLICT (guild_id) DO UPDATE SET channel_id = :channel,"
                 " post_time = :time, timezone = :zone, mention_role_id = :role, empty_day = :empty,"
                 " posts_enabled = :enabled, due_local_date = :due_date, next_due_utc = :due,"
-                " post_language = :language,"
+                " post_language = :language, post_intro = :intro,"
                 " posts_version = posts_version + 1, updated_by = :actor, updated_at = :now",
                 {
                     "guild": settings.guild_id,
@@ -131,6 +134,7 @@ class PostData(StoreBase):
                     "due_date": settings.due_local_date,
                     "due": settings.next_due_utc,
                     "language": settings.language,
+                    "intro": settings.intro,
                     "actor": actor,
                     "now": utc_now(),
                 },

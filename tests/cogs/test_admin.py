@@ -56,7 +56,9 @@ async def test_a_manager_sees_the_status_of_the_bot(world: World, manager: Any, 
     assert after["Uptime"].startswith("2 h 5 min (since 2026-01-01 00:00 UTC)")
     assert after["Events"] == f"{FIXTURE_EVENTS} bundled, 1 added by 1 server"
     assert (after["Shard"], after["Servers"]) == ("0 of 1", "1")
-    assert "permissions=117760" in after["Invite link"] and "applications.commands" in after["Invite link"]
+    assert (
+        "permissions=274878024704" in after["Invite link"] and "applications.commands" in after["Invite link"]
+    )
 
 
 async def test_the_status_shows_the_last_daily_post_pass(world: World, manager: Any) -> None:

@@ -9,7 +9,8 @@ from discord import app_commands
 
 from bot.errors import UserError
 from bot.runtime import Services
-from tests.support import World
+from bot.sender import DiscordSender
+from tests.support import AddEvent, World, live_mentions
 
 HOUR = 3600
 
@@ -174,3 +175,111 @@ async def test_preview_is_ephemeral_and_matches_the_post(world: World, moderator
     embed = result.response.embeds[0]
     assert embed.title == "On this day: 7 November" and "1917" in (embed.description or "")
     assert world.channel.history() == [] or all(not m.embeds for m in world.channel.history())
+
+
+# -- forums, threads and the intro line ---------------------------------------------------------
+
+
+async def test_a_forum_gets_one_post_a_day_each_its_own_thread(world: World, moderator: object) -> None:
+    forum = world.guild.create_forum_channel("history-forum")
+    result = await moderator.slash(  # type: ignore[attr-defined]
+        world.channel, "anniversaries setup", channel=forum, time="00:30", timezone="UTC"
+    )
+    assert result.response.content == "Saved."
+
+    await world.env.advance_time(31 * 60)
+    await world.env.advance_time(24 * HOUR)
+    await world.env.advance_time(12 * HOUR)
+
+    threads = sorted(forum.threads, key=lambda thread: thread.id)
+    assert [thread.name for thread in threads] == [
+        "On this day: 1 January · 2026",
+        "On this day: 2 January · 2026",
+    ]
+    starters = [thread.history()[-1] for thread in threads]  # a forum post's first message
+    assert [message.embeds[0].footer.text for message in starters] == [
+        "Almanac daily · 2026-01-01",
+        "Almanac daily · 2026-01-02",
+    ]
+    assert all(len(thread.history()) == 1 for thread in threads)  # no repeat inside a post
+
+
+async def test_after_a_crash_the_forum_post_is_found_and_not_made_again(
+    world: World, moderator: object
+) -> None:
+    """A forum post takes no nonce: what keeps it to one a day after a crash mid-send is reading
+    the forum's posts back for the day's marker."""
+    forum = world.guild.create_forum_channel("history-forum")
+    await moderator.slash(  # type: ignore[attr-defined]
+        world.channel, "anniversaries setup", channel=forum, time="00:30", timezone="UTC"
+    )
+    await world.env.advance_time(31 * 60)
+    (thread,) = forum.threads
+    sender = DiscordSender(world.bot)
+
+    assert await sender.find_sent(forum.id, "Almanac daily · 2026-01-01") == thread.history()[-1].id
+    assert await sender.find_sent(forum.id, "Almanac daily · 2026-01-02") is None
+
+
+async def test_a_thread_can_be_the_daily_posts_channel(world: World, moderator: object) -> None:
+    world.env.backend.create_thread(world.channel.id, "Anniversaries", owner_id=world.alice.id)
+    await world.env.settle()
+    (thread,) = world.channel.threads
+    await moderator.slash(  # type: ignore[attr-defined]
+        world.channel, "anniversaries setup", channel=thread, time="00:30", timezone="UTC"
+    )
+
+    await world.env.advance_time(31 * 60)
+
+    posts = bot_posts(thread, world.bot.user.id)
+    assert [post.embeds[0].footer.text for post in posts] == ["Almanac daily · 2026-01-01"]
+    assert bot_posts(world.channel, world.bot.user.id) == []
+
+
+async def test_the_intro_line_fills_in_the_day_and_the_count_and_pings_nobody(
+    world: World, moderator: object, add_event: AddEvent
+) -> None:
+    await add_event(world.guild.id, "1919-01-01", "A New Year's strike")
+    await moderator.slash(  # type: ignore[attr-defined]
+        world.channel,
+        "anniversaries setup",
+        channel=world.channel,
+        time="00:30",
+        timezone="UTC",
+        language="ru",
+        intro="Good   morning @everyone! {count} today, {date}. <@&1> **bold**",
+    )
+    await world.env.advance_time(31 * 60)
+
+    (post,) = bot_posts(world.channel, world.bot.user.id)
+    count = len(post.embeds[0].description.split("\n\n"))  # type: ignore[union-attr]
+    assert post.content.startswith(f"Good morning @\u200beveryone! {count} today, 1 января.")
+    assert live_mentions(post.content) == []
+    stored = world.env.backend.get_message(world.channel.id, post.id)
+    assert not stored.mention_everyone and not stored.ping_role_ids and not stored.ping_user_ids
+    shown = await moderator.slash(world.channel, "anniversaries show")  # type: ignore[attr-defined]
+    fields = {f.name: f.value for f in shown.response.embeds[0].fields}
+    assert fields["Intro line"].startswith("Good morning @\u200beveryone! {count} today, {date}.")
+
+
+@pytest.mark.parametrize(
+    ("intro", "said"),
+    [
+        ("Hello {name}", "only `{date}` and `{count}`, not `{name}`"),
+        ("Hello {date!r}", "not `{date!r}`"),
+        ("Hello {count:>9}", "not `{count:>9}`"),
+        ("Hello {", "a brace that opens or closes nothing"),
+        ("Hello }", "a brace that opens or closes nothing"),
+        ("\u200b \u3164", "no visible characters"),
+    ],
+)
+async def test_a_bad_intro_line_is_refused_and_changes_nothing(
+    world: World, moderator: object, services: Services, intro: str, said: str
+) -> None:
+    result = await moderator.slash(  # type: ignore[attr-defined]
+        world.channel, "anniversaries setup", channel=world.channel, time="09:00", timezone="UTC", intro=intro
+    )
+
+    assert result.ephemeral and said in result.response.content
+    assert await services.store.post_settings(world.guild.id) is None
+    assert only_user_errors(world)

@@ -18,6 +18,7 @@ import discord
 import pytest
 from discord import app_commands
 
+from bot.intro import INTRO_MAX
 from bot.model import LABELS_TEXT_MAX, LIST_ITEM_MAX, SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, labels_text
 from tests import limits
 from tests.support import AddEvent, World, speak
@@ -189,8 +190,16 @@ async def drive_every_command(tour: Tour, language: str) -> None:
     await tour.slash(mod, "anniversaries preview")
     await tour.slash(mod, "anniversaries preview", date="1 January")
     await world.env.advance_time(HOUR)
+    forum = world.guild.create_forum_channel("daily-forum")
+    intro = ("{count} on {date} " + filled(INTRO_MAX))[:INTRO_MAX]
     await tour.slash(
-        mod, "anniversaries setup", channel=world.channel, time="00:30", timezone="UTC", language=language[:2]
+        mod,
+        "anniversaries setup",
+        channel=forum,
+        time="00:30",
+        timezone="UTC",
+        language=language[:2],
+        intro=intro,
     )
     await world.env.advance_time(24 * HOUR)
     await tour.slash(mod, "anniversaries disable")
@@ -268,6 +277,7 @@ async def test_every_payload_the_bot_sends_is_within_discords_limits(
     assert found == []
     assert tour.used == leaf_commands(world.bot.tree), "every command is driven here"
     # the check looked at every kind of payload, many times over
+    assert kinds["forum post"] == 1
     assert kinds["message"] > 100 and kinds["modal"] >= 8 and kinds["choices"] >= 12
 
 

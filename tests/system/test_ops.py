@@ -27,7 +27,7 @@ from bot.chronology import DEFAULT_DATA_FILE, load_chronology
 from bot.client import SHUTDOWN_GRACE, AlmanacBot, create_bot
 from bot.config import Settings
 from bot.runtime import Services, open_services
-from bot.sender import NEEDED
+from bot.sender import IN_CHANNELS, IN_THREADS
 from cogs.admin import INVITE_PERMISSIONS, invite_url
 from tests.support import FIXTURE_CHRONOLOGY, ROOT, highest_migration, run_almanac
 
@@ -212,13 +212,21 @@ async def test_an_older_database_is_migrated_on_start_and_keeps_its_data(tmp_pat
 
 
 def test_the_invite_asks_for_exactly_what_the_bot_uses() -> None:
-    assert INVITE_PERMISSIONS.value == 117760
-    assert all(getattr(INVITE_PERMISSIONS, name) for name in NEEDED), "the daily post would be refused"
+    assert INVITE_PERMISSIONS.value == 274878024704
+    needed = (*IN_CHANNELS, *IN_THREADS)
+    assert all(getattr(INVITE_PERMISSIONS, name) for name in needed), "the daily post would be refused"
     asked = {name for name, granted in INVITE_PERMISSIONS if granted}  # read_messages is View Channel
-    assert asked == {"read_messages", "send_messages", "embed_links", "attach_files", "read_message_history"}
+    assert asked == {
+        "read_messages",
+        "send_messages",
+        "send_messages_in_threads",
+        "embed_links",
+        "attach_files",
+        "read_message_history",
+    }
     assert invite_url(1234) == (
         "https://discord.com/oauth2/authorize?client_id=1234&scope=bot+"
-        "applications.commands&permissions=117760"
+        "applications.commands&permissions=274878024704"
     )
 
 
