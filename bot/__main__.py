@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from bot import __version__, health, shell
+from bot.calendar_feed import left_out_of_calendar
 from bot.chronology import ChronologyError, load_chronology
 from bot.config import ConfigError, Settings
 from bot.curation import Curation
@@ -134,6 +135,8 @@ async def _transfer(settings: Settings, args: argparse.Namespace) -> int:
         except UserError as error:
             print(f"almanac: {error}", file=sys.stderr)
             return 1
+    if exported.left_out:
+        print(f"almanac: {left_out_of_calendar(exported.left_out)}", file=sys.stderr)
     if args.output is None:
         sys.stdout.buffer.write(exported.data)
     else:

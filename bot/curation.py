@@ -8,6 +8,7 @@ the hidden-event cache, so the next /search, /event or autocomplete already sees
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -15,6 +16,7 @@ from enum import Enum
 from rapidfuzz import fuzz, process
 
 from bot import transfer
+from bot.calendar_feed import write_ics
 from bot.date_words import DateWords
 from bot.errors import UserError
 from bot.forms import EventForm, fields_from_form
@@ -94,6 +96,7 @@ class ExportFile:
     filename: str
     data: bytes
     count: int
+    left_out: int = 0  # events a calendar file cannot hold: dated to a month or a year only
 
 
 @dataclass(frozen=True)
@@ -304,6 +307,11 @@ class Curation:
                     "This server has no events of its own yet; add some with `/events add`, "
                     "or export with the bundled ones too."
                 )
+            )
+        if kind == "ics":
+            feed = write_ics(events, title, dt.datetime.now(dt.UTC))
+            return ExportFile(
+                transfer.export_filename(guild_id, kind), feed.data, feed.included, feed.left_out
             )
         fields = [event.fields for event in events]
         if kind == "json":

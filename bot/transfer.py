@@ -43,7 +43,7 @@ CSV_COLUMNS = (
 TRANSLATION_COLUMNS = tuple(f"{name}_{language}" for language in TRANSLATED for name in ("title", "summary"))
 KNOWN_COLUMNS = (*CSV_COLUMNS, *TRANSLATION_COLUMNS)
 LIST_SEPARATOR = ";"
-FORMATS = ("json", "csv", "timelinejs")
+FORMATS = ("json", "csv", "timelinejs", "ics")
 JSON_FORMAT_NAME = "almanac-events"
 NUMBER_DIGITS_MAX = 30  # a longer number literal in a JSON import is refused, not parsed
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
@@ -381,5 +381,10 @@ def _timeline_text(fields: EventFields) -> str:
 
 
 def export_filename(guild_id: int, kind: str) -> str:
-    suffix = {"json": "events.json", "csv": "events.csv", "timelinejs": "timeline.json"}[kind]
+    suffix = {
+        "json": "events.json",
+        "csv": "events.csv",
+        "timelinejs": "timeline.json",
+        "ics": "calendar.ics",
+    }[kind]
     return f"almanac-{guild_id}-{suffix}"

@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot import render, transfer
 from bot.almanac import Almanac
+from bot.calendar_feed import left_out_of_calendar
 from bot.curation import Curation, Target
 from bot.errors import UserError
 from bot.i18n import Text, said, said_n
@@ -230,7 +231,7 @@ class Curate(commands.Cog):
 
     @events.command(name="export", description="This server's events as a file")
     @app_commands.describe(
-        format="json (imports back as it is), csv (for spreadsheets) or timelinejs",
+        format="json (imports back as it is), csv (for spreadsheets), timelinejs, or ics (a calendar)",
         with_bundled="Include the bundled chronology as this server sees it",
     )
     @app_commands.choices(format=[app_commands.Choice(name=name, value=name) for name in transfer.FORMATS])
@@ -258,9 +259,11 @@ class Curate(commands.Cog):
             number=Number(exported.count),
             format=format,
         )
-        await interaction.response.send_message(
-            text.in_language(reader_language(interaction)), file=file, ephemeral=True
-        )
+        reader = reader_language(interaction)
+        reply = text.in_language(reader)
+        if exported.left_out:
+            reply += " " + left_out_of_calendar(exported.left_out).in_language(reader)
+        await interaction.response.send_message(reply, file=file, ephemeral=True)
 
     # -- the curator role ----------------------------------------------------------------------
 

@@ -9,10 +9,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import icalendar
 import pytest
 
 from bot.__main__ import main
 from bot.chronology import load_chronology
+from bot.model import EventFields
 from tests.support import FIXTURE_CHRONOLOGY, ROOT
 
 EXAMPLES = ROOT / "data" / "examples"
@@ -85,6 +87,31 @@ def test_export_writes_each_format_to_a_file_and_json_round_trips(run: Run, tmp_
     status, _, _ = run("export", "--guild", GUILD, "--with-bundled", "--output", str(tmp_path / "all.json"))
     bundled = len(load_chronology(FIXTURE_CHRONOLOGY).events)
     assert len(json.loads((tmp_path / "all.json").read_text())["events"]) == 4 + bundled
+
+
+def test_export_as_a_calendar_with_the_bundled_events_says_what_it_left_out(run: Run, tmp_path: Path) -> None:
+    run("import", str(EXAMPLES / "events.json"), "--guild", GUILD)
+    target = tmp_path / "calendar.ics"
+    status, _, err = run(
+        "export", "--guild", GUILD, "--format", "ics", "--with-bundled", "--output", str(target)
+    )
+
+    run("export", "--guild", GUILD, "--with-bundled", "--output", str(tmp_path / "all.json"))
+    everything = [
+        EventFields.from_mapping(raw) for raw in json.loads((tmp_path / "all.json").read_text())["events"]
+    ]
+    day_precise = [fields for fields in everything if fields.date.is_day_precise()]
+    left_out = len(everything) - len(day_precise)
+    assert status == 0 and f"{left_out} events left out: their dates are months or years" in err
+    calendar = icalendar.Calendar.from_ical(target.read_bytes())
+    titles = {
+        str(entry["summary"]).rsplit(" (", 1)[0].split(": began")[0].split(": ended")[0]
+        for entry in calendar.walk("VEVENT")
+    }
+    assert titles == {fields.title for fields in day_precise}
+    assert all(
+        str(entry["rrule"].to_ical().decode()).startswith("FREQ=YEARLY") for entry in calendar.walk("VEVENT")
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import discord
+import icalendar
 import pytest
 import simcord
 from simcord import SetupError
@@ -452,6 +453,16 @@ async def test_an_export_imports_into_an_empty_server_as_the_same_events(
     assert json.loads(data)["title"]["text"]["headline"] == "Chronology Club: chronology"
     bundled = len(await store.scope_events(0, deleted=False))
     assert timeline.response.content == f"{5 + bundled} events, as timelinejs."
+    await club.env.advance_time(60)
+    calendar = await club.mod.slash(club.channel, "events export", format="ics", with_bundled=True)
+    name, data = attachment_bytes(club.env, calendar)
+    entries = list(icalendar.Calendar.from_ical(data).walk("VEVENT"))
+    day_precise = [
+        event for event in await store.visible_events(club.guild.id) if event.date.is_day_precise()
+    ]
+    assert name.endswith("-calendar.ics") and len({str(entry["uid"]) for entry in entries}) == len(entries)
+    assert calendar.response.content.startswith(f"{len(day_precise)} events, as ics. ")
+    assert "events left out: their dates are months or years" in calendar.response.content
 
 
 # -- safety -----------------------------------------------------------------------------------------

@@ -243,7 +243,7 @@ async def drive_every_command(tour: Tour, language: str) -> None:
     await tour.slash(mod, "events unhide", event=await tour.complete(mod, "events unhide", "event", "kron"))
     await tour.slash(mod, "events history")
     await tour.slash(mod, "events history", event=worst)
-    for kind in ("json", "csv", "timelinejs"):
+    for kind in ("json", "csv", "timelinejs", "ics"):
         await tour.slash(mod, "events export", format=kind, with_bundled=True)
     bad_rows = b"date,title\n" + b"".join(b"31 February,Row %d\n" % n for n in range(300))
     await tour.slash(mod, "events import", file=("bad.csv", bad_rows))

@@ -41,7 +41,7 @@ def test_every_command_word_has_a_translation_and_no_catalog_holds_stale_ones(
         text for context, text in wanted if translate(language, context, text) == text and text.isascii()
     ]
     # the same in a language: the bot's name, the file formats, `format` in Catalan, English by its name
-    assert set(missing) <= {"almanac", "json", "csv", "timelinejs", "format", "English"}, missing
+    assert set(missing) <= {"almanac", "json", "csv", "timelinejs", "ics", "format", "English"}, missing
     command_contexts = {"name", "description", "choice"}
     written = {(m.context, m.id) for m in catalog(language) if m.id and m.context in command_contexts}
     assert written == set(wanted), f"bot/locales/{language}.po differs from the commands"
