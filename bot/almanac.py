@@ -21,6 +21,7 @@ from bot.dates import (
     years_phrase,
 )
 from bot.errors import UserError
+from bot.freshness import IndexFeed
 from bot.hidden import HiddenEvents
 from bot.i18n import Text, said
 from bot.languages import SOURCE_LANGUAGE
@@ -97,10 +98,11 @@ class UpcomingAnswer:
 
 
 class Almanac:
-    def __init__(self, store: Store, index: SearchIndex, hidden: HiddenEvents) -> None:
+    def __init__(self, store: Store, index: SearchIndex, hidden: HiddenEvents, feed: IndexFeed) -> None:
         self._store = store
         self._index = index
         self._hidden = hidden
+        self._feed = feed  # writes made by other processes, into the index before it is asked
 
     # -- time ------------------------------------------------------------------------------
 
@@ -197,6 +199,7 @@ class Almanac:
         """Autocomplete for event names: the best 25 titles for what has been typed so far."""
         text = text[:QUERY_MAX]
         scopes = (guild_id,) if own_only else (BUNDLED_SCOPE, guild_id)
+        await self._feed.fresh()
         hidden = await self._hidden.ids(guild_id)
         if not text.strip():
             events = await self._store.scope_events(guild_id if own_only else BUNDLED_SCOPE, deleted=False)
@@ -265,6 +268,7 @@ class Almanac:
     # -- helpers ----------------------------------------------------------------------------
 
     async def _hits(self, guild_id: int, query: str, limit: int) -> list[Hit]:
+        await self._feed.fresh()
         hidden = await self._hidden.ids(guild_id)
         return self._index.search(query, (BUNDLED_SCOPE, guild_id), hidden, limit=limit)
 

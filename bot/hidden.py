@@ -32,3 +32,7 @@ class HiddenEvents:
         cached = self._by_server.get(guild_id)
         if cached is not None:
             (cached.add if hidden else cached.discard)(event_id)
+
+    def forget(self, guild_id: int) -> None:
+        """Another process changed this server's hidden set: read it afresh when next asked."""
+        self._by_server.pop(guild_id, None)

@@ -3,7 +3,8 @@ shell, the command line, the benchmarks and the tests.
 
     Store ──┬── SearchIndex (built from the store once, at start)
             ├── HiddenEvents (per-server cache)
-            ├── Almanac(store, index, hidden)            the questions
+            ├── IndexFeed(store, index, hidden)          writes made elsewhere, into the index
+            ├── Almanac(store, index, hidden, feed)      the questions
             ├── Curation(store, index, hidden)           moderators' changes
             ├── Scheduler(store, almanac, shards)        the daily passes
             └── Anniversaries(store, scheduler)          daily-post settings
@@ -27,6 +28,7 @@ from bot.chronology import file_fingerprint, load_chronology
 from bot.config import Settings
 from bot.curation import Curation
 from bot.daily import Scheduler
+from bot.freshness import IndexFeed
 from bot.hidden import HiddenEvents
 from bot.search import SearchIndex
 from bot.store import Shards, Store
@@ -45,12 +47,14 @@ class Services:
     curation: Curation
     scheduler: Scheduler
     anniversaries: Anniversaries
+    feed: IndexFeed
 
 
-def wire(store: Store, index: SearchIndex, *, shards: Shards | None = None) -> Services:
-    """The object graph over an open store and its index."""
+def wire(store: Store, index: SearchIndex, *, shards: Shards | None = None, seen: int = 0) -> Services:
+    """The object graph over an open store and its index, which holds every change up to `seen`."""
     hidden = HiddenEvents(store)
-    almanac = Almanac(store, index, hidden)
+    feed = IndexFeed(store, index, hidden, seen)
+    almanac = Almanac(store, index, hidden, feed)
     scheduler = Scheduler(store, almanac, shards=shards)
     return Services(
         store=store,
@@ -60,6 +64,7 @@ def wire(store: Store, index: SearchIndex, *, shards: Shards | None = None) -> S
         curation=Curation(store, index, hidden),
         scheduler=scheduler,
         anniversaries=Anniversaries(store, scheduler),
+        feed=feed,
     )
 
 
@@ -103,7 +108,8 @@ async def open_services(
     store = await Store.open(database)
     try:
         await load_bundled(store, data_file)
-        yield wire(store, await build_index(store), shards=shards)
+        seen = await store.latest_change()  # read before indexing: a change made meanwhile is replayed
+        yield wire(store, await build_index(store), shards=shards, seen=seen)
     finally:
         await store.close()
 

@@ -79,7 +79,7 @@ class Posting:
 
 def restart(services: Services) -> Services:
     """The same database and index in a new process: every service built anew, nothing remembered."""
-    return wire(services.store, services.index)
+    return wire(services.store, services.index, seen=services.feed.seen)
 
 
 # -- channels the scheduler sends into ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Every SQL statement of the project lives in this package, behind plain async methods."""
 
 from bot.store.base import BUSY, ConflictError, StoreError, advice, is_busy, utc_now
+from bot.store.changes import Change, ChangeFeed
 from bot.store.guilds import AuditEntry, GuildData
 from bot.store.posts import PostData, PostRecord, PostSettings, Shards
 from bot.store.reads import EventReads
@@ -8,13 +9,14 @@ from bot.store.rows import DayMatch
 from bot.store.writes import EventWrites
 
 
-class Store(EventWrites, EventReads, GuildData, PostData):
+class Store(EventWrites, EventReads, GuildData, PostData, ChangeFeed):
     """The database: open with `await Store.open(path)`, close with `await store.close()`."""
 
 
 __all__ = [
     "BUSY",
     "AuditEntry",
+    "Change",
     "ConflictError",
     "DayMatch",
     "PostRecord",

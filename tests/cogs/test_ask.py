@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -18,7 +19,8 @@ from simcord import SetupError
 from bot import render
 from bot.errors import UserError
 from bot.i18n import said
-from bot.runtime import Services
+from bot.runtime import Services, build_index, wire
+from bot.store import Store
 from cogs.errors import INTERNAL_ERROR, NOT_ALLOWED, STALE_COMMAND, Refused, error_message
 from cogs.views import PAGER_TIMEOUT
 from tests.support import SIMCORD_EPOCH, AddEvent, World
@@ -471,3 +473,30 @@ def test_a_bad_value_is_quoted_safely() -> None:
 def test_a_bug_is_not_explained_to_the_user() -> None:
     assert error_message(app_commands.CommandInvokeError(_Command(), KeyError("x"))) is None  # type: ignore[arg-type]
     assert error_message(RuntimeError("boom")) is None
+
+
+# -- writes made by other processes ---------------------------------------------------------------
+
+
+async def test_an_event_imported_beside_the_running_bot_is_searchable_within_two_seconds(
+    world: World, database_path: Path
+) -> None:
+    """`almanac import` is another process with its own connection: the running bot learns of
+    its rows from the change feed, with no restart."""
+    before = await world.alice.slash(world.channel, "search", query="tula printers")
+    assert "Printers' strike" not in (before.response.content or "")
+    other = await Store.open(database_path)
+    try:
+        elsewhere = wire(other, await build_index(other))
+        rows = b"id,date,title\ntula-strike,1919-04-03,Printers' strike at Tula\n"
+        report = await elsewhere.curation.import_file(world.guild.id, 1, "one.csv", rows)
+        assert report.applied
+    finally:
+        await other.close()
+
+    await world.env.advance_time(2)
+
+    found = await world.alice.slash(world.channel, "search", query="tula printers")
+    assert "Printers' strike at Tula" in (found.response.embeds[0].description or "")
+    offered = await world.alice.autocomplete(world.channel, "event", "name", "tula pri")
+    assert [choice["name"] for choice in offered][:1] == ["Printers' strike at Tula"]

@@ -227,3 +227,37 @@ async def test_two_imports_of_the_same_events_at_once_store_each_event_once(
     assert len(stored) == 300, "both imports stored the same events"
     assert sorted([len(first.added), len(second.added)]) == [0, 300]
     assert sorted([len(first.duplicates), len(second.duplicates)]) == [0, 300]
+
+
+async def test_writes_made_by_another_process_reach_this_ones_search_through_the_feed(
+    services: Services, database_path: Path
+) -> None:
+    """The bot and `almanac import` (or another shard's process) on one file: what one writes,
+    the other's search index finds once it has caught up with the change feed."""
+    other = await Store.open(database_path)
+    try:
+        elsewhere = wire(other, await build_index(other))
+        imported = b"id,date,title\ntula-strike,1919-04-03,Printers' strike at Tula\n"
+        await elsewhere.curation.import_file(IMPORTED, MOD, "one.csv", imported)
+        assert services.index.search("tula printers", (IMPORTED,)) == []  # not yet caught up
+
+        assert await services.feed.catch_up() >= 1
+        (hit,) = services.index.search("tula printers", (IMPORTED,))
+        assert hit.title == "Printers' strike at Tula"
+        assert [h.title for h in services.index.complete("tula pri", (IMPORTED,))] == [
+            "Printers' strike at Tula"
+        ]
+
+        event = await other.get_event(hit.event_id)
+        assert event is not None
+        await other.set_deleted(event, True, MOD)
+        bundled = (await other.scope_events(0, deleted=False))[0]
+        assert bundled.id not in await services.hidden.ids(IMPORTED)  # read, and cached, here
+        await other.set_hidden(IMPORTED, bundled, True, MOD)
+        await services.feed.catch_up()
+
+        assert services.index.search("tula printers", (IMPORTED,)) == []
+        assert bundled.id in await services.hidden.ids(IMPORTED)
+        assert await services.feed.catch_up() == 0  # nothing new: nothing done
+    finally:
+        await other.close()

@@ -369,3 +369,34 @@ async def test_old_ids_added_after_a_rename_bring_the_lost_hides_back(db_path: P
         assert await store.hidden_event_ids(GUILD_A) == {(await bundled(store, "putilov-works-assault")).id}
     finally:
         await store.close()
+
+
+# -- the change feed ---------------------------------------------------------------------------------
+
+
+async def test_every_write_lands_in_the_change_feed_in_order(store: Store) -> None:
+    start = await store.latest_change()
+    added = await store.add_event(7, EventFields.from_mapping({"id": "a", "date": "1919", "title": "A"}), 1)
+    edited = await store.edit_event(
+        added, EventFields.from_mapping({"id": "a", "date": "1920", "title": "B"}), 1
+    )
+    await store.set_deleted(edited, True, 1)
+    changes = await store.changes_after(start)
+
+    assert [(c.kind, c.event_id, c.scope) for c in changes] == [("event", added.id, 7)] * 3
+    assert [c.seq for c in changes] == sorted(c.seq for c in changes)
+    await store.set_hidden(8, edited, True, 1)  # another server hides it, then shows it again
+    await store.set_hidden(8, edited, False, 1)
+    assert [(c.kind, c.scope) for c in await store.changes_after(changes[-1].seq)] == [("hidden", 8)] * 2
+
+
+async def test_old_changes_are_pruned_and_numbers_never_reused(store: Store) -> None:
+    await store.add_event(7, EventFields.from_mapping({"id": "a", "date": "1919", "title": "A"}), 1)
+    last = await store.latest_change()
+
+    assert await store.prune_changes(dt.timedelta(hours=1)) == 0  # nothing that old
+    assert await store.prune_changes(dt.timedelta(seconds=-1)) >= 1  # everything
+    assert await store.changes_after(0) == []
+    await store.add_event(7, EventFields.from_mapping({"id": "b", "date": "1919", "title": "B"}), 1)
+    (change,) = await store.changes_after(0)
+    assert change.seq > last

@@ -1,0 +1,70 @@
+"""Keeping a process's search index and hidden-event cache in step with writes made anywhere.
+
+Questions by day or span read the database and are always fresh; search, autocomplete and
+`/event` use the in-memory index, and each server's hidden set is cached. Writes this process
+makes update both at once (bot.curation); writes made elsewhere (`almanac import` beside the
+running bot, another shard's process) reach them through the change feed, which triggers fill
+in the same transaction as each write (migration 008). `catch_up` applies what is new.
+
+The questions that use the index call `fresh` first, which looks at the feed at most once every
+FEED_INTERVAL seconds: so an answer reflects every write made anywhere more than a second before
+it, a busy bot asks the database one small question a second, and an idle one none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+
+from bot.hidden import HiddenEvents
+from bot.search import SearchIndex
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+FEED_INTERVAL = 1.0  # seconds between looks at the feed: a change anywhere is answered within 2
+FEED_KEPT = dt.timedelta(hours=1)  # older changes are pruned; a process away longer rebuilds
+PRUNE_INTERVAL = 600.0  # seconds between prunings
+
+
+class IndexFeed:
+    def __init__(self, store: Store, index: SearchIndex, hidden: HiddenEvents, seen: int) -> None:
+        self._store, self._index, self._hidden = store, index, hidden
+        self.seen = seen  # the last change applied (or already in the index when it was built)
+        self._looked = self._pruned = -math.inf  # time.monotonic() of the last look and pruning
+
+    async def fresh(self) -> None:
+        """Catch up, unless the feed was looked at less than FEED_INTERVAL seconds ago."""
+        now = time.monotonic()  # read here, so that a simulated clock (simcord) drives it too
+        if now - self._looked < FEED_INTERVAL:
+            return
+        self._looked = now  # before awaiting: questions arriving meanwhile do not look again
+        await self.catch_up()
+        if now - self._pruned >= PRUNE_INTERVAL:
+            self._pruned = now
+            try:
+                await self._store.prune_changes(FEED_KEPT)
+            except Exception:  # a read-only or busy database: the question is answered all the same
+                log.warning("change feed: could not prune old changes", exc_info=True)
+
+    async def catch_up(self) -> int:
+        """Apply every change after the last one seen; how many there were."""
+        applied = 0
+        while changes := await self._store.changes_after(self.seen):
+            event_ids = list(dict.fromkeys(c.event_id for c in changes if c.kind == "event"))
+            events = {event.id: event for event in await self._store.get_events(event_ids)}
+            for event_id in event_ids:
+                event = events.get(event_id)
+                if event is None or event.deleted:
+                    self._index.remove(event_id)
+                else:
+                    self._index.add(event)
+            for server in {c.scope for c in changes if c.kind == "hidden"}:
+                self._hidden.forget(server)
+            self.seen = changes[-1].seq
+            applied += len(changes)
+        if applied:
+            log.debug("change feed: %d changes applied, up to %d", applied, self.seen)
+        return applied
