@@ -29,7 +29,7 @@ EXAMPLES: dict[str, str] = {
     "events unhide": "Kronstadt rebellion",
     "events history": "",
     "events import": "file:events.csv",
-    "events export": "format:csv",
+    "events export": "format:ics with_bundled:true",
     "events curator-role": "role:@Archivists",
     "almanac status": "",
     "almanac sync": "guild:here",

@@ -29,7 +29,7 @@ async def test_help_lists_every_command_with_an_example(world: World) -> None:
     assert shown.ephemeral and len(text) <= 4096
     for name in names:
         assert f"`/{name}` — " in text, name
-    assert "`/onthisday 16 March`" in text and "`/events export format:csv`" in text
+    assert "`/onthisday 16 March`" in text and "`/events export format:ics with_bundled:true`" in text
 
 
 async def test_help_names_the_commands_as_a_russian_member_sees_them(
