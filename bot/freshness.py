@@ -20,7 +20,7 @@ import time
 
 from bot.hidden import HiddenEvents
 from bot.search import SearchIndex
-from bot.store import Store
+from bot.store import Shards, Store
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,17 @@ PRUNE_INTERVAL = 600.0  # seconds between prunings
 
 
 class IndexFeed:
-    def __init__(self, store: Store, index: SearchIndex, hidden: HiddenEvents, seen: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        index: SearchIndex,
+        hidden: HiddenEvents,
+        seen: int,
+        *,
+        shards: Shards | None = None,
+    ) -> None:
         self._store, self._index, self._hidden = store, index, hidden
+        self._shards = shards  # only these shards' servers are indexed here (all when None)
         self.seen = seen  # the last change applied (or already in the index when it was built)
         self._looked = self._pruned = -math.inf  # time.monotonic() of the last look and pruning
 
@@ -49,11 +58,16 @@ class IndexFeed:
             except Exception:  # a read-only or busy database: the question is answered all the same
                 log.warning("change feed: could not prune old changes", exc_info=True)
 
+    def _serves(self, scope: int) -> bool:
+        return self._shards is None or self._shards.serves(scope)
+
     async def catch_up(self) -> int:
         """Apply every change after the last one seen; how many there were."""
         applied = 0
         while changes := await self._store.changes_after(self.seen):
-            event_ids = list(dict.fromkeys(c.event_id for c in changes if c.kind == "event"))
+            event_ids = list(
+                dict.fromkeys(c.event_id for c in changes if c.kind == "event" and self._serves(c.scope))
+            )
             events = {event.id: event for event in await self._store.get_events(event_ids)}
             for event_id in event_ids:
                 event = events.get(event_id)

@@ -53,7 +53,7 @@ class Services:
 def wire(store: Store, index: SearchIndex, *, shards: Shards | None = None, seen: int = 0) -> Services:
     """The object graph over an open store and its index, which holds every change up to `seen`."""
     hidden = HiddenEvents(store)
-    feed = IndexFeed(store, index, hidden, seen)
+    feed = IndexFeed(store, index, hidden, seen, shards=shards)
     almanac = Almanac(store, index, hidden, feed)
     scheduler = Scheduler(store, almanac, shards=shards)
     return Services(
@@ -75,11 +75,13 @@ def own_shards(settings: Settings) -> Shards | None:
     return Shards(settings.shard_count, settings.shard_ids)
 
 
-async def build_index(store: Store) -> SearchIndex:
-    """The search index over every live event (once, at start)."""
+async def build_index(store: Store, shards: Shards | None = None) -> SearchIndex:
+    """The search index over every live event (once, at start): with `shards`, only the bundled
+    chronology and the servers of those shards, so a process's memory grows with its share."""
     index = SearchIndex()
     for scope in await store.scopes():
-        index.add_all(await store.scope_events(scope, deleted=False))
+        if shards is None or shards.serves(scope):
+            index.add_all(await store.scope_events(scope, deleted=False))
     return index
 
 
@@ -109,7 +111,7 @@ async def open_services(
     try:
         await load_bundled(store, data_file)
         seen = await store.latest_change()  # read before indexing: a change made meanwhile is replayed
-        yield wire(store, await build_index(store), shards=shards, seen=seen)
+        yield wire(store, await build_index(store, shards), shards=shards, seen=seen)
     finally:
         await store.close()
 

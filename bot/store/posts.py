@@ -57,6 +57,11 @@ class Shards:
     count: int
     ids: tuple[int, ...]
 
+    def serves(self, scope: int) -> bool:
+        """Whether this process answers for `scope`: the bundled chronology (0) everywhere, a
+        server only on the process running its shard."""
+        return scope == 0 or (scope >> 22) % self.count in self.ids
+
 
 def _shard_filter(shards: Shards | None) -> str:
     if shards is None:

@@ -22,7 +22,7 @@ from bot.errors import UserError
 from bot.forms import EventForm
 from bot.model import Event, EventFields, FieldErrors
 from bot.runtime import Services, build_index, wire
-from bot.store import Store
+from bot.store import Shards, Store
 from tests.support import FIXTURE_CHRONOLOGY
 
 HERE, THERE, IMPORTED = 1001, 2002, 3003
@@ -261,3 +261,36 @@ async def test_writes_made_by_another_process_reach_this_ones_search_through_the
         assert await services.feed.catch_up() == 0  # nothing new: nothing done
     finally:
         await other.close()
+
+
+async def test_a_shard_process_indexes_only_its_own_servers_and_the_bundled_events(
+    services: Services, database_path: Path
+) -> None:
+    """Two processes splitting two shards: each holds the bundled chronology and its own servers'
+    events, so its memory grows with its share; an event written for the other's server does
+    not reach it through the feed either."""
+    on_shard_0, on_shard_1 = 2 << 22 | 5, 3 << 22 | 5  # Discord's rule: (id >> 22) % 2
+    for guild, title in (
+        (on_shard_0, "Strike at the Obukhov works"),
+        (on_shard_1, "Strike at the Izhora works"),
+    ):
+        await services.curation.add(guild, MOD, EventForm(title, "1905-01-16"))
+    bundled = len(await services.store.scope_events(0, deleted=False))
+
+    first, second = await Store.open(database_path), await Store.open(database_path)
+    try:
+        shard_0 = wire(first, await build_index(first, Shards(2, (0,))), shards=Shards(2, (0,)))
+        shard_1 = wire(second, await build_index(second, Shards(2, (1,))), shards=Shards(2, (1,)))
+        assert (len(shard_0.index), len(shard_1.index)) == (bundled + 1, bundled + 1)
+        assert [h.title for h in shard_0.index.search("obukhov strike", (0, on_shard_0))][:1] == [
+            "Strike at the Obukhov works"
+        ]
+        assert shard_0.index.search("izhora", (on_shard_1,)) == []
+
+        await shard_1.curation.add(on_shard_1, MOD, EventForm("Lockout at the Izhora works", "1905-01-20"))
+        await shard_0.feed.catch_up()
+        await shard_1.feed.catch_up()
+        assert (len(shard_0.index), len(shard_1.index)) == (bundled + 1, bundled + 2)
+    finally:
+        await first.close()
+        await second.close()
