@@ -16,13 +16,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-
-import icalendar
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.dates import LONGEST_ANNIVERSARY_SPAN
 from bot.i18n import Text, said_n
 from bot.model import Event
+
+if TYPE_CHECKING:
+    import icalendar
 
 UID_DOMAIN = "almanac.chronology"
 
@@ -44,6 +46,8 @@ def left_out_of_calendar(count: int) -> Text:
 
 
 def write_ics(events: Sequence[Event], title: str, now: dt.datetime) -> CalendarFile:
+    import icalendar  # here: `almanac ask` and the bot's start need none of it
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//Almanac//Almanac {__version__}//EN")
     calendar.add("version", "2.0")
@@ -74,6 +78,8 @@ def _entries(event: Event, stamp: dt.datetime) -> Iterator[icalendar.Event]:
 def _entry(
     uid: str, summary: str, first: dt.date, last: dt.date | None, event: Event, stamp: dt.datetime
 ) -> icalendar.Event:
+    import icalendar
+
     entry = icalendar.Event()
     entry.add("uid", uid)
     entry.add("dtstamp", stamp)
