@@ -76,9 +76,13 @@ class SearchIndex:
     # -- keeping in step -----------------------------------------------------------------------
 
     def add(self, event: Event) -> None:
-        """Index `event`, replacing any earlier version of it."""
+        """Index `event`, replacing any earlier version of it; the same version again (this
+        process's own write, come back through the change feed) costs no posting work."""
+        document = Document.from_event(event)
+        if self._documents.get(event.id) == document:
+            return
         self.remove(event.id)
-        document = self._register(event)
+        self._register(document)
         for word, key in self._keys(document):
             postings = self._postings.get(word)
             if postings is None:
@@ -93,7 +97,7 @@ class SearchIndex:
                 self._merge(pending)
                 pending = {}
                 self.remove(event.id)
-            for word, key in self._keys(self._register(event)):
+            for word, key in self._keys(self._register(Document.from_event(event))):
                 pending.setdefault(word, []).append(key)
             if count % _CHUNK == 0:
                 self._merge(pending)
@@ -113,9 +117,8 @@ class SearchIndex:
             if not postings:
                 self._drop_word(word)
 
-    def _register(self, event: Event) -> Document:
-        document = Document.from_event(event)
-        self._documents[event.id] = document
+    def _register(self, document: Document) -> Document:
+        self._documents[document.event_id] = document
         self._sizes[document.scope] += 1
         if document.scope not in self._slots:
             self._slots[document.scope] = len(self._slots)
