@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.kinds import EmptyDay, PostState
+from bot.model import BUNDLED_SCOPE
 from bot.store.base import StoreBase, utc_now
 
 _SETTINGS_COLUMNS = (
@@ -60,7 +61,7 @@ class Shards:
     def serves(self, scope: int) -> bool:
         """Whether this process answers for `scope`: the bundled chronology (0) everywhere, a
         server only on the process running its shard."""
-        return scope == 0 or (scope >> 22) % self.count in self.ids
+        return scope == BUNDLED_SCOPE or (scope >> 22) % self.count in self.ids
 
 
 def _shard_filter(shards: Shards | None) -> str:
