@@ -30,6 +30,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.daily_posts
+	$(BIN)/python -m benchmarks.pictures
 
 # Regenerates both lock files from pyproject.toml, with hashes. Pins already in the lock files
 # are kept unless pyproject.toml rules them out; the runtime lock takes the full lock's versions.

@@ -18,6 +18,7 @@ from bot.chronology import ChronologyError, load_chronology
 from bot.config import ConfigError, Settings
 from bot.curation import Curation
 from bot.errors import UserError
+from bot.kinds import Theme
 from bot.languages import SHIPPED, SOURCE_LANGUAGE
 from bot.runtime import open_configured
 from bot.store import BUSY, Store, StoreError, advice, is_busy
@@ -47,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "ask":
             sub.add_argument("line", help='a command, e.g. "/onthisday 16 March"')
             sub.add_argument("--json", action="store_true", help="print one JSON object")
+            sub.add_argument(
+                "--png", type=Path, metavar="FILE", help="/timeline and /event: also draw a picture, to FILE"
+            )
+            sub.add_argument(
+                "--theme", choices=tuple(Theme), default=Theme.LIGHT, help="the picture's background"
+            )
         sub.add_argument("--guild", type=int, default=0, help="act as this server (its id)")
         sub.add_argument("--today", type=_today, help="pretend today is YYYY-MM-DD")
         sub.add_argument(
@@ -92,7 +99,8 @@ async def _shell(settings: Settings, args: argparse.Namespace) -> int:
             services.almanac, services.anniversaries, args.guild, args.today, language=args.locale
         )
         if args.command == "ask":
-            output, status = await shell.ask(ctx, args.line, as_json=args.json)
+            picture = shell.PictureRequest(args.png, Theme(args.theme)) if args.png else None
+            output, status = await shell.ask(ctx, args.line, as_json=args.json, picture=picture)
             print(output)
             return status
         counts = await services.store.counts()

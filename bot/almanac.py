@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from bot.dates import (
     LONGEST_ANNIVERSARY_SPAN,
     Boundary,
+    EventDate,
+    PartialDate,
     anniversary_keys,
     boundary_of,
     is_round_anniversary,
@@ -25,7 +27,7 @@ from bot.freshness import IndexFeed
 from bot.hidden import HiddenEvents
 from bot.i18n import Text, said
 from bot.languages import SOURCE_LANGUAGE
-from bot.model import BUNDLED_SCOPE, Event
+from bot.model import BUNDLED_SCOPE, Event, EventFields
 from bot.search import Hit, SearchIndex, normalize
 from bot.store import DayMatch, Store
 from bot.text import quoted
@@ -89,6 +91,18 @@ class EventList:
     heading: Text
     events: list[Event]
     empty_message: Text
+    span: tuple[dt.date, dt.date] | None = None  # a timeline's days, first and last, as asked
+    focus: int | None = None  # the event a list of its neighbours is about
+
+
+@dataclass(frozen=True)
+class TitleWords:
+    """An event's title as a value in a message: in the reader's language where it has one."""
+
+    fields: EventFields
+
+    def in_language(self, language: str) -> str:
+        return self.fields.title_in(language)
 
 
 @dataclass(frozen=True)
@@ -240,7 +254,27 @@ class Almanac:
                 shown=len(events),
                 total=total,
             )
-        return EventList(heading, events, said("No events fall within {span}.", span=label))
+        return EventList(heading, events, said("No events fall within {span}.", span=label), (first, last))
+
+    async def surroundings(self, guild_id: int, event: Event) -> EventList:
+        """/event's picture: the event among what happened from the year before it to the year
+        after (only its own years when that is more than a timeline holds), itself always there."""
+        before, after = event.date.first_day().year - 1, event.date.last_day().year + 1
+        first = dt.date(max(before, 1), 1, 1)
+        last = dt.date(min(after, 9999), 12, 31)
+        events, total = await self._store.in_span(guild_id, first, last, TIMELINE_MAX)
+        if total > len(events):
+            first, last = (
+                dt.date(event.date.first_day().year, 1, 1),
+                dt.date(event.date.last_day().year, 12, 31),
+            )
+            events, _ = await self._store.in_span(guild_id, first, last, TIMELINE_MAX)
+        if all(other.id != event.id for other in events):
+            events = sorted([*events[: TIMELINE_MAX - 1], event], key=lambda other: other.date.first_day())
+        label = Span(EventDate(PartialDate(first.year)), EventDate(PartialDate(last.year)))
+        heading = said("{title}: {span}", title=TitleWords(event.fields), span=label)
+        empty = said("No events fall within {span}.", span=label)  # never: the event itself is there
+        return EventList(heading, events, empty, (first, last), event.id)
 
     async def random(
         self, guild_id: int, year: int | None = None, tag: str | None = None, *, pick: float | None = None

@@ -65,3 +65,20 @@ class PostOutcome(StrEnum):
     RETRYING = "retrying"  # this attempt failed; another follows later the same local day
     FAILED = "failed"  # failed, and given up for the day
     WAITING = "waiting"  # a day lost to downtime was closed; today's post is not due yet
+
+
+class Theme(StrEnum):
+    """The background a timeline picture is drawn on, to match the asker's Discord theme."""
+
+    LIGHT = "light"
+    DARK = "dark"
+
+    @property
+    def description(self) -> str:
+        return _THEME_DESCRIPTIONS[self]
+
+
+_THEME_DESCRIPTIONS = {
+    Theme.LIGHT: "a picture on a light background",
+    Theme.DARK: "a picture on a dark background",
+}

@@ -7,6 +7,7 @@ Every stored or typed text goes through `bot.markup.user_text` (sentences quotin
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 
 import discord
@@ -20,6 +21,7 @@ from bot.languages import SOURCE_LANGUAGE
 from bot.localize import label as label_in
 from bot.markup import user_message, user_text
 from bot.model import Event
+from bot.render_picture import FILE_NAME as PICTURE_FILE
 from bot.render_text import (
     anniversary_note,
     date_line,
@@ -42,6 +44,7 @@ FIELDS_MAX = 25
 EMBED_MAX = 6000
 PAGE_SIZE = 5
 SUMMARY_PREVIEW = 180
+PICTURE_DESCRIPTION_MAX = 1024  # Discord's most for an attachment's alt text
 
 
 def _event_line(event: Event, language: str, note: str | None = None) -> str:
@@ -329,3 +332,15 @@ def import_embed(
     if attached:
         embed.set_footer(text=said("The attached report lists every row.").in_language(language))
     return embed
+
+
+def picture_file(png: bytes, answer: EventList, language: str) -> discord.File:
+    """A timeline picture as an attachment, with alt text saying what it shows."""
+    described = said_n(
+        "{heading}: {count} event on a time axis",
+        "{heading}: {count} events on a time axis",
+        len(answer.events),
+        heading=answer.heading,
+    )
+    alt = clip(described.in_language(language), PICTURE_DESCRIPTION_MAX)
+    return discord.File(io.BytesIO(png), filename=PICTURE_FILE, description=alt)

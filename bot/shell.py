@@ -11,13 +11,15 @@ import shlex
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from bot.almanac import Almanac
+from bot.almanac import Almanac, EventAnswer, EventList
 from bot.anniversaries import Anniversaries
 from bot.errors import UserError
 from bot.help import SHELL_COMMANDS, example
 from bot.i18n import said
+from bot.kinds import Theme
 from bot.languages import SOURCE_LANGUAGE
 from bot.line_editing import line_editing
 from bot.localize import localized
@@ -132,10 +134,25 @@ async def execute(ctx: ShellContext, line: str) -> tuple[str, Reply]:
     return name, await handler(ctx, args)
 
 
-async def ask(ctx: ShellContext, line: str, *, as_json: bool) -> tuple[str, int]:
+@dataclass(frozen=True)
+class PictureRequest:
+    """`almanac ask … --png FILE [--theme dark]`: where to write the picture, and on what background."""
+
+    path: Path
+    theme: Theme = Theme.LIGHT
+
+
+PICTURED = ("timeline", "event")
+
+
+async def ask(
+    ctx: ShellContext, line: str, *, as_json: bool, picture: PictureRequest | None = None
+) -> tuple[str, int]:
     """One command, answered as text or JSON, with the exit status a script should see."""
     name = split_command(line)[0]
     try:
+        if picture is not None and name not in PICTURED:
+            raise UserError("Only `/timeline` and `/event` draw a picture; leave out `--png` here.")
         command, answer = await execute(ctx, line)
     except UserError as error:
         if as_json:
@@ -143,6 +160,39 @@ async def ask(ctx: ShellContext, line: str, *, as_json: bool) -> tuple[str, int]
         return f"error: {error.in_language(ctx.language)}", 2
     if not isinstance(answer, str):
         answer = localized(answer, ctx.language)
+    drawn: tuple[str, int] | None = None
+    if picture is not None and not isinstance(answer, str):
+        drawn = await _draw(ctx, answer, picture)
+    output, status = _answered(ctx, command, answer, as_json=as_json)
+    if drawn is None:
+        return output, status
+    note, drawn_status = drawn
+    if as_json:  # the same object, with what became of the picture beside the answer
+        output = json.dumps(json.loads(output) | {"picture": note}, ensure_ascii=False, indent=2)
+        return output, max(status, drawn_status)
+    return f"{output}\n{note}", max(status, drawn_status)
+
+
+async def _draw(ctx: ShellContext, answer: Answer, picture: PictureRequest) -> tuple[str, int]:
+    """The picture of a /timeline or /event answer written to its file: a line saying so, and 0;
+    or why not (nothing to draw, a file that cannot be written), and 1."""
+    if isinstance(answer, EventAnswer):
+        if answer.event is None:
+            return "no picture: no one event was found to draw", 1
+        answer = localized(await ctx.almanac.surroundings(ctx.guild_id, answer.event), ctx.language)
+    if not isinstance(answer, EventList) or not answer.events:
+        return "no picture: there are no events to draw", 1
+    from bot.render_picture import timeline_png  # Pillow only when a picture is asked for
+
+    png = timeline_png(answer, ctx.language, picture.theme)
+    try:
+        picture.path.write_bytes(png)
+    except OSError as error:
+        return f"no picture: cannot write {picture.path}: {error.strerror or error}", 1
+    return f"picture: {picture.path} ({len(answer.events)} events, {len(png) // 1024 + 1} KB)", 0
+
+
+def _answered(ctx: ShellContext, command: str, answer: Reply, *, as_json: bool) -> tuple[str, int]:
     if isinstance(answer, str):
         payload: dict[str, Any] = {
             "command": command,

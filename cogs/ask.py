@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -12,7 +13,9 @@ from discord.ext import commands
 
 from bot import render
 from bot.almanac import UPCOMING_MAX, Almanac, EventList
+from bot.kinds import Theme
 from bot.localize import localized
+from bot.render_picture import timeline_png
 from bot.render_text import date_line
 from cogs.errors import reader_language
 from cogs.references import EventOption, event_choices
@@ -20,6 +23,9 @@ from cogs.views import Cards, send_pages
 
 Interaction = discord.Interaction[Any]
 AnyCommand = TypeVar("AnyCommand", bound=app_commands.Command[Any, ..., Any])
+PictureChoice = app_commands.Choice[str]
+PICTURES = [PictureChoice(name=theme.description, value=theme.value) for theme in Theme]
+PICTURE_HELP = "Attach a picture of the events on a time axis"
 
 
 def guild_of(interaction: Interaction) -> int:
@@ -47,14 +53,26 @@ def cards_of(answer: EventList, language: str) -> Cards:
     return cards
 
 
-async def send_list(interaction: Interaction, answer: EventList, language: str) -> None:
+async def send_list(
+    interaction: Interaction, answer: EventList, language: str, files: list[discord.File] | None = None
+) -> None:
     """A /search or /timeline answer: its pages, and the menu that opens any event on one."""
     await send_pages(
         interaction,
         render.page_count(answer),
         lambda page: render.list_page_embed(answer, page, language),
         cards=cards_of(answer, language),
+        files=files or (),
     )
+
+
+async def pictured(answer: EventList, language: str, picture: PictureChoice | None) -> list[discord.File]:
+    """The picture asked for, drawn off the event loop; none when it was not asked for or there is
+    nothing to draw (the reply says so in words)."""
+    if picture is None or not answer.events:
+        return []
+    png = await asyncio.to_thread(timeline_png, answer, language, Theme(picture.value))
+    return [render.picture_file(png, answer, language)]
 
 
 class Ask(commands.Cog):
@@ -75,8 +93,11 @@ class Ask(commands.Cog):
 
     @anywhere
     @app_commands.command(name="event", description="One event in full")
-    @app_commands.describe(name="The event's name or one of its other names")
-    async def event(self, interaction: Interaction, name: EventOption) -> None:
+    @app_commands.describe(name="The event's name or one of its other names", picture=PICTURE_HELP)
+    @app_commands.choices(picture=PICTURES)
+    async def event(
+        self, interaction: Interaction, name: EventOption, picture: PictureChoice | None = None
+    ) -> None:
         guild_id = guild_of(interaction)
         if name.picked is not None:
             answer = await self.almanac.event(guild_id, name.picked)
@@ -88,7 +109,10 @@ class Ask(commands.Cog):
                 render.not_found_message(answer, reader_language(interaction)), ephemeral=True
             )
             return
-        await interaction.response.send_message(embed=render.event_embed(shown, reader_language(interaction)))
+        shown_in = reader_language(interaction)
+        around = localized(await self.almanac.surroundings(guild_id, shown), shown_in) if picture else None
+        files = await pictured(around, shown_in, picture) if around is not None else []
+        await interaction.response.send_message(embed=render.event_embed(shown, shown_in), files=files)
 
     @event.autocomplete("name")
     async def event_autocomplete(
@@ -111,18 +135,21 @@ class Ask(commands.Cog):
     @app_commands.describe(
         start="A year, month or day: 1918, 1918-06, March 1921, or a span: 1918 to 1921",
         end="Optional end of the span, e.g. 1921",
+        picture=PICTURE_HELP,
     )
+    @app_commands.choices(picture=PICTURES)
     async def timeline(
         self,
         interaction: Interaction,
         start: app_commands.Range[str, 0, 100] = "",
         end: app_commands.Range[str, 0, 100] = "",
+        picture: PictureChoice | None = None,
     ) -> None:
         shown_in = reader_language(interaction)
         answer = localized(
             await self.almanac.timeline(guild_of(interaction), start or None, end or None), shown_in
         )
-        await send_list(interaction, answer, shown_in)
+        await send_list(interaction, answer, shown_in, await pictured(answer, shown_in, picture))
 
     @anywhere
     @app_commands.command(name="random", description="One event at random, from a year or with a tag")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import discord
@@ -144,12 +144,15 @@ async def send_pages(
     *,
     ephemeral: bool = False,
     cards: Cards | None = None,
+    files: Sequence[discord.File] = (),
 ) -> None:
     """Reply with page one, with the pager when there is more than one page and the menu of its
-    events when there are `cards` to open."""
+    events when there are `cards` to open. `files` (a picture) stay with the reply as it pages."""
     if pages <= 1 and (cards is None or not cards(0)):
-        await interaction.response.send_message(embed=render(0), ephemeral=ephemeral)
+        await interaction.response.send_message(embed=render(0), ephemeral=ephemeral, files=list(files))
         return
     view = Pager(interaction.user.id, pages, render, reader_language(interaction), cards)
-    await interaction.response.send_message(embed=render(0), view=view, ephemeral=ephemeral)
+    await interaction.response.send_message(
+        embed=render(0), view=view, ephemeral=ephemeral, files=list(files)
+    )
     view.latest = interaction

@@ -46,6 +46,8 @@ CHOICE_NAME_MAX = 100
 CHOICE_VALUE_MAX = 100
 THREAD_NAME_MAX = 100
 ATTACHMENTS_MAX = 10
+ATTACHMENT_DESCRIPTION_MAX = 1024  # an attachment's alt text
+ATTACHMENT_NAME_MAX = 1024
 
 ACTION_ROW, BUTTON, STRING_SELECT, TEXT_INPUT, LABEL = 1, 2, 3, 4, 18
 LINK_BUTTON = 5
@@ -116,8 +118,14 @@ def message_findings(message: dict[str, Any]) -> Iterator[str]:
     if total > EMBED_TOTAL_MAX:
         yield f"embeds hold {total} characters together (most {EMBED_TOTAL_MAX})"
     yield from component_findings(message.get("components") or [])
-    if len(message.get("attachments") or []) > ATTACHMENTS_MAX:
+    attachments = message.get("attachments") or []
+    if len(attachments) > ATTACHMENTS_MAX:
         yield f"more than {ATTACHMENTS_MAX} attachments"
+    for number, attachment in enumerate(attachments):
+        where = f"attachments[{number}]"
+        alt_text = attachment.get("description")
+        yield from _too_long(alt_text, ATTACHMENT_DESCRIPTION_MAX, f"{where}.description")
+        yield from _too_long(attachment.get("filename"), ATTACHMENT_NAME_MAX, f"{where}.filename")
     yield from mention_findings(message)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks import run
+from benchmarks import pictures, run
 
 OPERATIONS = {"search", "autocomplete", "lookup", "onthisday", "timeline"}
 TIMING_KEYS = {"p50_ms", "p99_ms", "baseline_p99_ms", "speedup_p99"}
@@ -41,3 +41,23 @@ def test_a_tiny_benchmark_writes_results_json_and_a_table(tmp_path: Path) -> Non
 
     table = (tmp_path / "results.md").read_text(encoding="utf-8")
     assert "| `/search` p50 / p99 |" in table and "200 events" in table
+
+
+def test_the_picture_benchmark_measures_pillow_in_fresh_processes(tmp_path: Path) -> None:
+    out = tmp_path / "pictures.json"
+    pictures.main(["--sizes", "5,20", "--renders", "2", "--out", str(out)])
+
+    rows = json.loads(out.read_text(encoding="utf-8"))["pictures"]
+    pillow = [row for row in rows if row["library"] == "pillow"]
+    assert [row["events"] for row in pillow] == [5, 20]
+    for row in pillow:
+        assert row["p99_ms"] >= row["p50_ms"] > 0 and row["added_peak_mb"] > 0
+        assert row["same_bytes"] is True and row["png_kb"] > 0
+
+
+def test_the_synthetic_timeline_has_every_precision_inside_its_span() -> None:
+    answer = pictures.synthetic_timeline(250)
+    assert len(answer.events) == 250 and answer.span == (pictures.FIRST, pictures.LAST)
+    precisions = {event.date.precision for event in answer.events}
+    assert len(precisions) == 3 and any(event.date.is_range for event in answer.events)
+    assert all(pictures.FIRST <= event.date.first_day() <= pictures.LAST for event in answer.events)

@@ -120,3 +120,47 @@ def test_output_piped_into_head_ends_quietly(tmp_path: Path) -> None:
 
     assert first.startswith(b"Timeline: 1900 to 2000")
     assert errors == b"" and almanac.returncode in (0, 1)
+
+
+def test_ask_draws_a_timeline_picture_to_a_file(tmp_path: Path) -> None:
+    from PIL import Image
+
+    picture = tmp_path / "timeline.png"
+    result = run_almanac(tmp_path, "ask", "/timeline 1918 to 1921", "--png", str(picture), "--theme", "dark")
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith(f"picture: {picture} (") and "events" in last
+    with Image.open(picture) as image:
+        assert image.format == "PNG" and image.width == 1200
+        assert image.convert("RGB").getpixel((2, 2)) == (0x1A, 0x1B, 0x1E)
+    again = tmp_path / "again.png"
+    run_almanac(tmp_path, "ask", "/timeline 1918 to 1921", "--png", str(again), "--theme", "dark")
+    assert again.read_bytes() == picture.read_bytes()
+
+
+def test_ask_picture_of_an_event_in_json_says_where_it_went(tmp_path: Path) -> None:
+    picture = tmp_path / "kronstadt.png"
+    result = run_almanac(tmp_path, "ask", "/event Kronstadt rebellion", "--png", str(picture), "--json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["events"][0]["title"] == "Kronstadt rebellion"
+    assert answer["picture"].startswith(f"picture: {picture} (")
+    assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("line", "where", "status", "said"),
+    [
+        ("/search makhno", "p.png", 2, "error: Only `/timeline` and `/event` draw a picture"),
+        ("/timeline 1950", "p.png", 1, "no picture: there are no events to draw"),
+        ("/event zzqqxxv", "p.png", 1, "no picture: no one event was found to draw"),
+        ("/timeline 1921", "missing/p.png", 1, "no picture: cannot write"),
+    ],
+)
+def test_ask_without_a_picture_to_draw_or_a_place_to_put_it_says_so(
+    tmp_path: Path, line: str, where: str, status: int, said: str
+) -> None:
+    result = run_almanac(tmp_path, "ask", line, "--png", str(tmp_path / where))
+    assert result.returncode == status
+    assert said in result.stdout and "Traceback" not in result.stdout + result.stderr
+    assert not (tmp_path / where).exists()

@@ -6,6 +6,7 @@ simcord's virtual clock starts on Thursday 1 January 2026, so "today" in these t
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import discord
 import pytest
 import simcord
 from discord import app_commands
+from PIL import Image
 from simcord import SetupError
 
 from bot import render
@@ -23,9 +25,10 @@ from bot.runtime import Services, build_index, wire
 from bot.store import Store
 from cogs.errors import INTERNAL_ERROR, NOT_ALLOWED, STALE_COMMAND, Refused, error_message
 from cogs.views import PAGER_TIMEOUT
-from tests.support import SIMCORD_EPOCH, AddEvent, World
+from tests.support import SIMCORD_EPOCH, AddEvent, World, speak
 
 ONE_SENTENCE_MAX = 200
+DISCORD_FILE_MAX = 10 * 1024 * 1024  # what any server (and a DM) accepts from a bot
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -500,3 +503,56 @@ async def test_an_event_imported_beside_the_running_bot_is_searchable_within_two
     assert "Printers' strike at Tula" in (found.response.embeds[0].description or "")
     offered = await world.alice.autocomplete(world.channel, "event", "name", "tula pri")
     assert [choice["name"] for choice in offered][:1] == ["Printers' strike at Tula"]
+
+
+# -- pictures ---------------------------------------------------------------------------------
+
+
+def picture_of(env: simcord.Env, message: Any) -> tuple[discord.Attachment, Image.Image]:
+    (attachment,) = message.attachments
+    data = env.backend.cdn.get(attachment.url)
+    assert data is not None and len(data) <= DISCORD_FILE_MAX
+    return attachment, Image.open(io.BytesIO(data))
+
+
+async def test_timeline_with_a_picture_attaches_it_and_keeps_it_while_paging(
+    world: World, services: Services
+) -> None:
+    expected = await services.almanac.timeline(0, "1918 to 1921", None)
+    result = await world.alice.slash(world.channel, "timeline", start="1918 to 1921", picture="dark")
+    message = result.response
+
+    attachment, image = picture_of(world.env, message)
+    assert attachment.filename == "timeline.png" and image.format == "PNG"
+    assert attachment.description == f"Timeline: 1918 to 1921: {len(expected.events)} events on a time axis"
+    assert image.convert("RGB").getpixel((2, 2)) == (0x1A, 0x1B, 0x1E)  # the dark background
+    assert embed_of(result).title == "Timeline: 1918 to 1921"  # the pages are there as before
+
+    await world.alice.click(message, label="Next")
+    assert message.embeds[0].footer.text.startswith("Page 2 of ")
+    assert picture_of(world.env, message)[0].filename == "timeline.png"  # still attached
+
+
+async def test_without_the_option_or_with_nothing_to_draw_there_is_no_picture(world: World) -> None:
+    plain = await world.alice.slash(world.channel, "timeline", start="1918 to 1921")
+    empty = await world.alice.slash(world.channel, "timeline", start="1950", picture="light")
+    assert plain.response.attachments == [] and empty.response.attachments == []
+    assert embed_of(empty).description == "No events fall within 1950."
+
+
+async def test_event_with_a_picture_shows_it_among_its_neighbours_in_the_askers_language(
+    world: World, monkeypatch: pytest.MonkeyPatch, add_event: AddEvent
+) -> None:
+    speak(monkeypatch, {world.bob.id: "ru"})
+    await add_event(world.guild.id, "1921-03-10", "Strike at the Obukhov works")
+    light = await world.alice.slash(world.channel, "event", name="Kronstadt rebellion", picture="light")
+    russian = await world.bob.slash(world.channel, "event", name="Kronstadt rebellion", picture="light")
+
+    assert embed_of(light).title == "Kronstadt rebellion"
+    attachment, image = picture_of(world.env, light.response)
+    assert attachment.description is not None
+    assert attachment.description.startswith("Kronstadt rebellion: 1920 to 1922: ")
+    assert image.convert("RGB").getpixel((2, 2)) == (0xFB, 0xFA, 0xF7)
+    russian_attachment, _ = picture_of(world.env, russian.response)
+    assert russian_attachment.description is not None and "1920" in russian_attachment.description
+    assert russian_attachment.description != attachment.description

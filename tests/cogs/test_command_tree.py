@@ -108,8 +108,10 @@ async def test_every_command_and_option_is_within_discords_limits(tree_payload: 
 async def test_the_event_option_autocompletes(tree_payload: list[dict[str, Any]]) -> None:
     event = next(command for command in tree_payload if command["name"] == "event")
 
-    (name,) = event["options"]
+    name, picture = event["options"]
     assert name["autocomplete"] is True and name["required"] is True
+    assert picture["name"] == "picture" and not picture.get("required")
+    assert [choice["value"] for choice in picture["choices"]] == ["light", "dark"]
 
 
 # -- embeds at their largest ----------------------------------------------------------------------

@@ -170,10 +170,12 @@ async def drive_every_command(tour: Tour, language: str) -> None:
         await tour.complete(member, "event", "name", typed)
     for name in ("Worst 3", "Worst", "zzqqxxv", "Kronstadt"):
         await tour.slash(member, "event", name=name)
+    await tour.slash(member, "event", name="Worst 3", picture="dark")
     for query in ("worst", "everyone here bold", "kronstadt", filled(200)):
         await tour.slash(member, "search", query=query)
     for start, end in (("1900 to 2000", ""), ("1919", ""), ("2000", "1900"), ("nonsense", "")):
         await tour.slash(member, "timeline", start=start, end=end)
+    await tour.slash(member, "timeline", start="1900 to 2000", picture="light")
     await tour.slash(member, "random")
     await tour.slash(member, "random", year=1919, tag="tag 1 " + "t" * 90)
     for days in (1, 7, 30):
@@ -357,6 +359,10 @@ def modal(value: str, max_length: int = 4000, **box: Any) -> dict[str, Any]:
             "options[0].label has 101",
         ),
         (reply(content="hi", allowed_mentions={"parse": ["everyone"]}), "parses ['everyone']"),
+        (
+            reply(attachments=[{"id": 0, "filename": "t.png", "description": "d" * 1025}]),
+            "attachments[0].description has 1025",
+        ),
         ({"type": limits.MESSAGE_REPLY, "data": {"content": "@everyone"}}, "no allowed_mentions"),
         (modal("v" * 1001, max_length=1000), "t.value has 1001 characters (allowed 0..1000)"),
         (modal("v", max_length=4001), "max_length 4001"),
