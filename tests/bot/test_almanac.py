@@ -464,3 +464,44 @@ async def test_the_daily_post_names_a_long_event_on_two_days_of_its_twenty(servi
             posted_on.append(day.day)
         day += dt.timedelta(days=1)
     assert posted_on == [28, 19]
+
+
+# -- /event's picture: an event among its neighbours -------------------------------------------
+
+
+async def test_an_event_is_pictured_among_the_year_before_and_the_year_after(services: Services) -> None:
+    kronstadt = (await services.almanac.lookup(0, "Kronstadt rebellion")).event
+    assert kronstadt is not None
+
+    around = await services.almanac.surroundings(0, kronstadt)
+
+    assert around.span == (dt.date(1920, 1, 1), dt.date(1922, 12, 31)) and around.focus == kronstadt.id
+    assert str(around.heading) == "Kronstadt rebellion: 1920 to 1922"
+    assert kronstadt.id in [event.id for event in around.events]
+    assert_chronological(around.events)
+    expected = await services.almanac.timeline(0, "1920", "1922")
+    assert [event.id for event in around.events] == [event.id for event in expected.events]
+
+
+async def test_a_crowded_neighbourhood_narrows_to_the_events_own_year_and_keeps_it(
+    services: Services, add_event: AddEvent
+) -> None:
+    from bot.model import EventFields
+
+    crowd = [
+        EventFields.from_mapping(
+            {"id": f"crowd-{n}", "date": f"1920-0{n % 9 + 1}-1{n % 9}", "title": f"Crowd {n}"}
+        )
+        for n in range(300)
+    ]
+    await services.store.import_events(SERVER, crowd, actor=1)
+    late = await add_event(SERVER, "1921-12-31", "The last day of 1921")
+    around = await services.almanac.surroundings(SERVER, late)
+
+    assert around.span == (dt.date(1921, 1, 1), dt.date(1921, 12, 31))
+    assert late.id in [event.id for event in around.events] and len(around.events) <= 250
+    assert not any(event.title.startswith("Crowd") for event in around.events)
+    in_the_crowd = await add_event(SERVER, "1920-09-30", "Lost in the crowd")
+    crowded = await services.almanac.surroundings(SERVER, in_the_crowd)
+    assert len(crowded.events) == 250 and in_the_crowd.id in [event.id for event in crowded.events]
+    assert_chronological(crowded.events)
