@@ -1,22 +1,17 @@
-"""The connection, transactions and migrations every part of the store shares.
-
-Two aiosqlite connections share one WAL database: a writer, serialised by a lock so no two
-transactions interleave on it, and a reader, so that answering questions never waits behind a
-write and never sees a transaction that is still open.
-"""
+"""What every part of the store shares: opening the database on its engine (bot/store/engines.py),
+transactions, reads, migrations, and the errors an operator can act on."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from importlib import resources
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, Self
 
 import aiosqlite
+
+from bot.store.engines import Connection, Engine, Params, PostgresEngine, SQLiteEngine, _without_password
 
 
 class StoreError(Exception):
@@ -30,6 +25,7 @@ class ConflictError(Exception):
 # How long a write waits for another process's write lock before giving up as busy.
 BUSY_TIMEOUT = 5.0
 BUSY = "the database is busy (another process is writing); try again"
+POOL_SIZE = 10  # PostgreSQL connections per process: reads run side by side, writes one at a time
 
 
 def utc_now() -> str:
@@ -37,8 +33,11 @@ def utc_now() -> str:
 
 
 def is_busy(error: BaseException) -> bool:
-    """True for SQLite's "database is locked": another connection held the write lock for the
-    whole busy timeout. Nothing is wrong with the file; the same command later will work."""
+    """True for SQLite's "database is locked" (or PostgreSQL's lock timeout): another connection
+    held the write lock for the whole busy timeout. Nothing is wrong with the database; the same
+    command later will work."""
+    if type(error).__name__ == "LockNotAvailableError":  # asyncpg's, not imported unless in use
+        return True
     if not isinstance(error, sqlite3.OperationalError):
         return False
     code = getattr(error, "sqlite_errorname", "")
@@ -61,102 +60,78 @@ def advice(error: sqlite3.Error) -> str:
     return "`almanac db check` tells whether the file itself is sound"
 
 
-def _migrations() -> list[tuple[int, str]]:
-    folder = resources.files("bot.migrations")
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
-    return sorted(found)
-
-
 class StoreBase:
-    def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
-        self.path = path
-        self._writer = writer
-        self._reader = reader
-        self._write_lock = asyncio.Lock()
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.path = engine.name
 
     # -- lifecycle -------------------------------------------------------------------------
 
     @classmethod
-    async def open(cls, path: str | Path, *, busy_timeout: float | None = None) -> Self:
-        """Open (creating if needed) and migrate the database at `path`. Both connections wait up
-        to `busy_timeout` seconds (default BUSY_TIMEOUT) for another process's write lock before
-        an error says the database is busy."""
-        path = str(path)
+    async def open(
+        cls, target: str | Path, *, busy_timeout: float | None = None, pool_size: int = POOL_SIZE
+    ) -> Self:
+        """Open (creating if needed) and migrate the database `target`: a SQLite file's path (or
+        `sqlite:///path`), or a `postgresql://` URL. A write waits up to `busy_timeout` seconds
+        (default BUSY_TIMEOUT) for another process's before an error says the database is busy."""
         busy_timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
+        text = str(target)
+        if text.startswith(("postgresql://", "postgres://")):
+            return await cls._open_postgres(text, busy_timeout, pool_size)
+        path = text.removeprefix("sqlite://").removeprefix("/") if text.startswith("sqlite://") else text
+        if text.startswith("sqlite:////"):
+            path = "/" + path
         if path == ":memory:" or path.startswith("file::memory:"):
             # the reader and the writer must share one file; an in-memory database is private to each
             raise StoreError("the database must be a file; use a temporary file instead of :memory:")
-        writer: aiosqlite.Connection | None = None
         try:
-            # `timeout` is SQLite's busy timeout, in force from the first statement (WAL included)
-            writer = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
-            await writer.execute("PRAGMA journal_mode = WAL")
-            reader = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
+            engine = await SQLiteEngine.open(path, busy_timeout)
         except sqlite3.Error as error:
-            if writer is not None:
-                await writer.close()  # its thread would otherwise keep the process from exiting
             raise StoreError(_cannot("open", path, error)) from None
-        store = cls(path, writer, reader)
+        store = cls(engine)
         try:
-            for connection in (writer, reader):
-                await connection.execute("PRAGMA foreign_keys = ON")
-                await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-                await connection.execute("PRAGMA synchronous = NORMAL")
             await store.migrate()
         except sqlite3.Error as error:
             await store.close()
             raise StoreError(_cannot("use", path, error)) from None
         return store
 
+    @classmethod
+    async def _open_postgres(cls, url: str, busy_timeout: float, pool_size: int) -> Self:
+        import asyncpg
+
+        try:
+            engine = await PostgresEngine.open(url, busy_timeout, pool_size)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            shown = _without_password(url)
+            raise StoreError(f"cannot open the database {shown} ({error}): check DATABASE_URL.") from None
+        store = cls(engine)
+        try:
+            await store.migrate()
+        except asyncpg.PostgresError as error:
+            await store.close()
+            raise StoreError(f"cannot use the database {engine.name} ({error}).") from None
+        return store
+
     async def close(self) -> None:
-        await self._reader.close()
-        await self._writer.close()
+        await self.engine.close()
 
     async def migrate(self) -> int:
-        """Apply each numbered migration newer than PRAGMA user_version, one transaction each."""
-        version = await self.schema_version()
-        for number, script in _migrations():
-            if number <= version:
-                continue
-            async with self.transaction() as db:
-                # executescript would commit on its own; run the statements inside our transaction.
-                for statement in _split_sql(script):
-                    await db.execute(statement)
-                await db.execute(f"PRAGMA user_version = {number}")
-            version = number
-        return version
+        """Apply each numbered migration newer than the database's, one transaction each."""
+        return await self.engine.migrate()
 
     async def schema_version(self) -> int:
-        async with self._writer.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return await self.engine.schema_version()
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-                await self._writer.execute("COMMIT")
-            except BaseException:
-                # A full disk or an I/O error makes SQLite roll back by itself; ROLLBACK would then
-                # fail and hide the error that says what went wrong.
-                if self._writer.in_transaction:
-                    await self._writer.execute("ROLLBACK")
-                raise
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+        """`async with store.transaction() as db:` one write transaction (a `Connection`)."""
+        return self.engine.transaction()
 
-    # Each read runs to its end in one call on the reader's thread. A cursor left open between
-    # calls would hold the reader's snapshot, and a read that follows a write (a daily post's
-    # claim, say) would not see it.
-    async def _all(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Any]:
-        return list(await self._reader.execute_fetchall(sql, params))
+    async def _all(self, sql: str, params: Params = ()) -> list[Any]:
+        return await self.engine.fetch(sql, params)
 
-    async def _one(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> Any:
-        rows = await self._reader.execute_fetchall(sql, params)
-        return next(iter(rows), None)
+    async def _one(self, sql: str, params: Params = ()) -> Any:
+        return next(iter(await self.engine.fetch(sql, params)), None)
 
     # -- health --------------------------------------------------------------------------
 
@@ -168,6 +143,8 @@ class StoreBase:
         It is written beside `target` and renamed into place only once it passes an integrity
         check, so an interrupted backup never leaves a file that looks like a good one.
         """
+        if not isinstance(self.engine, SQLiteEngine):
+            raise StoreError("on PostgreSQL, back up with pg_dump (see README, Growing past one machine).")
         if target.exists():
             raise StoreError(f"{target} already exists; choose a new file name for the backup.")
         if not target.parent.is_dir():
@@ -176,7 +153,7 @@ class StoreBase:
         partial.unlink(missing_ok=True)
         try:
             async with aiosqlite.connect(partial) as copy:
-                await self._reader.backup(copy)
+                await self.engine.reader.backup(copy)
                 async with copy.execute("PRAGMA integrity_check") as cursor:
                     row = await cursor.fetchone()
             if row is None or row[0] != "ok":
@@ -188,7 +165,12 @@ class StoreBase:
             partial.unlink(missing_ok=True)
 
     async def integrity_check(self) -> str:
-        row = await self._one("PRAGMA integrity_check")
+        """SQLite's check of the file; PostgreSQL checks its own pages, so there it says whether
+        the database answers at all."""
+        if isinstance(self.engine, SQLiteEngine):
+            row = await self._one("PRAGMA integrity_check")
+            return str(row[0])
+        row = await self._one("SELECT 'ok'")
         return str(row[0])
 
     async def counts(self) -> dict[str, int]:
@@ -209,19 +191,3 @@ def _cannot(verb: str, path: str, error: sqlite3.Error) -> str:
     if is_busy(error):
         return f"cannot {verb} the database {path}: {BUSY}."
     return f"cannot {verb} the database {path} ({error}): {advice(error)}."
-
-
-def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements, keeping trigger bodies (BEGIN … END;) whole."""
-    statements: list[str] = []
-    current = ""
-    for line in script.splitlines(keepends=True):
-        if line.lstrip().startswith("--"):
-            continue
-        current += line
-        if sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    if current.strip():
-        statements.append(current.strip())
-    return statements

@@ -36,5 +36,4 @@ class ChangeFeed(StoreBase):
         when it starts again, rather than reading them."""
         cutoff = (dt.datetime.now(dt.UTC) - older_than).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         async with self.transaction() as db:
-            cursor = await db.execute("DELETE FROM changes WHERE at < ?", (cutoff,))
-            return cursor.rowcount
+            return int(await db.execute("DELETE FROM changes WHERE at < ?", (cutoff,)))

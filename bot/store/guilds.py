@@ -57,7 +57,7 @@ class GuildData(StoreBase):
     async def change_curator_role(self, guild_id: int, role_id: int | None, actor: int | None) -> int | None:
         """Name (or clear) the curator role and log who did it; returns the role it replaces."""
         async with self.transaction() as db:
-            rows = await db.execute_fetchall(
+            rows = await db.fetch(
                 "SELECT curator_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,)
             )
             previous = next((int(row[0]) for row in rows if row[0] is not None), None)

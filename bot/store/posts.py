@@ -128,7 +128,7 @@ class PostData(StoreBase):
                 " post_time = :time, timezone = :zone, mention_role_id = :role, empty_day = :empty,"
                 " posts_enabled = :enabled, due_local_date = :due_date, next_due_utc = :due,"
                 " post_language = :language, post_intro = :intro,"
-                " posts_version = posts_version + 1, updated_by = :actor, updated_at = :now",
+                " posts_version = guild_settings.posts_version + 1, updated_by = :actor, updated_at = :now",
                 {
                     "guild": settings.guild_id,
                     "channel": settings.channel_id,
@@ -169,12 +169,12 @@ class PostData(StoreBase):
         """Move the next post, only if the settings are still at `version` (those the times were
         computed from). False when a moderator changed them meanwhile: their change stands."""
         async with self.transaction() as db:
-            cursor = await db.execute(
+            changed = await db.execute(
                 "UPDATE guild_settings SET due_local_date = ?, next_due_utc = ?"
                 " WHERE guild_id = ? AND posts_version = ?",
                 (due_local_date, next_due_utc, guild_id, version),
             )
-            return cursor.rowcount > 0
+            return changed > 0
 
     async def last_closed_day(self, guild_id: int) -> str | None:
         """The latest local day that was posted, skipped, missed or is being sent right now: the
@@ -196,7 +196,7 @@ class PostData(StoreBase):
     ) -> PostRecord | None:
         """Claim the day before sending; None when it is already sent or skipped (nothing to do)."""
         async with self.transaction() as db:
-            rows = await db.execute_fetchall(
+            rows = await db.fetch(
                 "SELECT state FROM daily_posts WHERE guild_id = ? AND local_date = ?", (guild_id, local_date)
             )
             state = next(iter(rows), (None,))[0]
@@ -206,7 +206,8 @@ class PostData(StoreBase):
                 "INSERT INTO daily_posts (guild_id, local_date, state, channel_id, nonce, attempts, late,"
                 " claimed_at) VALUES (:guild, :day, 'claimed', :channel, :nonce, 1, :late, :now)"
                 " ON CONFLICT (guild_id, local_date) DO UPDATE SET state = 'claimed',"
-                " channel_id = :channel, attempts = attempts + 1, late = :late, claimed_at = :now",
+                " channel_id = :channel, attempts = daily_posts.attempts + 1, late = :late,"
+                " claimed_at = :now",
                 {
                     "guild": guild_id,
                     "day": local_date,
@@ -234,7 +235,8 @@ class PostData(StoreBase):
                 "INSERT INTO daily_posts (guild_id, local_date, state, nonce, message_id, last_error,"
                 " finished_at) VALUES (:guild, :day, :state, :nonce, :message, :error, :now)"
                 " ON CONFLICT (guild_id, local_date) DO UPDATE SET state = :state,"
-                " message_id = coalesce(:message, message_id), last_error = coalesce(:error, last_error),"
+                " message_id = coalesce(:message, daily_posts.message_id),"
+                " last_error = coalesce(:error, daily_posts.last_error),"
                 " finished_at = :now",
                 {
                     "guild": guild_id,

@@ -8,10 +8,16 @@ from collections.abc import Sequence
 from bot.dates import LONGEST_ANNIVERSARY_SPAN
 from bot.model import Event
 from bot.store.base import StoreBase
+from bot.store.engines import POSTGRESQL, SQLITE
 from bot.store.rows import EVENT_COLUMNS, EVENT_WIDTH, VISIBLE, VISIBLE_EVENTS, DayMatch, event_from_row
 
 LONG_EVENT_DAYS = 366
 # The days an event is remembered on: every day of a short one, the first and last of a long one.
+# An event carrying the tag :tag, in any case: its tags are a JSON array in a text column.
+TAG_MATCH = {
+    SQLITE: "EXISTS (SELECT 1 FROM json_each(e.tags) t WHERE lower(t.value) = :tag)",
+    POSTGRESQL: "EXISTS (SELECT 1 FROM jsonb_array_elements_text(e.tags::jsonb) t WHERE lower(t) = :tag)",
+}
 REMEMBERED = f"(d.span <= {LONGEST_ANNIVERSARY_SPAN} OR d.nth = 1 OR d.nth = d.span)"
 
 
@@ -140,7 +146,7 @@ class EventReads(StoreBase):
             conditions.append("e.end_ord >= :first AND e.start_ord <= :last")
             params |= {"first": dt.date(year, 1, 1).toordinal(), "last": dt.date(year, 12, 31).toordinal()}
         if tag is not None:
-            conditions.append("EXISTS (SELECT 1 FROM json_each(e.tags) t WHERE lower(t.value) = :tag)")
+            conditions.append(TAG_MATCH[self.engine.dialect])
             params["tag"] = tag.lower()
         where = " AND ".join(conditions)
         count = int((await self._one(f"SELECT count(*) FROM events e WHERE {where}", params))[0])

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
-
-import aiosqlite
 
 from bot.dates import EventDate
 from bot.kinds import AuditAction
 from bot.model import BUNDLED_SCOPE, Event, EventFields
 from bot.store.base import ConflictError, StoreBase, utc_now
+from bot.store.engines import Connection
 from bot.store.rows import EVENT_COLUMNS, SCOPE_EVENTS, VISIBLE_EVENTS, event_from_row, event_params
 
 # Given (the server's own events, the events it sees), the fields to insert: see `import_planned`.
@@ -32,7 +30,7 @@ class EventWrites(StoreBase):
         changed = 0
         now = utc_now()
         async with self.transaction() as db:
-            existing = await db.execute_fetchall(f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope = 0")
+            existing = await db.fetch(f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope = 0")
             stored = {row[2]: event_from_row(row) for row in existing}
             for slug, fields in wanted.items():
                 old, renamed = await self._adopt_old_ids(db, stored, slug, fields)
@@ -57,7 +55,7 @@ class EventWrites(StoreBase):
 
     @staticmethod
     async def _adopt_old_ids(
-        db: aiosqlite.Connection, stored: dict[str, Event], slug: str, fields: EventFields
+        db: Connection, stored: dict[str, Event], slug: str, fields: EventFields
     ) -> tuple[Event | None, bool]:
         """The stored bundled event for `slug`, and whether it was just renamed to it: a data file
         that renames an event lists the id it had in `old_ids`, and the row it had is renamed, so
@@ -77,8 +75,9 @@ class EventWrites(StoreBase):
                 renamed = True
             else:
                 await db.execute(
-                    "INSERT OR IGNORE INTO hidden_events (guild_id, event_id, hidden_by, hidden_at)"
-                    " SELECT guild_id, ?, hidden_by, hidden_at FROM hidden_events WHERE event_id = ?",
+                    "INSERT INTO hidden_events (guild_id, event_id, hidden_by, hidden_at)"
+                    " SELECT guild_id, ?, hidden_by, hidden_at FROM hidden_events WHERE event_id = ?"
+                    " ON CONFLICT DO NOTHING",
                     (current.id, previous.id),
                 )
                 await db.execute("DELETE FROM hidden_events WHERE event_id = ?", (previous.id,))
@@ -87,24 +86,23 @@ class EventWrites(StoreBase):
     # -- writing events ----------------------------------------------------------------------
 
     async def _insert(
-        self, db: aiosqlite.Connection, scope: int, fields: EventFields, *, actor: int | None, now: str
+        self, db: Connection, scope: int, fields: EventFields, *, actor: int | None, now: str
     ) -> int:
         params = event_params(scope, fields) | {"actor": actor, "now": now}
-        cursor = await db.execute(
+        event_id = await db.value(
             "INSERT INTO events (scope, slug, edtf, precision, start_ord, end_ord, start_year,"
             " start_month, title, summary, people, places, tags, aliases, source, note, russian,"
             " translations, created_by, created_at, updated_by, updated_at) VALUES (:scope, :slug,"
             " :edtf, :precision, :start_ord, :end_ord, :start_year, :start_month, :title, :summary,"
             " :people, :places, :tags, :aliases, :source, :note, :russian, :translations, :actor,"
-            " :now, :actor, :now)",
+            " :now, :actor, :now) RETURNING id",
             params,
         )
-        event_id = int(cursor.lastrowid or 0)
-        await self._write_days(db, event_id, scope, fields.date)
-        return event_id
+        await self._write_days(db, int(event_id), scope, fields.date)
+        return int(event_id)
 
     async def _update(
-        self, db: aiosqlite.Connection, event_id: int, fields: EventFields, *, actor: int | None, now: str
+        self, db: Connection, event_id: int, fields: EventFields, *, actor: int | None, now: str
     ) -> None:
         params = event_params(0, fields) | {"id": event_id, "actor": actor, "now": now}
         await db.execute(
@@ -116,12 +114,12 @@ class EventWrites(StoreBase):
             " updated_at = :now WHERE id = :id",
             params,
         )
-        scope_row = await db.execute_fetchall("SELECT scope FROM events WHERE id = ?", (event_id,))
+        scope_row = await db.fetch("SELECT scope FROM events WHERE id = ?", (event_id,))
         await db.execute("DELETE FROM event_days WHERE event_id = ?", (event_id,))
         await self._write_days(db, event_id, int(next(iter(scope_row))[0]), fields.date)
 
     @staticmethod
-    async def _write_days(db: aiosqlite.Connection, event_id: int, scope: int, date: EventDate) -> None:
+    async def _write_days(db: Connection, event_id: int, scope: int, date: EventDate) -> None:
         span = date.span_days()
         await db.executemany(
             "INSERT INTO event_days (scope, month_day, event_id, nth, span) VALUES (?, ?, ?, ?, ?)",
@@ -137,7 +135,7 @@ class EventWrites(StoreBase):
     async def edit_event(self, event: Event, fields: EventFields, actor: int | None) -> Event:
         """Replace an event's fields, refusing if someone else edited it since `event` was read."""
         async with self.transaction() as db:
-            rows = await db.execute_fetchall("SELECT version FROM events WHERE id = ?", (event.id,))
+            rows = await db.fetch("SELECT version FROM events WHERE id = ?", (event.id,))
             current = next(iter(rows), None)
             if current is None or int(current[0]) != event.version:
                 raise ConflictError(event.title)
@@ -169,8 +167,8 @@ class EventWrites(StoreBase):
         async with self.transaction() as db:
             if hidden:
                 await db.execute(
-                    "INSERT OR IGNORE INTO hidden_events (guild_id, event_id, hidden_by, hidden_at)"
-                    " VALUES (?, ?, ?, ?)",
+                    "INSERT INTO hidden_events (guild_id, event_id, hidden_by, hidden_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (guild_id, event.id, actor, utc_now()),
                 )
             else:
@@ -189,7 +187,7 @@ class EventWrites(StoreBase):
 
     @staticmethod
     async def _audit(
-        db: aiosqlite.Connection,
+        db: Connection,
         guild_id: int,
         event_id: int | None,
         actor: int | None,
@@ -231,16 +229,12 @@ class EventWrites(StoreBase):
         now = utc_now()
         events: list[Event] = []
         async with self.transaction() as db:
-            own = [
-                event_from_row(row) for row in await db.execute_fetchall(SCOPE_EVENTS, {"scope": guild_id})
-            ]
-            visible = [
-                event_from_row(row) for row in await db.execute_fetchall(VISIBLE_EVENTS, {"guild": guild_id})
-            ]
+            own = [event_from_row(row) for row in await db.fetch(SCOPE_EVENTS, {"scope": guild_id})]
+            visible = [event_from_row(row) for row in await db.fetch(VISIBLE_EVENTS, {"guild": guild_id})]
             for fields in await plan(own, visible):
                 try:
                     event_id = await self._insert(db, guild_id, fields, actor=actor, now=now)
-                except sqlite3.IntegrityError:
+                except self.engine.integrity_errors:
                     raise ConflictError(f"the id `{fields.slug}` is already taken in this server") from None
                 await self._audit(
                     db, guild_id, event_id, actor, AuditAction.IMPORT, None, fields.as_mapping()

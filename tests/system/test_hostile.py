@@ -32,6 +32,7 @@ import pytest
 
 from bot.forms import EventForm
 from bot.runtime import Services
+from bot.store.engines import SQLiteEngine
 from tests.support import FIXTURE_CHRONOLOGY
 
 ALMANAC = Path(sys.executable).parent / "almanac"
@@ -169,7 +170,8 @@ def test_a_read_only_folder_is_named_before_sqlite_fails_to_make_its_wal_file(
 async def test_a_database_turned_read_only_while_running_keeps_nothing_partial(services: Services) -> None:
     """The disk is remounted read-only under a running bot: query_only on the store's writing
     connection makes SQLite refuse every write from it, as it would then."""
-    writer = services.store._writer
+    assert isinstance(services.store.engine, SQLiteEngine)  # SQLite's own pragma
+    writer = services.store.engine.writer
     await writer.execute("PRAGMA query_only = 1")
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         await services.curation.add(GUILD, 1, EventForm("Written to a read-only disk", "1921-03-02"))
@@ -218,7 +220,7 @@ async def test_a_full_database_refuses_an_import_whole_and_takes_it_once_there_i
 ) -> None:
     data = csv_file(Path(services.store.path).with_name("events.csv"), 2000).read_bytes()
     async with services.store.transaction() as db:
-        pages = (await (await db.execute("PRAGMA page_count")).fetchone() or (0,))[0]
+        pages = await db.value("PRAGMA page_count")
         await db.execute(f"PRAGMA max_page_count = {pages + 20}")
     with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
         await services.curation.import_file(GUILD, 1, "events.csv", data)

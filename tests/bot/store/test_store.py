@@ -99,8 +99,8 @@ async def test_reopening_keeps_the_data_and_runs_no_migration_twice(db_path: Pat
 async def test_wal_and_foreign_keys(store: Store, raw: sqlite3.Connection) -> None:
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert (await store._one("PRAGMA foreign_keys"))[0] == 1
-    async with store.transaction() as db, db.execute("PRAGMA foreign_keys") as cursor:
-        assert (await cursor.fetchone())[0] == 1  # type: ignore[index]
+    async with store.transaction() as db:
+        assert (await db.fetch("PRAGMA foreign_keys"))[0][0] == 1
 
 
 async def test_an_unusable_path_is_a_store_error_naming_it(tmp_path: Path) -> None:
