@@ -114,15 +114,15 @@ async def _shell(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _db(settings: Settings, args: argparse.Namespace) -> int:
-    store = await Store.open(settings.database_path)
+    store = await Store.open(settings.database)
     try:
         if args.db_command == "migrate":
-            print(f"{settings.database_path}: schema version {await store.schema_version()}")
+            print(f"{store.path}: schema version {await store.schema_version()}")
             return 0
         integrity = await store.integrity_check()
         counts = await store.counts()
         print(
-            f"{settings.database_path}: integrity {integrity}; "
+            f"{store.path}: integrity {integrity}; "
             + ", ".join(f"{key} {value}" for key, value in counts.items())
         )
         return 0 if integrity == "ok" else 1
@@ -174,6 +174,9 @@ async def _import(curation: Curation, guild_id: int, file: Path) -> int:
 
 async def _backup(settings: Settings, target: Path) -> int:
     """`almanac db backup PATH`: SQLite's online backup, so the bot can keep running meanwhile."""
+    if settings.database_url is not None:
+        print("almanac: on PostgreSQL, back up with pg_dump (see README)", file=sys.stderr)
+        return 2
     if not settings.database_path.is_file():
         print(f"almanac: there is no database at {settings.database_path} to back up", file=sys.stderr)
         return 1
@@ -277,6 +280,14 @@ def _main(argv: list[str] | None) -> int:
             print(f"almanac: {BUSY}.", file=sys.stderr)
         else:
             print(f"almanac: database error ({error}): {advice(error)}.", file=sys.stderr)
+        return 2
+    except Exception as error:  # PostgreSQL's (asyncpg is imported only when DATABASE_URL names it)
+        if not type(error).__module__.startswith("asyncpg"):
+            raise
+        if is_busy(error):
+            print(f"almanac: {BUSY}.", file=sys.stderr)
+        else:
+            print(f"almanac: database error ({error}).", file=sys.stderr)
         return 2
 
 

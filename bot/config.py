@@ -36,6 +36,12 @@ class Settings:
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     health_file: Path | None = None
+    database_url: str | None = None  # a PostgreSQL server (postgresql://…); None: the SQLite file
+
+    @property
+    def database(self) -> str:
+        """What the store opens: the PostgreSQL URL when there is one, else the SQLite file."""
+        return self.database_url or str(self.database_path)
 
     @property
     def log_level_number(self) -> int:
@@ -74,6 +80,14 @@ class Settings:
         if shard_ids is not None and shard_count is not None and max(shard_ids) >= shard_count:
             raise ConfigError(f"SHARD_IDS must each be below SHARD_COUNT ({shard_count}).")
         database = Path(get("DATABASE_PATH") or DEFAULT_DATABASE)
+        url = get("DATABASE_URL")
+        if url is not None and url.startswith("sqlite:///"):  # the SQLite file, written as a URL
+            database, url = Path(url.removeprefix("sqlite:///")), None
+        elif url is not None and not url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError(
+                "DATABASE_URL must start with postgresql:// (a PostgreSQL server) or sqlite:/// (a file),"
+                " for example sqlite:///var/almanac.sqlite3."
+            )
         data_file = Path(get("DATA_FILE") or DEFAULT_DATA_FILE)
         if not data_file.is_file():
             raise ConfigError(f"DATA_FILE {data_file} does not exist; point it at a chronology .toml file.")
@@ -88,10 +102,13 @@ class Settings:
             shard_count=shard_count,
             shard_ids=shard_ids,
             health_file=Path(health) if health else None,
+            database_url=url,
         )
 
     def check_database_path(self) -> None:
         """Fail early, naming the variable, when the database cannot be created or written."""
+        if self.database_url is not None:
+            return  # a server: whether it answers is known only when the store connects
         folder = self.database_path.parent
         if self.database_path.is_dir():
             raise ConfigError(f"DATABASE_PATH {self.database_path} is a folder; give a file name in it.")

@@ -106,7 +106,8 @@ async def open_services(
     database: Path | str, data_file: Path, *, shards: Shards | None = None
 ) -> AsyncIterator[Services]:
     """A migrated database with the bundled chronology loaded, and every service over it."""
-    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if "://" not in str(database):  # a SQLite file: its folder, made on first use
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     store = await Store.open(database)
     try:
         await load_bundled(store, data_file)
@@ -118,4 +119,4 @@ async def open_services(
 
 def open_configured(settings: Settings) -> AbstractAsyncContextManager[Services]:
     """`open_services` as the settings say: their database, data file and shards."""
-    return open_services(settings.database_path, settings.data_file, shards=own_shards(settings))
+    return open_services(settings.database, settings.data_file, shards=own_shards(settings))

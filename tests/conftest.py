@@ -1,12 +1,18 @@
-"""Shared fixtures: a temp-file database with the fixture chronology, the services over it, and
-the bot in simcord's simulated Discord. Helpers and fakes live in tests/support.py.
+"""Shared fixtures: a database with the fixture chronology, the services over it, and the bot in
+simcord's simulated Discord. Helpers and fakes live in tests/support.py.
+
+The store, application, curation and scheduler tests (BOTH_ENGINES) run twice: on a temp-file
+SQLite database and on a real PostgreSQL server, which this test run starts itself (pgserver, a
+pip-installed wheel with the server's binaries) and stops at the end; each test gets a schema of
+its own there. Every other test runs on SQLite.
 
 Fixtures here stay generic; a test module keeps its own special-purpose ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +25,41 @@ from bot.client import AlmanacBot, create_bot
 from bot.config import Settings
 from bot.model import EventFields
 from bot.runtime import Services, open_services
+from bot.store.engines import POSTGRESQL, SQLITE
 from tests.support import CURATOR_ID, FIXTURE_CHRONOLOGY, AddEvent, World
+
+BOTH_ENGINES = {
+    "tests.bot.store.test_store",
+    "tests.bot.test_almanac",
+    "tests.bot.test_curation",
+    "tests.bot.test_daily",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames:
+        both = metafunc.module.__name__ in BOTH_ENGINES
+        metafunc.parametrize("engine", [SQLITE, POSTGRESQL] if both else [SQLITE])
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def database(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where the test's store lives: a SQLite file, or a fresh schema on the PostgreSQL server."""
+    if engine == SQLITE:
+        return str(tmp_path / "db.sqlite3")
+    server = request.getfixturevalue("postgres_server")
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    server.psql(f"CREATE SCHEMA {schema};")
+    return f"{server.get_uri()}&search_path={schema}"
 
 
 @pytest.fixture
@@ -34,9 +74,9 @@ def settings(database_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def services(database_path: Path) -> AsyncIterator[Services]:
-    """A migrated temp-file database with the fixture chronology loaded, and every service over it."""
-    async with open_services(database_path, FIXTURE_CHRONOLOGY) as opened:
+async def services(database: str) -> AsyncIterator[Services]:
+    """A migrated database with the fixture chronology loaded, and every service over it."""
+    async with open_services(database, FIXTURE_CHRONOLOGY) as opened:
         yield opened
 
 

@@ -123,3 +123,14 @@ def test_a_database_path_that_is_a_folder_is_named(tmp_path: Path) -> None:
     settings = Settings.from_values({"DATABASE_PATH": str(tmp_path)})
     with pytest.raises(ConfigError, match=r"DATABASE_PATH .* is a folder"):
         settings.check_database_path()
+
+
+def test_database_url_names_a_postgresql_server_or_the_sqlite_file(tmp_path: Path) -> None:
+    server = Settings.from_values({"DATABASE_URL": "postgresql://bot:secret@db.example/almanac"})
+    assert server.database == "postgresql://bot:secret@db.example/almanac"
+    assert server.database_url is not None
+    as_file = Settings.from_values({"DATABASE_URL": "sqlite:///var/other.sqlite3"})
+    assert (as_file.database_url, as_file.database_path) == (None, Path("var/other.sqlite3"))
+    assert Settings.from_values({}).database == str(Path("var") / "almanac.sqlite3")
+    with pytest.raises(ConfigError, match="DATABASE_URL must start with postgresql://"):
+        Settings.from_values({"DATABASE_URL": "mysql://db/almanac"})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 
 import pytest
 
@@ -260,7 +259,7 @@ async def test_history_lists_every_change_newest_first_and_the_log_cannot_be_rew
     assert one.event and one.event.id == event.id
     assert [entry.action for entry in one.entries] == ["remove", "edit", "add"]
     assert (await services.curation.history(THERE, None)).entries == []
-    with pytest.raises(sqlite3.DatabaseError, match="never rewritten"):
+    with pytest.raises(Exception, match="never rewritten"):  # either engine's error
         async with services.store.transaction() as db:
             await db.execute("UPDATE audit_log SET actor_id = 1")
 

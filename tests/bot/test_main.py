@@ -7,6 +7,7 @@ import os
 import subprocess
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -164,3 +165,22 @@ def test_ask_without_a_picture_to_draw_or_a_place_to_put_it_says_so(
     assert result.returncode == status
     assert said in result.stdout and "Traceback" not in result.stdout + result.stderr
     assert not (tmp_path / where).exists()
+
+
+def test_the_command_line_runs_on_postgresql_when_database_url_names_a_server(
+    tmp_path: Path, postgres_server: Any
+) -> None:
+    import uuid
+
+    schema = f"cli_{uuid.uuid4().hex[:12]}"
+    postgres_server.psql(f"CREATE SCHEMA {schema};")
+    url = f"{postgres_server.get_uri()}&search_path={schema}"
+    migrated = run_almanac(tmp_path, "db", "migrate", DATABASE_URL=url)
+    assert migrated.returncode == 0, migrated.stderr
+    assert f"schema version {highest_migration()}" in migrated.stdout
+    asked = run_almanac(tmp_path, "ask", "/search kronstat", "--json", DATABASE_URL=url)
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["events"][0]["title"].startswith("Kronstadt")
+    assert not (tmp_path / "var").exists()  # no SQLite file was made beside it
+    refused = run_almanac(tmp_path, "db", "backup", str(tmp_path / "b.sqlite3"), DATABASE_URL=url)
+    assert refused.returncode == 2 and "pg_dump" in refused.stderr

@@ -40,7 +40,17 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
+async def store(database: str) -> AsyncIterator[Store]:
+    """On each engine in turn (tests/conftest.py)."""
+    store = await Store.open(database)
+    await store.sync_bundled(BUNDLED, "v1")
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def file_store(db_path: Path) -> AsyncIterator[Store]:
+    """A SQLite file, for what only a SQLite file has (pragmas, another connection to the file)."""
     store = await Store.open(db_path)
     await store.sync_bundled(BUNDLED, "v1")
     yield store
@@ -76,17 +86,17 @@ def highest_migration() -> int:
     return max(int(name.split("_", 1)[0]) for name in names if name.endswith(".sql"))
 
 
-async def test_migrations_set_the_schema_version(store: Store, raw: sqlite3.Connection) -> None:
-    assert await store.schema_version() == highest_migration()
+async def test_migrations_set_the_schema_version(file_store: Store, raw: sqlite3.Connection) -> None:
+    assert await file_store.schema_version() == highest_migration()
     assert raw.execute("PRAGMA user_version").fetchone()[0] == highest_migration()
 
 
-async def test_reopening_keeps_the_data_and_runs_no_migration_twice(db_path: Path) -> None:
-    first = await Store.open(db_path)
+async def test_reopening_keeps_the_data_and_runs_no_migration_twice(database: str) -> None:
+    first = await Store.open(database)
     await first.sync_bundled(BUNDLED, "v1")
     await first.add_event(GUILD_A, fields("own", "1920-05-01"), actor=1)
     await first.close()
-    again = await Store.open(db_path)  # re-running a migration's CREATE TABLE would fail here
+    again = await Store.open(database)  # re-running a migration's CREATE TABLE would fail here
     try:
         assert await again.migrate() == highest_migration()
         assert slugs(await again.scope_events(GUILD_A)) == ["own"]
@@ -96,10 +106,10 @@ async def test_reopening_keeps_the_data_and_runs_no_migration_twice(db_path: Pat
         await again.close()
 
 
-async def test_wal_and_foreign_keys(store: Store, raw: sqlite3.Connection) -> None:
+async def test_wal_and_foreign_keys(file_store: Store, raw: sqlite3.Connection) -> None:
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert (await store._one("PRAGMA foreign_keys"))[0] == 1
-    async with store.transaction() as db:
+    assert (await file_store._one("PRAGMA foreign_keys"))[0] == 1
+    async with file_store.transaction() as db:
         assert (await db.fetch("PRAGMA foreign_keys"))[0][0] == 1
 
 
@@ -118,11 +128,11 @@ async def test_sync_loads_the_bundled_events(store: Store) -> None:
     assert (await store.counts())["bundled"] == len(BUNDLED)
 
 
-async def test_an_unchanged_file_writes_nothing(store: Store, raw: sqlite3.Connection) -> None:
+async def test_an_unchanged_file_writes_nothing(file_store: Store, raw: sqlite3.Connection) -> None:
     before = data_version(raw)
-    assert await store.sync_bundled(BUNDLED, "v1") is None
+    assert await file_store.sync_bundled(BUNDLED, "v1") is None
     assert data_version(raw) == before
-    assert await store.sync_bundled(BUNDLED, "v2") == 0  # new bytes, same events: only the meta row
+    assert await file_store.sync_bundled(BUNDLED, "v2") == 0  # new bytes, same events: only the meta row
     assert data_version(raw) != before
 
 
@@ -297,14 +307,14 @@ async def test_every_change_is_in_the_audit_log(store: Store) -> None:
     assert await store.audit_entries(GUILD_B, None, limit=10) == []
 
 
-async def test_the_audit_log_refuses_update_and_delete(store: Store, raw: sqlite3.Connection) -> None:
-    await store.add_event(GUILD_A, fields("own", "1919-03-16"), actor=1)
+async def test_the_audit_log_refuses_update_and_delete(file_store: Store, raw: sqlite3.Connection) -> None:
+    await file_store.add_event(GUILD_A, fields("own", "1919-03-16"), actor=1)
     with pytest.raises(sqlite3.DatabaseError, match="never rewritten"):
         raw.execute("UPDATE audit_log SET action = 'nothing'")
     with pytest.raises(sqlite3.DatabaseError, match="never rewritten"):
         raw.execute("DELETE FROM audit_log")
     raw.rollback()
-    assert len(await store.audit_entries(GUILD_A, None, limit=10)) == 1
+    assert len(await file_store.audit_entries(GUILD_A, None, limit=10)) == 1
 
 
 async def test_an_in_memory_database_is_refused_with_a_reason() -> None:
@@ -400,3 +410,12 @@ async def test_old_changes_are_pruned_and_numbers_never_reused(store: Store) -> 
     await store.add_event(7, EventFields.from_mapping({"id": "b", "date": "1919", "title": "B"}), 1)
     (change,) = await store.changes_after(0)
     assert change.seq > last
+
+
+async def test_the_audit_log_is_append_only_on_either_engine(store: Store) -> None:
+    await store.set_hidden(GUILD_A, await bundled(store, "putilov"), True, actor=7)
+    for statement in ("UPDATE audit_log SET action = 'edit'", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="the audit log is never rewritten"):
+            async with store.transaction() as db:
+                await db.execute(statement)
+    assert [entry.actor_id for entry in await store.audit_entries(GUILD_A, None, 10)] == [7]
