@@ -26,12 +26,15 @@ from bot.errors import UserError
 from bot.i18n import said
 from bot.kinds import EmptyDay, PostOutcome, PostState
 from bot.store import PostRecord, PostSettings, Shards, Store
+from bot.store.posts import ClaimHeld
 
 log = logging.getLogger(__name__)
 
 LATE_AFTER = dt.timedelta(minutes=5)  # a post sent later than this says so
 BACKOFF_MINUTES = (1, 5, 15, 60)  # between failed attempts on the same day
 SEND_TIMEOUT = 60.0
+# A claim younger than this may be another scheduler's, sending right now: longer than any send.
+CLAIM_LEASE = dt.timedelta(seconds=SEND_TIMEOUT + 30)
 LONGEST_SLEEP = 3600.0  # with nothing due, look again this often anyway (a wall-clock jump, say)
 PASS_BATCH = 500
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.h]([0-5]\d)")
@@ -290,10 +293,20 @@ class Scheduler:
             return await self._failed(settings, day, now, zone, "no channel is set")
         if await self._recover_claimed(settings, day, record, sender):
             return PostOutcome.SENT
-        if (
-            await self._store.claim_post(settings.guild_id, key, settings.channel_id, nonce, post.late)
-            is None
-        ):
+        try:
+            claimed = await self._store.claim_post(
+                settings.guild_id,
+                key,
+                settings.channel_id,
+                nonce,
+                post.late,
+                now=iso(now),
+                held_since=iso(now - CLAIM_LEASE),
+            )
+        except ClaimHeld:  # another scheduler is sending it: look again once its claim is stale
+            await self._reschedule(settings, day, now + CLAIM_LEASE)
+            return PostOutcome.RETRYING
+        if claimed is None:
             return PostOutcome.SENT
         try:
             message_id = await asyncio.wait_for(sender.send(settings.channel_id, post, nonce), SEND_TIMEOUT)

@@ -33,6 +33,7 @@ BOTH_ENGINES = {
     "tests.bot.test_almanac",
     "tests.bot.test_curation",
     "tests.bot.test_daily",
+    "tests.system.test_concurrency",  # two processes on one database: one file, or one server
 }
 
 

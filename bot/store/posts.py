@@ -95,6 +95,10 @@ def _record(row: Any) -> PostRecord:
     )
 
 
+class ClaimHeld(Exception):
+    """Another scheduler claimed this day a moment ago (at the time the message gives)."""
+
+
 class PostData(StoreBase):
     async def post_settings(self, guild_id: int) -> PostSettings | None:
         row = await self._one(
@@ -192,16 +196,31 @@ class PostData(StoreBase):
         return None if row is None else _record(row)
 
     async def claim_post(
-        self, guild_id: int, local_date: str, channel_id: int, nonce: str, late: bool
+        self,
+        guild_id: int,
+        local_date: str,
+        channel_id: int,
+        nonce: str,
+        late: bool,
+        *,
+        now: str | None = None,
+        held_since: str | None = None,
     ) -> PostRecord | None:
-        """Claim the day before sending; None when it is already sent or skipped (nothing to do)."""
+        """Claim the day before sending; None when it is already sent or skipped (nothing to do).
+        ClaimHeld when another scheduler claimed it after `held_since` and may be sending it now:
+        only once that claim is older (its holder dead, or slower than any send may be) is the
+        day claimed again, so two schedulers on one database never both send it."""
+        claimed_at = now or utc_now()
         async with self.transaction() as db:
             rows = await db.fetch(
-                "SELECT state FROM daily_posts WHERE guild_id = ? AND local_date = ?", (guild_id, local_date)
+                "SELECT state, claimed_at FROM daily_posts WHERE guild_id = ? AND local_date = ?",
+                (guild_id, local_date),
             )
-            state = next(iter(rows), (None,))[0]
+            state, previous = next(iter(rows), (None, None))
             if state is not None and PostState(state).final:
                 return None
+            if state == PostState.CLAIMED and held_since is not None and (previous or "") > held_since:
+                raise ClaimHeld(previous or "")
             await db.execute(
                 "INSERT INTO daily_posts (guild_id, local_date, state, channel_id, nonce, attempts, late,"
                 " claimed_at) VALUES (:guild, :day, 'claimed', :channel, :nonce, 1, :late, :now)"
@@ -214,7 +233,7 @@ class PostData(StoreBase):
                     "channel": channel_id,
                     "nonce": nonce,
                     "late": int(late),
-                    "now": utc_now(),
+                    "now": claimed_at,
                 },
             )
         return await self.post_record(guild_id, local_date)

@@ -21,7 +21,7 @@ from bot.runtime import open_services
 from tests.support import FIXTURE_CHRONOLOGY, FileChannels
 
 
-async def run(database: Path, channels: FileChannels, now: dt.datetime) -> None:
+async def run(database: str, channels: FileChannels, now: dt.datetime) -> None:
     async with open_services(database, FIXTURE_CHRONOLOGY) as services:
         report = await services.scheduler.run_pass(now, channels)
     print(json.dumps({"due": report.due, "sent": report.sent, "failed": report.failed}))
@@ -29,7 +29,7 @@ async def run(database: Path, channels: FileChannels, now: dt.datetime) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("database", type=Path)
+    parser.add_argument("database", help="a SQLite file or a postgresql:// URL")
     parser.add_argument("channels", type=Path)
     parser.add_argument("now", type=dt.datetime.fromisoformat)
     parser.add_argument("--pause", type=float, default=0.0)

@@ -129,8 +129,8 @@ async def test_200_reads_and_50_writes_at_once_lose_nothing(services: Services) 
             assert await findable(services, guild, event), event.title
 
 
-async def test_two_stores_on_one_file_write_at_once_without_locking_out(database_path: Path) -> None:
-    first, second = await Store.open(database_path), await Store.open(database_path)
+async def test_two_stores_on_one_file_write_at_once_without_locking_out(database: str) -> None:
+    first, second = await Store.open(database), await Store.open(database)
     try:
 
         def fields(n: int) -> EventFields:
@@ -149,7 +149,7 @@ async def test_two_stores_on_one_file_write_at_once_without_locking_out(database
 
 
 async def test_a_cli_import_in_another_process_and_the_bot_write_at_once(
-    services: Services, database_path: Path, tmp_path: Path
+    services: Services, database: str, tmp_path: Path
 ) -> None:
     source = tmp_path / "events.csv"
     rows = [f"{dt.date(1800, 1, 1) + dt.timedelta(days=3 * n)},Imported event {n:04d}" for n in range(5000)]
@@ -157,7 +157,7 @@ async def test_a_cli_import_in_another_process_and_the_bot_write_at_once(
     environ = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
-        "DATABASE_PATH": str(database_path),
+        "DATABASE_URL" if "://" in database else "DATABASE_PATH": database,
         "DATA_FILE": str(FIXTURE_CHRONOLOGY),
     }
     child = subprocess.Popen(
@@ -206,14 +206,14 @@ async def test_a_daily_claim_is_seen_at_once_however_many_questions_are_in_fligh
 
 
 async def test_two_imports_of_the_same_events_at_once_store_each_event_once(
-    services: Services, database_path: Path
+    services: Services, database: str
 ) -> None:
     """As two processes would (the bot and `almanac import`): two stores on one file, each with
     its own services, importing the same 300 events under different ids at the same moment."""
     rows = [f"{1900 + n % 40}-05-{n % 28 + 1:02d},Printers' strike number {n}" for n in range(300)]
     ours = ("id,date,title\n" + "".join(f"ours-{n},{row}\n" for n, row in enumerate(rows))).encode()
     theirs = ("id,date,title\n" + "".join(f"theirs-{n},{row}\n" for n, row in enumerate(rows))).encode()
-    other = await Store.open(database_path)
+    other = await Store.open(database)
     try:
         elsewhere = wire(other, await build_index(other))
         first, second = await asyncio.gather(
@@ -230,11 +230,11 @@ async def test_two_imports_of_the_same_events_at_once_store_each_event_once(
 
 
 async def test_writes_made_by_another_process_reach_this_ones_search_through_the_feed(
-    services: Services, database_path: Path
+    services: Services, database: str
 ) -> None:
     """The bot and `almanac import` (or another shard's process) on one file: what one writes,
     the other's search index finds once it has caught up with the change feed."""
-    other = await Store.open(database_path)
+    other = await Store.open(database)
     try:
         elsewhere = wire(other, await build_index(other))
         imported = b"id,date,title\ntula-strike,1919-04-03,Printers' strike at Tula\n"
@@ -264,7 +264,7 @@ async def test_writes_made_by_another_process_reach_this_ones_search_through_the
 
 
 async def test_a_shard_process_indexes_only_its_own_servers_and_the_bundled_events(
-    services: Services, database_path: Path
+    services: Services, database: str
 ) -> None:
     """Two processes splitting two shards: each holds the bundled chronology and its own servers'
     events, so its memory grows with its share; an event written for the other's server does
@@ -277,7 +277,7 @@ async def test_a_shard_process_indexes_only_its_own_servers_and_the_bundled_even
         await services.curation.add(guild, MOD, EventForm(title, "1905-01-16"))
     bundled = len(await services.store.scope_events(0, deleted=False))
 
-    first, second = await Store.open(database_path), await Store.open(database_path)
+    first, second = await Store.open(database), await Store.open(database)
     try:
         shard_0 = wire(first, await build_index(first, Shards(2, (0,))), shards=Shards(2, (0,)))
         shard_1 = wire(second, await build_index(second, Shards(2, (1,))), shards=Shards(2, (1,)))

@@ -18,11 +18,15 @@ import signal
 import sqlite3
 import subprocess
 import time
+import uuid
 from collections import Counter
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
+from bot.daily import CLAIM_LEASE
 from bot.runtime import open_services
+from bot.store import Store
 from tests.support import ALMANAC, FIXTURE_CHRONOLOGY, read_messages, run_module
 
 ROWS = 10_000
@@ -181,7 +185,7 @@ ZONES = (
 DUE = dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC)
 
 
-async def set_up_servers(database: Path) -> None:
+async def set_up_servers(database: Path | str) -> None:
     async with open_services(database, FIXTURE_CHRONOLOGY) as services:
         service = services.anniversaries
         for guild in range(1, SERVERS + 1):
@@ -256,3 +260,59 @@ def test_a_daily_pass_killed_mid_send_posts_every_day_exactly_once_after_restart
         f"\ndaily pass over {SERVERS} servers: first kill left {len(unmarked)} days sent but unmarked;"
         f" random kills (messages so far, record states): {kills}"
     )
+
+
+async def post_records(database: str) -> dict[int, tuple[str, int | None]]:
+    store = await Store.open(database)
+    try:
+        rows = await store.engine.fetch(
+            "SELECT guild_id, state, message_id FROM daily_posts WHERE local_date = ?", (DAY,)
+        )
+    finally:
+        await store.close()
+    return {guild: (state, message) for guild, state, message in rows}
+
+
+def test_two_schedulers_on_one_postgresql_server_post_every_day_once_through_a_kill(
+    tmp_path: Path, postgres_server: Any
+) -> None:
+    """Two scheduler processes on one PostgreSQL database whose shard sets overlap entirely (a
+    mistake an operator can make), one killed mid-send, then a fresh one: every server's day is
+    posted once, and its record names that one message."""
+    schema = f"crash_{uuid.uuid4().hex[:12]}"
+    postgres_server.psql(f"CREATE SCHEMA {schema};")
+    database = f"{postgres_server.get_uri()}&search_path={schema}"
+    channels = tmp_path / "channels.jsonl"
+    asyncio.run(set_up_servers(database))
+    now = DUE + dt.timedelta(seconds=30)
+
+    first = run_module(
+        "tests.system.crash_daily", database, str(channels), now.isoformat(), "--pause", "0.004"
+    )
+    second = run_module(
+        "tests.system.crash_daily",
+        database,
+        str(channels),
+        now.isoformat(),
+        "--pause",
+        "0.004",
+        "--seed",
+        "2",
+    )
+    wait_for_messages(channels, 100, first)
+    assert kill(first) != 0, "the first scheduler finished before the kill; the test proved nothing"
+    assert finish(second)[0] == 0
+    # the killed one's claims are stale once their lease has run out: then a scheduler reads the
+    # channel back for them (a live scheduler's claim is never taken over before that)
+    restarted = run_module(
+        "tests.system.crash_daily", database, str(channels), (now + CLAIM_LEASE).isoformat()
+    )
+    assert finish(restarted)[0] == 0
+
+    messages = read_messages(channels)
+    per_server = Counter(int(message["channel"]) // 10 for message in messages)
+    assert [guild for guild, count in per_server.items() if count > 1] == [], "a day was posted twice"
+    assert set(per_server) == set(range(1, SERVERS + 1)), "a server's day was lost"
+    ids = {int(message["channel"]) // 10: message["id"] for message in messages}
+    records = asyncio.run(post_records(database))
+    assert records == {guild: ("sent", ids[guild]) for guild in range(1, SERVERS + 1)}

@@ -419,3 +419,37 @@ async def test_the_audit_log_is_append_only_on_either_engine(store: Store) -> No
             async with store.transaction() as db:
                 await db.execute(statement)
     assert [entry.actor_id for entry in await store.audit_entries(GUILD_A, None, 10)] == [7]
+
+
+def test_each_migration_is_written_for_both_dialects_under_one_number_and_name() -> None:
+    from bot.store.engines import POSTGRESQL, SQLITE, migrations
+
+    folder = resources.files("bot.migrations")
+    sqlite_names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".sql"))
+    postgres_names = sorted(
+        entry.name for entry in (folder / "postgresql").iterdir() if entry.name.endswith(".sql")
+    )
+    assert sqlite_names == postgres_names
+    assert [number for number, _ in migrations(SQLITE)] == [number for number, _ in migrations(POSTGRESQL)]
+
+
+async def test_a_fresh_claim_is_another_schedulers_and_a_stale_one_may_be_taken_over(store: Store) -> None:
+    from bot.store.posts import ClaimHeld
+
+    day = "2026-03-16"
+    first = await store.claim_post(GUILD_A, day, 10, "n", False, now="2026-03-16T09:00:00+00:00")
+    assert first is not None and first.attempts == 1
+    with pytest.raises(ClaimHeld):  # a second scheduler, 30 seconds later, with a 90-second lease
+        await store.claim_post(
+            GUILD_A,
+            day,
+            10,
+            "n",
+            False,
+            now="2026-03-16T09:00:30+00:00",
+            held_since="2026-03-16T08:59:00+00:00",
+        )
+    again = await store.claim_post(
+        GUILD_A, day, 10, "n", False, now="2026-03-16T09:02:00+00:00", held_since="2026-03-16T09:00:30+00:00"
+    )
+    assert again is not None and again.attempts == 2
