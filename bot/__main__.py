@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.add_parser("migrate", help="apply pending migrations")
     db.add_parser("check", help="integrity check and counts")
+    copy = db.add_parser("copy", help="copy every table into a new, empty database (SQLite or PostgreSQL)")
+    copy.add_argument("source", help="a SQLite file or a postgresql:// URL")
+    copy.add_argument("target", help="the same kinds; it must be empty")
     backup = db.add_parser("backup", help="copy the database to a new file, safely while the bot runs")
     backup.add_argument("path", type=Path, help="the new file, e.g. backups/almanac-2026-03-16.sqlite3")
     data = commands.add_parser("data", help="the bundled chronology").add_subparsers(
@@ -128,6 +131,24 @@ async def _db(settings: Settings, args: argparse.Namespace) -> int:
         return 0 if integrity == "ok" else 1
     finally:
         await store.close()
+
+
+async def _copy(source_name: str, target_name: str) -> int:
+    """`almanac db copy SOURCE TARGET`: every table, ids kept, counts and audit log checked."""
+    from bot.store.copy import copy_database
+
+    source = await Store.open(source_name)
+    try:
+        target = await Store.open(target_name)
+        try:
+            report = await copy_database(source, target)
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+    copied = ", ".join(f"{table} {count:,}" for table, count in report.rows.items())
+    print(f"copied {source.path} to {target.path}: {copied}; counts and audit log verified")
+    return 0
 
 
 async def _transfer(settings: Settings, args: argparse.Namespace) -> int:
@@ -269,6 +290,8 @@ def _main(argv: list[str] | None) -> int:
             return asyncio.run(_shell(settings, args))
         if args.command in ("import", "export"):
             return asyncio.run(_transfer(settings, args))
+        if args.db_command == "copy":
+            return asyncio.run(_copy(args.source, args.target))
         if args.db_command == "backup":
             return asyncio.run(_backup(settings, args.path))
         return asyncio.run(_db(settings, args))

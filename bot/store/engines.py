@@ -71,6 +71,10 @@ class Engine(ABC):
     async def close(self) -> None: ...
 
     @abstractmethod
+    async def columns(self, table: str) -> list[str]:
+        """A table's column names, in their order."""
+
+    @abstractmethod
     async def schema_version(self) -> int: ...
 
     @abstractmethod
@@ -178,6 +182,11 @@ class SQLiteEngine(Engine):
         await self.reader.close()
         await self.writer.close()
 
+    async def columns(self, table: str) -> list[str]:
+        return [
+            row[0] for row in await self.fetch("SELECT name FROM pragma_table_info(?) ORDER BY cid", (table,))
+        ]
+
     async def schema_version(self) -> int:
         async with self.writer.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
@@ -266,6 +275,14 @@ class PostgresEngine(Engine):
 
     async def close(self) -> None:
         await self.pool.close()
+
+    async def columns(self, table: str) -> list[str]:
+        rows = await self.fetch(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+            (table,),
+        )
+        return [row[0] for row in rows]
 
     async def schema_version(self) -> int:
         async with self.pool.acquire() as db:
