@@ -8,7 +8,9 @@ in the same transaction as each write (migration 008). `catch_up` applies what i
 
 The questions that use the index call `fresh` first, which looks at the feed at most once every
 FEED_INTERVAL seconds: so an answer reflects every write made anywhere more than a second before
-it, a busy bot asks the database one small question a second, and an idle one none.
+it, a busy bot asks the database one small question a second, and an idle one none. On
+PostgreSQL the feed's trigger also NOTIFYs: a listening process (`wake`) looks at once, so there
+an answer reflects every write committed before it reached the process.
 """
 
 from __future__ import annotations
@@ -43,12 +45,18 @@ class IndexFeed:
         self._shards = shards  # only these shards' servers are indexed here (all when None)
         self.seen = seen  # the last change applied (or already in the index when it was built)
         self._looked = self._pruned = -math.inf  # time.monotonic() of the last look and pruning
+        self._woken = False  # PostgreSQL said a change was committed (LISTEN/NOTIFY)
+
+    def wake(self) -> None:
+        """A change was committed somewhere: the next question looks at once, throttle or not."""
+        self._woken = True
 
     async def fresh(self) -> None:
         """Catch up, unless the feed was looked at less than FEED_INTERVAL seconds ago."""
         now = time.monotonic()  # read here, so that a simulated clock (simcord) drives it too
-        if now - self._looked < FEED_INTERVAL:
+        if not self._woken and now - self._looked < FEED_INTERVAL:
             return
+        self._woken = False
         self._looked = now  # before awaiting: questions arriving meanwhile do not look again
         await self.catch_up()
         if now - self._pruned >= PRUNE_INTERVAL:

@@ -112,7 +112,13 @@ async def open_services(
     try:
         await load_bundled(store, data_file)
         seen = await store.latest_change()  # read before indexing: a change made meanwhile is replayed
-        yield wire(store, await build_index(store, shards), shards=shards, seen=seen)
+        services = wire(store, await build_index(store, shards), shards=shards, seen=seen)
+        stop_listening = await store.listen(services.feed.wake)  # PostgreSQL only
+        try:
+            yield services
+        finally:
+            if stop_listening is not None:
+                await stop_listening()
     finally:
         await store.close()
 

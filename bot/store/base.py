@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, Self
@@ -115,6 +116,13 @@ class StoreBase:
 
     async def close(self) -> None:
         await self.engine.close()
+
+    async def listen(self, callback: Callable[[], None]) -> Callable[[], Awaitable[None]] | None:
+        """On PostgreSQL, call `callback` whenever any process commits a change, until the
+        returned coroutine function is awaited; SQLite has no such signal (None)."""
+        if isinstance(self.engine, PostgresEngine):
+            return await self.engine.listen(callback)
+        return None
 
     async def migrate(self) -> int:
         """Apply each numbered migration newer than the database's, one transaction each."""

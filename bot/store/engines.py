@@ -18,7 +18,7 @@ import functools
 import re
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -303,7 +303,7 @@ class PostgresEngine(Engine):
                 "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now()::text)", number
             )
 
-    async def listen(self, callback: Callable[[], None]) -> Callable[[], Any]:
+    async def listen(self, callback: Callable[[], None]) -> Callable[[], Awaitable[None]]:
         """Call `callback` whenever any process commits a change (LISTEN/NOTIFY); returns the
         coroutine function that stops listening."""
         connection = await self.pool.acquire()

@@ -20,8 +20,9 @@ from typing import Any
 
 from bot.errors import UserError
 from bot.forms import EventForm
+from bot.freshness import FEED_INTERVAL
 from bot.model import Event, EventFields, FieldErrors
-from bot.runtime import Services, build_index, wire
+from bot.runtime import Services, build_index, open_services, wire
 from bot.store import Shards, Store
 from tests.support import FIXTURE_CHRONOLOGY
 
@@ -294,3 +295,33 @@ async def test_a_shard_process_indexes_only_its_own_servers_and_the_bundled_even
     finally:
         await first.close()
         await second.close()
+
+
+async def test_on_postgresql_a_write_elsewhere_is_answered_at_once_and_on_sqlite_within_the_interval(
+    database: str,
+) -> None:
+    """Two processes' services on one database. PostgreSQL NOTIFYs each change, so the listening
+    one looks at the feed at once; SQLite is polled at most once a FEED_INTERVAL."""
+    async with (
+        open_services(database, FIXTURE_CHRONOLOGY) as here,
+        open_services(database, FIXTURE_CHRONOLOGY) as there,
+    ):
+        assert await own_titles(here, "zhytomyr quilters") == []  # a look at the feed, just now
+        await there.curation.add(IMPORTED, MOD, EventForm("Quilters' strike at Zhytomyr", "1919-04-03"))
+        await asyncio.sleep(0.3)  # the notification's way back; far less than FEED_INTERVAL
+        found = await own_titles(here, "zhytomyr quilters")
+        if "://" in database:
+            assert found == ["Quilters' strike at Zhytomyr"]
+        else:
+            assert found == []  # looked at less than a second ago: not yet
+            await asyncio.sleep(FEED_INTERVAL)
+            assert await own_titles(here, "zhytomyr quilters") == ["Quilters' strike at Zhytomyr"]
+
+
+async def own_titles(services: Services, query: str) -> list[str]:
+    """What /search finds among the server's own events."""
+    try:
+        answer = await services.almanac.search(IMPORTED, query)
+    except UserError:
+        return []
+    return [event.title for event in answer.events if event.scope == IMPORTED]
