@@ -12,6 +12,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from bot.chronology import DEFAULT_DATA_FILE
+from bot.store.engines import is_server_url
 
 # A bot token is three base64url parts joined by dots; checking the shape catches pasted secrets
 # that are obviously wrong (a client secret, a quoted value) before we ever dial Discord.
@@ -83,7 +84,7 @@ class Settings:
         url = get("DATABASE_URL")
         if url is not None and url.startswith("sqlite:///"):  # the SQLite file, written as a URL
             database, url = Path(url.removeprefix("sqlite:///")), None
-        elif url is not None and not url.startswith(("postgresql://", "postgres://")):
+        elif url is not None and not is_server_url(url):
             raise ConfigError(
                 "DATABASE_URL must start with postgresql:// (a PostgreSQL server) or sqlite:/// (a file),"
                 " for example sqlite:///var/almanac.sqlite3."

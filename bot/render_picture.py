@@ -23,7 +23,7 @@ import functools
 import io
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -197,17 +197,7 @@ def _stack(items: Iterator[Placed]) -> list[Placed]:
             row_ends.append(item.right)
         else:
             row_ends[row] = item.right
-        placed.append(
-            Placed(
-                item.event,
-                item.label,
-                item.mark_left,
-                item.mark_right,
-                item.label_left,
-                item.label_width,
-                row,
-            )
-        )
+        placed.append(replace(item, row=row))
     return placed
 
 
@@ -289,7 +279,6 @@ def _legend_item(draw: ImageDraw, x: float, y: float, kind: str, words: str, pal
 
 def _ticks(draw: ImageDraw, axis: Axis, language: str, palette: Palette, height: int) -> None:
     line_y = ROWS_TOP - 10
-    draw.line((axis.left, line_y, axis.right, line_y), fill=palette.faint, width=1)
     font = _font(13)
     for number, (day, words) in enumerate(_tick_labels(axis, language)):
         x = axis.x(day)

@@ -32,6 +32,7 @@ from bot.freshness import IndexFeed
 from bot.hidden import HiddenEvents
 from bot.search import SearchIndex
 from bot.store import Shards, Store
+from bot.store.engines import is_server_url
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ async def open_services(
     database: Path | str, data_file: Path, *, shards: Shards | None = None
 ) -> AsyncIterator[Services]:
     """A migrated database with the bundled chronology loaded, and every service over it."""
-    if "://" not in str(database):  # a SQLite file: its folder, made on first use
+    if not is_server_url(database):  # a SQLite file: its folder, made on first use
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     store = await Store.open(database)
     try:

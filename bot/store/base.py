@@ -12,7 +12,15 @@ from typing import Any, Self
 
 import aiosqlite
 
-from bot.store.engines import Connection, Engine, Params, PostgresEngine, SQLiteEngine, _without_password
+from bot.store.engines import (
+    Connection,
+    Engine,
+    Params,
+    PostgresEngine,
+    SQLiteEngine,
+    _without_password,
+    is_server_url,
+)
 
 
 class StoreError(Exception):
@@ -76,12 +84,9 @@ class StoreBase:
         `sqlite:///path`), or a `postgresql://` URL. A write waits up to `busy_timeout` seconds
         (default BUSY_TIMEOUT) for another process's before an error says the database is busy."""
         busy_timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
-        text = str(target)
-        if text.startswith(("postgresql://", "postgres://")):
-            return await cls._open_postgres(text, busy_timeout, pool_size)
-        path = text.removeprefix("sqlite://").removeprefix("/") if text.startswith("sqlite://") else text
-        if text.startswith("sqlite:////"):
-            path = "/" + path
+        if is_server_url(target):
+            return await cls._open_postgres(str(target), busy_timeout, pool_size)
+        path = str(target).removeprefix("sqlite:///")  # sqlite:///var/x, sqlite:////srv/x
         if path == ":memory:" or path.startswith("file::memory:"):
             # the reader and the writer must share one file; an in-memory database is private to each
             raise StoreError("the database must be a file; use a temporary file instead of :memory:")

@@ -90,6 +90,11 @@ class Engine(ABC):
         return version
 
 
+def is_server_url(target: object) -> bool:
+    """Whether a database setting names a PostgreSQL server rather than a SQLite file."""
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
 def migrations(dialect: str) -> list[tuple[int, str]]:
     """The numbered migration scripts of one dialect: `bot/migrations/` for SQLite,
     `bot/migrations/postgresql/` for PostgreSQL, the same numbers and names in both."""
@@ -293,14 +298,13 @@ class PostgresEngine(Engine):
         return int(found)
 
     async def apply_migration(self, number: int, script: str) -> None:
-        async with self.pool.acquire() as db, db.transaction():
-            await db.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        async with self.transaction() as db:
             # two processes starting at once: the second finds the work done once it has the lock
-            if await db.fetchval("SELECT 1 FROM schema_migrations WHERE version = $1", number):
+            if await db.value("SELECT 1 FROM schema_migrations WHERE version = ?", (number,)):
                 return
-            await db.execute(script)  # one script, several statements: the simple query protocol
+            await db.execute(script)  # no parameters, several statements: the simple query protocol
             await db.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now()::text)", number
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?, now()::text)", (number,)
             )
 
     async def listen(self, callback: Callable[[], None]) -> Callable[[], Awaitable[None]]:

@@ -244,8 +244,11 @@ def test_a_daily_pass_killed_mid_send_posts_every_day_exactly_once_after_restart
         states = Counter(state for state, _ in day_records(database).values())
         kills.append((len(read_messages(channels)), dict(states)))
 
-    # 3. A fresh process with nothing in memory runs until nothing is due.
-    restarted = run_module("tests.system.crash_daily", str(database), str(channels), next(clock).isoformat())
+    # 3. A fresh process with nothing in memory runs until nothing is due, once the last killed
+    # process's claims are stale (a younger claim may be a live scheduler's: bot/daily.py CLAIM_LEASE).
+    restarted = run_module(
+        "tests.system.crash_daily", str(database), str(channels), (next(clock) + CLAIM_LEASE).isoformat()
+    )
     _, stderr = restarted.communicate(timeout=60)
     assert restarted.returncode == 0, stderr.decode()
     messages = read_messages(channels)

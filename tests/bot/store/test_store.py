@@ -39,22 +39,25 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "db.sqlite3"
 
 
-@pytest.fixture
-async def store(database: str) -> AsyncIterator[Store]:
-    """On each engine in turn (tests/conftest.py)."""
-    store = await Store.open(database)
+async def with_bundled(target: str | Path) -> AsyncIterator[Store]:
+    store = await Store.open(target)
     await store.sync_bundled(BUNDLED, "v1")
     yield store
     await store.close()
+
+
+@pytest.fixture
+async def store(database: str) -> AsyncIterator[Store]:
+    """On each engine in turn (tests/conftest.py)."""
+    async for opened in with_bundled(database):
+        yield opened
 
 
 @pytest.fixture
 async def file_store(db_path: Path) -> AsyncIterator[Store]:
     """A SQLite file, for what only a SQLite file has (pragmas, another connection to the file)."""
-    store = await Store.open(db_path)
-    await store.sync_bundled(BUNDLED, "v1")
-    yield store
-    await store.close()
+    async for opened in with_bundled(db_path):
+        yield opened
 
 
 @pytest.fixture
