@@ -15,10 +15,12 @@ import sqlite3
 from collections.abc import Iterator
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
 import simcord
+import yaml
 from packaging.requirements import Requirement
 
 from bot import health
@@ -269,6 +271,56 @@ def test_compose_keeps_the_database_on_a_named_volume_whatever_env_says() -> Non
         assert f"      {name}: {env[name]}\n" in compose
     grace = re.search(r"stop_grace_period: (\d+)s", compose)
     assert grace is not None and int(grace[1]) > SHUTDOWN_GRACE, "docker would kill a post in flight"
+
+
+def compose_services(password: str = "s3cret") -> dict[str, dict[str, Any]]:
+    """compose.yaml's services, with ${POSTGRES_PASSWORD:-} filled in as compose would from .env."""
+    text = (ROOT / "compose.yaml").read_text(encoding="utf-8").replace("${POSTGRES_PASSWORD:-}", password)
+    assert "${" not in text, "a variable the test does not fill in"
+    services: dict[str, dict[str, Any]] = yaml.safe_load(text)["services"]
+    return services
+
+
+def settings_of(service: dict[str, Any]) -> Settings:
+    """The settings a compose service's process starts with (the chronology where this checkout
+    has it: the image's path exists only in the image)."""
+    environment = {key: str(value) for key, value in service["environment"].items()}
+    assert environment["DATA_FILE"] == "/app/data/chronology.toml"
+    return Settings.from_values(environment | {"DATA_FILE": str(DEFAULT_DATA_FILE)})
+
+
+def test_compose_starts_one_sqlite_bot_unless_the_postgres_profile_is_asked_for() -> None:
+    services = compose_services()
+    assert [name for name, service in services.items() if "profiles" not in service] == ["almanac"]
+    single = settings_of(services["almanac"])
+    assert single.database_url is None and single.shard_ids is None
+
+
+def test_the_postgres_profile_splits_every_shard_between_processes_on_one_server() -> None:
+    services = compose_services()
+    database = services["postgres"]
+    shards = {
+        name: s for name, s in services.items() if s.get("profiles") == ["postgres"] and name != "postgres"
+    }
+    assert len(shards) >= 2
+    taken: list[int] = []
+    counts = set()
+    for name, service in shards.items():
+        assert service["depends_on"] == {"postgres": {"condition": "service_healthy"}}, name
+        for key in ("env_file", "read_only", "stop_grace_period", "image"):
+            assert service[key] == services["almanac"][key], (name, key)
+        settings = settings_of(service)
+        assert settings.database_url == (
+            f"postgresql://{database['environment']['POSTGRES_USER']}:s3cret@postgres:5432/"
+            f"{database['environment']['POSTGRES_DB']}"
+        )
+        assert settings.shard_ids is not None and settings.shard_count is not None
+        taken += settings.shard_ids
+        counts.add(settings.shard_count)
+    assert len(counts) == 1, "every process must name the same SHARD_COUNT"
+    assert sorted(taken) == list(range(counts.pop())), "each shard in exactly one process"
+    assert "pg_isready" in " ".join(database["healthcheck"]["test"])
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in database["volumes"])
 
 
 def test_the_build_context_leaves_out_secrets_and_local_data() -> None:
