@@ -199,6 +199,10 @@ class SQLiteEngine(Engine):
 
     async def apply_migration(self, number: int, script: str) -> None:
         async with self.transaction() as db:
+            # two processes starting at once on a new file: the second finds the work done once
+            # it holds the write lock (BEGIN IMMEDIATE)
+            if int(await db.value("PRAGMA user_version") or 0) >= number:
+                return
             # executescript would commit on its own; run the statements inside our transaction.
             for statement in _split_sqlite(script):
                 await db.execute(statement)
@@ -290,11 +294,13 @@ class PostgresEngine(Engine):
         return [row[0] for row in rows]
 
     async def schema_version(self) -> int:
-        async with self.pool.acquire() as db:
+        # under the write lock: CREATE TABLE IF NOT EXISTS is not safe against another process
+        # creating the same table at the same moment (processes started together, say)
+        async with self.transaction() as db:
             await db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
             )
-            found = await db.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            found = await db.value("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
         return int(found)
 
     async def apply_migration(self, number: int, script: str) -> None:

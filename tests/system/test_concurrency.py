@@ -130,6 +130,20 @@ async def test_200_reads_and_50_writes_at_once_lose_nothing(services: Services) 
             assert await findable(services, guild, event), event.title
 
 
+def test_processes_starting_at_once_on_a_new_database_migrate_it_once(database: str) -> None:
+    """Shard processes started together (compose, or a deploy) all open a database nobody made yet."""
+    opening = (
+        "import asyncio, sys\nfrom bot.store import Store\n"
+        "async def main():\n    store = await Store.open(sys.argv[1])\n    await store.close()\n"
+        "asyncio.run(main())\n"
+    )
+    starts = [
+        subprocess.Popen([sys.executable, "-c", opening, database], stderr=subprocess.PIPE) for _ in range(4)
+    ]
+    failures = [process.communicate(timeout=60)[1].decode() for process in starts if process.wait() != 0]
+    assert failures == []
+
+
 async def test_two_stores_on_one_file_write_at_once_without_locking_out(database: str) -> None:
     first, second = await Store.open(database), await Store.open(database)
     try:
