@@ -26,7 +26,7 @@ from bot.errors import UserError
 from bot.i18n import said
 from bot.kinds import EmptyDay, PostOutcome, PostState
 from bot.store import PostRecord, PostSettings, Shards, Store
-from bot.store.posts import ClaimHeld
+from bot.store.posts import ClaimHeld, ClosedDay, NewClaim, Reschedule
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,45 @@ def iso(instant: dt.datetime) -> str:
 # -- the scheduler -----------------------------------------------------------------------------------
 
 
+@functools.cache
+def _zone(key: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(key)
+
+
+_BROKEN = object()  # a post whose building raised
+
+
+@dataclass(frozen=True)
+class _Due:
+    """A server's post for `day` (today where it is), not yet looked at by anyone."""
+
+    settings: PostSettings
+    day: dt.date
+    zone: zoneinfo.ZoneInfo
+
+    @property
+    def guild_id(self) -> int:
+        return self.settings.guild_id
+
+    @property
+    def channel_id(self) -> int:
+        assert self.settings.channel_id is not None  # only servers with a channel are batched
+        return self.settings.channel_id
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return self.settings.guild_id, self.day.isoformat()
+
+    @property
+    def nonce(self) -> str:
+        return nonce_for(self.settings.guild_id, self.day)
+
+    def tomorrow(self) -> Reschedule:
+        tomorrow = self.day + dt.timedelta(days=1)
+        instant = post_instant(tomorrow, self.settings.post_time or "09:00", self.zone)
+        return Reschedule(self.guild_id, tomorrow.isoformat(), iso(instant), self.settings.version)
+
+
 class Scheduler:
     """Finds the servers whose post is due and serves each once; the sender is handed to each pass,
     so the same scheduler previews posts in the shell and sends them from the bot."""
@@ -167,6 +206,10 @@ class Scheduler:
         self._almanac = almanac
         self.shards = shards  # None: this process serves every server
         self._slots = asyncio.Semaphore(concurrency)
+        # Days claimed (and closed) in one transaction: as many as are sent at once, so a claimed
+        # day never waits for a slot (a settings change meanwhile is seen at the next chunk), and
+        # a crash mid-chunk leaves at most these to read back from their channels.
+        self._chunk = concurrency
         self._sleeper: asyncio.Task[None] | None = None
         self._woken = False
         self.last_pass: tuple[dt.datetime, PassReport] | None = None
@@ -209,12 +252,108 @@ class Scheduler:
         outcomes: Counter[PostOutcome] = Counter()
         while True:
             due = await self._store.due_posts(iso(now), PASS_BATCH, self.shards)
-            outcomes.update(await asyncio.gather(*(self._guarded(item, now, sender) for item in due)))
+            outcomes.update(await self._serve_batch(due, now, sender))
             if len(due) < PASS_BATCH:
                 break
         report = PassReport(outcomes, time.perf_counter() - started)
         self.last_pass = (now, report)
         return report
+
+    async def _serve_batch(
+        self, due: list[PostSettings], now: dt.datetime, sender: Sender
+    ) -> list[PostOutcome]:
+        """The usual case, a server's first look at today, goes in chunks that each cost two
+        transactions (claim them all, then close them all); anything else (a day already
+        claimed, failed or missed, no channel) is served one by one as before."""
+        new_days: list[_Due] = []
+        others: list[PostSettings] = []
+        for settings in due:
+            zone = _zone(settings.timezone)
+            today = now.astimezone(zone).date()
+            if settings.channel_id is not None and settings.due_local_date in (None, today.isoformat()):
+                new_days.append(_Due(settings, today, zone))
+            else:
+                others.append(settings)
+        records = await self._store.post_records([item.key for item in new_days])
+        others += [item.settings for item in new_days if item.key in records]
+        new_days = [item for item in new_days if item.key not in records]
+        outcomes = []
+        for start in range(0, len(new_days), self._chunk):
+            chunk = new_days[start : start + self._chunk]
+            leftover, served = await self._serve_new_days(chunk, now, sender)
+            outcomes += served
+            others += leftover
+        outcomes += await asyncio.gather(*(self._guarded(settings, now, sender) for settings in others))
+        return outcomes
+
+    async def _serve_new_days(
+        self, chunk: list[_Due], now: dt.datetime, sender: Sender
+    ) -> tuple[list[PostSettings], list[PostOutcome]]:
+        """Build, claim, send and close a chunk of days nobody has touched yet. Returns the
+        servers to serve one by one after all (claimed elsewhere meanwhile, or a post that could
+        not be built or sent), and the outcomes of the rest."""
+        # A moderator may have changed the settings since the batch was read: those go one by one.
+        current = await self._store.post_settings_of([item.guild_id for item in chunk])
+        changed = [item.settings for item in chunk if current.get(item.guild_id) != item.settings]
+        chunk = [item for item in chunk if current.get(item.guild_id) == item.settings]
+        built = await asyncio.gather(*(self._build_guarded(item, now) for item in chunk))
+        broken = [item.settings for item, post in zip(chunk, built, strict=True) if post is _BROKEN]
+        ready = [(item, post) for item, post in zip(chunk, built, strict=True) if isinstance(post, DailyPost)]
+        skipped = [item for item, post in zip(chunk, built, strict=True) if post is None]
+        claims = [
+            NewClaim(item.guild_id, item.day.isoformat(), item.channel_id, item.nonce, p.late)
+            for item, p in ready
+        ]
+        try:
+            claimed = await self._store.claim_new_posts(claims, now=iso(now))
+        except Exception:  # a busy database, say: one by one, each server's trouble its own
+            log.exception("daily posts: could not claim a batch of %d days", len(claims))
+            return [item.settings for item in chunk] + changed, []
+        lost = [item.settings for item, _ in ready if item.key not in claimed]
+        sending = [(item, post) for item, post in ready if item.key in claimed]
+        sent = await asyncio.gather(*(self._send(item, post, sender) for item, post in sending))
+        closed = [
+            ClosedDay(item.guild_id, item.day.isoformat(), PostState.SKIPPED, item.nonce) for item in skipped
+        ]
+        failed: list[tuple[_Due, str]] = []
+        for (item, _), result in zip(sending, sent, strict=True):
+            if isinstance(result, int):
+                closed.append(
+                    ClosedDay(item.guild_id, item.day.isoformat(), PostState.SENT, item.nonce, result)
+                )
+            else:
+                failed.append((item, result))
+        done = {day.guild_id for day in closed}
+        reschedules = [item.tomorrow() for item in chunk if item.guild_id in done]
+        try:
+            await self._store.close_days(closed, reschedules)
+        except Exception:
+            # Sent but not recorded: the days stay claimed, and the next look at each reads the
+            # channel back for the post before anything is sent again.
+            log.exception("daily posts: could not record a batch of %d days", len(closed))
+        outcomes = [PostOutcome.SKIPPED] * len(skipped) + [PostOutcome.SENT] * (len(closed) - len(skipped))
+        for item, reason in failed:
+            outcome = await self._failed(item.settings, item.day, now, item.zone, reason)
+            if outcome is not PostOutcome.RETRYING:
+                await self._store.close_days([], [item.tomorrow()])
+            outcomes.append(outcome)
+        return changed + broken + lost, outcomes
+
+    async def _build_guarded(self, item: _Due, now: dt.datetime) -> DailyPost | object | None:
+        async with self._slots:
+            try:
+                return await self.build_post(item.settings, item.day, now, item.zone)
+            except Exception:
+                log.exception("daily post for server %s could not be built", item.guild_id)
+                return _BROKEN  # served one by one, where a failure is pushed back a little
+
+    async def _send(self, item: _Due, post: DailyPost, sender: Sender) -> int | str:
+        """The message id, or why the send failed."""
+        async with self._slots:
+            try:
+                return await asyncio.wait_for(sender.send(item.channel_id, post, item.nonce), SEND_TIMEOUT)
+            except (PostFailed, TimeoutError) as error:
+                return str(error) or "Discord did not answer in time"
 
     async def _guarded(self, settings: PostSettings, now: dt.datetime, sender: Sender) -> PostOutcome:
         async with self._slots:

@@ -95,6 +95,34 @@ def _record(row: Any) -> PostRecord:
     )
 
 
+@dataclass(frozen=True)
+class NewClaim:
+    """A day about to be sent, claimed in a batch (see `claim_new_posts`)."""
+
+    guild_id: int
+    local_date: str
+    channel_id: int
+    nonce: str
+    late: bool
+
+
+@dataclass(frozen=True)
+class ClosedDay:
+    guild_id: int
+    local_date: str
+    state: PostState  # sent or skipped
+    nonce: str
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    guild_id: int
+    due_local_date: str
+    next_due_utc: str
+    version: int  # the settings the times were computed from
+
+
 class ClaimHeld(Exception):
     """Another scheduler claimed this day a moment ago (at the time the message gives)."""
 
@@ -105,6 +133,17 @@ class PostData(StoreBase):
             f"SELECT {_SETTINGS_COLUMNS} FROM guild_settings WHERE guild_id = ?", (guild_id,)
         )
         return None if row is None else _settings(row)
+
+    async def post_settings_of(self, guild_ids: Sequence[int]) -> dict[int, PostSettings]:
+        """Many servers' settings at once, by server."""
+        if not guild_ids:
+            return {}
+        rows = await self._all(
+            f"SELECT {_SETTINGS_COLUMNS} FROM guild_settings"
+            f" WHERE guild_id IN ({', '.join('?' for _ in guild_ids)})",
+            tuple(guild_ids),
+        )
+        return {settings.guild_id: settings for settings in map(_settings, rows)}
 
     async def save_post_settings(
         self,
@@ -237,6 +276,63 @@ class PostData(StoreBase):
                 },
             )
         return await self.post_record(guild_id, local_date)
+
+    async def post_records(self, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], PostRecord]:
+        """The records of many (server, local day) pairs at once (a pass's batch), by pair."""
+        if not keys:
+            return {}
+        guilds, days = sorted({guild for guild, _ in keys}), sorted({day for _, day in keys})
+        rows = await self._all(
+            f"SELECT {_RECORD_COLUMNS} FROM daily_posts WHERE guild_id IN ({', '.join('?' for _ in guilds)})"
+            f" AND local_date IN ({', '.join('?' for _ in days)})",
+            (*guilds, *days),
+        )
+        wanted = set(keys)
+        records = (_record(row) for row in rows)
+        return {key: record for record in records if (key := (record.guild_id, record.local_date)) in wanted}
+
+    async def claim_new_posts(self, claims: Sequence[NewClaim], now: str) -> set[tuple[int, str]]:
+        """Claim many days that had no record when the pass looked, in one transaction; the
+        (server, day) pairs claimed. A pair that has a record by now (another scheduler got there
+        first) is left alone, for the caller to serve one by one."""
+        if not claims:
+            return set()
+        async with self.transaction() as db:
+            guilds = sorted({claim.guild_id for claim in claims})
+            days = sorted({claim.local_date for claim in claims})
+            rows = await db.fetch(
+                f"SELECT guild_id, local_date FROM daily_posts WHERE guild_id IN"
+                f" ({', '.join('?' for _ in guilds)}) AND local_date IN ({', '.join('?' for _ in days)})",
+                (*guilds, *days),
+            )
+            taken = {(int(guild), str(day)) for guild, day in rows}
+            new = [claim for claim in claims if (claim.guild_id, claim.local_date) not in taken]
+            await db.executemany(
+                "INSERT INTO daily_posts (guild_id, local_date, state, channel_id, nonce, attempts, late,"
+                " claimed_at) VALUES (?, ?, 'claimed', ?, ?, 1, ?, ?)",
+                [(c.guild_id, c.local_date, c.channel_id, c.nonce, int(c.late), now) for c in new],
+            )
+        return {(claim.guild_id, claim.local_date) for claim in new}
+
+    async def close_days(self, closed: Sequence[ClosedDay], reschedules: Sequence[Reschedule]) -> None:
+        """Record many days as sent or skipped and move each server's next post, in one
+        transaction (a reschedule only where the settings are still at its version)."""
+        if not closed and not reschedules:
+            return
+        finished = utc_now()
+        async with self.transaction() as db:
+            await db.executemany(
+                "INSERT INTO daily_posts (guild_id, local_date, state, nonce, message_id, finished_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, local_date) DO UPDATE SET"
+                " state = excluded.state, message_id = coalesce(excluded.message_id,"
+                " daily_posts.message_id), finished_at = excluded.finished_at",
+                [(c.guild_id, c.local_date, c.state, c.nonce, c.message_id, finished) for c in closed],
+            )
+            await db.executemany(
+                "UPDATE guild_settings SET due_local_date = ?, next_due_utc = ?"
+                " WHERE guild_id = ? AND posts_version = ?",
+                [(r.due_local_date, r.next_due_utc, r.guild_id, r.version) for r in reschedules],
+            )
 
     async def finish_post(
         self,

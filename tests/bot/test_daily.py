@@ -121,7 +121,8 @@ async def test_a_restart_at_any_point_of_a_send_never_duplicates_or_loses_the_da
         async def crash(*_: object, **__: object) -> None:
             raise Crash
 
-        monkeypatch.setattr(services.store, "claim_post", crash)
+        monkeypatch.setattr(services.store, "claim_post", crash)  # one by one …
+        monkeypatch.setattr(services.store, "claim_new_posts", crash)  # … or in a batch
     channels.crash_before_send = crash_point == "after_claim"
     channels.crash_after_send = crash_point == "after_send"
     with pytest.raises(Crash):

@@ -436,6 +436,25 @@ def test_each_migration_is_written_for_both_dialects_under_one_number_and_name()
     assert [number for number, _ in migrations(SQLITE)] == [number for number, _ in migrations(POSTGRESQL)]
 
 
+async def test_a_batch_claims_only_untouched_days_and_closes_them_in_one_go(store: Store) -> None:
+    from bot.kinds import PostState
+    from bot.store.posts import ClosedDay, NewClaim
+
+    day, now = "2026-03-16", "2026-03-16T09:00:00+00:00"
+    await store.claim_post(GUILD_A, day, 10, "a", False, now=now)  # another scheduler got here first
+    claimed = await store.claim_new_posts(
+        [NewClaim(GUILD_A, day, 10, "a", False), NewClaim(GUILD_B, day, 20, "b", True)], now=now
+    )
+    assert claimed == {(GUILD_B, day)}
+    records = await store.post_records([(GUILD_A, day), (GUILD_B, day), (GUILD_B, "2026-03-17")])
+    assert set(records) == {(GUILD_A, day), (GUILD_B, day)}
+    assert records[(GUILD_B, day)].state == PostState.CLAIMED and records[(GUILD_B, day)].late
+    await store.close_days([ClosedDay(GUILD_B, day, PostState.SENT, "b", 777)], [])
+    sent = await store.post_record(GUILD_B, day)
+    assert sent is not None and sent.state == PostState.SENT and sent.message_id == 777
+    assert sent.attempts == 1 and sent.channel_id == 20  # the claim's own columns are kept
+
+
 async def test_a_fresh_claim_is_another_schedulers_and_a_stale_one_may_be_taken_over(store: Store) -> None:
     from bot.store.posts import ClaimHeld
 
