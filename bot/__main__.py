@@ -97,7 +97,8 @@ def _add_ops_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 async def _shell(settings: Settings, args: argparse.Namespace) -> int:
-    async with open_configured(settings) as services:
+    # a one-shot question about a day never touches the search index: build it only when asked
+    async with open_configured(settings, index_now=args.command != "ask") as services:
         ctx = shell.ShellContext(
             services.almanac, services.anniversaries, args.guild, args.today, language=args.locale
         )

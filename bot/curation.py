@@ -20,6 +20,7 @@ from bot.calendar_feed import write_ics
 from bot.date_words import DateWords
 from bot.errors import UserError
 from bot.forms import EventForm, fields_from_form
+from bot.freshness import IndexFeed
 from bot.hidden import HiddenEvents
 from bot.i18n import Text, said, said_n
 from bot.import_plan import RowNote, plan_import, same_title, slug_for, title_key
@@ -127,10 +128,11 @@ _TARGETS: dict[Target, tuple[bool, bool, bool | None]] = {
 
 
 class Curation:
-    def __init__(self, store: Store, index: SearchIndex, hidden: HiddenEvents) -> None:
+    def __init__(self, store: Store, index: SearchIndex, hidden: HiddenEvents, feed: IndexFeed) -> None:
         self._store = store
         self._index = index
         self._hidden = hidden
+        self._feed = feed  # asked before the index is: writes elsewhere, and a first fill
         # One add or import at a time per server: each picks ids and spots twins from what is stored.
         self._writing: dict[int, asyncio.Lock] = {}
 
@@ -334,6 +336,7 @@ class Curation:
             events = [e for i in sorted(hidden_ids) if (e := await self._store.get_event(i)) is not None]
             return best_titles(events, text)
         if text.strip():
+            await self._feed.fresh()
             return self._index.complete(text[:200], (BUNDLED_SCOPE,), hidden_ids, limit=25)
         bundled = await self._store.scope_events(BUNDLED_SCOPE, deleted=False)
         return best_titles([e for e in bundled if e.id not in hidden_ids], text)

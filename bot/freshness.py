@@ -37,13 +37,16 @@ class IndexFeed:
         store: Store,
         index: SearchIndex,
         hidden: HiddenEvents,
-        seen: int,
+        seen: int | None,
         *,
         shards: Shards | None = None,
     ) -> None:
         self._store, self._index, self._hidden = store, index, hidden
         self._shards = shards  # only these shards' servers are indexed here (all when None)
-        self.seen = seen  # the last change applied (or already in the index when it was built)
+        # The last change applied (or already in the index when it was built); None: the index
+        # is still empty, to be filled by the first question that needs it (a one-shot
+        # `almanac ask` about a day never does, and so never pays for it).
+        self.seen = seen
         self._looked = self._pruned = -math.inf  # time.monotonic() of the last look and pruning
         self._woken = False  # PostgreSQL said a change was committed (LISTEN/NOTIFY)
 
@@ -71,6 +74,9 @@ class IndexFeed:
 
     async def catch_up(self) -> int:
         """Apply every change after the last one seen; how many there were."""
+        if self.seen is None:
+            self.seen = await fill_index(self._store, self._index, self._shards)
+            return 0
         applied = 0
         while changes := await self._store.changes_after(self.seen):
             event_ids = list(
@@ -90,3 +96,14 @@ class IndexFeed:
         if applied:
             log.debug("change feed: %d changes applied, up to %d", applied, self.seen)
         return applied
+
+
+async def fill_index(store: Store, index: SearchIndex, shards: Shards | None = None) -> int:
+    """Index every live event: with `shards`, only the bundled chronology and the servers of
+    those shards, so a process's memory grows with its share. Returns the latest change, read
+    first: a change committed while the index fills is applied again by the next catch-up."""
+    seen = await store.latest_change()
+    for scope in await store.scopes():
+        if shards is None or shards.serves(scope):
+            index.add_all(await store.scope_events(scope, deleted=False))
+    return seen

@@ -1,11 +1,11 @@
 """The composition root: the one place the object graph is built, the same way for the bot, the
 shell, the command line, the benchmarks and the tests.
 
-    Store ──┬── SearchIndex (built from the store once, at start)
+    Store ──┬── SearchIndex (filled from the store once: at start, or by the first search)
             ├── HiddenEvents (per-server cache)
             ├── IndexFeed(store, index, hidden)          writes made elsewhere, into the index
             ├── Almanac(store, index, hidden, feed)      the questions
-            ├── Curation(store, index, hidden)           moderators' changes
+            ├── Curation(store, index, hidden, feed)     moderators' changes
             ├── Scheduler(store, almanac, shards)        the daily passes
             └── Anniversaries(store, scheduler)          daily-post settings
 
@@ -28,7 +28,7 @@ from bot.chronology import file_fingerprint, load_chronology
 from bot.config import Settings
 from bot.curation import Curation
 from bot.daily import Scheduler
-from bot.freshness import IndexFeed
+from bot.freshness import IndexFeed, fill_index
 from bot.hidden import HiddenEvents
 from bot.search import SearchIndex
 from bot.store import Shards, Store
@@ -51,8 +51,9 @@ class Services:
     feed: IndexFeed
 
 
-def wire(store: Store, index: SearchIndex, *, shards: Shards | None = None, seen: int = 0) -> Services:
-    """The object graph over an open store and its index, which holds every change up to `seen`."""
+def wire(store: Store, index: SearchIndex, *, shards: Shards | None = None, seen: int | None = 0) -> Services:
+    """The object graph over an open store and its index, which holds every change up to `seen`
+    (None: an empty index, filled when first asked)."""
     hidden = HiddenEvents(store)
     feed = IndexFeed(store, index, hidden, seen, shards=shards)
     almanac = Almanac(store, index, hidden, feed)
@@ -62,7 +63,7 @@ def wire(store: Store, index: SearchIndex, *, shards: Shards | None = None, seen
         index=index,
         hidden=hidden,
         almanac=almanac,
-        curation=Curation(store, index, hidden),
+        curation=Curation(store, index, hidden, feed),
         scheduler=scheduler,
         anniversaries=Anniversaries(store, scheduler),
         feed=feed,
@@ -77,12 +78,9 @@ def own_shards(settings: Settings) -> Shards | None:
 
 
 async def build_index(store: Store, shards: Shards | None = None) -> SearchIndex:
-    """The search index over every live event (once, at start): with `shards`, only the bundled
-    chronology and the servers of those shards, so a process's memory grows with its share."""
+    """The search index over every live event (see `fill_index`)."""
     index = SearchIndex()
-    for scope in await store.scopes():
-        if shards is None or shards.serves(scope):
-            index.add_all(await store.scope_events(scope, deleted=False))
+    await fill_index(store, index, shards)
     return index
 
 
@@ -104,16 +102,19 @@ async def load_bundled(store: Store, data_file: Path) -> int | None:
 
 @asynccontextmanager
 async def open_services(
-    database: Path | str, data_file: Path, *, shards: Shards | None = None
+    database: Path | str, data_file: Path, *, shards: Shards | None = None, index_now: bool = True
 ) -> AsyncIterator[Services]:
-    """A migrated database with the bundled chronology loaded, and every service over it."""
+    """A migrated database with the bundled chronology loaded, and every service over it.
+    `index_now=False` leaves the search index to the first question that needs it."""
     if not is_server_url(database):  # a SQLite file: its folder, made on first use
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     store = await Store.open(database)
     try:
         await load_bundled(store, data_file)
-        seen = await store.latest_change()  # read before indexing: a change made meanwhile is replayed
-        services = wire(store, await build_index(store, shards), shards=shards, seen=seen)
+        index, seen = SearchIndex(), None
+        if index_now:
+            seen = await fill_index(store, index, shards)
+        services = wire(store, index, shards=shards, seen=seen)
         stop_listening = await store.listen(services.feed.wake)  # PostgreSQL only
         try:
             yield services
@@ -124,6 +125,8 @@ async def open_services(
         await store.close()
 
 
-def open_configured(settings: Settings) -> AbstractAsyncContextManager[Services]:
+def open_configured(settings: Settings, *, index_now: bool = True) -> AbstractAsyncContextManager[Services]:
     """`open_services` as the settings say: their database, data file and shards."""
-    return open_services(settings.database, settings.data_file, shards=own_shards(settings))
+    return open_services(
+        settings.database, settings.data_file, shards=own_shards(settings), index_now=index_now
+    )

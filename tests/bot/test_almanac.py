@@ -505,3 +505,20 @@ async def test_a_crowded_neighbourhood_narrows_to_the_events_own_year_and_keeps_
     crowded = await services.almanac.surroundings(SERVER, in_the_crowd)
     assert len(crowded.events) == 250 and in_the_crowd.id in [event.id for event in crowded.events]
     assert_chronological(crowded.events)
+
+
+async def test_a_day_question_never_builds_the_search_index_and_the_first_search_does(database: str) -> None:
+    """A one-shot `almanac ask` about a day pays nothing for search; one that searches finds
+    every event, one written after the process started among them."""
+    from bot.model import EventFields
+    from bot.runtime import open_services
+    from tests.support import FIXTURE_CHRONOLOGY
+
+    async with open_services(database, FIXTURE_CHRONOLOGY, index_now=False) as services:
+        day = await services.almanac.on_this_day(SERVER, "16 March", TODAY)
+        assert day.anniversaries and len(services.index) == 0
+        late = {"id": "late-comer", "date": "1921-03-02", "title": "Petrichenko's late note"}
+        await services.store.add_event(SERVER, EventFields.from_mapping(late), 7)
+        assert (await services.almanac.search(SERVER, "Kronstadt")).events and len(services.index) > 0
+        found = await services.almanac.search(SERVER, "petrichenko late note")
+        assert [event.title for event in found.events][:1] == ["Petrichenko's late note"]

@@ -240,7 +240,7 @@ async def test_a_full_database_refuses_an_import_whole_and_takes_it_once_there_i
 
 COMMANDS = [
     ("db", "check"),
-    ("ask", "/timeline 1800 1900"),
+    ("ask", "/search hostile import", "--guild", str(GUILD)),  # reads the imported events
     ("shell",),
     ("run",),
     ("import", "events.csv", "--guild", str(GUILD)),
