@@ -27,10 +27,12 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+# `make bench SIZES=1000,10000,100000,1000000` adds sizes to the default three (see README).
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(if $(SIZES),--sizes $(SIZES))
 	$(BIN)/python -m benchmarks.daily_posts
 	$(BIN)/python -m benchmarks.pictures
+	$(BIN)/python -m benchmarks.engines
 
 # Regenerates both lock files from pyproject.toml, with hashes. Pins already in the lock files
 # are kept unless pyproject.toml rules them out; the runtime lock takes the full lock's versions.

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import generate, queries
+from benchmarks import generate, peer, queries
 from benchmarks.common import database_path, peak_rss_mb, save_questions
 from benchmarks.queries import Asked, Subject
 from bot.chronology import DEFAULT_DATA_FILE, load_chronology
@@ -85,22 +85,30 @@ def question_sets(
     }
 
 
-async def build(size: int, count: int, workdir: Path, seed: int) -> dict[str, Any]:
+async def build(size: int, count: int, workdir: Path, seed: int, server: str | None = None) -> dict[str, Any]:
+    """`server`: an empty PostgreSQL database (URL) to build in instead of the workdir's SQLite file."""
     database = database_path(workdir, size)
     for stale in workdir.glob(f"{database.name}*"):
         stale.unlink()
     started = time.perf_counter()
-    store = await Store.open(database)
+    store = await Store.open(server or database)
     try:
         await load_bundled(store, DEFAULT_DATA_FILE)
         subjects, guilds = await populate(store, size, 4 * count, seed)
+        live = [
+            event
+            for scope in await store.scopes()
+            for event in await store.scope_events(scope, deleted=False)
+        ]
     finally:
         await store.close()
+    peer_build_s = None if server else peer.build(database, live)
     save_questions(workdir / f"questions-{size}.json", question_sets(subjects, guilds, count, seed))
     return {
         "database_build_s": round(time.perf_counter() - started, 1),
-        "db_mb": round(database.stat().st_size / 1e6, 1),
+        "db_mb": None if server else round(database.stat().st_size / 1e6, 1),
         "build_peak_rss_mb": round(peak_rss_mb(), 1),
+        "peer_build_s": None if peer_build_s is None else round(peer_build_s, 1),
     }
 
 
@@ -110,9 +118,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1917)
+    parser.add_argument("--database", help="a postgresql:// URL instead of the workdir's SQLite file")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    found = asyncio.run(build(args.size, args.queries, args.workdir, args.seed))
+    found = asyncio.run(build(args.size, args.queries, args.workdir, args.seed, args.database))
     args.out.write_text(json.dumps(found), encoding="utf-8")
 
 

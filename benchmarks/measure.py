@@ -23,6 +23,7 @@ from typing import Any
 
 from benchmarks import naive
 from benchmarks.common import TODAY, Call, database_path, load_questions, peak_rss_mb, percentile, timed
+from benchmarks.peer import Peer
 from benchmarks.queries import Asked
 from bot.almanac import SEARCH_RESULTS_MAX, Almanac
 from bot.chronology import DEFAULT_DATA_FILE
@@ -47,6 +48,13 @@ NAIVE: dict[str, AskNaive] = {
     "timeline": lambda store, guild_id, text: naive.timeline(store, guild_id, text),
 }
 
+PeerAsk = Callable[[Peer, int, str], Awaitable[Any]]
+PEER: dict[str, PeerAsk] = {
+    "search": lambda peer, guild_id, text: peer.ranked(guild_id, text, SEARCH_RESULTS_MAX),
+    "autocomplete": lambda peer, guild_id, text: peer.ranked(guild_id, text, 25, complete=True),
+    "lookup": lambda peer, guild_id, text: peer.ranked(guild_id, text, 3),
+}
+
 
 def answer_ids(operation: str, answer: Any) -> list[int] | None:
     """The events an answer lists, in order, for the operations the naive way can be checked on."""
@@ -57,22 +65,25 @@ def answer_ids(operation: str, answer: Any) -> list[int] | None:
     return None
 
 
-async def recall_at_10(services: Services, asked: Sequence[Asked]) -> float:
-    """The share of the full scan's top ten that the index's top ten holds, averaged over queries."""
-    shares = []
+async def recall_at_10(services: Services, peer: Peer, asked: Sequence[Asked]) -> tuple[float, float]:
+    """The share of the full scan's top ten that the index's top ten holds, and the FTS5 peer's,
+    each averaged over the queries."""
+    ours, peers = [], []
     index = services.index
     for q in asked:
         scopes, hidden = (BUNDLED_SCOPE, q.guild_id), await services.hidden.ids(q.guild_id)
         expected = {hit.event_id for hit in index.full_scan(q.text, scopes, hidden, limit=10)}
         if expected:
             found = {hit.event_id for hit in index.search(q.text, scopes, hidden, limit=10)}
-            shares.append(len(found & expected) / len(expected))
-    return sum(shares) / len(shares) if shares else 1.0
+            ours.append(len(found & expected) / len(expected))
+            by_peer = {event.id for event in await peer.ranked(q.guild_id, q.text, 10)}
+            peers.append(len(by_peer & expected) / len(expected))
+    return (sum(ours) / len(ours), sum(peers) / len(peers)) if ours else (1.0, 1.0)
 
 
-async def serve(size: int, workdir: Path) -> dict[str, Any]:
+async def serve(size: int, workdir: Path, server: str | None = None) -> dict[str, Any]:
     asked = load_questions(workdir / f"questions-{size}.json")
-    store = await Store.open(database_path(workdir, size))
+    store = await Store.open(server or database_path(workdir, size))
     try:
         started = time.perf_counter()
         await load_bundled(store, DEFAULT_DATA_FILE)
@@ -101,6 +112,7 @@ async def baseline(size: int, workdir: Path, count: int) -> dict[str, Any]:
     asked = load_questions(workdir / f"questions-{size}.json")
     answers = json.loads((workdir / f"answers-{size}.json").read_text(encoding="utf-8"))
     store = await Store.open(database_path(workdir, size))
+    peer = Peer(database_path(workdir, size), store)
     found: dict[str, Any] = {"agreement": {}}
     try:
         for operation, questions in asked.items():
@@ -110,9 +122,19 @@ async def baseline(size: int, workdir: Path, count: int) -> dict[str, Any]:
             times, replies = await timed(calls[:count])
             found[operation] = {"baseline_p99_ms": percentile(times, 0.99)}
             found["agreement"][operation] = agreement(operation, answers[operation], replies)
+        for operation, ask in PEER.items():  # every query: the peer is quick enough
+            peer_calls: list[Call] = [
+                functools.partial(ask, peer, q.guild_id, q.text) for q in asked[operation]
+            ]
+            await timed(peer_calls[:3])
+            times, _ = await timed(peer_calls)
+            found[operation]["peer_p99_ms"] = percentile(times, 0.99)
         services = wire(store, await build_index(store))
-        found["recall_at_10"] = await recall_at_10(services, asked["search"])
+        found["recall_at_10"], found["peer_recall_at_10"] = await recall_at_10(
+            services, peer, asked["search"]
+        )
     finally:
+        peer.close()
         await store.close()
     return found | {"peak_rss_mb": peak_rss_mb(), "queries": min(count, len(asked["search"]))}
 
@@ -136,10 +158,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--baseline-queries", type=int, default=200)
     parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--database", help="serve: a postgresql:// URL instead of the workdir's file")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.phase == "serve":
-        found = asyncio.run(serve(args.size, args.workdir))
+        found = asyncio.run(serve(args.size, args.workdir, args.database))
     else:
         found = asyncio.run(baseline(args.size, args.workdir, args.baseline_queries))
     args.out.write_text(json.dumps(found, indent=2), encoding="utf-8")

@@ -25,13 +25,19 @@ def markdown(document: dict[str, Any]) -> str:
         cells = []
         for size in sizes:
             entry = document["sizes"][size][operation]
+            peer = (
+                f"; FTS5 {_ms(entry['peer_p99_ms'])}, **{entry['peer_speedup_p99']:g}×**"
+                if "peer_p99_ms" in entry
+                else ""
+            )
             cells.append(
                 f"{entry['p50_ms']:.1f} / {entry['p99_ms']:.1f} ms (naive p99 "
-                f"{_ms(entry['baseline_p99_ms'])}, **{entry['speedup_p99']:g}×**)"
+                f"{_ms(entry['baseline_p99_ms'])}, **{entry['speedup_p99']:g}×**{peer})"
             )
         lines.append(f"| {label} p50 / p99 | " + " | ".join(cells) + " |")
     rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("search recall@10 vs full scan", lambda e: f"{e['recall_at_10']:.3f}"),
+        ("FTS5 peer's recall@10 vs full scan", lambda e: f"{e['peer_recall_at_10']:.3f}"),
         ("load a chronology file of that size", lambda e: f"{e['load_s']:.2f} s"),
         (
             "reload it unchanged",

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks import pictures, run
+from benchmarks import engines, pictures, run
 
 OPERATIONS = {"search", "autocomplete", "lookup", "onthisday", "timeline"}
 TIMING_KEYS = {"p50_ms", "p99_ms", "baseline_p99_ms", "speedup_p99"}
+PEER_OPERATIONS = {"search", "autocomplete", "lookup"}  # what FTS5 can answer
 SIZE_KEYS = OPERATIONS | {
     "recall_at_10",
+    "peer_recall_at_10",
     "load_s",
     "reload_unchanged_s",
     "reload_speedup",
@@ -29,18 +31,23 @@ def test_a_tiny_benchmark_writes_results_json_and_a_table(tmp_path: Path) -> Non
     size = results["sizes"]["200"]
     assert set(size) == SIZE_KEYS
     for operation in OPERATIONS:
-        assert set(size[operation]) == TIMING_KEYS
         timing = size[operation]
+        if operation in PEER_OPERATIONS:
+            assert set(timing) == TIMING_KEYS | {"peer_p99_ms", "peer_speedup_p99"}
+            assert timing["peer_speedup_p99"] == round(timing["peer_p99_ms"] / timing["p99_ms"], 2)
+        else:
+            assert set(timing) == TIMING_KEYS
         assert timing["p99_ms"] >= timing["p50_ms"] > 0 and timing["baseline_p99_ms"] > 0
         assert timing["speedup_p99"] == round(timing["baseline_p99_ms"] / timing["p99_ms"], 2)
     assert 0.95 <= size["recall_at_10"] <= 1.0
+    assert 0.0 < size["peer_recall_at_10"] <= 1.0  # FTS5 finds some of the full scan's answers
     assert size["db_mb"] > 0 and size["peak_rss_mb"] > 0 and size["load_s"] > 0
     agreement = results["machine"]["details"]["200"]["agreement"]
     assert agreement["timeline"] == 1.0  # the naive way is the same answer, only slower …
     assert agreement["search"] >= 0.9 and agreement["autocomplete"] >= 0.9  # … or nearly (see bot/search.py)
 
     table = (tmp_path / "results.md").read_text(encoding="utf-8")
-    assert "| `/search` p50 / p99 |" in table and "200 events" in table
+    assert "| `/search` p50 / p99 |" in table and "200 events" in table and "FTS5" in table
 
 
 def test_the_picture_benchmark_measures_pillow_in_fresh_processes(tmp_path: Path) -> None:
@@ -61,3 +68,19 @@ def test_the_synthetic_timeline_has_every_precision_inside_its_span() -> None:
     precisions = {event.date.precision for event in answer.events}
     assert len(precisions) == 3 and any(event.date.is_range for event in answer.events)
     assert all(pictures.FIRST <= event.date.first_day() <= pictures.LAST for event in answer.events)
+
+
+def test_the_engine_benchmark_measures_sqlite_and_a_real_postgresql_side_by_side(tmp_path: Path) -> None:
+    engines.main(
+        ["--events", "200", "--servers", "60", "--hours", "6", "--writes", "15", "--out", str(tmp_path)]
+    )
+
+    found = json.loads((tmp_path / "engines.json").read_text(encoding="utf-8"))
+    assert set(found["engines"]) == {"sqlite", "postgresql"}
+    for engine in found["engines"].values():
+        assert all(engine["commands"][operation]["p99_ms"] > 0 for operation in OPERATIONS)
+        assert engine["writes"]["writes"] == 2 * 15 and engine["writes"]["writes_per_s"] > 0
+        daily = engine["daily"]
+        assert daily["servers"] == 60 and daily["posts"] > 0 and daily["duplicates"] == 0
+    table = (tmp_path / "engines.md").read_text(encoding="utf-8")
+    assert "| | SQLite | PostgreSQL |" in table and "writes per second" in table
