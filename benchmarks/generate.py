@@ -86,10 +86,16 @@ class Server:
     era: int  # the year this server's events centre on
 
 
+def server_count(total: int) -> int:
+    """SERVERS up to 100,000 events; past that a hundred events a server (10,000 at a million),
+    as a public bot's chronology grows by more servers rather than by bigger ones."""
+    return SERVERS if total <= 100_000 else total // 100
+
+
 def servers(total: int, rng: random.Random) -> tuple[int, list[Server]]:
     """How many synthetic bundled events, and each server with its Zipf share of `total`."""
     bundled = round(total * BUNDLED_SHARE)
-    weights = [1 / rank for rank in range(1, SERVERS + 1)]
+    weights = [1 / rank for rank in range(1, server_count(total) + 1)]
     scale = (total - bundled) / sum(weights)
     sizes = [max(1, int(weight * scale)) for weight in weights]
     sizes[0] += total - bundled - sum(sizes)  # rounding goes to the largest server

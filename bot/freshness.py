@@ -16,6 +16,7 @@ an answer reflects every write committed before it reached the process.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import math
 import time
@@ -106,4 +107,7 @@ async def fill_index(store: Store, index: SearchIndex, shards: Shards | None = N
     for scope in await store.scopes():
         if shards is None or shards.serves(scope):
             index.add_all(await store.scope_events(scope, deleted=False))
+    # The index's objects live as long as the process: keep the cyclic collector from walking
+    # them all at every full collection (a pause of tens of milliseconds at 100,000 events).
+    gc.freeze()
     return seen

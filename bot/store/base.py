@@ -125,9 +125,7 @@ class StoreBase:
     async def listen(self, callback: Callable[[], None]) -> Callable[[], Awaitable[None]] | None:
         """On PostgreSQL, call `callback` whenever any process commits a change, until the
         returned coroutine function is awaited; SQLite has no such signal (None)."""
-        if isinstance(self.engine, PostgresEngine):
-            return await self.engine.listen(callback)
-        return None
+        return await self.engine.listen(callback)
 
     async def migrate(self) -> int:
         """Apply each numbered migration newer than the database's, one transaction each."""
@@ -180,11 +178,7 @@ class StoreBase:
     async def integrity_check(self) -> str:
         """SQLite's check of the file; PostgreSQL checks its own pages, so there it says whether
         the database answers at all."""
-        if isinstance(self.engine, SQLiteEngine):
-            row = await self._one("PRAGMA integrity_check")
-            return str(row[0])
-        row = await self._one("SELECT 'ok'")
-        return str(row[0])
+        return await self.engine.integrity_check()
 
     async def counts(self) -> dict[str, int]:
         row = await self._one(

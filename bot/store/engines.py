@@ -81,6 +81,16 @@ class Engine(ABC):
     async def apply_migration(self, number: int, script: str) -> None:
         """Run one migration and record it, in one transaction."""
 
+    async def listen(self, callback: Callable[[], None]) -> Callable[[], Awaitable[None]] | None:
+        """Call `callback` whenever any process commits a change, until the returned coroutine
+        function is awaited; None where the engine has no such signal (SQLite: the feed is polled)."""
+        return None
+
+    async def integrity_check(self) -> str:
+        """'ok', or what is wrong with the database's own pages."""
+        rows = await self.fetch("SELECT 'ok'")  # a server checks its own pages: does it answer?
+        return str(rows[0][0])
+
     async def migrate(self) -> int:
         version = await self.schema_version()
         for number, script in migrations(self.dialect):
@@ -196,6 +206,10 @@ class SQLiteEngine(Engine):
         async with self.writer.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+    async def integrity_check(self) -> str:
+        rows = await self.fetch("PRAGMA integrity_check")
+        return str(rows[0][0])
 
     async def apply_migration(self, number: int, script: str) -> None:
         async with self.transaction() as db:
