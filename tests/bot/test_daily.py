@@ -427,3 +427,34 @@ async def test_a_server_whose_settings_change_while_it_waits_in_a_pass_is_served
     assert shown.next_post == dt.datetime(2026, 6, 1, 18, 0, tzinfo=UTC)
     await posting.run_pass(dt.datetime(2026, 6, 1, 18, 0, 30, tzinfo=UTC))
     assert channels.days_posted(360) == Counter({"2026-06-01": 1})
+
+
+async def test_a_day_another_scheduler_claims_between_the_look_and_the_batch_claim_is_posted_once(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch claims only the days nobody touched; one claimed elsewhere in between is left to
+    that claim, and once its lease is over (its holder gone) is read back and posted, once."""
+    from bot.daily import CLAIM_LEASE, iso, nonce_for
+
+    channels = FakeChannels()
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    for guild in (41, 42, 43):
+        posting = await set_up(services, channels, guild, "UTC", "09:00", start)
+    due = dt.datetime(2026, 6, 1, 9, 0, 30, tzinfo=UTC)
+    store = services.store
+    looked = store.post_records
+
+    async def look_then_lose_the_race(keys: list[tuple[int, str]]) -> object:
+        found = await looked(keys)
+        if (42, "2026-06-01") in keys:  # another scheduler claims 42's day right after the look
+            await store.claim_post(42, "2026-06-01", 420, nonce_for(42, due.date()), False, now=iso(due))
+        return found
+
+    monkeypatch.setattr(store, "post_records", look_then_lose_the_race)
+    report = await posting.run_pass(due)
+    monkeypatch.undo()
+    assert report.outcomes == Counter({PostOutcome.SENT: 2, PostOutcome.RETRYING: 1})
+    assert channels.days_posted(420) == Counter()
+    await run_until(posting, due, due + CLAIM_LEASE + dt.timedelta(minutes=2), dt.timedelta(seconds=30))
+    for guild in (41, 42, 43):
+        assert channels.days_posted(guild * 10) == Counter({"2026-06-01": 1}), guild
