@@ -1,7 +1,8 @@
 """Every SQL statement of the project lives in this package, behind plain async methods."""
 
-from bot.store.base import BUSY, ConflictError, StoreError, advice, is_busy, utc_now
+from bot.store.base import BUSY, ConflictError, StoreError, advice, utc_now
 from bot.store.changes import Change, ChangeFeed
+from bot.store.engines import is_busy
 from bot.store.guilds import AuditEntry, GuildData
 from bot.store.posts import PostData, PostRecord, PostSettings, Shards
 from bot.store.reads import EventReads

@@ -19,6 +19,7 @@ from bot.store.engines import (
     PostgresEngine,
     SQLiteEngine,
     _without_password,
+    is_busy,
     is_server_url,
 )
 
@@ -39,18 +40,6 @@ POOL_SIZE = 10  # PostgreSQL connections per process: reads run side by side, wr
 
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def is_busy(error: BaseException) -> bool:
-    """True for SQLite's "database is locked" (or PostgreSQL's lock timeout): another connection
-    held the write lock for the whole busy timeout. Nothing is wrong with the database; the same
-    command later will work."""
-    if type(error).__name__ == "LockNotAvailableError":  # asyncpg's, not imported unless in use
-        return True
-    if not isinstance(error, sqlite3.OperationalError):
-        return False
-    code = getattr(error, "sqlite_errorname", "")
-    return code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(error)
 
 
 def advice(error: sqlite3.Error) -> str:

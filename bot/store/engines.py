@@ -17,6 +17,7 @@ import asyncio
 import functools
 import re
 import sqlite3
+import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -100,6 +101,18 @@ class Engine(ABC):
         return version
 
 
+def is_busy(error: BaseException) -> bool:
+    """True for SQLite's "database is locked" (or PostgreSQL's lock timeout): another connection
+    held the write lock for the whole busy timeout. Nothing is wrong with the database; the same
+    command later will work."""
+    if type(error).__name__ == "LockNotAvailableError":  # asyncpg's, not imported unless in use
+        return True
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    code = getattr(error, "sqlite_errorname", "")
+    return code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(error)
+
+
 def is_server_url(target: object) -> bool:
     """Whether a database setting names a PostgreSQL server rather than a SQLite file."""
     return str(target).startswith(("postgresql://", "postgres://"))
@@ -156,7 +169,7 @@ class SQLiteEngine(Engine):
         try:
             # `timeout` is SQLite's busy timeout, in force from the first statement (WAL included)
             writer = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
-            await writer.execute("PRAGMA journal_mode = WAL")
+            await _use_wal(writer, busy_timeout)
             reader = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
         except BaseException:
             if writer is not None:
@@ -221,6 +234,22 @@ class SQLiteEngine(Engine):
             for statement in _split_sqlite(script):
                 await db.execute(statement)
             await db.execute(f"PRAGMA user_version = {number}")
+
+
+async def _use_wal(writer: aiosqlite.Connection, busy_timeout: float) -> None:
+    """Put the file in WAL mode (it stays so). Switching needs the file to itself and SQLite may
+    refuse at once rather than wait, while another process starting at the same moment holds it:
+    so ask again for as long as a write would wait."""
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            async with writer.execute("PRAGMA journal_mode = WAL") as cursor:
+                await cursor.fetchall()
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(0.05)
 
 
 def _split_sqlite(script: str) -> list[str]:

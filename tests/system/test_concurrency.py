@@ -138,7 +138,7 @@ def test_processes_starting_at_once_on_a_new_database_migrate_it_once(database: 
         "asyncio.run(main())\n"
     )
     starts = [
-        subprocess.Popen([sys.executable, "-c", opening, database], stderr=subprocess.PIPE) for _ in range(4)
+        subprocess.Popen([sys.executable, "-c", opening, database], stderr=subprocess.PIPE) for _ in range(6)
     ]
     failures = [process.communicate(timeout=60)[1].decode() for process in starts if process.wait() != 0]
     assert failures == []
