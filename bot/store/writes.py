@@ -214,30 +214,32 @@ class EventWrites(StoreBase):
     async def import_events(
         self, guild_id: int, batch: Sequence[EventFields], actor: int | None
     ) -> list[Event]:
-        """Insert all of `batch` in one transaction, or none of it; the stored events, to be indexed."""
-
-        async def everything(own: list[Event], visible: list[Event]) -> Sequence[EventFields]:
-            return batch
-
-        return await self.import_planned(guild_id, everything, actor)
+        """Insert all of `batch` in one transaction, or none of it; the stored events, to be indexed.
+        Nothing is read first (a bulk load checks its rows itself), so a big server's batches cost
+        the same however many events it already holds."""
+        async with self.transaction() as db:
+            return await self._insert_all(db, guild_id, batch, actor)
 
     async def import_planned(self, guild_id: int, plan: ImportPlan, actor: int | None) -> list[Event]:
         """Decide what to insert and insert it in ONE write transaction: `plan(own, visible)` is
         given the server's own events (removed ones too) and the events it sees as they are with
         the write lock held, so another process's import of the same rows, committed a moment
         earlier, is seen as duplicates instead of being stored twice. All of it, or none."""
-        now = utc_now()
-        events: list[Event] = []
         async with self.transaction() as db:
             own = [event_from_row(row) for row in await db.fetch(SCOPE_EVENTS, {"scope": guild_id})]
             visible = [event_from_row(row) for row in await db.fetch(VISIBLE_EVENTS, {"guild": guild_id})]
-            for fields in await plan(own, visible):
-                try:
-                    event_id = await self._insert(db, guild_id, fields, actor=actor, now=now)
-                except self.engine.integrity_errors:
-                    raise ConflictError(f"the id `{fields.slug}` is already taken in this server") from None
-                await self._audit(
-                    db, guild_id, event_id, actor, AuditAction.IMPORT, None, fields.as_mapping()
-                )
-                events.append(Event(id=event_id, scope=guild_id, fields=fields))
+            return await self._insert_all(db, guild_id, await plan(own, visible), actor)
+
+    async def _insert_all(
+        self, db: Connection, guild_id: int, batch: Sequence[EventFields], actor: int | None
+    ) -> list[Event]:
+        now = utc_now()
+        events: list[Event] = []
+        for fields in batch:
+            try:
+                event_id = await self._insert(db, guild_id, fields, actor=actor, now=now)
+            except self.engine.integrity_errors:
+                raise ConflictError(f"the id `{fields.slug}` is already taken in this server") from None
+            await self._audit(db, guild_id, event_id, actor, AuditAction.IMPORT, None, fields.as_mapping())
+            events.append(Event(id=event_id, scope=guild_id, fields=fields))
         return events
