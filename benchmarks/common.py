@@ -6,16 +6,35 @@ import datetime as dt
 import json
 import math
 import resource
+import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from benchmarks.queries import Asked
 
 TODAY = dt.date(2026, 3, 16)  # a fixed "today", so every run asks the same days
 OPERATIONS = ("search", "autocomplete", "lookup", "onthisday", "timeline")
 Call = Callable[[], Awaitable[object]]
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def run_module(module: str, args: list[str], out: Path) -> dict[str, Any]:
+    """Run `python -m module args --out out` in a fresh interpreter and read what it wrote."""
+    command = [sys.executable, "-m", module, *args, "--out", str(out)]
+    subprocess.run(command, check=True, cwd=PROJECT)
+    found: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return found
+
+
+def save_document(folder: Path, name: str, document: dict[str, Any], table: str) -> None:
+    """`name`.json (the shape other tools read) and `name`.md (the table for README), then the table."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    (folder / f"{name}.md").write_text(table, encoding="utf-8")
+    print(table)
 
 
 def database_path(workdir: Path, size: int) -> Path:

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import OPERATIONS
+from benchmarks.common import OPERATIONS, run_module, save_document
 from benchmarks.generate import GUILD_BASE, Writer
 from benchmarks.report import LABELS
 from bot.store import Store
@@ -59,18 +59,12 @@ def fresh_database(server: Any, name: str) -> str:
     return f"{server.get_uri()}&search_path={name}"
 
 
-def run(module: str, args: list[str], out: Path) -> dict[str, Any]:
-    subprocess.run([sys.executable, "-m", module, *args, "--out", str(out)], check=True, cwd=HERE.parent)
-    found: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    return found
-
-
 def commands(events: int, workdir: Path, database: str | None) -> dict[str, Any]:
     """p50/p99 of every command on a chronology of `events` events."""
     common = ["--size", str(events), "--workdir", str(workdir)]
     target = [] if database is None else ["--database", database]
-    run("benchmarks.build", [*common, "--queries", "200", *target], workdir / "b.json")
-    served = run("benchmarks.measure", [*common, "--phase", "serve", *target], workdir / "s.json")
+    run_module("benchmarks.build", [*common, "--queries", "200", *target], workdir / "b.json")
+    served = run_module("benchmarks.measure", [*common, "--phase", "serve", *target], workdir / "s.json")
     found = {
         operation: {key: round(served[operation][key], 3) for key in ("p50_ms", "p99_ms")}
         for operation in OPERATIONS
@@ -131,7 +125,7 @@ def prepare_daily(servers: int, workdir: Path, server: Any) -> tuple[Path, str, 
     PostgreSQL database by `almanac db copy`'s code: the file, the URL and the setup cost."""
     prepared = workdir / "daily.sqlite3"
     setup = ["--servers", str(servers), "--database", str(prepared), "--setup-only"]
-    found = run("benchmarks.daily_posts", setup, workdir / "setup.json")
+    found = run_module("benchmarks.daily_posts", setup, workdir / "setup.json")
     url = fresh_database(server, "bench_daily")
     asyncio.run(_copy(prepared, url))
     return prepared, url, float(found["setup_per_server_ms"])
@@ -151,7 +145,9 @@ async def _copy(source: Path, target: str) -> None:
 def daily(servers: int, hours: float, workdir: Path, database: str) -> dict[str, Any]:
     """The scheduler's passes over `hours`, on a database prepared by `prepare_daily`."""
     args = ["--servers", str(servers), "--days", str(hours / 24), "--crowd", "0"]
-    return run("benchmarks.daily_posts", [*args, "--database", database, "--prepared"], workdir / "d.json")
+    return run_module(
+        "benchmarks.daily_posts", [*args, "--database", database, "--prepared"], workdir / "d.json"
+    )
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -246,10 +242,7 @@ def main(argv: list[str] | None = None) -> None:
         args.out.write_text(json.dumps(found), encoding="utf-8")
         return
     document = measure(args)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "engines.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    (args.out / "engines.md").write_text(markdown(document), encoding="utf-8")
-    print(markdown(document))
+    save_document(args.out, "engines", document, markdown(document))
 
 
 if __name__ == "__main__":

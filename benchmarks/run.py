@@ -11,10 +11,8 @@ other tools read) and benchmarks/results.md (the table for README).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +21,7 @@ from typing import Any
 
 import rapidfuzz
 
-from benchmarks.common import OPERATIONS
+from benchmarks.common import OPERATIONS, run_module, save_document
 from benchmarks.peer import CANDIDATES
 from benchmarks.report import markdown
 
@@ -38,14 +36,6 @@ def baseline_sample(size: int, queries: int) -> int:
     if size <= SAMPLE_ABOVE:
         return queries
     return min(queries, next((count for at_least, count in BASELINE_SAMPLES if size >= at_least), 20))
-
-
-def run_module(module: str, args: list[str], out: Path) -> dict[str, Any]:
-    """Run `python -m module args --out out` in a fresh interpreter and read what it wrote."""
-    command = [sys.executable, "-m", module, *args, "--out", str(out)]
-    subprocess.run(command, check=True, cwd=HERE.parent)
-    found: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    return found
 
 
 def measure_size(
@@ -162,10 +152,7 @@ def main(argv: list[str] | None = None) -> None:
                 size, args.queries, args.baseline_queries, Path(scratch), args.seed
             )
     document = {"machine": machine(details), "sizes": results}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    (args.out / "results.md").write_text(markdown(document), encoding="utf-8")
-    print(markdown(document))
+    save_document(args.out, "results", document, markdown(document))
 
 
 if __name__ == "__main__":

@@ -375,7 +375,7 @@ class Scheduler:
                 return PostOutcome.RETRYING
 
     async def serve(self, settings: PostSettings, now: dt.datetime, sender: Sender) -> PostOutcome:
-        zone = zoneinfo.ZoneInfo(settings.timezone)
+        zone = _zone(settings.timezone)
         post_time = settings.post_time or "09:00"
         today = now.astimezone(zone).date()
         day = dt.date.fromisoformat(settings.due_local_date) if settings.due_local_date else today

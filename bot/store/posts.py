@@ -123,6 +123,16 @@ class Reschedule:
     version: int  # the settings the times were computed from
 
 
+def _among(keys: Sequence[tuple[int, str]]) -> tuple[str, tuple[Any, ...]]:
+    """A condition on daily_posts for these (server, local day) pairs, and its parameters: the
+    rows of their servers on their days (a superset when the days differ; callers keep the pairs)."""
+    guilds, days = sorted({guild for guild, _ in keys}), sorted({day for _, day in keys})
+    where = (
+        f"guild_id IN ({', '.join('?' for _ in guilds)}) AND local_date IN ({', '.join('?' for _ in days)})"
+    )
+    return where, (*guilds, *days)
+
+
 class ClaimHeld(Exception):
     """Another scheduler claimed this day a moment ago (at the time the message gives)."""
 
@@ -281,12 +291,8 @@ class PostData(StoreBase):
         """The records of many (server, local day) pairs at once (a pass's batch), by pair."""
         if not keys:
             return {}
-        guilds, days = sorted({guild for guild, _ in keys}), sorted({day for _, day in keys})
-        rows = await self._all(
-            f"SELECT {_RECORD_COLUMNS} FROM daily_posts WHERE guild_id IN ({', '.join('?' for _ in guilds)})"
-            f" AND local_date IN ({', '.join('?' for _ in days)})",
-            (*guilds, *days),
-        )
+        where, params = _among(keys)
+        rows = await self._all(f"SELECT {_RECORD_COLUMNS} FROM daily_posts WHERE {where}", params)
         wanted = set(keys)
         records = (_record(row) for row in rows)
         return {key: record for record in records if (key := (record.guild_id, record.local_date)) in wanted}
@@ -298,13 +304,8 @@ class PostData(StoreBase):
         if not claims:
             return set()
         async with self.transaction() as db:
-            guilds = sorted({claim.guild_id for claim in claims})
-            days = sorted({claim.local_date for claim in claims})
-            rows = await db.fetch(
-                f"SELECT guild_id, local_date FROM daily_posts WHERE guild_id IN"
-                f" ({', '.join('?' for _ in guilds)}) AND local_date IN ({', '.join('?' for _ in days)})",
-                (*guilds, *days),
-            )
+            where, params = _among([(claim.guild_id, claim.local_date) for claim in claims])
+            rows = await db.fetch(f"SELECT guild_id, local_date FROM daily_posts WHERE {where}", params)
             taken = {(int(guild), str(day)) for guild, day in rows}
             new = [claim for claim in claims if (claim.guild_id, claim.local_date) not in taken]
             await db.executemany(
