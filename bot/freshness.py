@@ -107,6 +107,7 @@ async def fill_index(store: Store, index: SearchIndex, shards: Shards | None = N
     for scope in await store.scopes():
         if shards is None or shards.serves(scope):
             index.add_all(await store.scope_events(scope, deleted=False))
+    index.ready()  # its postings built now, not by the first question
     # The index's objects live as long as the process: keep the cyclic collector from walking
     # them all at every full collection (a pause of tens of milliseconds at 100,000 events).
     gc.freeze()

@@ -21,8 +21,9 @@ import heapq
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
@@ -96,7 +97,8 @@ def _latin(run: re.Match[str]) -> str:
     return stripped if stripped.isascii() else anyascii(run[0])
 
 
-def _content(words: Iterable[str]) -> list[str]:
+def content_words(words: Iterable[str]) -> list[str]:
+    """The words that say what a text is about: every one but the stopwords."""
     return [word for word in words if word not in _STOPWORDS]
 
 
@@ -118,12 +120,14 @@ class Document:
         in_names = {word for name in names for word in name.split()}
         summaries = (fields.summary, *(t.summary for t in fields.translations))
         text = normalize(" ".join((*fields.people, *fields.places, *fields.tags, *summaries)))
-        others = dict.fromkeys(word for word in _content(text.split()) if word not in in_names)
-        shortest = min((n for n in (len(_content(name.split())) for name in names) if n), default=_NO_NAME)
+        others = dict.fromkeys(word for word in content_words(text.split()) if word not in in_names)
+        shortest = min(
+            (n for n in (len(content_words(name.split())) for name in names) if n), default=_NO_NAME
+        )
         return cls(event.id, event.scope, fields.title, names, " ".join(others), shortest)
 
     def name_words(self) -> set[str]:
-        return {word for name in self.names for word in _content(name.split())}
+        return {word for name in self.names for word in content_words(name.split())}
 
     def postings(self) -> Iterator[tuple[str, int]]:
         """(word, 1 if it is in a name else 0): what this event adds to the index."""
@@ -141,7 +145,7 @@ class Query:
     def parse(cls, text: str, *, complete: bool = False) -> Query | None:
         normalized = normalize(text)
         tokens = normalized.split()
-        words = tuple(dict.fromkeys(_content(tokens) or tokens))[:MAX_QUERY_WORDS]
+        words = tuple(dict.fromkeys(content_words(tokens) or tokens))[:MAX_QUERY_WORDS]
         if not words:
             return None
         last = len(words) - 1
@@ -244,7 +248,7 @@ def scaled(total: float, weight: float, named: bool) -> float:
 
 
 def _covers(matched: Collection[str], name: str) -> bool:
-    words = _content(name.split())
+    words = content_words(name.split())
     return bool(words) and all(word in matched for word in words)
 
 
@@ -255,7 +259,16 @@ class Hit:
     score: float
 
 
-def ranked(scores: dict[int, float], documents: dict[int, Document], limit: int) -> list[Hit]:
+class Ranked(Protocol):
+    """What ties between equal scores are broken by."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def shortest(self) -> int: ...
+
+
+def ranked(scores: dict[int, float], documents: Mapping[int, Ranked], limit: int) -> list[Hit]:
     """Best first; of equal scores, the event with the shortest name (the likelier meaning of a word
     its names share), then alphabetically: the same question always gets the same answer."""
     kept = ((event_id, score) for event_id, score in scores.items() if score >= MIN_SCORE)

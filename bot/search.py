@@ -1,36 +1,41 @@
 """The fuzzy index behind /search, /event lookup and autocomplete.
 
-A trigram index over the vocabulary turns `kronstat` into the real words near it (`kronstadt`,
-`kronshtadt`); the postings of those words, one sorted array per word of (scope, event, in-a-name)
-keys, give the events of the asked scopes by bisection, never touching another server's. The
-candidates are then scored by bot.scoring, the same function the naive full scan uses, so the
-index changes how much work a query is, not its answer.
+The vocabulary turns `kronstat` into the real words near it (`kronstadt`, `kronshtadt`); their
+postings (bot/postings.py) give the events of the asked scopes, never touching another
+server's. The candidates are then scored by bot.scoring, the same function the naive full scan
+uses, so the index changes how much work a query is, not its answer.
+
+A query word's matches are gathered and reduced with numpy, a whole word at a time; only the
+few candidates that can make the answer are scored exactly, in Python, the way the full scan
+scores them. Events are kept in two segments: the base, built from every event at once, and a
+tail of the events added or edited since, rebuilt at the next question after a change; once the
+tail outgrows a thirty-second of the base, the next question rebuilds the base instead. So a
+bot answers a million events' questions from one compact copy, and an edit shows at once.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import heapq
-import itertools
-import math
 from array import array
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+import numpy as np
 
 from bot.model import Event
+from bot.postings import IntArray, Segment, Vocabulary, build_segment, decode, encode
 from bot.scoring import (
+    EXACT_BONUS,
     MIN_SCORE,
-    PREFIX_SIMILARITY,
+    NAMED_SHARE,
     TEXT_WEIGHT,
-    WORD_CUTOFF,
     Document,
     Hit,
     Query,
     best_possible,
-    final_score,
+    content_words,
     normalize,
     ranked,
     scaled,
@@ -42,123 +47,147 @@ from bot.scoring import (
 # what callers have always imported from here
 __all__ = ["MIN_SCORE", "Document", "Hit", "Query", "SearchIndex", "normalize"]
 
-SHORT_WORD = 5  # up to this long, a query word is compared with every word of a matching length
 SIMILAR_CACHE = 1024  # query words whose close words are remembered
-# A posting key is scope slot << 41 | 1 << 40 if the word is in a name | event id: so one scope's
-# keys are one run of a word's sorted postings, its text matches first and its name matches after.
-_SLOT_SHIFT = 41
-_NAME_BIT = 1 << 40
-_CHUNK = 4096  # add_all indexes this many events at a time, to bound its scratch memory
+TAIL_EVENTS = 4096  # the tail holds this many events, or a thirty-second of the base if more
+_BASE, _TAIL = 1, 2  # which segment holds an event's current words (0: none yet, or not indexed)
+# numpy's scores are within rounding of the exact ones (which round to 9 places): a candidate this
+# close to making the answer is scored exactly before it is left out
+_MARGIN = 1e-6
+_EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)
 
 
-def _trigrams(word: str) -> set[str]:
-    padded = f" {word} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+@dataclass(frozen=True, slots=True)
+class _Named:
+    title: str
+    shortest: int
+
+
+@dataclass(frozen=True, slots=True)
+class _WordMatches:
+    """One query word's matches: each event's best value (a name's similarity, or TEXT_WEIGHT
+    times a text's), and every event it matched in a name (once for each word it matched)."""
+
+    events: IntArray
+    values: np.ndarray
+    in_names: IntArray
 
 
 class SearchIndex:
-    """Every live event of every scope, kept in step with writes (no rebuilds)."""
+    """Every live event of every scope, kept in step with writes.
 
-    def __init__(self) -> None:
-        self._documents: dict[int, Document] = {}
-        self._slots: dict[int, int] = {}  # scope -> the small number its posting keys start with
+    Per-event data is held in arrays indexed by event id (the database's row ids, which start at
+    1 and have few gaps), so an event costs a few dozen bytes beside its words and postings."""
+
+    def __init__(self, *, tail_events: int = TAIL_EVENTS) -> None:
+        self._vocabulary = Vocabulary()
+        self._words: list[bytes | None] = []  # event id -> its encoded words; None: not indexed
+        self._titles: list[str | None] = []
+        self._slot_of = array("i")  # event id -> its scope's slot; -1: not indexed
+        self._shortest = array("I")  # event id -> Document.shortest
+        self._fingerprints = array("q")  # event id -> a hash of its Document: the same again is no work
+        self._held_by = array("b")  # event id -> _BASE or _TAIL
+        self._slots: dict[int, int] = {}  # scope -> its slot, the order its rows come in
+        self._scopes: list[int] = []  # slot -> scope
         self._sizes: Counter[int] = Counter()  # scope -> how many events it holds, for word weights
-        self._postings: dict[str, array[int]] = {}  # word -> sorted posting keys
-        self._grams: dict[str, list[str]] = {}  # trigram -> the words holding it
-        self._by_length: dict[int, list[str]] = {}  # length -> the words that long
-        self._sorted_words: list[str] = []  # for prefixes …
-        self._new_words: list[str] = []  # … once these are sorted in
-        self._similar_cache: dict[tuple[str, bool], dict[str, float]] = {}
+        self._count = 0
+        self._base: Segment | None = None
+        self._tail: Segment | None = None
+        self._tail_events: set[int] = set()  # indexed since the base was built
+        self._base_stale = self._tail_stale = False
+        self._tail_limit = tail_events
+        self._similar_cache: dict[tuple[str, bool], dict[int, float]] = {}
+        self._cached_words = 0  # the vocabulary's size when the cache was filled
 
     def __len__(self) -> int:
-        return len(self._documents)
+        return self._count
 
     # -- keeping in step -----------------------------------------------------------------------
 
     def add(self, event: Event) -> None:
         """Index `event`, replacing any earlier version of it; the same version again (this
-        process's own write, come back through the change feed) costs no posting work."""
+        process's own write, come back through the change feed) costs no work."""
         document = Document.from_event(event)
-        if self._documents.get(event.id) == document:
-            return
-        self.remove(event.id)
-        self._register(document)
-        for word, key in self._keys(document):
-            postings = self._postings.get(word)
-            if postings is None:
-                postings = self._new_word(word)
-            bisect.insort(postings, key)
+        fingerprint = hash((document.scope, document.title, document.names, document.text))
+        self._grow(event.id)
+        if self._words[event.id] is not None:
+            if self._fingerprints[event.id] == fingerprint:
+                return
+            self.remove(event.id)
+        self._register(document, fingerprint)
+        self._changed(event.id)
 
     def add_all(self, events: Iterable[Event]) -> None:
-        """Index many events; their keys are merged into each word's postings once per chunk."""
-        pending: dict[str, list[int]] = {}
-        for count, event in enumerate(events, start=1):
-            if event.id in self._documents:  # replacing: its old keys must be in place to go
-                self._merge(pending)
-                pending = {}
-                self.remove(event.id)
-            for word, key in self._keys(self._register(Document.from_event(event))):
-                pending.setdefault(word, []).append(key)
-            if count % _CHUNK == 0:
-                self._merge(pending)
-                pending = {}
-        self._merge(pending)
+        for event in events:
+            self.add(event)
 
     def remove(self, event_id: int) -> None:
-        document = self._documents.pop(event_id, None)
-        if document is None:
+        if event_id >= len(self._words) or self._words[event_id] is None:
             return
-        self._sizes[document.scope] -= 1
-        for word, key in self._keys(document):
-            postings = self._postings[word]
-            position = bisect.bisect_left(postings, key)
-            if position < len(postings) and postings[position] == key:
-                del postings[position]
-            if not postings:
-                self._drop_word(word)
+        self._sizes[self._scopes[self._slot_of[event_id]]] -= 1
+        self._count -= 1
+        self._words[event_id] = self._titles[event_id] = None
+        self._slot_of[event_id] = -1
+        self._held_by[event_id] = 0  # its keys in either segment are skipped from now on
+        if event_id in self._tail_events:
+            self._tail_events.discard(event_id)
+            self._tail_stale = True
 
-    def _register(self, document: Document) -> Document:
-        self._documents[document.event_id] = document
-        self._sizes[document.scope] += 1
-        if document.scope not in self._slots:
-            self._slots[document.scope] = len(self._slots)
-        return document
+    def ready(self) -> None:
+        """Build what the changes since the last question need (else the next question does)."""
+        if self._base_stale:
+            slots = np.frombuffer(self._slot_of, dtype=np.int32)
+            events = np.flatnonzero(slots >= 0)
+            self._base = self._build(events, slots)
+            np.frombuffer(self._held_by, dtype=np.int8)[events] = _BASE
+            self._tail, self._tail_events = None, set()
+            self._base_stale = self._tail_stale = False
+        elif self._tail_stale:
+            events = np.array(sorted(self._tail_events), dtype=np.int64)
+            self._tail = self._build(events, np.frombuffer(self._slot_of, dtype=np.int32))
+            self._tail_stale = False
 
-    def _keys(self, document: Document) -> Iterator[tuple[str, int]]:
-        base = self._slots[document.scope] << _SLOT_SHIFT | document.event_id
-        return ((word, base | _NAME_BIT if in_name else base) for word, in_name in document.postings())
+    def _build(self, events: IntArray, slots: np.ndarray) -> Segment | None:
+        if not len(events):
+            return None
+        return build_segment(events, slots[events].astype(np.int64), self._words, len(self._vocabulary))
 
-    def _merge(self, pending: dict[str, list[int]]) -> None:
-        for word, keys in pending.items():
-            keys.sort()
-            postings = self._postings.get(word)
-            if postings is None:
-                postings = self._new_word(word)
-            if not postings or keys[0] > postings[-1]:
-                postings.extend(keys)  # the usual case: a new scope's keys sort after every other
-            else:
-                postings[:] = array("Q", sorted((*postings, *keys)))
+    def _grow(self, event_id: int) -> None:
+        missing = event_id + 1 - len(self._words)
+        if missing > 0:
+            self._words.extend([None] * missing)
+            self._titles.extend([None] * missing)
+            self._slot_of.extend(array("i", [-1]) * missing)
+            self._shortest.extend(array("I", [0]) * missing)
+            self._fingerprints.extend(array("q", [0]) * missing)
+            self._held_by.extend(array("b", [0]) * missing)
 
-    def _new_word(self, word: str) -> array[int]:
-        postings = self._postings[word] = array("Q")
-        for gram in _trigrams(word):
-            self._grams.setdefault(gram, []).append(word)
-        self._by_length.setdefault(len(word), []).append(word)
-        self._new_words.append(word)
-        self._similar_cache.clear()
-        return postings
+    def _register(self, document: Document, fingerprint: int) -> None:
+        numbers = self._vocabulary.numbers
+        event_id, scope = document.event_id, document.scope
+        if scope not in self._slots:
+            self._slots[scope] = len(self._scopes)
+            self._scopes.append(scope)
+        self._words[event_id] = encode(
+            numbers(list(document.name_words())),
+            numbers(document.text.split()),
+            [numbers(name.split()) for name in document.names],
+        )
+        self._titles[event_id] = document.title
+        self._slot_of[event_id] = self._slots[scope]
+        self._shortest[event_id] = document.shortest
+        self._fingerprints[event_id] = fingerprint
+        self._sizes[scope] += 1
+        self._count += 1
 
-    def _drop_word(self, word: str) -> None:
-        del self._postings[word]
-        for gram in _trigrams(word):
-            holders = self._grams[gram]
-            holders.remove(word)
-            if not holders:
-                del self._grams[gram]
-        self._by_length[len(word)].remove(word)
-        self._similar_cache.clear()
-        words = self._sorted()
-        del words[bisect.bisect_left(words, word)]
+    def _changed(self, event_id: int) -> None:
+        if self._base_stale:  # the rebuild will take it in
+            return
+        self._held_by[event_id] = _TAIL
+        self._tail_events.add(event_id)
+        self._tail_stale = True
+        base = len(self._base.events) if self._base is not None else 0
+        if len(self._tail_events) > max(self._tail_limit, base // 32):
+            self._base_stale = True
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -193,126 +222,161 @@ class SearchIndex:
         similarity = functools.cache(
             lambda at, word: word_similarity(parsed.words[at], word, parsed.prefixes[at])
         )
-        in_scope = (
-            document
-            for event_id, document in self._documents.items()
-            if document.scope in scopes and event_id not in excluded
+        asked = [self._slots[scope] for scope in set(scopes) if scope in self._slots]
+        in_scope = np.flatnonzero(np.isin(np.frombuffer(self._slot_of, dtype=np.int32), asked)).tolist()
+        documents = {event_id: self._document(event_id) for event_id in in_scope if event_id not in excluded}
+        return ranked(score_documents(parsed, documents.values(), similarity), documents, limit)
+
+    def _document(self, event_id: int) -> Document:
+        words, decoded = self._vocabulary.words, decode(self._words[event_id] or b"")
+        return Document(
+            event_id,
+            self._scopes[self._slot_of[event_id]],
+            self._titles[event_id] or "",
+            tuple(" ".join(words[number] for number in name) for name in decoded.names),
+            " ".join(words[number] for number in decoded.text_words),
+            self._shortest[event_id],
         )
-        return ranked(score_documents(parsed, in_scope, similarity), self._documents, limit)
+
+    def _scope_of(self, event_id: int) -> int | None:
+        if 0 <= event_id < len(self._words) and self._slot_of[event_id] >= 0:
+            return self._scopes[self._slot_of[event_id]]
+        return None
 
     def _search(
         self, query: Query, scopes: Collection[int], hidden: Collection[int], limit: int
     ) -> list[Hit]:
+        self.ready()
         similar = [
             self._similar(word, prefix) for word, prefix in zip(query.words, query.prefixes, strict=True)
         ]
         asked = set(scopes)
         slots = [self._slots[scope] for scope in asked if scope in self._slots]
-        documents = self._documents
-        excluded = {
-            event_id for event_id in hidden if event_id in documents and documents[event_id].scope in asked
-        }
-        bests, name_hits = self._gather(similar, slots, excluded)
+        excluded = np.array(sorted({e for e in hidden if self._scope_of(e) in asked}), dtype=np.int64)
+        matches = [self._word_matches(words, slots, excluded) for words in similar]
         population = sum(self._sizes[scope] for scope in asked) - len(excluded)
-        weights = word_weights([len(best) for best in bests], population)
+        weights = word_weights([len(match.events) for match in matches], population)
         weight = sum(weights)
-        totals: dict[int, float] = {}
-        for share, best in zip(weights, bests, strict=True):
-            for event_id, value in best.items():
-                totals[event_id] = totals.get(event_id, 0.0) + share * value
-        matched = set().union(*similar)
+        events = np.concatenate([match.events for match in matches])
+        if not len(events):
+            return []
+        # each event's weighted sum over the query words, added up in query-word order as the
+        # full scan adds them, so that the sums are the same floating-point numbers
+        candidates, inverse = np.unique(events, return_inverse=True)
+        totals = np.bincount(
+            inverse,
+            weights=np.concatenate([share * m.values for share, m in zip(weights, matches, strict=True)]),
+        )
         # Every candidate scores at least its total without the name bonus; only one whose most
         # (with the bonus) reaches the limit-th best of those least scores can make the answer.
-        least = {event_id: scaled(total, weight, False) for event_id, total in totals.items()}
-        floor = max(heapq.nlargest(limit, least.values())[-1] if len(least) > limit else 0.0, MIN_SCORE)
+        named = np.concatenate([match.in_names for match in matches])
+        may_cover = (
+            _counts_in(candidates, named) >= np.frombuffer(self._shortest, dtype=np.uint32)[candidates]
+        )
+        least = (1 - NAMED_SHARE) * (totals / weight)
+        most = np.where(totals >= 100.0 * weight * (1 - 1e-9), 100.0 + EXACT_BONUS, least + NAMED_SHARE * 100)
+        floor = max(float(np.partition(least, -limit)[-limit]) if len(least) > limit else 0.0, MIN_SCORE)
+        near = np.flatnonzero(np.where(may_cover, most, least) >= floor - _MARGIN)
+        return self._scored(
+            query, similar, candidates[near], totals[near], may_cover[near], weight, limit, len(least)
+        )
+
+    def _scored(
+        self,
+        query: Query,
+        similar: list[dict[int, float]],
+        events: IntArray,
+        totals: np.ndarray,
+        may_cover: np.ndarray,
+        weight: float,
+        limit: int,
+        candidates: int,
+    ) -> list[Hit]:
+        """The exact scores of the candidates that may make the answer, and the answer."""
+        chosen = list(zip(events.tolist(), totals.tolist(), may_cover.tolist(), strict=True))
+        leasts = [scaled(total, weight, False) for _, total, _ in chosen]
+        enough = candidates > limit and len(leasts) >= limit
+        floor = max(heapq.nlargest(limit, leasts)[-1] if enough else 0.0, MIN_SCORE)
+        matched = set().union(*similar)
+        exact = self._numbers(query.text.split())
         scores = {}
-        for event_id, score in least.items():
-            if name_hits.get(event_id, 0) < documents[event_id].shortest:  # no name can be covered
-                if score >= floor:
-                    scores[event_id] = score
-            elif best_possible(totals[event_id], weight) >= floor:
-                total = totals[event_id]
-                scores[event_id] = final_score(query, documents[event_id], total, weight, True, matched)
+        for (event_id, total, cover), least in zip(chosen, leasts, strict=True):
+            if not cover:  # no name can be covered
+                if least >= floor:
+                    scores[event_id] = least
+            elif best_possible(total, weight) >= floor:
+                scores[event_id] = self._named_score(event_id, exact, matched, total, weight)
+        documents = {
+            event_id: _Named(self._titles[event_id] or "", self._shortest[event_id]) for event_id in scores
+        }
         return ranked(scores, documents, limit)
 
-    def _gather(
-        self, similar: list[dict[str, float]], slots: list[int], excluded: set[int]
-    ) -> tuple[list[dict[int, float]], Counter[int]]:
-        """For each query word, every candidate's best match for it (but the excluded ones); and
-        how many name words each candidate matched (a word once for each query word it matched)."""
-        bests: list[dict[int, float]] = []
-        name_hits: Counter[int] = Counter()
-        for words in similar:
-            runs = sorted(self._runs(words, slots), key=lambda run: run[0])
-            best: dict[int, float] = {}
-            for value, base, keys in runs:  # lowest value first, so the best one is written last
-                event_ids = list(map(base.__xor__, keys))
-                best.update(dict.fromkeys(event_ids, value))
-                if base & _NAME_BIT:
-                    name_hits.update(event_ids)
-            for event_id in excluded.intersection(best):
-                del best[event_id]
-            bests.append(best)
-        return bests, name_hits
+    def _named_score(
+        self, event_id: int, exact: list[int] | None, matched: set[int], total: float, weight: float
+    ) -> float:
+        """`final_score` for an event matched in a name, from its words by number."""
+        names = decode(self._words[event_id] or b"").names
+        if exact is not None and any(list(name) == exact for name in names):
+            return 100.0 + EXACT_BONUS
+        words = self._vocabulary.words
+        covered = any(
+            (content := content_words([words[number] for number in name]))
+            and all(self._vocabulary.get(word) in matched for word in content)
+            for name in names
+        )
+        return scaled(total, weight, covered)
 
-    def _runs(self, words: dict[str, float], slots: list[int]) -> Iterator[tuple[float, int, array[int]]]:
-        """(value, key base, keys) for each run of postings of `words` in the asked scopes."""
-        for word, similarity in words.items():
-            postings = self._postings[word]
-            for slot in slots:
-                for base, value in (
-                    (slot << _SLOT_SHIFT, TEXT_WEIGHT * similarity),
-                    (slot << _SLOT_SHIFT | _NAME_BIT, similarity),
-                ):
-                    low = bisect.bisect_left(postings, base)
-                    high = bisect.bisect_left(postings, base + _NAME_BIT, low)
-                    if low < high:
-                        yield value, base, postings[low:high]
+    def _numbers(self, words: Sequence[str]) -> list[int] | None:
+        numbers = [self._vocabulary.get(word) for word in words]
+        return None if None in numbers else [number for number in numbers if number is not None]
 
-    def _similar(self, query_word: str, prefix: bool) -> dict[str, float]:
+    def _word_matches(self, similar: dict[int, float], slots: list[int], excluded: IntArray) -> _WordMatches:
+        parts = []
+        held = np.frombuffer(self._held_by, dtype=np.int8)
+        for segment, tag in ((self._base, _BASE), (self._tail, _TAIL)):
+            if segment is None:
+                continue
+            runs = segment.runs(similar, slots)
+            if runs.starts:
+                events, similarity, in_name = segment.gather(runs)
+                current = held[events] == tag  # not since edited or removed
+                parts.append((events[current], similarity[current], in_name[current]))
+        events = np.concatenate([part[0] for part in parts]) if parts else _EMPTY_IDS
+        if not len(events):
+            return _WordMatches(_EMPTY_IDS, np.empty(0), _EMPTY_IDS)
+        similarity = np.concatenate([part[1] for part in parts])
+        in_name = np.concatenate([part[2] for part in parts])
+        values = np.where(in_name, similarity, TEXT_WEIGHT * similarity)
+        in_names = events[in_name]
+        order = np.lexsort((-values, events))  # by event, its best value first
+        events, values = events[order], values[order]
+        best = np.concatenate(([True], events[1:] != events[:-1]))
+        events, values = events[best], values[best]
+        if len(excluded):
+            kept = ~np.isin(events, excluded)
+            events, values = events[kept], values[kept]
+        return _WordMatches(events, values, in_names)
+
+    def _similar(self, query_word: str, prefix: bool) -> dict[int, float]:
         """The indexed words `word_similarity` accepts for `query_word`, with their similarity;
         remembered until the vocabulary changes (autocomplete asks again at every keystroke)."""
+        if len(self._vocabulary) != self._cached_words:
+            self._similar_cache.clear()
+            self._cached_words = len(self._vocabulary)
         key = (query_word, prefix)
         found = self._similar_cache.get(key)
         if found is None:
-            found = self._similar_words(query_word, prefix)
+            found = self._vocabulary.similar(query_word, prefix)
             if len(self._similar_cache) >= SIMILAR_CACHE:
                 del self._similar_cache[next(iter(self._similar_cache))]  # the oldest
             self._similar_cache[key] = found
         return found
 
-    def _similar_words(self, query_word: str, prefix: bool) -> dict[str, float]:
-        if len(query_word) <= SHORT_WORD:
-            # a short word's close words often share no trigram with it (`1827`, `1787`): look at
-            # every word of a length that could be close enough instead
-            shortest = math.ceil(len(query_word) * WORD_CUTOFF / (200 - WORD_CUTOFF))
-            longest = math.floor(len(query_word) * (200 / WORD_CUTOFF - 1))
-            pool = list(itertools.chain(*(self._by_length.get(n, ()) for n in range(shortest, longest + 1))))
-        else:
-            pool = list(set().union(*(self._grams.get(gram, ()) for gram in _trigrams(query_word))))
-        found = {
-            word: score
-            for word, score, _ in process.extract(
-                query_word, pool, scorer=fuzz.ratio, score_cutoff=WORD_CUTOFF, limit=None
-            )
-        }
-        if prefix:
-            for word in self._words_starting(query_word):
-                found[word] = max(found.get(word, 0.0), PREFIX_SIMILARITY)
-        return found
 
-    def _words_starting(self, prefix: str) -> Iterator[str]:
-        words = self._sorted()
-        for position in range(bisect.bisect_left(words, prefix), len(words)):
-            if not words[position].startswith(prefix):
-                return
-            yield words[position]
-
-    def _sorted(self) -> list[str]:
-        """Every indexed word in order; words added since the last call are sorted in now, which
-        is cheap because the list is already sorted apart from them."""
-        if self._new_words:
-            self._sorted_words.extend(self._new_words)
-            self._sorted_words.sort()
-            self._new_words = []
-        return self._sorted_words
+def _counts_in(events: IntArray, listed: IntArray) -> IntArray:
+    """How many times each of `events` (sorted, distinct) appears in `listed`."""
+    if not len(listed):
+        return np.zeros(len(events), dtype=np.int64)
+    values, counts = np.unique(listed, return_counts=True)
+    at = np.minimum(np.searchsorted(values, events), len(values) - 1)
+    return np.where(values[at] == events, counts[at], 0)

@@ -13,7 +13,7 @@ from benchmarks.generate import Writer
 from benchmarks.queries import misspell
 from bot.chronology import DEFAULT_DATA_FILE, load_chronology
 from bot.model import BUNDLED_SCOPE, Event, EventFields
-from bot.search import SearchIndex, normalize
+from bot.search import TAIL_EVENTS, SearchIndex, normalize
 from tests.support import FIXTURE_CHRONOLOGY
 
 SERVER = 111
@@ -152,11 +152,23 @@ def test_autocomplete_takes_the_last_word_as_unfinished(bundled: SearchIndex) ->
     assert all("Kronstadt" in title for title in titles(bundled.complete("Kronst", (BUNDLED_SCOPE,)))[:4])
 
 
-def test_edits_show_at_once_without_a_rebuild() -> None:
-    index = SearchIndex()
+# How the index may hold its events: all in the tail (small indexes), all in a base rebuilt at
+# every question, or a base with the later edits in a tail beside it.
+LAYOUTS = [
+    pytest.param(TAIL_EVENTS, id="tail"),
+    pytest.param(0, id="rebuilt"),
+    pytest.param(50, id="base-and-tail"),
+]
+
+
+@pytest.mark.parametrize("tail_events", LAYOUTS)
+def test_edits_show_at_once_without_a_rebuild(tail_events: int) -> None:
+    index = SearchIndex(tail_events=tail_events)
+    index.add_all(synthetic_events(200, (OTHER,)))
+    index.ready()
     index.add(event(1, "Arrest of Zhelyabov"))
     index.add(event(2, "Trial of the Zhelyabov circle"))
-    assert len(index) == 2
+    assert len(index) == 202
 
     index.add(event(1, "Arrest of Perovskaya"))  # an edit: the same event, retitled
     assert titles(index.search("zhelyabov", (SERVER,))) == ["Trial of the Zhelyabov circle"]
@@ -166,22 +178,24 @@ def test_edits_show_at_once_without_a_rebuild() -> None:
     index.remove(2)  # removing twice is harmless
     assert index.search("zhelyabov", (SERVER,)) == []
     assert index.complete("zhely", (SERVER,)) == []
-    assert len(index) == 1
+    assert len(index) == 201
 
     index.add(event(2, "Trial of the Zhelyabov circle"))  # restored
     assert titles(index.complete("zhely", (SERVER,))) == ["Trial of the Zhelyabov circle"]
 
 
-def synthetic_events(count: int, scopes: tuple[int, ...]) -> list[Event]:
+def synthetic_events(count: int, scopes: tuple[int, ...], first: int = 1001) -> list[Event]:
     writer = Writer(random.Random(5))
     return [
-        Event(id=n, scope=scopes[n % len(scopes)], fields=writer.event(n, 1905)) for n in range(1, count + 1)
+        Event(id=n, scope=scopes[n % len(scopes)], fields=writer.event(n, 1905))
+        for n in range(first, first + count)
     ]
 
 
-def test_bulk_and_one_by_one_indexing_agree_in_any_order() -> None:
+@pytest.mark.parametrize("tail_events", LAYOUTS)
+def test_bulk_and_one_by_one_indexing_agree_in_any_order(tail_events: int) -> None:
     events = synthetic_events(300, (BUNDLED_SCOPE, SERVER, OTHER))
-    one_by_one, bulk = SearchIndex(), SearchIndex()
+    one_by_one, bulk = SearchIndex(tail_events=tail_events), SearchIndex()
     for item in events:
         one_by_one.add(item)
     bulk.add_all(reversed(events[150:]))
@@ -192,19 +206,25 @@ def test_bulk_and_one_by_one_indexing_agree_in_any_order() -> None:
             assert one_by_one.search(query, scopes) == bulk.search(query, scopes)
 
 
-def test_the_index_answers_as_scoring_every_event_would() -> None:
+@pytest.mark.parametrize("tail_events", LAYOUTS)
+def test_the_index_answers_as_scoring_every_event_would(tail_events: int) -> None:
     events = synthetic_events(600, (BUNDLED_SCOPE, SERVER, OTHER))
-    index = SearchIndex()
+    index = SearchIndex(tail_events=tail_events)
     index.add_all(events)
+    index.ready()
     for gone in events[::7]:
         index.remove(gone.id)  # deletions leave no trace
+    rewritten = synthetic_events(30, (BUNDLED_SCOPE, SERVER, OTHER), first=5000)
+    for item, fields in zip(events[1::20], rewritten, strict=True):  # edits: other words, other scopes
+        index.add(Event(id=item.id, scope=fields.scope, fields=fields.fields))
     rng = random.Random(8)
     asked = [
         misspell(rng.choice((item.title, *item.fields.people, *item.fields.places)), rng)
         for item in events[:60]
     ]
 
-    hidden = {item.id for item in events[::11]} | {99_999}  # hidden bundled and server events, and one gone
+    # hidden bundled and server events, one gone and one never indexed
+    hidden = {item.id for item in events[::11]} | {99_999, 3}
 
     for query in asked:
         for scopes in ((BUNDLED_SCOPE, SERVER), (OTHER,)):
