@@ -28,7 +28,7 @@ from typing import Protocol
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
-from bot.model import Event
+from bot.model import Event, EventFields
 
 TEXT_WEIGHT = 0.8  # a passing mention in a summary counts for less than a title or alias
 NAMED_SHARE = 0.1  # what a name the query covers whole adds (`kronstat` -> alias "Kronstadt")
@@ -102,6 +102,22 @@ def content_words(words: Iterable[str]) -> list[str]:
     return [word for word in words if word not in _STOPWORDS]
 
 
+def search_words(fields: EventFields) -> str:
+    """What search looks at in an event, normalized: its names (the title and aliases, in every
+    language it is written in), tab-separated, then a newline and its other content words
+    (people, places, tags, summaries), each once. The store keeps this beside each event, so
+    the index is built without reading or normalizing whole events; normalized text holds
+    neither tabs nor newlines. A change to `normalize` must recompute the stored words."""
+    # the title in every language it is written in is a name of the event, like an alias
+    titles = (fields.title, *fields.aliases, *(t.title for t in fields.translations))
+    names = [name for name in dict.fromkeys(normalize(n) for n in titles) if name]
+    in_names = {word for name in names for word in name.split()}
+    summaries = (fields.summary, *(t.summary for t in fields.translations))
+    text = normalize(" ".join((*fields.people, *fields.places, *fields.tags, *summaries)))
+    others = dict.fromkeys(word for word in content_words(text.split()) if word not in in_names)
+    return "\t".join(names) + "\n" + " ".join(others)
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     event_id: int
@@ -113,18 +129,17 @@ class Document:
 
     @classmethod
     def from_event(cls, event: Event) -> Document:
-        fields = event.fields
-        # the title in every language it is written in is a name of the event, like an alias
-        titles = (fields.title, *fields.aliases, *(t.title for t in fields.translations))
-        names = tuple(name for name in dict.fromkeys(normalize(n) for n in titles) if name)
-        in_names = {word for name in names for word in name.split()}
-        summaries = (fields.summary, *(t.summary for t in fields.translations))
-        text = normalize(" ".join((*fields.people, *fields.places, *fields.tags, *summaries)))
-        others = dict.fromkeys(word for word in content_words(text.split()) if word not in in_names)
+        return cls.from_words(event.id, event.scope, event.fields.title, search_words(event.fields))
+
+    @classmethod
+    def from_words(cls, event_id: int, scope: int, title: str, words: str) -> Document:
+        """The document of an event whose `search_words` are `words` (as the store keeps them)."""
+        names_line, _, text = words.partition("\n")
+        names = tuple(names_line.split("\t")) if names_line else ()
         shortest = min(
             (n for n in (len(content_words(name.split())) for name in names) if n), default=_NO_NAME
         )
-        return cls(event.id, event.scope, fields.title, names, " ".join(others), shortest)
+        return cls(event_id, scope, title, names, text, shortest)
 
     def name_words(self) -> set[str]:
         return {word for name in self.names for word in content_words(name.split())}

@@ -106,19 +106,23 @@ class SearchIndex:
     def add(self, event: Event) -> None:
         """Index `event`, replacing any earlier version of it; the same version again (this
         process's own write, come back through the change feed) costs no work."""
-        document = Document.from_event(event)
-        fingerprint = hash((document.scope, document.title, document.names, document.text))
-        self._grow(event.id)
-        if self._words[event.id] is not None:
-            if self._fingerprints[event.id] == fingerprint:
-                return
-            self.remove(event.id)
-        self._register(document, fingerprint)
-        self._changed(event.id)
+        self.add_document(Document.from_event(event))
 
     def add_all(self, events: Iterable[Event]) -> None:
         for event in events:
             self.add(event)
+
+    def add_document(self, document: Document) -> None:
+        """`add`, from what the store keeps for search (`Document.from_words`)."""
+        fingerprint = hash((document.scope, document.title, document.names, document.text))
+        event_id = document.event_id
+        self._grow(event_id)
+        if self._words[event_id] is not None:
+            if self._fingerprints[event_id] == fingerprint:
+                return
+            self.remove(event_id)
+        self._register(document, fingerprint)
+        self._changed(event_id)
 
     def remove(self, event_id: int) -> None:
         if event_id >= len(self._words) or self._words[event_id] is None:

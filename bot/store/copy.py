@@ -15,7 +15,16 @@ from bot.store import Store, StoreError
 from bot.store.engines import POSTGRESQL
 
 # Parents before children (event_days and hidden_events refer to events).
-TABLES = ("events", "event_days", "hidden_events", "guild_settings", "daily_posts", "audit_log", "meta")
+TABLES = (
+    "events",
+    "event_days",
+    "search_words",
+    "hidden_events",
+    "guild_settings",
+    "daily_posts",
+    "audit_log",
+    "meta",
+)
 IDENTITIES = ("events", "audit_log")  # the tables whose ids the database hands out
 BATCH = 2000
 

@@ -55,6 +55,16 @@ class EventReads(StoreBase):
         )
         return [event_from_row(row) for row in rows]
 
+    async def search_rows(self, scope: int) -> list[tuple[int, str, str | None]]:
+        """(id, title, search words) of every live event of one scope, by id: what the search
+        index is built from. The words are None for an event stored before they were kept."""
+        rows = await self._all(
+            "SELECT e.id, e.title, s.words FROM events e LEFT JOIN search_words s ON s.event_id = e.id"
+            " WHERE e.scope = ? AND e.deleted_at IS NULL ORDER BY e.id",
+            (scope,),
+        )
+        return [(int(row[0]), str(row[1]), row[2]) for row in rows]
+
     async def scopes(self) -> list[int]:
         rows = await self._all("SELECT DISTINCT scope FROM events ORDER BY scope")
         return [int(row[0]) for row in rows]

@@ -10,6 +10,7 @@ from typing import Any
 from bot.dates import EventDate
 from bot.kinds import AuditAction
 from bot.model import BUNDLED_SCOPE, Event, EventFields
+from bot.scoring import search_words
 from bot.store.base import ConflictError, StoreBase, utc_now
 from bot.store.engines import Connection
 from bot.store.rows import EVENT_COLUMNS, SCOPE_EVENTS, VISIBLE_EVENTS, event_from_row, event_params
@@ -99,6 +100,7 @@ class EventWrites(StoreBase):
             params,
         )
         await self._write_days(db, int(event_id), scope, fields.date)
+        await self._write_search_words(db, int(event_id), fields)
         return int(event_id)
 
     async def _update(
@@ -117,6 +119,24 @@ class EventWrites(StoreBase):
         scope_row = await db.fetch("SELECT scope FROM events WHERE id = ?", (event_id,))
         await db.execute("DELETE FROM event_days WHERE event_id = ?", (event_id,))
         await self._write_days(db, event_id, int(next(iter(scope_row))[0]), fields.date)
+        await self._write_search_words(db, event_id, fields)
+
+    async def save_search_words(self, words: Sequence[tuple[int, str]]) -> None:
+        """Store (event id, `search_words`) pairs for events stored before there were any."""
+        async with self.transaction() as db:
+            await db.executemany(
+                "INSERT INTO search_words (event_id, words) VALUES (?, ?)"
+                " ON CONFLICT (event_id) DO UPDATE SET words = excluded.words",
+                words,
+            )
+
+    @staticmethod
+    async def _write_search_words(db: Connection, event_id: int, fields: EventFields) -> None:
+        await db.execute(
+            "INSERT INTO search_words (event_id, words) VALUES (?, ?)"
+            " ON CONFLICT (event_id) DO UPDATE SET words = excluded.words",
+            (event_id, search_words(fields)),
+        )
 
     @staticmethod
     async def _write_days(db: Connection, event_id: int, scope: int, date: EventDate) -> None:

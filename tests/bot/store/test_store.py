@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from bot.chronology import DEFAULT_DATA_FILE, load_chronology
+from bot.freshness import fill_index
 from bot.model import EventFields
+from bot.search import SearchIndex
 from bot.store import ConflictError, Store, StoreError
 
 GUILD_A = 111
@@ -475,3 +477,28 @@ async def test_a_fresh_claim_is_another_schedulers_and_a_stale_one_may_be_taken_
         GUILD_A, day, 10, "n", False, now="2026-03-16T09:02:00+00:00", held_since="2026-03-16T09:00:30+00:00"
     )
     assert again is not None and again.attempts == 2
+
+
+async def test_every_write_keeps_the_events_search_words(store: Store) -> None:
+    """What the search index is built from, without reading whole events (bot.scoring.search_words)."""
+    added = await store.add_event(GUILD_A, fields("kronstadt", "1921-03-01", "Kronstadt rebellion"), None)
+    rows = await store.search_rows(GUILD_A)
+    assert rows == [(added.id, "Kronstadt rebellion", "kronstadt rebellion\n")]
+    await store.edit_event(
+        added, fields("kronstadt", "1921-03-01", "Kronstadt revolt", people=["Petrichenko"]), None
+    )
+    assert (await store.search_rows(GUILD_A))[0][2] == "kronstadt revolt\npetrichenko"
+    await store.set_deleted(await store.get_event(added.id) or added, True, None)
+    assert await store.search_rows(GUILD_A) == []  # only live events are indexed
+
+
+async def test_events_stored_before_search_words_are_indexed_and_their_words_stored(store: Store) -> None:
+    await store.add_event(GUILD_A, fields("kronstadt", "1921-03-01", "Kronstadt rebellion"), None)
+    async with store.transaction() as db:  # as a database written before migration 009 holds them
+        await db.execute("DELETE FROM search_words")
+    index = SearchIndex()
+    await fill_index(store, index)
+    assert [hit.title for hit in index.search("kronstat", (GUILD_A,))] == ["Kronstadt rebellion"]
+    assert "Putilov" in index.search("putilov", (0, GUILD_A))[0].title
+    assert all(words is not None for _, _, words in await store.search_rows(GUILD_A))
+    assert all(words is not None for _, _, words in await store.search_rows(0))
