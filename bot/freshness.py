@@ -22,7 +22,7 @@ import math
 import time
 
 from bot.hidden import HiddenEvents
-from bot.scoring import Document, search_words
+from bot.scoring import search_words
 from bot.search import SearchIndex
 from bot.store import Shards, Store
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 FEED_INTERVAL = 1.0  # seconds between looks at the feed: a change anywhere is answered within 2
 FEED_KEPT = dt.timedelta(hours=1)  # older changes are pruned; a process away longer rebuilds
 PRUNE_INTERVAL = 600.0  # seconds between prunings
+FILL_PAGE = 10_000  # events read at a time while the index fills
 BACKFILL_BATCH = 500  # events read whole at a time, when their search words are not stored yet
 
 
@@ -106,10 +107,12 @@ async def fill_index(store: Store, index: SearchIndex, shards: Shards | None = N
     those shards, so a process's memory grows with its share. Returns the latest change, read
     first: a change committed while the index fills is applied again by the next catch-up."""
     seen = await store.latest_change()
-    for scope in await store.scopes():
-        if shards is None or shards.serves(scope):
-            for document in await _documents(store, scope):
-                index.add_document(document)
+    after = 0
+    while rows := await store.search_rows(after, FILL_PAGE):
+        after = rows[-1][0]
+        for event_id, scope, title, words in await _with_words(store, rows):
+            if shards is None or shards.serves(scope):
+                index.add_words(event_id, scope, title, words)
     index.ready()  # its postings built now, not by the first question
     # The index's objects live as long as the process: keep the cyclic collector from walking
     # them all at every full collection (a pause of tens of milliseconds at 100,000 events).
@@ -117,23 +120,22 @@ async def fill_index(store: Store, index: SearchIndex, shards: Shards | None = N
     return seen
 
 
-async def _documents(store: Store, scope: int) -> list[Document]:
-    """What the index needs of a scope's live events, from the search words the store keeps;
-    events stored before it kept them are read whole once, and their words stored."""
-    rows = await store.search_rows(scope)
-    documents = [
-        Document.from_words(event_id, scope, title, words) for event_id, title, words in rows if words
-    ]
-    missing = [event_id for event_id, _, words in rows if words is None]
+async def _with_words(
+    store: Store, rows: list[tuple[int, int, str, str | None]]
+) -> list[tuple[int, int, str, str]]:
+    """The rows with their search words: events stored before the store kept them are read
+    whole once, and their words stored."""
+    found = [(event_id, scope, title, words) for event_id, scope, title, words in rows if words is not None]
+    missing = [event_id for event_id, _, _, words in rows if words is None]
     for first in range(0, len(missing), BACKFILL_BATCH):
         events = await store.get_events(missing[first : first + BACKFILL_BATCH])
         words = [(event.id, search_words(event.fields)) for event in events]
-        documents += [
-            Document.from_words(event.id, scope, event.fields.title, found)
-            for event, (_, found) in zip(events, words, strict=True)
+        found += [
+            (event.id, event.scope, event.fields.title, spelled)
+            for event, (_, spelled) in zip(events, words, strict=True)
         ]
         try:
             await store.save_search_words(words)
         except Exception:  # a read-only or busy database: the next start reads them whole again
             log.warning("search index: could not store search words", exc_info=True)
-    return documents
+    return found

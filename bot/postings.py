@@ -30,7 +30,7 @@ IntArray = npt.NDArray[np.int64]
 KeyArray = npt.NDArray[np.uint32]
 
 SHORT_WORD = 5  # query words up to this long may match words no longer than `SHORT_WORD * 5 / 3`
-BUILD_CHUNK = 65_536  # events decoded at a time while a segment is built: bounds its scratch memory
+BUILD_CHUNK = 8_192  # events decoded at a time while a segment is built: bounds its scratch memory
 _HEADER = 3  # an event's words: [name words, text words, names, *posting words, *names]
 _ABSENT_LENGTH = 255  # `need` beyond any word: a length no query word can match
 
@@ -44,12 +44,19 @@ def _letter_bit(char: str) -> int:
     return 1 << 63  # normalized text holds no other characters
 
 
+_BITS = {chr(code): _letter_bit(chr(code)) for code in (*range(48, 58), *range(97, 123))}
+
+
+def _mask(letters: Iterable[str]) -> int:
+    mask = 0
+    for char in letters:
+        mask |= _BITS.get(char) or _letter_bit(char)
+    return mask
+
+
 def letters_of(word: str, times: int = 1) -> int:
     """A bit for each letter or digit the word holds at least `times` times."""
-    mask = 0
-    for char in set(word) if times == 1 else {char for char in word if word.count(char) >= times}:
-        mask |= _letter_bit(char)
-    return mask
+    return _mask(char for char in set(word) if word.count(char) >= times)
 
 
 class Vocabulary:
@@ -78,7 +85,9 @@ class Vocabulary:
         """Each word's number; one look-up each while the words are all known, as they mostly are."""
         found = list(map(self._ids.get, words))
         if None in found:
-            return [self.number(word) for word in words]
+            for at, number in enumerate(found):
+                if number is None:
+                    found[at] = self.number(words[at])
         return cast(list[int], found)
 
     def number(self, word: str) -> int:
@@ -88,12 +97,23 @@ class Vocabulary:
             return found
         number = self._ids[word] = len(self.words)
         self.words.append(word)
-        self._letters.append(letters_of(word))
-        self._doubles.append(letters_of(word, 2))
-        self._triples.append(letters_of(word, 3))
-        self._lengths.append(min(len(word), _ABSENT_LENGTH - 1))
         self._unsorted.append(word)
         return number
+
+    def _measure_new_words(self) -> None:
+        """Lengths and letters of the words met since the last look: worked out when first
+        needed, so that filling the index pays for them once, in one go."""
+        for word in self.words[len(self._lengths) :]:
+            letters = set(word)
+            self._lengths.append(min(len(word), _ABSENT_LENGTH - 1))
+            self._letters.append(_mask(letters))
+            if len(letters) == len(word):
+                self._doubles.append(0)
+                self._triples.append(0)
+            else:
+                repeated = [char for char in letters if word.count(char) > 1]
+                self._doubles.append(_mask(repeated))
+                self._triples.append(_mask(char for char in repeated if word.count(char) > 2))
 
     def similar(self, query_word: str, prefix: bool) -> dict[int, float]:
         """The words `word_similarity` accepts for `query_word`, by number, with their similarity.
@@ -122,6 +142,7 @@ class Vocabulary:
         it, which the letters held once, twice and three times bound from above."""
         if not self.words:
             return []
+        self._measure_new_words()
         length = len(query_word)
         share = WORD_CUTOFF / 200  # the common subsequence's share of the two lengths, at least
         need = np.full(_ABSENT_LENGTH + 1, _ABSENT_LENGTH, dtype=np.int64)  # by the other's length

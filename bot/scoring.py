@@ -74,7 +74,7 @@ _STOPWORDS = frozenset(
         "with",
     )
 )
-_NO_NAME = 1 << 20  # `shortest` of an event without a name of content words
+NO_NAME = 1 << 20  # `shortest` of an event without a name of content words
 
 
 def normalize(text: str) -> str:
@@ -137,7 +137,7 @@ class Document:
         names_line, _, text = words.partition("\n")
         names = tuple(names_line.split("\t")) if names_line else ()
         shortest = min(
-            (n for n in (len(content_words(name.split())) for name in names) if n), default=_NO_NAME
+            (n for n in (len(content_words(name.split())) for name in names) if n), default=NO_NAME
         )
         return cls(event_id, scope, title, names, text, shortest)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 from array import array
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
@@ -30,6 +31,7 @@ from bot.scoring import (
     EXACT_BONUS,
     MIN_SCORE,
     NAMED_SHARE,
+    NO_NAME,
     TEXT_WEIGHT,
     Document,
     Hit,
@@ -40,6 +42,7 @@ from bot.scoring import (
     ranked,
     scaled,
     score_documents,
+    search_words,
     word_similarity,
     word_weights,
 )
@@ -106,22 +109,22 @@ class SearchIndex:
     def add(self, event: Event) -> None:
         """Index `event`, replacing any earlier version of it; the same version again (this
         process's own write, come back through the change feed) costs no work."""
-        self.add_document(Document.from_event(event))
+        self.add_words(event.id, event.scope, event.fields.title, search_words(event.fields))
 
     def add_all(self, events: Iterable[Event]) -> None:
         for event in events:
             self.add(event)
 
-    def add_document(self, document: Document) -> None:
-        """`add`, from what the store keeps for search (`Document.from_words`)."""
-        fingerprint = hash((document.scope, document.title, document.names, document.text))
-        event_id = document.event_id
+    def add_words(self, event_id: int, scope: int, title: str, words: str) -> None:
+        """`add`, from what the store keeps for search: the event's `search_words`."""
         self._grow(event_id)
+        fingerprint = hash((scope, title, words))
         if self._words[event_id] is not None:
             if self._fingerprints[event_id] == fingerprint:
                 return
             self.remove(event_id)
-        self._register(document, fingerprint)
+        self._register(event_id, scope, title, words)
+        self._fingerprints[event_id] = fingerprint
         self._changed(event_id)
 
     def remove(self, event_id: int) -> None:
@@ -158,6 +161,7 @@ class SearchIndex:
     def _grow(self, event_id: int) -> None:
         missing = event_id + 1 - len(self._words)
         if missing > 0:
+            missing = max(missing, len(self._words) // 4)  # room for the next ids, grown seldom
             self._words.extend([None] * missing)
             self._titles.extend([None] * missing)
             self._slot_of.extend(array("i", [-1]) * missing)
@@ -165,21 +169,25 @@ class SearchIndex:
             self._fingerprints.extend(array("q", [0]) * missing)
             self._held_by.extend(array("b", [0]) * missing)
 
-    def _register(self, document: Document, fingerprint: int) -> None:
-        numbers = self._vocabulary.numbers
-        event_id, scope = document.event_id, document.scope
+    def _register(self, event_id: int, scope: int, title: str, words: str) -> None:
         if scope not in self._slots:
             self._slots[scope] = len(self._scopes)
             self._scopes.append(scope)
-        self._words[event_id] = encode(
-            numbers(list(document.name_words())),
-            numbers(document.text.split()),
-            [numbers(name.split()) for name in document.names],
-        )
-        self._titles[event_id] = document.title
+        names_line, _, text = words.partition("\n")
+        names = [name.split() for name in names_line.split("\t")] if names_line else []
+        contents = [content_words(name) for name in names]
+        in_names = list(dict.fromkeys(itertools.chain.from_iterable(contents)))
+        text_words = text.split()
+        numbers = self._vocabulary.numbers([*in_names, *text_words, *itertools.chain.from_iterable(names)])
+        found_by = len(in_names) + len(text_words)
+        spelled, at = [], found_by
+        for name in names:
+            spelled.append(numbers[at : at + len(name)])
+            at += len(name)
+        self._words[event_id] = encode(numbers[: len(in_names)], numbers[len(in_names) : found_by], spelled)
+        self._titles[event_id] = title
         self._slot_of[event_id] = self._slots[scope]
-        self._shortest[event_id] = document.shortest
-        self._fingerprints[event_id] = fingerprint
+        self._shortest[event_id] = min((len(c) for c in contents if c), default=NO_NAME)
         self._sizes[scope] += 1
         self._count += 1
 

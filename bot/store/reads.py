@@ -55,15 +55,19 @@ class EventReads(StoreBase):
         )
         return [event_from_row(row) for row in rows]
 
-    async def search_rows(self, scope: int) -> list[tuple[int, str, str | None]]:
-        """(id, title, search words) of every live event of one scope, by id: what the search
-        index is built from. The words are None for an event stored before they were kept."""
+    async def search_rows(
+        self, after: int = 0, limit: int = 10_000
+    ) -> list[tuple[int, int, str, str | None]]:
+        """(id, scope, title, search words) of the first `limit` live events after event `after`,
+        by id: what the search index is built from, a page at a time (the next page starts after
+        the last id of this one). The words are None for an event stored before they were kept."""
         rows = await self._all(
-            "SELECT e.id, e.title, s.words FROM events e LEFT JOIN search_words s ON s.event_id = e.id"
-            " WHERE e.scope = ? AND e.deleted_at IS NULL ORDER BY e.id",
-            (scope,),
+            "SELECT e.id, e.scope, e.title, s.words FROM events e"
+            " LEFT JOIN search_words s ON s.event_id = e.id"
+            " WHERE e.id > ? AND e.deleted_at IS NULL ORDER BY e.id LIMIT ?",
+            (after, limit),
         )
-        return [(int(row[0]), str(row[1]), row[2]) for row in rows]
+        return [(int(row[0]), int(row[1]), str(row[2]), row[3]) for row in rows]
 
     async def scopes(self) -> list[int]:
         rows = await self._all("SELECT DISTINCT scope FROM events ORDER BY scope")

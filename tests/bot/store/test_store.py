@@ -482,14 +482,17 @@ async def test_a_fresh_claim_is_another_schedulers_and_a_stale_one_may_be_taken_
 async def test_every_write_keeps_the_events_search_words(store: Store) -> None:
     """What the search index is built from, without reading whole events (bot.scoring.search_words)."""
     added = await store.add_event(GUILD_A, fields("kronstadt", "1921-03-01", "Kronstadt rebellion"), None)
-    rows = await store.search_rows(GUILD_A)
-    assert rows == [(added.id, "Kronstadt rebellion", "kronstadt rebellion\n")]
+    rows = await store.search_rows(added.id - 1)
+    assert rows == [(added.id, GUILD_A, "Kronstadt rebellion", "kronstadt rebellion\n")]
     await store.edit_event(
         added, fields("kronstadt", "1921-03-01", "Kronstadt revolt", people=["Petrichenko"]), None
     )
-    assert (await store.search_rows(GUILD_A))[0][2] == "kronstadt revolt\npetrichenko"
+    assert (await store.search_rows(added.id - 1))[0][3] == "kronstadt revolt\npetrichenko"
     await store.set_deleted(await store.get_event(added.id) or added, True, None)
-    assert await store.search_rows(GUILD_A) == []  # only live events are indexed
+    assert await store.search_rows(added.id - 1) == []  # only live events are indexed
+    bundled = await store.search_rows(limit=3)
+    assert len(bundled) == 3 and bundled == sorted(bundled)
+    assert (await store.search_rows(bundled[-1][0]))[0][0] > bundled[-1][0]  # the next page
 
 
 async def test_events_stored_before_search_words_are_indexed_and_their_words_stored(store: Store) -> None:
@@ -500,5 +503,4 @@ async def test_events_stored_before_search_words_are_indexed_and_their_words_sto
     await fill_index(store, index)
     assert [hit.title for hit in index.search("kronstat", (GUILD_A,))] == ["Kronstadt rebellion"]
     assert "Putilov" in index.search("putilov", (0, GUILD_A))[0].title
-    assert all(words is not None for _, _, words in await store.search_rows(GUILD_A))
-    assert all(words is not None for _, _, words in await store.search_rows(0))
+    assert all(words is not None for *_, words in await store.search_rows())
