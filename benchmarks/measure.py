@@ -27,8 +27,8 @@ from benchmarks.peer import Peer
 from benchmarks.queries import Asked
 from bot.almanac import SEARCH_RESULTS_MAX, Almanac
 from bot.chronology import DEFAULT_DATA_FILE
-from bot.model import BUNDLED_SCOPE
 from bot.freshness import fill_index
+from bot.model import BUNDLED_SCOPE
 from bot.runtime import Services, load_bundled, wire
 from bot.search import SearchIndex
 from bot.store import Store
