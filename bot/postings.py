@@ -5,7 +5,8 @@ array per word, a Document per event) they took 1.5 KB an event; here every word
 each event's analysed words are one `bytes` of 32-bit word numbers, and the pairs live in a
 segment: one array of keys ordered by word, then by row, and an offsets array saying where each
 word's keys start (compressed sparse rows). A segment's rows are its events ordered by scope,
-so each scope's keys are one run inside each word's keys, found by bisection.
+so each scope's keys are one run inside each word's keys, found by bisection. A key holds its
+row and a tag saying where in the event the word is (which name, or elsewhere).
 
 Segments are built whole and never changed; an event that is edited or removed is left in its
 old segment and skipped there (the index knows which segment holds each event's current words).
@@ -31,7 +32,14 @@ KeyArray = npt.NDArray[np.uint32]
 
 SHORT_WORD = 5  # query words up to this long may match words no longer than `SHORT_WORD * 5 / 3`
 BUILD_CHUNK = 8_192  # events decoded at a time while a segment is built: bounds its scratch memory
-_HEADER = 3  # an event's words: [name words, text words, names, *posting words, *names]
+_HEADER = 2  # an event's words: [postings, names, *postings, *(length, *name) for each name]
+# A posting is a word number and a tag: TEXT for a word of the people, places, tags or summary;
+# 1 to LAST_TAG - 1 for the first names (title, aliases, translated titles), one tag each, so
+# that a query can tell which of its names it covers whole; LAST_TAG for any further names.
+TAG_BITS = 4
+TAG_MASK = (1 << TAG_BITS) - 1
+TEXT = 0
+LAST_TAG = TAG_MASK
 _ABSENT_LENGTH = 255  # `need` beyond any word: a length no query word can match
 
 
@@ -182,21 +190,29 @@ class Vocabulary:
         return self._sorted
 
 
-def encode(name_words: Sequence[int], text_words: Sequence[int], names: Sequence[Sequence[int]]) -> bytes:
-    """One event's analysed words: the words it is found by (in a name, then elsewhere), and each
-    name word by word (stopwords too), which an exact title or a name covered whole is told by."""
-    words = array("I", (len(name_words), len(text_words), len(names)))
-    words.extend(name_words)
-    words.extend(text_words)
+def encode(postings: Sequence[int], names: Sequence[Sequence[int]]) -> bytes:
+    """One event's analysed words: its postings (`posting`: a word and where it is), and each
+    name word by word (stopwords too), which an exact title is told by."""
+    words = array("I", (len(postings), len(names)))
+    words.extend(postings)
     for name in names:
         words.append(len(name))
         words.extend(name)
     return words.tobytes()
 
 
+def posting(word: int, tag: int) -> int:
+    """A word of an event and where it is: TEXT, or the name it is in (`name_tag`)."""
+    return word << TAG_BITS | tag
+
+
+def name_tag(position: int) -> int:
+    """The tag of an event's `position`-th name; every name from the last tag on shares it."""
+    return min(position + 1, LAST_TAG)
+
+
 @dataclass(frozen=True, slots=True)
 class Decoded:
-    name_words: Sequence[int]
     text_words: Sequence[int]
     names: tuple[Sequence[int], ...]
 
@@ -204,17 +220,14 @@ class Decoded:
 def decode(blob: bytes) -> Decoded:
     words = array("I")
     words.frombytes(blob)
-    in_names, in_text, count = words[0], words[1], words[2]
-    at = _HEADER + in_names + in_text
+    count, named = words[0], words[1]
+    at = _HEADER + count
     names = []
-    for _ in range(count):
+    for _ in range(named):
         names.append(words[at + 1 : at + 1 + words[at]])
         at += 1 + words[at]
-    return Decoded(
-        words[_HEADER : _HEADER + in_names],
-        words[_HEADER + in_names : _HEADER + in_names + in_text],
-        tuple(names),
-    )
+    text = [code >> TAG_BITS for code in words[_HEADER : _HEADER + count] if code & TAG_MASK == TEXT]
+    return Decoded(text, tuple(names))
 
 
 @dataclass(slots=True)
@@ -224,11 +237,22 @@ class Runs:
     starts: list[int]
     lengths: list[int]
     similarities: list[float]
+    words: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """Every key of some runs: its event, the similarity of its word, the word, and its tag."""
+
+    events: IntArray
+    similarities: npt.NDArray[np.float64]
+    words: IntArray
+    tags: IntArray
 
 
 class Segment:
     """The postings of a set of events, built once: rows are the events ordered by (scope slot,
-    event id); a key is row << 1 | 1 if the word is in one of the event's names."""
+    event id); a key is row << TAG_BITS | the posting's tag."""
 
     def __init__(
         self, offsets: IntArray, keys: KeyArray, events: IntArray, slot_rows: dict[int, tuple[int, int]]
@@ -245,7 +269,7 @@ class Segment:
         return len(self.offsets) - 1
 
     def runs(self, similar: dict[int, float], slots: Sequence[int]) -> Runs:
-        runs = Runs([], [], [])
+        runs = Runs([], [], [], [])
         ranges = [self.slot_rows[slot] for slot in slots if slot in self.slot_rows]
         if not ranges:
             return runs
@@ -257,23 +281,27 @@ class Segment:
             if start == end:
                 continue
             for first, last in ranges:
-                low = bisect.bisect_left(keys, first << 1, start, end)
-                high = bisect.bisect_left(keys, last << 1, low, end)
+                low = bisect.bisect_left(keys, first << TAG_BITS, start, end)
+                high = bisect.bisect_left(keys, last << TAG_BITS, low, end)
                 if low < high:
                     runs.starts.append(low)
                     runs.lengths.append(high - low)
                     runs.similarities.append(similarity)
+                    runs.words.append(word)
         return runs
 
-    def gather(self, runs: Runs) -> tuple[IntArray, npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-        """The event, similarity and in-a-name flag of every key in `runs`."""
+    def gather(self, runs: Runs) -> Gathered:
         lengths = np.array(runs.lengths, dtype=np.int64)
         ends = np.cumsum(lengths)
         positions = np.repeat(np.array(runs.starts, dtype=np.int64) - ends + lengths, lengths)
         positions += np.arange(int(ends[-1]))
-        keys = self.keys[positions]
-        similarity = np.repeat(np.array(runs.similarities, dtype=np.float64), lengths)
-        return self.events[keys >> 1], similarity, (keys & 1).astype(np.bool_)
+        keys = self.keys[positions].astype(np.int64)
+        return Gathered(
+            self.events[keys >> TAG_BITS],
+            np.repeat(np.array(runs.similarities, dtype=np.float64), lengths),
+            np.repeat(np.array(runs.words, dtype=np.int64), lengths),
+            keys & TAG_MASK,
+        )
 
 
 def build_segment(
@@ -317,14 +345,10 @@ def _chunks(events: IntArray, words_of: Sequence[bytes | None]) -> Iterable[tupl
         sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // 4
         flat = np.frombuffer(b"".join(blobs), dtype=np.uint32).astype(np.int64)
         starts = np.cumsum(sizes) - sizes
-        in_names, in_text = flat[starts], flat[starts + 1]
-        postings = in_names + in_text
-        ends = np.cumsum(postings)
-        positions = np.repeat(starts + _HEADER - ends + postings, postings) + np.arange(
-            int(ends[-1]) if len(ends) else 0
-        )
-        rows = np.arange(first, first + len(chunk), dtype=np.int64)
-        row_keys = np.repeat(
-            np.column_stack((rows << 1 | 1, rows << 1)).ravel(), np.column_stack((in_names, in_text)).ravel()
-        ).astype(np.uint32)
-        yield flat[positions], row_keys
+        counts = flat[starts]
+        ends = np.cumsum(counts)
+        positions = np.repeat(starts + _HEADER - ends + counts, counts)
+        positions += np.arange(int(ends[-1]) if len(ends) else 0)
+        codes = flat[positions]
+        rows = np.repeat(np.arange(first, first + len(chunk), dtype=np.int64), counts)
+        yield codes >> TAG_BITS, (rows << TAG_BITS | codes & TAG_MASK).astype(np.uint32)

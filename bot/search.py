@@ -16,7 +16,6 @@ bot answers a million events' questions from one compact copy, and an edit shows
 from __future__ import annotations
 
 import functools
-import heapq
 import itertools
 from array import array
 from collections import Counter
@@ -24,9 +23,22 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.model import Event
-from bot.postings import IntArray, Segment, Vocabulary, build_segment, decode, encode
+from bot.postings import (
+    LAST_TAG,
+    TAG_BITS,
+    TEXT,
+    IntArray,
+    Segment,
+    Vocabulary,
+    build_segment,
+    decode,
+    encode,
+    name_tag,
+    posting,
+)
 from bot.scoring import (
     EXACT_BONUS,
     MIN_SCORE,
@@ -36,7 +48,6 @@ from bot.scoring import (
     Document,
     Hit,
     Query,
-    best_possible,
     content_words,
     normalize,
     ranked,
@@ -57,6 +68,7 @@ _BASE, _TAIL = 1, 2  # which segment holds an event's current words (0: none yet
 # close to making the answer is scored exactly before it is left out
 _MARGIN = 1e-6
 _EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)
+_NEVER = 255  # a name size no count of matched words reaches: no name there, or none to cover
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +80,12 @@ class _Named:
 @dataclass(frozen=True, slots=True)
 class _WordMatches:
     """One query word's matches: each event's best value (a name's similarity, or TEXT_WEIGHT
-    times a text's), and every event it matched in a name (once for each word it matched)."""
+    times a text's), and every (event's name, word) it matched in a name."""
 
     events: IntArray
-    values: np.ndarray
-    in_names: IntArray
+    values: npt.NDArray[np.float64]
+    names: IntArray  # event id << TAG_BITS | the name's tag
+    name_words: IntArray
 
 
 class SearchIndex:
@@ -89,6 +102,11 @@ class SearchIndex:
         self._shortest = array("I")  # event id -> Document.shortest
         self._fingerprints = array("q")  # event id -> a hash of its Document: the same again is no work
         self._held_by = array("b")  # event id -> _BASE or _TAIL
+        # event id << TAG_BITS | a name's tag -> how many distinct content words the name has
+        # (a query covers it whole when it matches that many of them) and how many words
+        self._name_sizes = array("B")
+        self._name_lengths = array("B")
+        self._crowded: set[int] = set()  # events with names beyond the last tag: checked in Python
         self._slots: dict[int, int] = {}  # scope -> its slot, the order its rows come in
         self._scopes: list[int] = []  # slot -> scope
         self._sizes: Counter[int] = Counter()  # scope -> how many events it holds, for word weights
@@ -168,6 +186,8 @@ class SearchIndex:
             self._shortest.extend(array("I", [0]) * missing)
             self._fingerprints.extend(array("q", [0]) * missing)
             self._held_by.extend(array("b", [0]) * missing)
+            self._name_sizes.extend(array("B", [_NEVER]) * (missing << TAG_BITS))
+            self._name_lengths.extend(array("B", [_NEVER]) * (missing << TAG_BITS))
 
     def _register(self, event_id: int, scope: int, title: str, words: str) -> None:
         if scope not in self._slots:
@@ -175,16 +195,30 @@ class SearchIndex:
             self._scopes.append(scope)
         names_line, _, text = words.partition("\n")
         names = [name.split() for name in names_line.split("\t")] if names_line else []
-        contents = [content_words(name) for name in names]
-        in_names = list(dict.fromkeys(itertools.chain.from_iterable(contents)))
+        contents = [list(dict.fromkeys(content_words(name))) for name in names]
         text_words = text.split()
-        numbers = self._vocabulary.numbers([*in_names, *text_words, *itertools.chain.from_iterable(names)])
-        found_by = len(in_names) + len(text_words)
-        spelled, at = [], found_by
+        numbers = self._vocabulary.numbers(
+            [*text_words, *itertools.chain.from_iterable(contents), *itertools.chain.from_iterable(names)]
+        )
+        postings = [posting(number, TEXT) for number in numbers[: len(text_words)]]
+        at = len(text_words)
+        base = event_id << TAG_BITS
+        for position, content in enumerate(contents):
+            tag = name_tag(position)
+            postings += [posting(number, tag) for number in numbers[at : at + len(content)]]
+            at += len(content)
+            if tag < LAST_TAG:
+                self._name_sizes[base | tag] = len(content) if content else _NEVER
+                self._name_lengths[base | tag] = min(len(names[position]), _NEVER - 1)
+        spelled = []
         for name in names:
             spelled.append(numbers[at : at + len(name)])
             at += len(name)
-        self._words[event_id] = encode(numbers[: len(in_names)], numbers[len(in_names) : found_by], spelled)
+        if len(names) >= LAST_TAG:
+            self._crowded.add(event_id)
+        else:
+            self._crowded.discard(event_id)
+        self._words[event_id] = encode(postings, spelled)
         self._titles[event_id] = title
         self._slot_of[event_id] = self._slots[scope]
         self._shortest[event_id] = min((len(c) for c in contents if c), default=NO_NAME)
@@ -275,68 +309,99 @@ class SearchIndex:
         # each event's weighted sum over the query words, added up in query-word order as the
         # full scan adds them, so that the sums are the same floating-point numbers
         candidates, inverse = np.unique(events, return_inverse=True)
-        totals = np.bincount(
-            inverse,
-            weights=np.concatenate([share * m.values for share, m in zip(weights, matches, strict=True)]),
-        )
-        # Every candidate scores at least its total without the name bonus; only one whose most
-        # (with the bonus) reaches the limit-th best of those least scores can make the answer.
-        named = np.concatenate([match.in_names for match in matches])
-        may_cover = (
-            _counts_in(candidates, named) >= np.frombuffer(self._shortest, dtype=np.uint32)[candidates]
-        )
-        least = (1 - NAMED_SHARE) * (totals / weight)
-        most = np.where(totals >= 100.0 * weight * (1 - 1e-9), 100.0 + EXACT_BONUS, least + NAMED_SHARE * 100)
-        floor = max(float(np.partition(least, -limit)[-limit]) if len(least) > limit else 0.0, MIN_SCORE)
-        near = np.flatnonzero(np.where(may_cover, most, least) >= floor - _MARGIN)
-        return self._scored(
-            query, similar, candidates[near], totals[near], may_cover[near], weight, limit, len(least)
-        )
+        shares = [share * match.values for share, match in zip(weights, matches, strict=True)]
+        totals = np.asarray(np.bincount(inverse, weights=np.concatenate(shares)), dtype=np.float64)
+        covered, exact = self._covered(query, similar, matches, candidates, totals, weight)
+        estimate = (1 - NAMED_SHARE) * (totals / weight) + np.where(covered, NAMED_SHARE * 100, 0.0)
+        estimate[exact] = 100.0 + EXACT_BONUS
+        # the few that can make the answer: near the limit-th best estimate, or above it
+        floor = MIN_SCORE
+        if len(estimate) > limit:
+            floor = max(floor, float(np.partition(estimate, -limit)[-limit]))
+        near = np.flatnonzero(estimate >= floor - _MARGIN)
+        return self._ranked(candidates[near], totals[near], covered[near], exact[near], weight, limit)
 
-    def _scored(
+    def _covered(
         self,
         query: Query,
         similar: list[dict[int, float]],
+        matches: list[_WordMatches],
+        candidates: IntArray,
+        totals: npt.NDArray[np.float64],
+        weight: float,
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """Which candidates have a name every content word of which the query matched (the name
+        bonus), and which have a name that is the query exactly."""
+        covered = np.zeros(len(candidates), dtype=np.bool_)
+        exact = np.zeros(len(candidates), dtype=np.bool_)
+        names = np.concatenate([match.names for match in matches])
+        if len(names):
+            words = np.concatenate([match.name_words for match in matches])
+            known = len(self._vocabulary)
+            pairs = np.unique(
+                names * known + words
+            )  # each of a name's words once, whichever query word met it
+            named, met = np.unique(pairs // known, return_counts=True)
+            whole = named[met >= np.frombuffer(self._name_sizes, dtype=np.uint8)[named]]
+            covered = np.isin(candidates, whole >> TAG_BITS)
+            # a name that is the query exactly is covered and as long as the query, and every
+            # query word met in it whole
+            spelled = query.text.split()
+            alike = whole[np.frombuffer(self._name_lengths, dtype=np.uint8)[whole] == len(spelled)]
+            perfect = totals >= 100.0 * weight * (1 - 1e-9)
+            maybe = np.flatnonzero(np.isin(candidates, alike >> TAG_BITS) & perfect)
+            if len(maybe):
+                exact[maybe] = [self._named_exactly(e, spelled) for e in candidates[maybe].tolist()]
+        if self._crowded:  # names past the last tag share it: those events are checked one by one
+            matched = set().union(*similar)
+            for at in np.flatnonzero(np.isin(candidates, list(self._crowded))).tolist():
+                event_id = int(candidates[at])
+                exact[at] = self._named_exactly(event_id, query.text.split())
+                covered[at] = self._covers_a_name(event_id, matched)
+        return covered, exact
+
+    def _named_exactly(self, event_id: int, spelled: list[str]) -> bool:
+        numbers = self._numbers(spelled)
+        names = decode(self._words[event_id] or b"").names
+        return numbers is not None and any(list(name) == numbers for name in names)
+
+    def _covers_a_name(self, event_id: int, matched: set[int]) -> bool:
+        words = self._vocabulary.words
+        return any(
+            bool(content := content_words([words[number] for number in name]))
+            and all(self._vocabulary.get(word) in matched for word in content)
+            for name in decode(self._words[event_id] or b"").names
+        )
+
+    def _ranked(
+        self,
         events: IntArray,
-        totals: np.ndarray,
-        may_cover: np.ndarray,
+        totals: npt.NDArray[np.float64],
+        covered: npt.NDArray[np.bool_],
+        exact: npt.NDArray[np.bool_],
         weight: float,
         limit: int,
-        candidates: int,
     ) -> list[Hit]:
-        """The exact scores of the candidates that may make the answer, and the answer."""
-        chosen = list(zip(events.tolist(), totals.tolist(), may_cover.tolist(), strict=True))
-        leasts = [scaled(total, weight, False) for _, total, _ in chosen]
-        enough = candidates > limit and len(leasts) >= limit
-        floor = max(heapq.nlargest(limit, leasts)[-1] if enough else 0.0, MIN_SCORE)
-        matched = set().union(*similar)
-        exact = self._numbers(query.text.split())
-        scores = {}
-        for (event_id, total, cover), least in zip(chosen, leasts, strict=True):
-            if not cover:  # no name can be covered
-                if least >= floor:
-                    scores[event_id] = least
-            elif best_possible(total, weight) >= floor:
-                scores[event_id] = self._named_score(event_id, exact, matched, total, weight)
+        """The answer from the candidates that may make it: their exact scores, as the full scan
+        computes them, then best first with ties broken as `ranked` breaks them. Of many equal
+        scores (a common word in thousands of titles), only the ones whose shortest name can
+        still decide are handed to `ranked`, which compares titles."""
+        scores = [
+            100.0 + EXACT_BONUS if perfect else scaled(total, weight, named)
+            for total, named, perfect in zip(totals.tolist(), covered.tolist(), exact.tolist(), strict=True)
+        ]
+        kept = np.flatnonzero(np.array(scores) >= MIN_SCORE)
+        if len(kept) > limit:
+            score = np.array(scores)[kept]
+            shortest = np.frombuffer(self._shortest, dtype=np.uint32)[events[kept]]
+            order = np.lexsort((shortest, -score))
+            last = order[limit - 1]
+            kept = kept[(score > score[last]) | ((score == score[last]) & (shortest <= shortest[last]))]
+        chosen = {int(events[at]): scores[at] for at in kept.tolist()}
         documents = {
-            event_id: _Named(self._titles[event_id] or "", self._shortest[event_id]) for event_id in scores
+            event_id: _Named(self._titles[event_id] or "", self._shortest[event_id]) for event_id in chosen
         }
-        return ranked(scores, documents, limit)
-
-    def _named_score(
-        self, event_id: int, exact: list[int] | None, matched: set[int], total: float, weight: float
-    ) -> float:
-        """`final_score` for an event matched in a name, from its words by number."""
-        names = decode(self._words[event_id] or b"").names
-        if exact is not None and any(list(name) == exact for name in names):
-            return 100.0 + EXACT_BONUS
-        words = self._vocabulary.words
-        covered = any(
-            (content := content_words([words[number] for number in name]))
-            and all(self._vocabulary.get(word) in matched for word in content)
-            for name in names
-        )
-        return scaled(total, weight, covered)
+        return ranked(chosen, documents, limit)
 
     def _numbers(self, words: Sequence[str]) -> list[int] | None:
         numbers = [self._vocabulary.get(word) for word in words]
@@ -346,20 +411,24 @@ class SearchIndex:
         parts = []
         held = np.frombuffer(self._held_by, dtype=np.int8)
         for segment, tag in ((self._base, _BASE), (self._tail, _TAIL)):
-            if segment is None:
-                continue
-            runs = segment.runs(similar, slots)
-            if runs.starts:
-                events, similarity, in_name = segment.gather(runs)
-                current = held[events] == tag  # not since edited or removed
-                parts.append((events[current], similarity[current], in_name[current]))
+            if segment is not None:
+                runs = segment.runs(similar, slots)
+                if runs.starts:
+                    found = segment.gather(runs)
+                    current = held[found.events] == tag  # not since edited or removed
+                    parts.append(
+                        [
+                            part[current]
+                            for part in (found.events, found.similarities, found.words, found.tags)
+                        ]
+                    )
         events = np.concatenate([part[0] for part in parts]) if parts else _EMPTY_IDS
         if not len(events):
-            return _WordMatches(_EMPTY_IDS, np.empty(0), _EMPTY_IDS)
-        similarity = np.concatenate([part[1] for part in parts])
-        in_name = np.concatenate([part[2] for part in parts])
+            return _WordMatches(_EMPTY_IDS, np.empty(0), _EMPTY_IDS, _EMPTY_IDS)
+        similarity, words, tags = (np.concatenate([part[at] for part in parts]) for at in (1, 2, 3))
+        in_name = tags != TEXT
         values = np.where(in_name, similarity, TEXT_WEIGHT * similarity)
-        in_names = events[in_name]
+        names, name_words = events[in_name] << TAG_BITS | tags[in_name], words[in_name]
         order = np.lexsort((-values, events))  # by event, its best value first
         events, values = events[order], values[order]
         best = np.concatenate(([True], events[1:] != events[:-1]))
@@ -367,7 +436,7 @@ class SearchIndex:
         if len(excluded):
             kept = ~np.isin(events, excluded)
             events, values = events[kept], values[kept]
-        return _WordMatches(events, values, in_names)
+        return _WordMatches(events, values, names, name_words)
 
     def _similar(self, query_word: str, prefix: bool) -> dict[int, float]:
         """The indexed words `word_similarity` accepts for `query_word`, with their similarity;
@@ -383,12 +452,3 @@ class SearchIndex:
                 del self._similar_cache[next(iter(self._similar_cache))]  # the oldest
             self._similar_cache[key] = found
         return found
-
-
-def _counts_in(events: IntArray, listed: IntArray) -> IntArray:
-    """How many times each of `events` (sorted, distinct) appears in `listed`."""
-    if not len(listed):
-        return np.zeros(len(events), dtype=np.int64)
-    values, counts = np.unique(listed, return_counts=True)
-    at = np.minimum(np.searchsorted(values, events), len(values) - 1)
-    return np.where(values[at] == events, counts[at], 0)

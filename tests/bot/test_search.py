@@ -19,6 +19,14 @@ from tests.support import FIXTURE_CHRONOLOGY
 SERVER = 111
 OTHER = 222
 
+# How the index may hold its events: all in the tail (small indexes), all in a base rebuilt at
+# every question, or a base with the later edits in a tail beside it.
+LAYOUTS = [
+    pytest.param(TAIL_EVENTS, id="tail"),
+    pytest.param(0, id="rebuilt"),
+    pytest.param(50, id="base-and-tail"),
+]
+
 
 def event(event_id: int, title: str, scope: int = SERVER, **extra: Any) -> Event:
     fields = EventFields.from_mapping(
@@ -113,6 +121,19 @@ def test_words_weigh_by_the_asked_events_only() -> None:
     )
 
 
+@pytest.mark.parametrize("tail_events", LAYOUTS)
+def test_an_event_with_more_names_than_tags_is_found_by_every_one(tail_events: int) -> None:
+    aliases = [f"Rising number {n} of Tambov" for n in range(19)] + ["Antonovshchina"]
+    index = SearchIndex(tail_events=tail_events)
+    index.add_all(synthetic_events(40, (SERVER,)))
+    index.add(event(1, "Tambov rebellion", aliases=aliases))
+    for query in ("antonovshchina", "antonovschina", "rising number 18 of tambov", "tambov rebelion"):
+        hits = index.search(query, (SERVER,))
+        assert hits[0].title == "Tambov rebellion", query
+        assert hits == index.full_scan(query, (SERVER,)), query
+    assert index.search("antonovshchina", (SERVER,))[0].score > 100  # the last alias, exactly
+
+
 def test_a_word_nothing_matches_does_not_drown_the_rest(bundled: SearchIndex) -> None:
     assert titles(bundled.search("kronstadt xyzzyq", (BUNDLED_SCOPE,)))[:1] == ["Kronstadt rebellion"]
 
@@ -150,15 +171,6 @@ def test_autocomplete_takes_the_last_word_as_unfinished(bundled: SearchIndex) ->
     assert titles(bundled.complete("kron", (BUNDLED_SCOPE,)))[0] == "Kronstadt rebellion"
     assert titles(bundled.complete("kronstadt reb", (BUNDLED_SCOPE,)))[0] == "Kronstadt rebellion"
     assert all("Kronstadt" in title for title in titles(bundled.complete("Kronst", (BUNDLED_SCOPE,)))[:4])
-
-
-# How the index may hold its events: all in the tail (small indexes), all in a base rebuilt at
-# every question, or a base with the later edits in a tail beside it.
-LAYOUTS = [
-    pytest.param(TAIL_EVENTS, id="tail"),
-    pytest.param(0, id="rebuilt"),
-    pytest.param(50, id="base-and-tail"),
-]
 
 
 @pytest.mark.parametrize("tail_events", LAYOUTS)
