@@ -32,7 +32,7 @@ KeyArray = npt.NDArray[np.uint32]
 
 SHORT_WORD = 5  # query words up to this long may match words no longer than `SHORT_WORD * 5 / 3`
 BUILD_CHUNK = 8_192  # events decoded at a time while a segment is built: bounds its scratch memory
-_HEADER = 2  # an event's words: [postings, names, *postings, *(length, *name) for each name]
+_HEADER = 3  # an event's words: [text, named, names, *text, *named, *(length, *name) for each]
 # A posting is a word number and a tag: TEXT for a word of the people, places, tags or summary;
 # 1 to LAST_TAG - 1 for the first names (title, aliases, translated titles), one tag each, so
 # that a query can tell which of its names it covers whole; LAST_TAG for any further names.
@@ -190,11 +190,12 @@ class Vocabulary:
         return self._sorted
 
 
-def encode(postings: Sequence[int], names: Sequence[Sequence[int]]) -> bytes:
-    """One event's analysed words: its postings (`posting`: a word and where it is), and each
-    name word by word (stopwords too), which an exact title is told by."""
-    words = array("I", (len(postings), len(names)))
-    words.extend(postings)
+def encode(text_words: Sequence[int], named: Sequence[int], names: Sequence[Sequence[int]]) -> bytes:
+    """One event's analysed words: the words of its text (tag TEXT), its name words as
+    `posting`s, and each name word by word (stopwords too), which an exact title is told by."""
+    words = array("I", (len(text_words), len(named), len(names)))
+    words.extend(text_words)
+    words.extend(named)
     for name in names:
         words.append(len(name))
         words.extend(name)
@@ -220,14 +221,13 @@ class Decoded:
 def decode(blob: bytes) -> Decoded:
     words = array("I")
     words.frombytes(blob)
-    count, named = words[0], words[1]
-    at = _HEADER + count
+    in_text, in_names, count = words[0], words[1], words[2]
+    at = _HEADER + in_text + in_names
     names = []
-    for _ in range(named):
+    for _ in range(count):
         names.append(words[at + 1 : at + 1 + words[at]])
         at += 1 + words[at]
-    text = [code >> TAG_BITS for code in words[_HEADER : _HEADER + count] if code & TAG_MASK == TEXT]
-    return Decoded(text, tuple(names))
+    return Decoded(words[_HEADER : _HEADER + in_text], tuple(names))
 
 
 @dataclass(slots=True)
@@ -345,10 +345,11 @@ def _chunks(events: IntArray, words_of: Sequence[bytes | None]) -> Iterable[tupl
         sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // 4
         flat = np.frombuffer(b"".join(blobs), dtype=np.uint32).astype(np.int64)
         starts = np.cumsum(sizes) - sizes
-        counts = flat[starts]
+        in_text = flat[starts]
+        counts = in_text + flat[starts + 1]
         ends = np.cumsum(counts)
-        positions = np.repeat(starts + _HEADER - ends + counts, counts)
-        positions += np.arange(int(ends[-1]) if len(ends) else 0)
-        codes = flat[positions]
+        within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
+        codes = flat[np.repeat(starts + _HEADER, counts) + within]
+        codes = np.where(within < np.repeat(in_text, counts), codes << TAG_BITS, codes)  # text: tag 0
         rows = np.repeat(np.arange(first, first + len(chunk), dtype=np.int64), counts)
         yield codes >> TAG_BITS, (rows << TAG_BITS | codes & TAG_MASK).astype(np.uint32)

@@ -16,6 +16,7 @@ bot answers a million events' questions from one compact copy, and an edit shows
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 from array import array
 from collections import Counter
@@ -200,12 +201,12 @@ class SearchIndex:
         numbers = self._vocabulary.numbers(
             [*text_words, *itertools.chain.from_iterable(contents), *itertools.chain.from_iterable(names)]
         )
-        postings = [posting(number, TEXT) for number in numbers[: len(text_words)]]
+        named: list[int] = []
         at = len(text_words)
         base = event_id << TAG_BITS
         for position, content in enumerate(contents):
             tag = name_tag(position)
-            postings += [posting(number, tag) for number in numbers[at : at + len(content)]]
+            named += [posting(number, tag) for number in numbers[at : at + len(content)]]
             at += len(content)
             if tag < LAST_TAG:
                 self._name_sizes[base | tag] = len(content) if content else _NEVER
@@ -218,7 +219,7 @@ class SearchIndex:
             self._crowded.add(event_id)
         else:
             self._crowded.discard(event_id)
-        self._words[event_id] = encode(postings, spelled)
+        self._words[event_id] = encode(numbers[: len(text_words)], named, spelled)
         self._titles[event_id] = title
         self._slot_of[event_id] = self._slots[scope]
         self._shortest[event_id] = min((len(c) for c in contents if c), default=NO_NAME)
@@ -386,18 +387,27 @@ class SearchIndex:
         computes them, then best first with ties broken as `ranked` breaks them. Of many equal
         scores (a common word in thousands of titles), only the ones whose shortest name can
         still decide are handed to `ranked`, which compares titles."""
-        scores = [
-            100.0 + EXACT_BONUS if perfect else scaled(total, weight, named)
-            for total, named, perfect in zip(totals.tolist(), covered.tolist(), exact.tolist(), strict=True)
-        ]
-        kept = np.flatnonzero(np.array(scores) >= MIN_SCORE)
+        # the same sum means the same score: `scaled` once for each distinct one (ties are many)
+        sums, which = np.unique(totals, return_inverse=True)
+        plain = np.array([scaled(total, weight, False) for total in sums.tolist()])
+        named = np.array([scaled(total, weight, True) for total in sums.tolist()])
+        scores = np.where(exact, 100.0 + EXACT_BONUS, np.where(covered, named[which], plain[which]))
+        kept = np.flatnonzero(scores >= MIN_SCORE)
         if len(kept) > limit:
-            score = np.array(scores)[kept]
+            score = scores[kept]
             shortest = np.frombuffer(self._shortest, dtype=np.uint32)[events[kept]]
-            order = np.lexsort((shortest, -score))
-            last = order[limit - 1]
-            kept = kept[(score > score[last]) | ((score == score[last]) & (shortest <= shortest[last]))]
-        chosen = {int(events[at]): scores[at] for at in kept.tolist()}
+            last = np.lexsort((shortest, -score))[limit - 1]
+            better = (score > score[last]) | ((score == score[last]) & (shortest < shortest[last]))
+            tied = np.flatnonzero((score == score[last]) & (shortest == shortest[last]))
+            titles = self._titles
+            # of the events tied with the limit-th, the alphabetically first ones fill the answer
+            first = heapq.nsmallest(
+                limit - int(better.sum()),
+                events[kept[tied]].tolist(),
+                key=lambda event_id: ((titles[event_id] or "").lower(), event_id),
+            )
+            kept = np.concatenate((kept[better], kept[tied][np.isin(events[kept[tied]], first)]))
+        chosen = {int(events[at]): float(scores[at]) for at in kept.tolist()}
         documents = {
             event_id: _Named(self._titles[event_id] or "", self._shortest[event_id]) for event_id in chosen
         }
