@@ -31,6 +31,7 @@ IntArray = npt.NDArray[np.int64]
 KeyArray = npt.NDArray[np.uint32]
 
 SHORT_WORD = 5  # query words up to this long may match words no longer than `SHORT_WORD * 5 / 3`
+MANY_WORDS = 64  # similar words past which a segment finds their runs in numpy
 BUILD_CHUNK = 8_192  # events decoded at a time while a segment is built: bounds its scratch memory
 _HEADER = 3  # an event's words: [text, named, names, *text, *named, *(length, *name) for each]
 # A posting is a word number and a tag: TEXT for a word of the people, places, tags or summary;
@@ -269,10 +270,12 @@ class Segment:
         return len(self.offsets) - 1
 
     def runs(self, similar: dict[int, float], slots: Sequence[int]) -> Runs:
-        runs = Runs([], [], [], [])
         ranges = [self.slot_rows[slot] for slot in slots if slot in self.slot_rows]
         if not ranges:
-            return runs
+            return Runs([], [], [], [])
+        if len(similar) > MANY_WORDS:
+            return self._many_runs(similar, ranges)
+        runs = Runs([], [], [], [])
         offsets, keys, known = self._offsets_view, self._keys_view, self.words
         for word, similarity in similar.items():
             if word >= known:
@@ -290,6 +293,25 @@ class Segment:
                     runs.words.append(word)
         return runs
 
+    def _many_runs(self, similar: dict[int, float], ranges: list[tuple[int, int]]) -> Runs:
+        """`runs` for many words at once (every word starting `te`, typed into autocomplete):
+        one bisection of all their keys in step, in numpy, instead of one each in Python."""
+        words = np.fromiter(similar.keys(), dtype=np.int64, count=len(similar))
+        similarity = np.fromiter(similar.values(), dtype=np.float64, count=len(similar))
+        known = words < self.words
+        words, similarity = words[known], similarity[known]
+        starts, ends = self.offsets[words], self.offsets[words + 1]
+        found = Runs([], [], [], [])
+        for first, last in ranges:
+            low = _bisect_runs(self.keys, starts, ends, first << TAG_BITS)
+            high = _bisect_runs(self.keys, low, ends, last << TAG_BITS)
+            some = low < high
+            found.starts += low[some].tolist()
+            found.lengths += (high - low)[some].tolist()
+            found.similarities += similarity[some].tolist()
+            found.words += words[some].tolist()
+        return found
+
     def gather(self, runs: Runs) -> Gathered:
         lengths = np.array(runs.lengths, dtype=np.int64)
         ends = np.cumsum(lengths)
@@ -302,6 +324,18 @@ class Segment:
             np.repeat(np.array(runs.words, dtype=np.int64), lengths),
             keys & TAG_MASK,
         )
+
+
+def _bisect_runs(keys: KeyArray, low: IntArray, high: IntArray, target: int) -> IntArray:
+    """bisect_left(keys, target, low[i], high[i]) for every i at once."""
+    low, high = low.copy(), high.copy()
+    last = len(keys) - 1
+    while (open_ := low < high).any():
+        middle = (low + high) >> 1
+        below = open_ & (keys[np.minimum(middle, last)] < target)
+        low = np.where(below, middle + 1, low)
+        high = np.where(open_ & ~below, middle, high)
+    return low
 
 
 def build_segment(

@@ -315,3 +315,20 @@ def test_a_question_as_people_type_it_puts_its_event_first(
     shipped: SearchIndex, asked: str, first: str
 ) -> None:
     assert titles(shipped.search(asked, (BUNDLED_SCOPE,)))[:1] == [first]
+
+
+@pytest.mark.parametrize("tail_events", LAYOUTS)
+def test_many_similar_words_are_looked_up_together_with_the_same_answers(
+    tail_events: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = synthetic_events(400, (BUNDLED_SCOPE, SERVER, OTHER))
+    one_at_a_time = SearchIndex(tail_events=tail_events)
+    one_at_a_time.add_all(events)
+    queries = ("st", "arrest of iv", "odesa upr", "tr", "kaz")
+    expected = {query: one_at_a_time.complete(query, (BUNDLED_SCOPE, SERVER)) for query in queries}
+    monkeypatch.setattr("bot.postings.MANY_WORDS", 0)  # every query word's runs found in numpy
+    together = SearchIndex(tail_events=tail_events)
+    together.add_all(events)
+    for query in queries:
+        assert together.complete(query, (BUNDLED_SCOPE, SERVER)) == expected[query], query
+        assert expected[query] == together.full_scan(query, (BUNDLED_SCOPE, SERVER), limit=25, complete=True)
