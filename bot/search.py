@@ -312,6 +312,13 @@ class SearchIndex:
         candidates, inverse = np.unique(events, return_inverse=True)
         shares = [share * match.values for share, match in zip(weights, matches, strict=True)]
         totals = np.asarray(np.bincount(inverse, weights=np.concatenate(shares)), dtype=np.float64)
+        # Every candidate scores at least its total without the name bonus, and at most with it
+        # (or an exact title's): one whose most is below the limit-th best least cannot make it.
+        least = (1 - NAMED_SHARE) * (totals / weight)
+        most = np.where(totals >= 100.0 * weight * (1 - 1e-9), 100.0 + EXACT_BONUS, least + NAMED_SHARE * 100)
+        floor = max(float(np.partition(least, -limit)[-limit]) if len(least) > limit else 0.0, MIN_SCORE)
+        contenders = np.flatnonzero(most >= floor - _MARGIN)
+        candidates, totals = candidates[contenders], totals[contenders]
         covered, exact = self._covered(query, similar, matches, candidates, totals, weight)
         estimate = (1 - NAMED_SHARE) * (totals / weight) + np.where(covered, NAMED_SHARE * 100, 0.0)
         estimate[exact] = 100.0 + EXACT_BONUS
@@ -336,8 +343,13 @@ class SearchIndex:
         covered = np.zeros(len(candidates), dtype=np.bool_)
         exact = np.zeros(len(candidates), dtype=np.bool_)
         names = np.concatenate([match.names for match in matches])
+        words = np.concatenate([match.name_words for match in matches])
+        if len(names) and len(candidates):
+            wanted = np.zeros(len(self._words), dtype=np.bool_)
+            wanted[candidates] = True
+            kept = wanted[names >> TAG_BITS]  # only the contenders' names
+            names, words = names[kept], words[kept]
         if len(names):
-            words = np.concatenate([match.name_words for match in matches])
             known = len(self._vocabulary)
             pairs = np.unique(
                 names * known + words
