@@ -146,7 +146,7 @@ class Writer:
         title, aliases = self.title(people, places, date.start.year)
         tags = tuple(dict.fromkeys(rng.choice(TAGS) for _ in range(rng.randint(1, 4))))
         raw = {
-            "id": f"{_slug(title)[:60]}-{number}",
+            "id": f"{_slug(title)[:60].rstrip('-')}-{number}",
             "date": date.edtf(),
             "title": title,
             "summary": self.summary(title, people, places)[:600],

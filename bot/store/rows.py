@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import json.scanner
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,16 +34,26 @@ class DayMatch:
     span: int  # the event's length in days
 
 
+# Stored columns were written by `event_params`, so they are valid: read them the quick way (the
+# JSON scanner itself, without json.loads' checks; a date parsed once for all the events on it).
+_scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+_stored_date = functools.lru_cache(maxsize=1 << 14)(EventDate.parse)
+
+
+def _strings(text: str) -> tuple[str, ...]:
+    return () if text == "[]" else tuple(_scan(text, 0)[0])
+
+
 def event_from_row(row: Sequence[Any]) -> Event:
     fields = EventFields(
         slug=row[2],
-        date=EventDate.parse(row[3]),
+        date=_stored_date(row[3]),
         title=row[4],
         summary=row[5],
-        people=tuple(json.loads(row[6])),
-        places=tuple(json.loads(row[7])),
-        tags=tuple(json.loads(row[8])),
-        aliases=tuple(json.loads(row[9])),
+        people=_strings(row[6]),
+        places=_strings(row[7]),
+        tags=_strings(row[8]),
+        aliases=_strings(row[9]),
         source=row[10],
         note=row[11],
         russian=bool(row[12]),
@@ -79,7 +91,9 @@ def translations_json(translations: Sequence[Translation]) -> str:
 
 
 def translations_from_json(text: str) -> tuple[Translation, ...]:
-    stored = json.loads(text)
+    if text == "{}":
+        return ()
+    stored = _scan(text, 0)[0]
     return tuple(
         Translation(language, texts["title"], texts.get("summary", "")) for language, texts in stored.items()
     )
