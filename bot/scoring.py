@@ -21,7 +21,7 @@ import heapq
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -143,11 +143,6 @@ class Document:
 
     def name_words(self) -> set[str]:
         return {word for name in self.names for word in content_words(name.split())}
-
-    def postings(self) -> Iterator[tuple[str, int]]:
-        """(word, 1 if it is in a name else 0): what this event adds to the index."""
-        yield from ((word, 1) for word in self.name_words())
-        yield from ((word, 0) for word in self.text.split())
 
 
 @dataclass(frozen=True)
