@@ -35,6 +35,7 @@ from bot.when import AskedDay, Span, parse_day, parse_span
 
 QUERY_MAX = 200
 SEARCH_RESULTS_MAX = 50
+DAY_LIST_MAX = 50  # of each kind on one day: more than a post shows; the count says how many exist
 TIMELINE_MAX = 250  # 50 pages of 5: more than anyone pages through; the heading says how many exist
 UPCOMING_DEFAULT = 7
 UPCOMING_MAX = 31
@@ -72,6 +73,14 @@ class DayAnswer:
     next_day: AskedDay | None = None
     next_anniversaries: list[Anniversary] = field(default_factory=list)
     month_events: list[Event] = field(default_factory=list)
+    # how many more there are than listed, on a day with more than DAY_LIST_MAX of a kind
+    more_anniversaries: int = 0
+    more_ongoing: int = 0
+    more_next: int = 0
+
+    @property
+    def anniversary_count(self) -> int:
+        return len(self.anniversaries) + self.more_anniversaries
 
 
 @dataclass(frozen=True)
@@ -131,28 +140,42 @@ class Almanac:
         asked = parse_day(text or "", today)
         reference_year = asked.year or today.year
         on_day = asked.on_year(reference_year)
-        matches = await self._store.on_month_day(guild_id, _keys_for(asked, reference_year))
-        found = [_anniversary(match, reference_year) for match in matches]
-        anniversaries = [item for item in found if not item.ongoing]
-        ongoing = [item for item in found if item.ongoing]
+        matches = await self._store.day_matches(guild_id, _keys_for(asked, reference_year), DAY_LIST_MAX)
+        anniversaries = [_anniversary(match, reference_year) for match in matches.remembered]
+        ongoing = [_anniversary(match, reference_year) for match in matches.ongoing]
+        answer = DayAnswer(
+            asked,
+            reference_year,
+            anniversaries,
+            ongoing,
+            more_anniversaries=matches.remembered_count - len(anniversaries),
+            more_ongoing=matches.ongoing_count - len(ongoing),
+        )
         if anniversaries:
-            return DayAnswer(asked, reference_year, anniversaries, ongoing)
-        next_day, upcoming = await self._next_anniversary(guild_id, on_day)
+            return answer
+        next_day, upcoming, more_next = await self._next_anniversary(guild_id, on_day)
         month_events = await self._store.month_only(guild_id, asked.month)
-        return DayAnswer(asked, reference_year, [], ongoing, next_day, upcoming, month_events)
+        return replace(
+            answer,
+            next_day=next_day,
+            next_anniversaries=upcoming,
+            more_next=more_next,
+            month_events=month_events,
+        )
 
     async def _next_anniversary(
         self, guild_id: int, after: dt.date
-    ) -> tuple[AskedDay | None, list[Anniversary]]:
+    ) -> tuple[AskedDay | None, list[Anniversary], int]:
+        """The next day with an anniversary, its first ones, and how many more it has."""
         key = await self._store.next_month_day(guild_id, after.month * 100 + after.day)
         if key is None:
-            return None, []
+            return None, [], 0
         month, day = divmod(key, 100)
         year = after.year if (month, day) > (after.month, after.day) else after.year + 1
         asked = AskedDay(month, day)
-        matches = await self._store.on_month_day(guild_id, _keys_for(asked, year))
-        found = [_anniversary(match, year) for match in matches]
-        return asked, [item for item in found if not item.ongoing]
+        matches = await self._store.day_matches(guild_id, _keys_for(asked, year), DAY_LIST_MAX)
+        found = [_anniversary(match, year) for match in matches.remembered]
+        return asked, found, matches.remembered_count - len(found)
 
     async def upcoming(self, guild_id: int, days: int | None, today: dt.date) -> UpcomingAnswer:
         count = UPCOMING_DEFAULT if days is None else days

@@ -496,12 +496,14 @@ class Scheduler:
         `now` is None for a preview, which is never late."""
         answer = await self._almanac.on_this_day(settings.guild_id, day.isoformat(), day)
         # a long event's inner days are for /onthisday only: a post would repeat it for weeks
-        answer = replace(answer, day=replace(answer.day, year=None), reference_year=day.year, ongoing=[])
+        answer = replace(
+            answer, day=replace(answer.day, year=None), reference_year=day.year, ongoing=[], more_ongoing=0
+        )
         if not answer.anniversaries:
             if settings.empty_day is EmptyDay.NOTHING:
                 return None
             if settings.empty_day is EmptyDay.MONTH:
-                answer = replace(answer, next_day=None, next_anniversaries=[])
+                answer = replace(answer, next_day=None, next_anniversaries=[], more_next=0)
             else:
                 answer = replace(answer, month_events=[])
         scheduled = post_instant(day, settings.post_time or "09:00", zone)

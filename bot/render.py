@@ -61,18 +61,21 @@ def _anniversary_block(item: Anniversary, language: str) -> str:
     return text
 
 
-def _join_within(blocks: list[str], limit: int, more: Callable[[int], str]) -> str:
-    """As many whole blocks as fit, then a line saying how many were left out."""
+def _join_within(blocks: list[str], limit: int, more: Callable[[int], str], unlisted: int = 0) -> str:
+    """As many whole blocks as fit, then a line saying how many were left out: those that did not
+    fit and the `unlisted` ones the answer only counted."""
     shown: list[str] = []
     used = 0
     for number, block in enumerate(blocks):
-        remaining = len(blocks) - number
+        remaining = len(blocks) - number + unlisted
         reserve = len(more(remaining)) + 2 if remaining > 1 else 0  # room for the "…and N more" line
         if used + len(block) + reserve > limit:
             shown.append(more(remaining))
-            break
+            return "\n\n".join(shown)
         shown.append(block)
         used += len(block) + 2
+    if unlisted:
+        shown.append(more(unlisted))
     return "\n\n".join(shown)
 
 
@@ -93,13 +96,15 @@ def day_embed(answer: DayAnswer, language: str = SOURCE_LANGUAGE) -> discord.Emb
     blocks = [_anniversary_block(item, language) for item in answer.anniversaries]
     if not blocks:
         blocks.append(day_message(answer, language))
-    embed.description = _join_within(blocks, 3500, _more(language, hint=True))
+    embed.description = _join_within(blocks, 3500, _more(language, hint=True), answer.more_anniversaries)
     if answer.ongoing:
         lines = [
             _event_line(item.event, language, anniversary_note(item, language)) for item in answer.ongoing
         ]
         embed.add_field(
-            name=said("Still under way").in_language(language), inline=False, value=_lines(lines, language)
+            name=said("Still under way").in_language(language),
+            inline=False,
+            value=_lines(lines, language, answer.more_ongoing),
         )
     if answer.next_anniversaries and answer.next_day:
         lines = [
@@ -107,7 +112,7 @@ def day_embed(answer: DayAnswer, language: str = SOURCE_LANGUAGE) -> discord.Emb
             for item in answer.next_anniversaries
         ]
         name = said("Next anniversary: {day}", day=answer.next_day).in_language(language)
-        embed.add_field(name=name, inline=False, value=_lines(lines, language))
+        embed.add_field(name=name, inline=False, value=_lines(lines, language, answer.more_next))
     if answer.month_events:
         month = month_in(answer.day.month, language)
         name = said("Known only to the month: {month}", month=month).in_language(language)
@@ -116,8 +121,8 @@ def day_embed(answer: DayAnswer, language: str = SOURCE_LANGUAGE) -> discord.Emb
     return embed
 
 
-def _lines(lines: list[str], language: str = SOURCE_LANGUAGE) -> str:
-    return _join_within(lines, FIELD_VALUE_MAX, _more(language)).replace("\n\n", "\n")
+def _lines(lines: list[str], language: str = SOURCE_LANGUAGE, unlisted: int = 0) -> str:
+    return _join_within(lines, FIELD_VALUE_MAX, _more(language), unlisted).replace("\n\n", "\n")
 
 
 def event_embed(event: Event, language: str = SOURCE_LANGUAGE) -> discord.Embed:

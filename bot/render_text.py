@@ -35,7 +35,7 @@ def anniversary_note(item: Anniversary, language: str = SOURCE_LANGUAGE) -> str:
 def day_message(answer: DayAnswer, language: str = SOURCE_LANGUAGE) -> str:
     """The sentence above the list, or in place of it when the day has no anniversary."""
     if answer.anniversaries:
-        count = len(answer.anniversaries)
+        count = answer.anniversary_count
         said_so = said_n(
             "{count} event happened on {day}.", "{count} events happened on {day}.", count, day=answer.day
         )
@@ -155,16 +155,27 @@ def _day_text(answer: DayAnswer, language: str) -> str:
 
     heading = said("On this day: {day}", day=answer.day).in_language(language)
     lines = [heading, day_message(answer, language)]
-    lines += [line("•", item) for item in answer.anniversaries]
-    lines += [line("◦", item) for item in answer.ongoing]
+    lines += [line("•", item) for item in answer.anniversaries] + _more_line(
+        answer.more_anniversaries, language
+    )
+    lines += [line("◦", item) for item in answer.ongoing] + _more_line(answer.more_ongoing, language)
     if answer.next_anniversaries and answer.next_day:
         lines.append(said("Next, on {day}:", day=answer.next_day).in_language(language))
-        lines += [line("•", item) for item in answer.next_anniversaries]
+        lines += [line("•", item) for item in answer.next_anniversaries] + _more_line(
+            answer.more_next, language
+        )
     if answer.month_events:
         month = month_in(answer.day.month, language)
         lines.append(said("Known only to the month of {month}:", month=month).in_language(language))
         lines += [f"  • {date_line(event, language)} — {event.title}" for event in answer.month_events]
     return "\n".join(lines)
+
+
+def _more_line(unlisted: int, language: str) -> list[str]:
+    """The line under a list cut at DAY_LIST_MAX; none when it is whole."""
+    if not unlisted:
+        return []
+    return ["  " + said_n("…and {count} more", "…and {count} more", unlisted).in_language(language)]
 
 
 def _event_text(answer: EventAnswer, language: str) -> str:

@@ -9,7 +9,14 @@ from bot.dates import LONGEST_ANNIVERSARY_SPAN
 from bot.model import Event
 from bot.store.base import StoreBase
 from bot.store.engines import POSTGRESQL, SQLITE
-from bot.store.rows import EVENT_COLUMNS, EVENT_WIDTH, VISIBLE, VISIBLE_EVENTS, DayMatch, event_from_row
+from bot.store.rows import (
+    EVENT_COLUMNS,
+    VISIBLE,
+    VISIBLE_EVENTS,
+    DayMatch,
+    DayMatches,
+    event_from_row,
+)
 
 LONG_EVENT_DAYS = 366
 # The days an event is remembered on: every day of a short one, the first and last of a long one.
@@ -78,20 +85,45 @@ class EventReads(StoreBase):
         return {int(row[0]) for row in rows}
 
     async def on_month_day(self, guild_id: int, keys: Sequence[int]) -> list[DayMatch]:
+        """Every event a server sees on these month-days, chronological."""
+        [matches] = await self._day_matches(await self._day_rows(guild_id, keys))
+        return matches
+
+    async def day_matches(self, guild_id: int, keys: Sequence[int], limit: int) -> DayMatches:
+        """The first `limit` anniversaries and inner days of these month-days, and how many of
+        each there are. Only the shown ones are read whole: a crowded day costs its index rows."""
+        remembered: list[tuple[int, int, int, int]] = []
+        ongoing: list[tuple[int, int, int, int]] = []
+        for row in await self._day_rows(guild_id, keys):
+            (remembered if row[3] else ongoing).append(row)
+        shown, under_way = await self._day_matches(remembered[:limit], ongoing[:limit])
+        return DayMatches(shown, len(remembered), under_way, len(ongoing))
+
+    async def _day_rows(self, guild_id: int, keys: Sequence[int]) -> list[tuple[int, int, int, int]]:
+        """(event id, nth, span, remembered) of each event on these month-days, chronological;
+        an event on two of them (28 February and 29 February) counts at the first."""
         marks = ", ".join("?" for _ in keys)
         rows = await self._all(
-            f"SELECT {EVENT_COLUMNS}, d.nth, d.span FROM event_days d JOIN events e ON e.id = d.event_id"
+            f"SELECT e.id, d.nth, d.span, {REMEMBERED} FROM event_days d JOIN events e ON e.id = d.event_id"
             f" WHERE d.scope IN (0, ?) AND d.month_day IN ({marks})"
             f" AND {VISIBLE.replace(':guild', '?')} ORDER BY e.start_ord, e.id, d.month_day",
             (guild_id, *keys, guild_id, guild_id),
         )
-        unique: dict[int, DayMatch] = {}
+        unique: dict[int, tuple[int, int, int, int]] = {}
         for row in rows:
-            unique.setdefault(
-                row[0],
-                DayMatch(event_from_row(row[:EVENT_WIDTH]), nth=row[EVENT_WIDTH], span=row[EVENT_WIDTH + 1]),
-            )
+            unique.setdefault(row[0], (int(row[0]), int(row[1]), int(row[2]), int(row[3])))
         return list(unique.values())
+
+    async def _day_matches(self, *lists: Sequence[tuple[int, int, int, int]]) -> list[list[DayMatch]]:
+        """Each list of `_day_rows` rows as matches, their events read in one query (one removed
+        in between is left out)."""
+        found = {
+            event.id: event for event in await self.get_events([row[0] for rows in lists for row in rows])
+        }
+        return [
+            [DayMatch(found[row[0]], nth=row[1], span=row[2]) for row in rows if row[0] in found]
+            for rows in lists
+        ]
 
     async def next_month_day(self, guild_id: int, after_key: int) -> int | None:
         """The first remembered month-day after `after_key`, wrapping round the year."""

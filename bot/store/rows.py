@@ -16,7 +16,6 @@ EVENT_COLUMNS = (
     "e.id, e.scope, e.slug, e.edtf, e.title, e.summary, e.people, e.places, e.tags, e.aliases, "
     "e.source, e.note, e.russian, e.version, e.deleted_at, e.translations"
 )
-EVENT_WIDTH = 16  # how many columns EVENT_COLUMNS selects: what a query adds comes after
 # The events a server sees: the bundled chronology plus its own, minus deleted and hidden ones.
 VISIBLE = (
     "e.scope IN (0, :guild) AND e.deleted_at IS NULL AND NOT EXISTS "
@@ -32,6 +31,17 @@ class DayMatch:
     event: Event
     nth: int  # which day of the event this month-day is (1 for the first)
     span: int  # the event's length in days
+
+
+@dataclass(frozen=True)
+class DayMatches:
+    """One day's events for a server, each kind chronological and cut to the first `limit`,
+    with how many there are: what a day question shows, however crowded the day."""
+
+    remembered: list[DayMatch]  # the day is an anniversary of theirs
+    remembered_count: int
+    ongoing: list[DayMatch]  # long events on one of their inner days
+    ongoing_count: int
 
 
 # Stored columns were written by `event_params`, so they are valid: read them the quick way (the

@@ -7,11 +7,12 @@ from collections.abc import Awaitable, Callable, Iterable
 
 import pytest
 
+from bot import render
 from bot.almanac import Almanac, Anniversary, DayAnswer
 from bot.dates import Precision
 from bot.errors import UserError
-from bot.model import Event
-from bot.render_text import date_line, day_message
+from bot.model import Event, EventFields
+from bot.render_text import date_line, day_message, to_text
 from bot.runtime import Services
 from bot.when import AskedDay
 from tests.support import AddEvent
@@ -464,6 +465,52 @@ async def test_the_daily_post_names_a_long_event_on_two_days_of_its_twenty(servi
             posted_on.append(day.day)
         day += dt.timedelta(days=1)
     assert posted_on == [28, 19]
+
+
+async def test_a_crowded_day_lists_its_first_fifty_of_each_kind_and_counts_the_rest(
+    services: Services,
+) -> None:
+    crowd = [
+        EventFields.from_mapping({"id": f"strike-{n}", "date": f"{1850 + n}-03-16", "title": f"Strike {n}"})
+        for n in range(60)
+    ]
+    crowd += [  # long events on one of their inner days: under way, not anniversaries
+        EventFields.from_mapping(
+            {"id": f"siege-{n}", "date": f"{1850 + n}-03-01/{1850 + n}-04-30", "title": f"Siege {n}"}
+        )
+        for n in range(55)
+    ]
+    await services.store.import_events(SERVER, crowd, actor=None)
+
+    answer = await services.almanac.on_this_day(SERVER, "16 March", TODAY)
+    before = await services.almanac.on_this_day(SERVER, "15 March", TODAY)
+
+    # the bundled Putilov assault (1919) and all sixty strikes, the earliest fifty listed in order
+    assert answer.anniversary_count == 61
+    assert titles(answer.anniversaries) == [f"Strike {n}" for n in range(50)]
+    assert (len(answer.ongoing), answer.more_ongoing) == (50, 6)  # 55 sieges and Kronstadt
+    assert titles(answer.ongoing)[:3] == ["Siege 0", "Siege 1", "Siege 2"]
+    assert day_message(answer) == "61 events happened on 16 March."
+    text = to_text(answer).splitlines()
+    assert text.count("  …and 11 more") == 1 and text.count("  …and 6 more") == 1
+    description = render.day_embed(answer).description or ""
+    assert description.endswith("…and 11 more; try `/timeline` or `/search`.")
+    # the day before, which has none, offers it as the next anniversary, counted the same way
+    assert (before.next_day, len(before.next_anniversaries), before.more_next) == (AskedDay(3, 16), 50, 11)
+
+
+async def test_an_empty_day_before_a_crowded_one_counts_what_comes_next(services: Services) -> None:
+    crowd = [
+        EventFields.from_mapping({"id": f"strike-{n}", "date": f"{1850 + n}-06-02", "title": f"Strike {n}"})
+        for n in range(70)
+    ]
+    await services.store.import_events(SERVER, crowd, actor=None)
+
+    answer = await services.almanac.on_this_day(SERVER, "1 June", TODAY)
+
+    assert answer.anniversaries == [] and answer.next_day == AskedDay(6, 2)
+    assert (len(answer.next_anniversaries), answer.more_next) == (50, 20)
+    assert "  …and 20 more" in to_text(answer).splitlines()
 
 
 # -- /event's picture: an event among its neighbours -------------------------------------------

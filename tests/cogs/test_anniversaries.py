@@ -8,6 +8,7 @@ import simcord
 from discord import app_commands
 
 from bot.errors import UserError
+from bot.model import EventFields
 from bot.runtime import Services
 from bot.sender import DiscordSender
 from tests.support import AddEvent, World, live_mentions
@@ -260,6 +261,34 @@ async def test_the_intro_line_fills_in_the_day_and_the_count_and_pings_nobody(
     shown = await moderator.slash(world.channel, "anniversaries show")  # type: ignore[attr-defined]
     fields = {f.name: f.value for f in shown.response.embeds[0].fields}
     assert fields["Intro line"].startswith("Good morning @\u200beveryone! {count} today, {date}.")
+
+
+async def test_a_crowded_day_is_posted_with_its_true_count_and_the_rest_counted(
+    world: World, moderator: object, services: Services
+) -> None:
+    crowd = [
+        EventFields.from_mapping({"id": f"strike-{n}", "date": f"{1850 + n}-01-01", "title": f"Strike {n}"})
+        for n in range(80)
+    ]
+    await services.store.import_events(world.guild.id, crowd, actor=None)
+    await moderator.slash(  # type: ignore[attr-defined]
+        world.channel,
+        "anniversaries setup",
+        channel=world.channel,
+        time="00:30",
+        timezone="UTC",
+        intro="{count} anniversaries today",
+    )
+    await world.env.advance_time(31 * 60)
+
+    (post,) = bot_posts(world.channel, world.bot.user.id)
+    bundled = len(await services.store.on_month_day(0, (101,)))
+    assert post.content == f"{80 + bundled} anniversaries today"
+    description = post.embeds[0].description or ""
+    assert len(description) <= 4096
+    assert description.startswith("**1 January 1850** — Strike 0")
+    listed = description.count("\n\n")  # the blocks shown before the "…and N more" line
+    assert description.endswith(f"…and {80 + bundled - listed} more; try `/timeline` or `/search`.")
 
 
 @pytest.mark.parametrize(
