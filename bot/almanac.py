@@ -35,7 +35,7 @@ from bot.when import AskedDay, Span, parse_day, parse_span
 
 QUERY_MAX = 200
 SEARCH_RESULTS_MAX = 50
-DAY_LIST_MAX = 50  # of each kind on one day: more than a post shows; the count says how many exist
+DAY_LIST_MAX = 25  # of each kind on one day: as many as an embed shows; the count says how many exist
 TIMELINE_MAX = 250  # 50 pages of 5: more than anyone pages through; the heading says how many exist
 UPCOMING_DEFAULT = 7
 UPCOMING_MAX = 31

@@ -10,6 +10,7 @@ from bot.model import Event
 from bot.store.base import StoreBase
 from bot.store.engines import POSTGRESQL, SQLITE
 from bot.store.rows import (
+    DAY_VISIBLE,
     EVENT_COLUMNS,
     VISIBLE,
     VISIBLE_EVENTS,
@@ -104,10 +105,10 @@ class EventReads(StoreBase):
         an event on two of them (28 February and 29 February) counts at the first."""
         marks = ", ".join("?" for _ in keys)
         rows = await self._all(
-            f"SELECT e.id, d.nth, d.span, {REMEMBERED} FROM event_days d JOIN events e ON e.id = d.event_id"
-            f" WHERE d.scope IN (0, ?) AND d.month_day IN ({marks})"
-            f" AND {VISIBLE.replace(':guild', '?')} ORDER BY e.start_ord, e.id, d.month_day",
-            (guild_id, *keys, guild_id, guild_id),
+            f"SELECT d.event_id, d.nth, d.span, {REMEMBERED} FROM event_days d"
+            f" WHERE d.month_day IN ({marks}) AND {DAY_VISIBLE.replace(':guild', '?')}"
+            " ORDER BY d.start_ord, d.event_id, d.month_day",
+            (*keys, guild_id, guild_id),
         )
         unique: dict[int, tuple[int, int, int, int]] = {}
         for row in rows:
@@ -128,8 +129,8 @@ class EventReads(StoreBase):
     async def next_month_day(self, guild_id: int, after_key: int) -> int | None:
         """The first remembered month-day after `after_key`, wrapping round the year."""
         sql = (
-            "SELECT min(d.month_day) FROM event_days d JOIN events e ON e.id = d.event_id"
-            f" WHERE d.scope IN (0, :guild) AND d.month_day {{op}} :key AND {REMEMBERED} AND {VISIBLE}"
+            "SELECT min(d.month_day) FROM event_days d"
+            f" WHERE d.month_day {{op}} :key AND {REMEMBERED} AND {DAY_VISIBLE}"
         )
         params = {"guild": guild_id, "key": after_key}
         row = await self._one(sql.format(op=">"), params)

@@ -21,6 +21,11 @@ VISIBLE = (
     "e.scope IN (0, :guild) AND e.deleted_at IS NULL AND NOT EXISTS "
     "(SELECT 1 FROM hidden_events h WHERE h.guild_id = :guild AND h.event_id = e.id)"
 )
+# The same for rows of event_days, which holds live events' days only (migration 010).
+DAY_VISIBLE = (
+    "d.scope IN (0, :guild) AND NOT EXISTS "
+    "(SELECT 1 FROM hidden_events h WHERE h.guild_id = :guild AND h.event_id = d.event_id)"
+)
 # Every event of one scope, deleted ones too, and every event a server sees: both oldest first.
 SCOPE_EVENTS = f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope = :scope ORDER BY e.start_ord, e.id"
 VISIBLE_EVENTS = f"SELECT {EVENT_COLUMNS} FROM events e WHERE {VISIBLE} ORDER BY e.start_ord, e.id"
@@ -72,6 +77,14 @@ def event_from_row(row: Sequence[Any]) -> Event:
     return Event(id=row[0], scope=row[1], fields=fields, version=row[13], deleted=row[14] is not None)
 
 
+# The columns `event_params` fills, in its order, then who wrote the row and when.
+EVENT_INSERT_COLUMNS = (
+    "scope, slug, edtf, precision, start_ord, end_ord, start_year, start_month, title, summary,"
+    " people, places, tags, aliases, source, note, russian, translations,"
+    " created_by, created_at, updated_by, updated_at"
+)
+
+
 def event_params(scope: int, fields: EventFields) -> dict[str, Any]:
     date = fields.date
     return {
@@ -85,15 +98,19 @@ def event_params(scope: int, fields: EventFields) -> dict[str, Any]:
         "start_month": date.start.month,
         "title": fields.title,
         "summary": fields.summary,
-        "people": json.dumps(fields.people),
-        "places": json.dumps(fields.places),
-        "tags": json.dumps(fields.tags),
-        "aliases": json.dumps(fields.aliases),
+        "people": _json_list(fields.people),
+        "places": _json_list(fields.places),
+        "tags": _json_list(fields.tags),
+        "aliases": _json_list(fields.aliases),
         "source": fields.source,
         "note": fields.note,
         "russian": int(fields.russian),
         "translations": translations_json(fields.translations),
     }
+
+
+def _json_list(items: tuple[str, ...]) -> str:
+    return json.dumps(items) if items else "[]"  # most lists are empty: a million of them in a load
 
 
 def translations_json(translations: Sequence[Translation]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -13,10 +14,20 @@ from bot.model import BUNDLED_SCOPE, Event, EventFields
 from bot.scoring import search_words
 from bot.store.base import ConflictError, StoreBase, utc_now
 from bot.store.engines import Connection
-from bot.store.rows import EVENT_COLUMNS, SCOPE_EVENTS, VISIBLE_EVENTS, event_from_row, event_params
+from bot.store.rows import (
+    EVENT_COLUMNS,
+    EVENT_INSERT_COLUMNS,
+    SCOPE_EVENTS,
+    VISIBLE_EVENTS,
+    event_from_row,
+    event_params,
+)
 
 # Given (the server's own events, the events it sees), the fields to insert: see `import_planned`.
 ImportPlan = Callable[[list[Event], list[Event]], Awaitable[Sequence[EventFields]]]
+# Events one INSERT writes: 22 parameters each, far inside both engines' limits (32,766 in SQLite,
+# 32,767 in PostgreSQL), and few enough statements that a million events are a few thousand.
+INSERT_CHUNK = 400
 
 
 class EventWrites(StoreBase):
@@ -30,6 +41,7 @@ class EventWrites(StoreBase):
         wanted = {fields.slug: fields for fields in events}
         changed = 0
         now = utc_now()
+        new: list[EventFields] = []
         async with self.transaction() as db:
             existing = await db.fetch(f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope = 0")
             stored = {row[2]: event_from_row(row) for row in existing}
@@ -39,14 +51,16 @@ class EventWrites(StoreBase):
                     continue
                 changed += 1
                 if old is None:
-                    await self._insert(db, BUNDLED_SCOPE, fields, actor=None, now=now)
+                    new.append(fields)
                 else:
-                    await self._update(db, old.id, fields, actor=None, now=now)
                     await db.execute("UPDATE events SET deleted_at = NULL WHERE id = ?", (old.id,))
+                    await self._update(db, old.id, fields, actor=None, now=now)
             for slug, old in stored.items():
                 if slug not in wanted and not old.deleted:
                     changed += 1
                     await db.execute("UPDATE events SET deleted_at = ? WHERE id = ?", (now, old.id))
+                    await self._write_days_of(db, old.id)
+            await self._insert_many(db, BUNDLED_SCOPE, new, actor=None, now=now)
             await db.execute(
                 "INSERT INTO meta (key, value) VALUES ('bundled_fingerprint', ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -89,19 +103,30 @@ class EventWrites(StoreBase):
     async def _insert(
         self, db: Connection, scope: int, fields: EventFields, *, actor: int | None, now: str
     ) -> int:
-        params = event_params(scope, fields) | {"actor": actor, "now": now}
-        event_id = await db.value(
-            "INSERT INTO events (scope, slug, edtf, precision, start_ord, end_ord, start_year,"
-            " start_month, title, summary, people, places, tags, aliases, source, note, russian,"
-            " translations, created_by, created_at, updated_by, updated_at) VALUES (:scope, :slug,"
-            " :edtf, :precision, :start_ord, :end_ord, :start_year, :start_month, :title, :summary,"
-            " :people, :places, :tags, :aliases, :source, :note, :russian, :translations, :actor,"
-            " :now, :actor, :now) RETURNING id",
-            params,
-        )
-        await self._write_days(db, int(event_id), scope, fields.date)
-        await self._write_search_words(db, int(event_id), fields)
-        return int(event_id)
+        [event_id] = await self._insert_many(db, scope, [fields], actor=actor, now=now)
+        return event_id
+
+    async def _insert_many(
+        self, db: Connection, scope: int, batch: Sequence[EventFields], *, actor: int | None, now: str
+    ) -> list[int]:
+        """Insert `batch` a few hundred rows a statement, with their days and search words; the
+        new ids in `batch`'s order. A row a statement would cost a round trip to the database's
+        thread or server each: most of a big import's time."""
+        ids: list[int] = []
+        for start in range(0, len(batch), INSERT_CHUNK):
+            chunk = batch[start : start + INSERT_CHUNK]
+            rows = [(*event_params(scope, fields).values(), actor, now, actor, now) for fields in chunk]
+            marks = ", ".join([f"({', '.join('?' * len(rows[0]))})"] * len(rows))
+            returned = await db.fetch(
+                f"INSERT INTO events ({EVENT_INSERT_COLUMNS}) VALUES {marks} RETURNING id, slug",
+                [value for row in rows for value in row],
+            )
+            by_slug = {str(slug): int(event_id) for event_id, slug in returned}
+            ids += [by_slug[fields.slug] for fields in chunk]
+        written = list(zip(ids, batch, strict=True))
+        await self._write_days(db, [(event_id, scope, fields.date) for event_id, fields in written])
+        await self._write_search_words(db, written)
+        return ids
 
     async def _update(
         self, db: Connection, event_id: int, fields: EventFields, *, actor: int | None, now: str
@@ -116,10 +141,8 @@ class EventWrites(StoreBase):
             " updated_at = :now WHERE id = :id",
             params,
         )
-        scope_row = await db.fetch("SELECT scope FROM events WHERE id = ?", (event_id,))
-        await db.execute("DELETE FROM event_days WHERE event_id = ?", (event_id,))
-        await self._write_days(db, event_id, int(next(iter(scope_row))[0]), fields.date)
-        await self._write_search_words(db, event_id, fields)
+        await self._write_days_of(db, event_id)
+        await self._write_search_words(db, [(event_id, fields)])
 
     async def save_search_words(self, words: Sequence[tuple[int, str]]) -> None:
         """Store (event id, `search_words`) pairs for events stored before there were any."""
@@ -131,20 +154,35 @@ class EventWrites(StoreBase):
             )
 
     @staticmethod
-    async def _write_search_words(db: Connection, event_id: int, fields: EventFields) -> None:
-        await db.execute(
+    async def _write_search_words(db: Connection, events: Sequence[tuple[int, EventFields]]) -> None:
+        await db.executemany(
             "INSERT INTO search_words (event_id, words) VALUES (?, ?)"
             " ON CONFLICT (event_id) DO UPDATE SET words = excluded.words",
-            (event_id, search_words(fields)),
+            [(event_id, search_words(fields)) for event_id, fields in events],
         )
 
     @staticmethod
-    async def _write_days(db: Connection, event_id: int, scope: int, date: EventDate) -> None:
-        span = date.span_days()
+    async def _write_days(db: Connection, events: Sequence[tuple[int, int, EventDate]]) -> None:
+        """The month-days each (event id, scope, date) is found on (see event_days)."""
         await db.executemany(
-            "INSERT INTO event_days (scope, month_day, event_id, nth, span) VALUES (?, ?, ?, ?, ?)",
-            [(scope, month * 100 + day, event_id, nth, span) for month, day, nth in date.anniversary_days()],
+            "INSERT INTO event_days (scope, month_day, event_id, nth, span, start_ord)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (scope, month * 100 + day, event_id, nth, date.span_days(), date.first_day().toordinal())
+                for event_id, scope, date in events
+                for month, day, nth in date.anniversary_days()
+            ],
         )
+
+    async def _write_days_of(self, db: Connection, event_id: int) -> None:
+        """An event's days as its stored row has them now: none while it is removed, so that a
+        day's reads need not look at the event's row to leave it out. Called after each change."""
+        await db.execute("DELETE FROM event_days WHERE event_id = ?", (event_id,))
+        [(scope, edtf, deleted_at)] = await db.fetch(
+            "SELECT scope, edtf, deleted_at FROM events WHERE id = ?", (event_id,)
+        )
+        if deleted_at is None:
+            await self._write_days(db, [(event_id, int(scope), EventDate.parse(edtf))])
 
     async def add_event(self, guild_id: int, fields: EventFields, actor: int | None) -> Event:
         async with self.transaction() as db:
@@ -177,6 +215,7 @@ class EventWrites(StoreBase):
                 "UPDATE events SET deleted_at = ?, deleted_by = ?, version = version + 1 WHERE id = ?",
                 (utc_now() if deleted else None, actor if deleted else None, event.id),
             )
+            await self._write_days_of(db, event.id)
             snapshot = event.fields.as_mapping()
             # removing: the values before were the snapshot; restoring: they are the values after
             before, after = (snapshot, None) if deleted else (None, snapshot)
@@ -215,21 +254,8 @@ class EventWrites(StoreBase):
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        await db.execute(
-            "INSERT INTO audit_log (guild_id, event_id, actor_id, action, before, after, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                guild_id,
-                event_id,
-                actor,
-                action,
-                None if before is None else json.dumps(before, ensure_ascii=False),
-                None if after is None else json.dumps(after, ensure_ascii=False),
-                utc_now(),
-            ),
-        )
-
-    # -- curation (imports) ----------------------------------------------------------------------
+        row = _audit_row(guild_id, event_id, actor, action, before, after, utc_now())
+        await db.execute(AUDIT_INSERT, row)
 
     async def import_events(
         self, guild_id: int, batch: Sequence[EventFields], actor: int | None
@@ -253,13 +279,48 @@ class EventWrites(StoreBase):
     async def _insert_all(
         self, db: Connection, guild_id: int, batch: Sequence[EventFields], actor: int | None
     ) -> list[Event]:
+        repeated = next((slug for slug, n in Counter(f.slug for f in batch).items() if n > 1), None)
+        if repeated is not None:
+            raise ConflictError(f"the id `{repeated}` is given to two events")
         now = utc_now()
-        events: list[Event] = []
-        for fields in batch:
-            try:
-                event_id = await self._insert(db, guild_id, fields, actor=actor, now=now)
-            except self.engine.integrity_errors:
-                raise ConflictError(f"the id `{fields.slug}` is already taken in this server") from None
-            await self._audit(db, guild_id, event_id, actor, AuditAction.IMPORT, None, fields.as_mapping())
-            events.append(Event(id=event_id, scope=guild_id, fields=fields))
+        try:
+            ids = await self._insert_many(db, guild_id, batch, actor=actor, now=now)
+        except self.engine.integrity_errors:
+            raise ConflictError("one of its ids is already taken in this server") from None
+        events = [
+            Event(id=event_id, scope=guild_id, fields=fields)
+            for event_id, fields in zip(ids, batch, strict=True)
+        ]
+        audit = [
+            _audit_row(guild_id, event.id, actor, AuditAction.IMPORT, None, event.fields.as_mapping(), now)
+            for event in events
+        ]
+        await db.executemany(AUDIT_INSERT, audit)
         return events
+
+
+AUDIT_INSERT = (
+    "INSERT INTO audit_log (guild_id, event_id, actor_id, action, before, after, at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _audit_row(
+    guild_id: int,
+    event_id: int | None,
+    actor: int | None,
+    action: AuditAction,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    at: str,
+) -> tuple[Any, ...]:
+    """One audit_log row: what an event was before the change and after it, as JSON."""
+    return (
+        guild_id,
+        event_id,
+        actor,
+        action,
+        None if before is None else json.dumps(before, ensure_ascii=False),
+        None if after is None else json.dumps(after, ensure_ascii=False),
+        at,
+    )

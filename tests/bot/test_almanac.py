@@ -467,7 +467,7 @@ async def test_the_daily_post_names_a_long_event_on_two_days_of_its_twenty(servi
     assert posted_on == [28, 19]
 
 
-async def test_a_crowded_day_lists_its_first_fifty_of_each_kind_and_counts_the_rest(
+async def test_a_crowded_day_lists_its_first_25_of_each_kind_and_counts_the_rest(
     services: Services,
 ) -> None:
     crowd = [
@@ -485,18 +485,18 @@ async def test_a_crowded_day_lists_its_first_fifty_of_each_kind_and_counts_the_r
     answer = await services.almanac.on_this_day(SERVER, "16 March", TODAY)
     before = await services.almanac.on_this_day(SERVER, "15 March", TODAY)
 
-    # the bundled Putilov assault (1919) and all sixty strikes, the earliest fifty listed in order
+    # the bundled Putilov assault (1919) and all sixty strikes, the earliest 25 listed in order
     assert answer.anniversary_count == 61
-    assert titles(answer.anniversaries) == [f"Strike {n}" for n in range(50)]
-    assert (len(answer.ongoing), answer.more_ongoing) == (50, 6)  # 55 sieges and Kronstadt
+    assert titles(answer.anniversaries) == [f"Strike {n}" for n in range(25)]
+    assert (len(answer.ongoing), answer.more_ongoing) == (25, 31)  # 55 sieges and Kronstadt
     assert titles(answer.ongoing)[:3] == ["Siege 0", "Siege 1", "Siege 2"]
     assert day_message(answer) == "61 events happened on 16 March."
     text = to_text(answer).splitlines()
-    assert text.count("  …and 11 more") == 1 and text.count("  …and 6 more") == 1
+    assert text.count("  …and 36 more") == 1 and text.count("  …and 31 more") == 1
     description = render.day_embed(answer).description or ""
-    assert description.endswith("…and 11 more; try `/timeline` or `/search`.")
+    assert description.endswith("…and 36 more; try `/timeline` or `/search`.")
     # the day before, which has none, offers it as the next anniversary, counted the same way
-    assert (before.next_day, len(before.next_anniversaries), before.more_next) == (AskedDay(3, 16), 50, 11)
+    assert (before.next_day, len(before.next_anniversaries), before.more_next) == (AskedDay(3, 16), 25, 36)
 
 
 async def test_an_empty_day_before_a_crowded_one_counts_what_comes_next(services: Services) -> None:
@@ -509,8 +509,8 @@ async def test_an_empty_day_before_a_crowded_one_counts_what_comes_next(services
     answer = await services.almanac.on_this_day(SERVER, "1 June", TODAY)
 
     assert answer.anniversaries == [] and answer.next_day == AskedDay(6, 2)
-    assert (len(answer.next_anniversaries), answer.more_next) == (50, 20)
-    assert "  …and 20 more" in to_text(answer).splitlines()
+    assert (len(answer.next_anniversaries), answer.more_next) == (25, 45)
+    assert "  …and 45 more" in to_text(answer).splitlines()
 
 
 # -- /event's picture: an event among its neighbours -------------------------------------------

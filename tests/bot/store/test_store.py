@@ -111,6 +111,29 @@ async def test_reopening_keeps_the_data_and_runs_no_migration_twice(database: st
         await again.close()
 
 
+async def test_migration_010_keeps_each_days_order_and_drops_removed_events_days(db_path: Path) -> None:
+    store = await Store.open(db_path)
+    await store.sync_bundled(BUNDLED, "v1")
+    later = await store.add_event(GUILD_A, fields("later", "1921-03-16", "Later"), actor=1)
+    await store.add_event(GUILD_A, fields("earlier", "1905-03-16", "Earlier"), actor=1)
+    await store.set_deleted(later, True, actor=1)
+    await store.close()
+    old = sqlite3.connect(db_path)  # the file as migration 009 left it: removed events kept their days
+    with old:
+        old.execute("ALTER TABLE event_days DROP COLUMN start_ord")
+        old.execute("INSERT INTO event_days VALUES (?, 316, ?, 1, 1)", (GUILD_A, later.id))
+        old.execute("PRAGMA user_version = 9")
+    old.close()
+
+    store = await Store.open(db_path)
+    try:
+        assert slugs(await store.on_month_day(GUILD_A, (316,))) == ["earlier", "putilov"]
+        await store.set_deleted(later, False, actor=1)
+        assert slugs(await store.on_month_day(GUILD_A, (316,))) == ["earlier", "putilov", "later"]
+    finally:
+        await store.close()
+
+
 async def test_wal_and_foreign_keys(file_store: Store, raw: sqlite3.Connection) -> None:
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert (await file_store._one("PRAGMA foreign_keys"))[0] == 1
