@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
@@ -13,7 +14,7 @@ import pytest
 
 from bot.chronology import DEFAULT_DATA_FILE, load_chronology
 from bot.freshness import fill_index
-from bot.model import EventFields
+from bot.model import Event, EventFields
 from bot.search import SearchIndex
 from bot.store import ConflictError, Store, StoreError
 
@@ -213,6 +214,29 @@ async def test_on_month_day(store: Store) -> None:
     assert slugs(await store.on_month_day(GUILD_A, (601,))) == []
 
 
+async def test_an_event_read_back_is_whole_and_equal_to_the_one_written(store: Store) -> None:
+    written = fields(
+        "full",
+        "1919-03-16",
+        "Full",
+        summary="S",
+        people=["A", "B"],
+        places=["P"],
+        tags=["t"],
+        aliases=["Whole"],
+        source="src",
+        note="n",
+        russia=True,
+        translations={"ca": {"title": "Ple", "summary": "R"}},
+    )
+    added = await store.add_event(GUILD_A, written, actor=1)
+    stored = await store.get_event(added.id)
+    assert stored == Event(id=added.id, scope=GUILD_A, fields=written)  # every field, as written
+    assert set(vars(stored.fields)) == {field.name for field in dataclasses.fields(EventFields)}
+    assert set(vars(stored)) == {field.name for field in dataclasses.fields(Event)}
+    assert hash(stored.fields) == hash(written) and stored.fields.old_ids == ()
+
+
 async def test_a_leap_day_event_is_found_with_28_february_in_common_years(store: Store) -> None:
     found = await store.on_month_day(GUILD_A, (228, 229))
     assert sorted(slugs(found)) == ["leap", "long-range"]
@@ -269,6 +293,22 @@ async def test_in_span_finds_events_longer_than_a_year_that_began_long_before(st
     found, total = await store.in_span(GUILD_A, dt.date(1921, 3, 1), dt.date(1921, 3, 31), 100)
     assert {"decade", "years"} <= set(slugs(found)) and "ended" not in slugs(found)
     assert total == len(found)
+
+
+async def test_in_span_merges_long_and_short_events_in_order_leaving_out_hidden_and_removed(
+    store: Store,
+) -> None:
+    decade = await store.add_event(GUILD_A, fields("decade", "1910/1925", "A long decade"), actor=1)
+    await store.add_event(GUILD_A, fields("spring", "1918-03-01/1918-03-31", "A spring"), actor=1)
+    removed = await store.add_event(GUILD_A, fields("gone", "1918-05-01", "Gone"), actor=1)
+    await store.set_deleted(removed, True, actor=1)
+    await store.set_hidden(GUILD_A, await bundled(store, "brest"), True, actor=1)
+
+    found, total = await store.in_span(GUILD_A, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 3)
+
+    assert slugs(found) == ["decade", "whole-year", "spring"] and total == 4  # and new-year, unlisted
+    assert (await store.in_span(GUILD_B, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 9))[1] == 3
+    assert decade.id in {event.id for event in found}
 
 
 # -- servers -------------------------------------------------------------------------------------
