@@ -40,6 +40,16 @@ def file_fingerprint(path: Path) -> str | None:
         return None
 
 
+def file_stat(path: Path) -> str | None:
+    """The file's size and modification time (to the nanosecond), which change with any edit;
+    None if there is no such file."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return f"{found.st_size}:{found.st_mtime_ns}"
+
+
 def load_chronology(path: Path = DEFAULT_DATA_FILE) -> Chronology:
     try:
         raw_bytes = path.read_bytes()

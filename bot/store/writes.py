@@ -33,7 +33,9 @@ INSERT_CHUNK = 400
 class EventWrites(StoreBase):
     # -- the bundled chronology ----------------------------------------------------------------
 
-    async def sync_bundled(self, events: Iterable[EventFields], fingerprint: str) -> int | None:
+    async def sync_bundled(
+        self, events: Iterable[EventFields], fingerprint: str, *, file_stat: str | None = None
+    ) -> int | None:
         """Make scope 0 match the data file. Returns how many events changed, or None when the
         file's fingerprint is the one already loaded (no writes at all)."""
         if await self.get_meta("bundled_fingerprint") == fingerprint:
@@ -61,10 +63,11 @@ class EventWrites(StoreBase):
                     await db.execute("UPDATE events SET deleted_at = ? WHERE id = ?", (now, old.id))
                     await self._write_days_of(db, old.id)
             await self._insert_many(db, BUNDLED_SCOPE, new, actor=None, now=now)
-            await db.execute(
-                "INSERT INTO meta (key, value) VALUES ('bundled_fingerprint', ?)"
+            # the file's size and time too, so an untouched file is known without reading it
+            await db.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (fingerprint,),
+                [("bundled_fingerprint", fingerprint), ("bundled_file_stat", file_stat or "")],
             )
         return changed
 

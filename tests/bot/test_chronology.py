@@ -11,7 +11,7 @@ import pytest
 from bot.chronology import DEFAULT_DATA_FILE, Chronology, ChronologyError, load_chronology
 from bot.languages import TRANSLATED
 from bot.model import SUMMARY_MAX, TITLE_MAX, EventFields
-from tests.support import BAD_CHRONOLOGY, GOOD_CHRONOLOGY, ROOT
+from tests.support import BAD_CHRONOLOGY, FIXTURE_CHRONOLOGY, FIXTURE_EVENTS, GOOD_CHRONOLOGY, ROOT
 
 SOURCE_TEXT = ROOT.parent / "shared" / "seed" / "000_3d63b80e7141dcdc.txt"
 NAMES_NOT_QUOTES = {"Bloody Sunday"}  # a name in quotation marks, which the source does not use
@@ -241,3 +241,29 @@ def test_what_a_note_quotes_is_the_source_word_for_word(bundled: Chronology) -> 
     ]
     assert len(quotes) > 10
     assert [(slug, quote) for slug, quote in quotes if " ".join(quote.split()) not in source] == []
+
+
+# -- loading it into the store (bot/runtime.py) ----------------------------------------------------
+
+
+async def test_a_data_file_is_loaded_once_then_known_by_its_size_and_time(tmp_path: Path) -> None:
+    import os
+
+    from bot.runtime import load_bundled
+    from bot.store import Store
+
+    data_file = tmp_path / "chronology.toml"
+    data_file.write_bytes(FIXTURE_CHRONOLOGY.read_bytes())
+    store = await Store.open(tmp_path / "db.sqlite3")
+    try:
+        assert await load_bundled(store, data_file) == FIXTURE_EVENTS
+        assert await load_bundled(store, data_file) is None  # untouched: not even read
+        os.utime(data_file, ns=(1, 1))  # touched, the same bytes: read and hashed, nothing changed
+        assert await load_bundled(store, data_file) is None
+        edited = data_file.read_text(encoding="utf-8").replace("storms the Putilov", "storms the Putilof")
+        data_file.write_text(edited, encoding="utf-8")  # the same size: its new time tells it apart
+        assert await load_bundled(store, data_file) == 1
+        assert await load_bundled(store, data_file) is None
+        assert "Putilof" in " ".join(event.title for event in await store.scope_events(0))
+    finally:
+        await store.close()
