@@ -43,6 +43,7 @@ def markdown(document: dict[str, Any]) -> str:
             "reload it unchanged",
             lambda e: f"{e['reload_unchanged_s']:.3f} s (**{e['reload_speedup']:g}×** cheaper)",
         ),
+        ("ready to answer after start", lambda e: f"{e['start_s']:.1f} s" if "start_s" in e else "–"),
         ("database size", lambda e: f"{e['db_mb']:.1f} MB"),
         ("peak RSS", lambda e: f"{e['peak_rss_mb']:.0f} MB"),
     ]
