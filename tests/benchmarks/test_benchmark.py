@@ -19,6 +19,7 @@ SIZE_KEYS = OPERATIONS | {
     "reload_speedup",
     "db_mb",
     "peak_rss_mb",
+    "start_s",
 }
 
 
@@ -41,13 +42,14 @@ def test_a_tiny_benchmark_writes_results_json_and_a_table(tmp_path: Path) -> Non
         assert timing["speedup_p99"] == round(timing["baseline_p99_ms"] / timing["p99_ms"], 2)
     assert 0.95 <= size["recall_at_10"] <= 1.0
     assert 0.0 < size["peer_recall_at_10"] <= 1.0  # FTS5 finds some of the full scan's answers
-    assert size["db_mb"] > 0 and size["peak_rss_mb"] > 0 and size["load_s"] > 0
+    assert size["db_mb"] > 0 and size["peak_rss_mb"] > 0 and size["load_s"] > 0 and size["start_s"] > 0
     agreement = results["machine"]["details"]["200"]["agreement"]
     assert agreement["timeline"] == 1.0  # the naive way is the same answer, only slower …
     assert agreement["search"] >= 0.9 and agreement["autocomplete"] >= 0.9  # … or nearly (see bot/search.py)
 
     table = (tmp_path / "results.md").read_text(encoding="utf-8")
     assert "| `/search` p50 / p99 |" in table and "200 events" in table and "FTS5" in table
+    assert f"| ready to answer after start | {size['start_s']:.1f} s |" in table
 
 
 def test_the_picture_benchmark_measures_pillow_in_fresh_processes(tmp_path: Path) -> None:
