@@ -190,7 +190,10 @@ class EventWrites(StoreBase):
     async def add_event(self, guild_id: int, fields: EventFields, actor: int | None) -> Event:
         async with self.transaction() as db:
             event_id = await self._insert(db, guild_id, fields, actor=actor, now=utc_now())
-            await self._audit(db, guild_id, event_id, actor, AuditAction.ADD, None, fields.as_mapping())
+            await db.execute(
+                AUDIT_INSERT,
+                _audit_row(guild_id, event_id, actor, AuditAction.ADD, None, fields.as_mapping()),
+            )
         return Event(id=event_id, scope=guild_id, fields=fields)
 
     async def edit_event(self, event: Event, fields: EventFields, actor: int | None) -> Event:
@@ -201,14 +204,16 @@ class EventWrites(StoreBase):
             if current is None or int(current[0]) != event.version:
                 raise ConflictError(event.title)
             await self._update(db, event.id, fields, actor=actor, now=utc_now())
-            await self._audit(
-                db,
-                event.scope,
-                event.id,
-                actor,
-                AuditAction.EDIT,
-                event.fields.as_mapping(),
-                fields.as_mapping(),
+            await db.execute(
+                AUDIT_INSERT,
+                _audit_row(
+                    event.scope,
+                    event.id,
+                    actor,
+                    AuditAction.EDIT,
+                    event.fields.as_mapping(),
+                    fields.as_mapping(),
+                ),
             )
         return Event(id=event.id, scope=event.scope, fields=fields, version=event.version + 1)
 
@@ -223,7 +228,7 @@ class EventWrites(StoreBase):
             # removing: the values before were the snapshot; restoring: they are the values after
             before, after = (snapshot, None) if deleted else (None, snapshot)
             action = AuditAction.REMOVE if deleted else AuditAction.RESTORE
-            await self._audit(db, event.scope, event.id, actor, action, before, after)
+            await db.execute(AUDIT_INSERT, _audit_row(event.scope, event.id, actor, action, before, after))
 
     async def set_hidden(self, guild_id: int, event: Event, hidden: bool, actor: int | None) -> None:
         async with self.transaction() as db:
@@ -237,28 +242,17 @@ class EventWrites(StoreBase):
                 await db.execute(
                     "DELETE FROM hidden_events WHERE guild_id = ? AND event_id = ?", (guild_id, event.id)
                 )
-            await self._audit(
-                db,
-                guild_id,
-                event.id,
-                actor,
-                AuditAction.HIDE if hidden else AuditAction.UNHIDE,
-                None,
-                {"id": event.slug, "title": event.title},
+            await db.execute(
+                AUDIT_INSERT,
+                _audit_row(
+                    guild_id,
+                    event.id,
+                    actor,
+                    AuditAction.HIDE if hidden else AuditAction.UNHIDE,
+                    None,
+                    {"id": event.slug, "title": event.title},
+                ),
             )
-
-    @staticmethod
-    async def _audit(
-        db: Connection,
-        guild_id: int,
-        event_id: int | None,
-        actor: int | None,
-        action: AuditAction,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        row = _audit_row(guild_id, event_id, actor, action, before, after, utc_now())
-        await db.execute(AUDIT_INSERT, row)
 
     async def import_events(
         self, guild_id: int, batch: Sequence[EventFields], actor: int | None
@@ -315,9 +309,10 @@ def _audit_row(
     action: AuditAction,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
-    at: str,
+    at: str | None = None,
 ) -> tuple[Any, ...]:
-    """One audit_log row: what an event was before the change and after it, as JSON."""
+    """One audit_log row: what an event was before the change and after it, as JSON; `at` now
+    unless given (an import's rows all share its time)."""
     return (
         guild_id,
         event_id,
@@ -325,5 +320,5 @@ def _audit_row(
         action,
         None if before is None else json.dumps(before, ensure_ascii=False),
         None if after is None else json.dumps(after, ensure_ascii=False),
-        at,
+        at or utc_now(),
     )
