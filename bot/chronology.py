@@ -104,7 +104,8 @@ def validate_entries(entries: list[object]) -> tuple[list[EventFields], list[str
         except FieldErrors as error:
             problems.extend(f"{label}: {name}: {message}" for name, message in error.problems)
             continue
-        fields = replace(fields, old_ids=old_ids)
+        if old_ids:
+            fields = replace(fields, old_ids=old_ids)
         events.append(fields)
         translated.append((label, {t.language for t in fields.translations}))
         # A title or alias naming two events would make `/event <name>` ambiguous, in any language.

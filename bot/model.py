@@ -225,6 +225,8 @@ def _text(
 
 def _string_list(raw: Mapping[str, Any], name: str, problems: list[Problem]) -> tuple[str, ...]:
     value = raw.get(name, [])
+    if isinstance(value, list) and not value:
+        return ()  # as most lists of most events are: the checks below cost a data file seconds
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
