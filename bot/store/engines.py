@@ -149,6 +149,9 @@ class _SQLiteConnection(Connection):
         await self._db.executemany(sql, rows)
 
 
+WRITER_CACHE_KIB = 256 * 1024
+
+
 class SQLiteEngine(Engine):
     """Two aiosqlite connections on one WAL file: a writer, serialised by a lock so no two
     transactions interleave on it, and a reader, so that answering questions never waits behind a
@@ -181,6 +184,11 @@ class SQLiteEngine(Engine):
                 await connection.execute("PRAGMA foreign_keys = ON")
                 await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
                 await connection.execute("PRAGMA synchronous = NORMAL")
+            # A big load's inserts land all over the indexes; with SQLite's 2 MB default the
+            # pages they touch leave the cache and are read, and spilled to the log, again and
+            # again. The cache fills only with what the writer touches: an ordinary day's
+            # writes never come near it.
+            await writer.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         except BaseException:
             await engine.close()
             raise
