@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.dates import (
@@ -28,10 +29,13 @@ from bot.hidden import HiddenEvents
 from bot.i18n import Text, said
 from bot.languages import SOURCE_LANGUAGE
 from bot.model import BUNDLED_SCOPE, Event, EventFields
-from bot.search import Hit, SearchIndex, normalize
+from bot.scoring import Hit, normalize
 from bot.store import DayMatch, Store
 from bot.text import quoted
 from bot.when import AskedDay, Span, parse_day, parse_span
+
+if TYPE_CHECKING:  # the index's module loads numpy, which a date question never needs
+    from bot.search import SearchIndex
 
 QUERY_MAX = 200
 SEARCH_RESULTS_MAX = 50

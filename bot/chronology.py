@@ -12,7 +12,7 @@ from typing import Any
 import rtoml
 
 from bot.model import EventFields, FieldErrors
-from bot.search import normalize
+from bot.scoring import normalize
 
 DEFAULT_DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "chronology.toml"
 

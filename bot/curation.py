@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
@@ -26,10 +27,13 @@ from bot.i18n import Text, said, said_n
 from bot.import_plan import RowNote, plan_import, same_title, slug_for, title_key
 from bot.languages import SOURCE_LANGUAGE, TRANSLATED
 from bot.model import BUNDLED_SCOPE, Event, EventFields, FieldErrors
-from bot.search import Hit, SearchIndex
+from bot.scoring import Hit
 from bot.store import AuditEntry, ConflictError, Store
 from bot.text import quoted
 from bot.transfer import Number
+
+if TYPE_CHECKING:  # numpy, through the index's module: loaded by whoever makes the index
+    from bot.search import SearchIndex
 
 HISTORY_MAX = 100  # the most recent audit entries /events history shows
 

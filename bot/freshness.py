@@ -20,11 +20,14 @@ import gc
 import logging
 import math
 import time
+from typing import TYPE_CHECKING
 
 from bot.hidden import HiddenEvents
 from bot.scoring import search_words
-from bot.search import SearchIndex
 from bot.store import Shards, Store
+
+if TYPE_CHECKING:  # numpy, through the index's module: loaded by whoever makes the index
+    from bot.search import SearchIndex
 
 log = logging.getLogger(__name__)
 

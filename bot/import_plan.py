@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from bot.i18n import Sayable, Text, said, said_n
 from bot.languages import SOURCE_LANGUAGE
 from bot.model import SLUG_MAX, Event, EventFields, FieldErrors
-from bot.search import normalize
+from bot.scoring import normalize
 from bot.text import quoted
 from bot.transfer import Number, Row, TooLong
 

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.almanac import Almanac
 from bot.anniversaries import Anniversaries
@@ -31,9 +32,11 @@ from bot.curation import Curation
 from bot.daily import Scheduler
 from bot.freshness import IndexFeed, fill_index
 from bot.hidden import HiddenEvents
-from bot.search import SearchIndex
 from bot.store import Shards, Store
 from bot.store.engines import is_server_url
+
+if TYPE_CHECKING:  # numpy, through the index's module: imported when an index is first made
+    from bot.search import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +83,34 @@ def own_shards(settings: Settings) -> Shards | None:
 
 async def build_index(store: Store, shards: Shards | None = None) -> SearchIndex:
     """The search index over every live event (see `fill_index`)."""
-    index = SearchIndex()
+    index = new_index()
     await fill_index(store, index, shards)
     return index
+
+
+def new_index() -> SearchIndex:
+    from bot.search import SearchIndex  # here: numpy's import is a sixth of a second
+
+    return SearchIndex()
+
+
+class _DeferredIndex:
+    """The search index, made when something first asks it anything: `almanac ask` with a date
+    question never does, and so never imports numpy, most of a one-shot command's start."""
+
+    def __init__(self) -> None:
+        self._index: SearchIndex | None = None
+
+    def _made(self) -> SearchIndex:
+        if self._index is None:
+            self._index = new_index()
+        return self._index
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    def __len__(self) -> int:
+        return len(self._made())
 
 
 async def load_bundled(store: Store, data_file: Path) -> int | None:
@@ -132,7 +160,7 @@ async def open_services(
     store = await Store.open(database)
     try:
         await load_bundled(store, data_file)
-        index, seen = SearchIndex(), None
+        index, seen = (new_index(), None) if index_now else (cast("SearchIndex", _DeferredIndex()), None)
         if index_now:
             seen = await fill_index(store, index, shards)
         services = wire(store, index, shards=shards, seen=seen)

@@ -26,7 +26,7 @@ from bot.i18n import Text, said, said_n
 from bot.languages import NAMES, TRANSLATED
 from bot.markup import user_text
 from bot.model import Event
-from bot.search import Hit
+from bot.scoring import Hit
 from bot.transfer import Number
 from cogs.checks import CuratorGate
 from cogs.errors import reader_language

@@ -17,7 +17,7 @@ from discord import app_commands
 
 from bot.i18n import said
 from bot.languages import SOURCE_LANGUAGE
-from bot.search import Hit
+from bot.scoring import Hit
 from bot.text import clip
 
 NAME_MAX = 200  # what a member may type into an event option

@@ -52,6 +52,38 @@ def test_ask_on_this_day_as_json(tmp_path: Path) -> None:
     assert (putilov["title"], putilov["years_ago"]) == ("Cheka storms the Putilov works", "107 years ago")
 
 
+def test_a_date_question_from_the_command_line_loads_no_search_index(tmp_path: Path) -> None:
+    """A one-shot `ask` pays for what its command needs: a day needs neither the search index
+    nor numpy, whose import alone is most of a quick command's start."""
+    script = (
+        "import sys\n"
+        "from bot.__main__ import main\n"
+        "code = main(['--env-file', 'no.env', 'ask', '/onthisday 16 March'])\n"
+        "print(sorted(name for name in ('numpy', 'bot.search', 'bot.postings') if name in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    environ = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "DATABASE_PATH": str(tmp_path / "var" / "almanac.sqlite3"),
+        "DATA_FILE": str(FIXTURE_CHRONOLOGY),
+    }
+    result = subprocess.run(
+        [str(ALMANAC.parent / "python"), "-c", script],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Cheka storms the Putilov works" in result.stdout
+    assert result.stdout.rstrip().endswith("[]")  # none of them imported
+    searched = run_almanac(tmp_path, "ask", "/search kronstat")
+    assert searched.returncode == 0 and "Kronstadt rebellion" in searched.stdout  # made when asked
+
+
 def test_ask_an_impossible_day_is_a_json_error(tmp_path: Path) -> None:
     result = run_almanac(tmp_path, "ask", "/onthisday 30 February", "--json")
     assert result.returncode != 0
