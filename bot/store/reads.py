@@ -161,7 +161,7 @@ class EventReads(StoreBase):
             "limit": limit,
         }
         # Events up to a year long start no earlier than `near`: a bounded index range. Longer
-        # ones come from their own partial index (migration 003). Together they are every overlap.
+        # ones come from their own partial index (migrations 003, 011). Together: every overlap.
         short = (
             f"e.scope IN (0, :guild) AND e.start_ord BETWEEN :near AND :last"
             f" AND e.end_ord >= :first AND e.end_ord - e.start_ord <= {LONG_EVENT_DAYS} AND {VISIBLE}"
