@@ -23,6 +23,7 @@ from bot.markup import user_message, user_text
 from bot.model import Event
 from bot.render_picture import FILE_NAME as PICTURE_FILE
 from bot.render_text import (
+    and_more,
     anniversary_note,
     date_line,
     day_label,
@@ -87,7 +88,7 @@ def _more(language: str, *, hint: bool = False) -> Callable[[int], str]:
             "…and {count} more; try `/timeline` or `/search`.",
             count,
         ).in_language(language)
-    return lambda count: said_n("…and {count} more", "…and {count} more", count).in_language(language)
+    return lambda count: and_more(count, language)
 
 
 def day_embed(answer: DayAnswer, language: str = SOURCE_LANGUAGE) -> discord.Embed:

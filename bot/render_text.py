@@ -171,11 +171,14 @@ def _day_text(answer: DayAnswer, language: str) -> str:
     return "\n".join(lines)
 
 
+def and_more(count: int, language: str = SOURCE_LANGUAGE) -> str:
+    """What stands for the `count` entries a list leaves out: `…and 3 more`."""
+    return said_n("…and {count} more", "…and {count} more", count).in_language(language)
+
+
 def _more_line(unlisted: int, language: str) -> list[str]:
     """The line under a list cut at DAY_LIST_MAX; none when it is whole."""
-    if not unlisted:
-        return []
-    return ["  " + said_n("…and {count} more", "…and {count} more", unlisted).in_language(language)]
+    return ["  " + and_more(unlisted, language)] if unlisted else []
 
 
 def _event_text(answer: EventAnswer, language: str) -> str:

@@ -160,9 +160,11 @@ async def open_services(
     store = await Store.open(database)
     try:
         await load_bundled(store, data_file)
-        index, seen = (new_index(), None) if index_now else (cast("SearchIndex", _DeferredIndex()), None)
         if index_now:
-            seen = await fill_index(store, index, shards)
+            index = new_index()
+            seen: int | None = await fill_index(store, index, shards)
+        else:
+            index, seen = cast("SearchIndex", _DeferredIndex()), None
         services = wire(store, index, shards=shards, seen=seen)
         stop_listening = await store.listen(services.feed.wake)  # PostgreSQL only
         try:

@@ -171,8 +171,9 @@ class EventWrites(StoreBase):
             "INSERT INTO event_days (scope, month_day, event_id, nth, span, start_ord)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (scope, month * 100 + day, event_id, nth, date.span_days(), date.first_day().toordinal())
+                (scope, month * 100 + day, event_id, nth, span, start)
                 for event_id, scope, date in events
+                for span, start in [(date.span_days(), date.first_day().toordinal())]
                 for month, day, nth in date.anniversary_days()
             ],
         )
@@ -253,6 +254,8 @@ class EventWrites(StoreBase):
                     {"id": event.slug, "title": event.title},
                 ),
             )
+
+    # -- curation (imports) ----------------------------------------------------------------------
 
     async def import_events(
         self, guild_id: int, batch: Sequence[EventFields], actor: int | None
