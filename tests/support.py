@@ -189,9 +189,13 @@ class FileChannels:
 
 
 def read_messages(path: Path) -> list[dict[str, Any]]:
+    """The messages sent so far. A reader polling while the pass writes can catch a line half
+    written (one write is whole after a kill, not to a reader mid-write): only lines their
+    newline has ended are messages yet."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    *whole, _unfinished = path.read_text(encoding="utf-8").split("\n")
+    return [json.loads(line) for line in whole]
 
 
 # -- reading what the store recorded ---------------------------------------------------------------------
