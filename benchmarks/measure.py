@@ -29,6 +29,7 @@ from bot.almanac import SEARCH_RESULTS_MAX, Almanac
 from bot.chronology import DEFAULT_DATA_FILE
 from bot.freshness import fill_index
 from bot.model import BUNDLED_SCOPE
+from bot.render import PAGE_SIZE
 from bot.runtime import Services, load_bundled, wire
 from bot.search import SearchIndex
 from bot.store import Store
@@ -39,7 +40,8 @@ REAL: dict[str, Ask] = {
     "autocomplete": lambda almanac, guild_id, text: almanac.complete(guild_id, text),
     "lookup": lambda almanac, guild_id, text: almanac.lookup(guild_id, text),
     "onthisday": lambda almanac, guild_id, text: almanac.on_this_day(guild_id, text, TODAY),
-    "timeline": lambda almanac, guild_id, text: almanac.timeline(guild_id, text, None),
+    # as /timeline answers in Discord: the first page read whole, the rest listed by id
+    "timeline": lambda almanac, guild_id, text: almanac.timeline(guild_id, text, None, read_first=PAGE_SIZE),
 }
 AskNaive = Callable[[Store, int, str], Awaitable[Any]]
 NAIVE: dict[str, AskNaive] = {
@@ -62,7 +64,7 @@ PEER: dict[str, PeerAsk] = {
 def answer_ids(operation: str, answer: Any) -> list[int] | None:
     """The events an answer lists, in order, for the operations the naive way can be checked on."""
     if operation in ("search", "timeline"):
-        return [event.id for event in answer.events]
+        return [event.id for event in answer.events] + list(answer.unread)
     if operation == "autocomplete":
         return [hit.event_id for hit in answer]
     return None

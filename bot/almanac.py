@@ -106,6 +106,13 @@ class EventList:
     empty_message: Text
     span: tuple[dt.date, dt.date] | None = None  # a timeline's days, first and last, as asked
     focus: int | None = None  # the event a list of its neighbours is about
+    unread: tuple[int, ...] = ()  # listed after `events`, not read yet: `Almanac.read_listed`
+    gone: int = 0  # listed, but removed or hidden before they were read
+
+    @property
+    def listed(self) -> int:
+        """How many events the list held when it was made: its pages stay as they were."""
+        return len(self.events) + len(self.unread) + self.gone
 
 
 @dataclass(frozen=True)
@@ -260,7 +267,11 @@ class Almanac:
             for hit in hits
         ]
 
-    async def timeline(self, guild_id: int, start: str | None, end: str | None) -> EventList:
+    async def timeline(
+        self, guild_id: int, start: str | None, end: str | None, *, read_first: int | None = None
+    ) -> EventList:
+        """/timeline: the events in a span, in order; only the first `read_first` of them read
+        whole (all, when None), the rest listed by id for `read_listed` to read when shown."""
         label: Text | Span
         if not (start or "").strip() and not (end or "").strip():
             first, last, label = dt.date.min, dt.date.max, said("the whole chronology")
@@ -272,16 +283,28 @@ class Almanac:
                     raise UserError(said("The span ends before it starts; put the earlier date first."))
                 span = Span(span.first, end_span.last or end_span.first)
             label = span
-        events, total = await self._store.in_span(guild_id, first, last, TIMELINE_MAX)
+        found = await self._store.in_span(guild_id, first, last, TIMELINE_MAX, whole=read_first)
+        listed = len(found.events) + len(found.unread)
         heading = said("Timeline: {span}", span=label)
-        if total > len(events):
+        if found.total > listed:
             heading = said(
                 "Timeline: {span} (the first {shown} of {total}; narrow the span for the rest)",
                 span=label,
-                shown=len(events),
-                total=total,
+                shown=listed,
+                total=found.total,
             )
-        return EventList(heading, events, said("No events fall within {span}.", span=label), (first, last))
+        empty = said("No events fall within {span}.", span=label)
+        return EventList(heading, found.events, empty, (first, last), unread=tuple(found.unread))
+
+    async def read_listed(self, guild_id: int, answer: EventList, upto: int) -> EventList:
+        """`answer` with at least its first `upto` events read, or all it lists. Those removed or
+        hidden since it was made are left out, and the next ones read in their place."""
+        events, unread, gone = list(answer.events), answer.unread, answer.gone
+        while len(events) < upto and unread:
+            wanted, unread = unread[: upto - len(events)], unread[upto - len(events) :]
+            found = await self._store.get_visible(guild_id, wanted)
+            events, gone = events + found, gone + len(wanted) - len(found)
+        return replace(answer, events=events, unread=unread, gone=gone)
 
     async def surroundings(self, guild_id: int, event: Event) -> EventList:
         """/event's picture: the event among what happened from the year before it to the year
@@ -289,13 +312,14 @@ class Almanac:
         before, after = event.date.first_day().year - 1, event.date.last_day().year + 1
         first = dt.date(max(before, 1), 1, 1)
         last = dt.date(min(after, 9999), 12, 31)
-        events, total = await self._store.in_span(guild_id, first, last, TIMELINE_MAX)
-        if total > len(events):
+        found = await self._store.in_span(guild_id, first, last, TIMELINE_MAX)
+        if found.total > len(found.events):
             first, last = (
                 dt.date(event.date.first_day().year, 1, 1),
                 dt.date(event.date.last_day().year, 12, 31),
             )
-            events, _ = await self._store.in_span(guild_id, first, last, TIMELINE_MAX)
+            found = await self._store.in_span(guild_id, first, last, TIMELINE_MAX)
+        events = found.events
         if all(other.id != event.id for other in events):
             events = sorted([*events[: TIMELINE_MAX - 1], event], key=lambda other: other.date.first_day())
         label = Span(EventDate(PartialDate(first.year)), EventDate(PartialDate(last.year)))

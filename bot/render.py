@@ -161,12 +161,13 @@ def not_found_message(answer: EventAnswer, language: str = SOURCE_LANGUAGE) -> s
 
 
 def page_events(answer: EventList, page: int) -> list[Event]:
-    """The events one page of a /search or /timeline answer shows; `page` counts from 0."""
+    """The events one page of a /search or /timeline answer shows; `page` counts from 0. Those
+    still unread are not among them: the caller reads a page (`Almanac.read_listed`) before it."""
     return answer.events[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
 
 
 def page_count(answer: EventList) -> int:
-    return max(1, -(-len(answer.events) // PAGE_SIZE))
+    return max(1, -(-answer.listed // PAGE_SIZE))
 
 
 def list_page_embed(answer: EventList, page: int, language: str = SOURCE_LANGUAGE) -> discord.Embed:
@@ -177,18 +178,18 @@ def list_page_embed(answer: EventList, page: int, language: str = SOURCE_LANGUAG
             answer.empty_message.in_language(language)
         )  # it quotes the query back
         return embed
-    start = page * PAGE_SIZE
     blocks = []
-    for event in answer.events[start : start + PAGE_SIZE]:
+    for event in page_events(answer, page):
         block = _event_line(event, language)
         if event.fields.summary:
             block += "\n> " + user_text(event.fields.summary, SUMMARY_PREVIEW)
         blocks.append(block)
-    embed.description = _join_within(blocks, 3500, lambda _: "…")
+    # a page can come up empty when its events were removed after the list was made
+    embed.description = _join_within(blocks, 3500, lambda _: "…") or "…"
     footer = said_n(
         "Page {page} of {pages} · {count} event",
         "Page {page} of {pages} · {count} events",
-        len(answer.events),
+        answer.listed,
         page=page + 1,
         pages=page_count(answer),
     )

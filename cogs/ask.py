@@ -19,7 +19,7 @@ from bot.render_picture import timeline_png
 from bot.render_text import date_line
 from cogs.errors import reader_language
 from cogs.references import EventOption, event_choices
-from cogs.views import Cards, send_pages
+from cogs.views import send_pages
 
 Interaction = discord.Interaction[Any]
 AnyCommand = TypeVar("AnyCommand", bound=app_commands.Command[Any, ..., Any])
@@ -41,29 +41,44 @@ def anywhere(command: AnyCommand) -> AnyCommand:
     return installs(contexts(command))
 
 
-def cards_of(answer: EventList, language: str) -> Cards:
-    """What a page's menu offers: each of its events, by title and date, opening its full card."""
+class ListPages:
+    """A /search or /timeline answer as pages in the reader's language, with the menu that opens
+    any event on one. A timeline arrives with only its first page read; a page's events are read
+    when someone first turns to it."""
 
-    def cards(page: int) -> list[tuple[str, str, Callable[[], discord.Embed]]]:
+    def __init__(self, almanac: Almanac, guild_id: int, answer: EventList, language: str) -> None:
+        self._almanac = almanac
+        self._guild_id = guild_id
+        self._read = answer
+        self._language = language
+        self.shown = localized(answer, language)
+
+    async def prepare(self, page: int) -> None:
+        if len(self._read.events) < (page + 1) * render.PAGE_SIZE and self._read.unread:
+            upto = (page + 1) * render.PAGE_SIZE
+            self._read = await self._almanac.read_listed(self._guild_id, self._read, upto)
+            self.shown = localized(self._read, self._language)
+
+    def embed(self, page: int) -> discord.Embed:
+        return render.list_page_embed(self.shown, page, self._language)
+
+    def cards(self, page: int) -> list[tuple[str, str, Callable[[], discord.Embed]]]:
+        """What a page's menu offers: each of its events, by title and date, opening its full card."""
+        language = self._language
         return [
             (event.title, date_line(event, language), functools.partial(render.event_embed, event, language))
-            for event in render.page_events(answer, page)
+            for event in render.page_events(self.shown, page)
         ]
 
-    return cards
-
-
-async def send_list(
-    interaction: Interaction, answer: EventList, language: str, files: list[discord.File] | None = None
-) -> None:
-    """A /search or /timeline answer: its pages, and the menu that opens any event on one."""
-    await send_pages(
-        interaction,
-        render.page_count(answer),
-        lambda page: render.list_page_embed(answer, page, language),
-        cards=cards_of(answer, language),
-        files=files or (),
-    )
+    async def send(self, interaction: Interaction, files: list[discord.File] | None = None) -> None:
+        await send_pages(
+            interaction,
+            render.page_count(self.shown),
+            self.embed,
+            cards=self.cards,
+            files=files or (),
+            prepare=self.prepare,
+        )
 
 
 async def pictured(answer: EventList, language: str, picture: PictureChoice | None) -> list[discord.File]:
@@ -126,9 +141,9 @@ class Ask(commands.Cog):
     @app_commands.command(name="search", description="Search the chronology, typos and all")
     @app_commands.describe(query="Words to look for, e.g. kronstadt, makhno, tambov")
     async def search(self, interaction: Interaction, query: app_commands.Range[str, 1, 200]) -> None:
-        shown_in = reader_language(interaction)
-        answer = localized(await self.almanac.search(guild_of(interaction), query), shown_in)
-        await send_list(interaction, answer, shown_in)
+        shown_in, guild_id = reader_language(interaction), guild_of(interaction)
+        answer = await self.almanac.search(guild_id, query)
+        await ListPages(self.almanac, guild_id, answer, shown_in).send(interaction)
 
     @anywhere
     @app_commands.command(name="timeline", description="Events in a span of time, in order")
@@ -145,11 +160,12 @@ class Ask(commands.Cog):
         end: app_commands.Range[str, 0, 100] = "",
         picture: PictureChoice | None = None,
     ) -> None:
-        shown_in = reader_language(interaction)
-        answer = localized(
-            await self.almanac.timeline(guild_of(interaction), start or None, end or None), shown_in
-        )
-        await send_list(interaction, answer, shown_in, await pictured(answer, shown_in, picture))
+        shown_in, guild_id = reader_language(interaction), guild_of(interaction)
+        # a picture draws every event; otherwise only the first page is read now, the rest as shown
+        read_first = None if picture else render.PAGE_SIZE
+        answer = await self.almanac.timeline(guild_id, start or None, end or None, read_first=read_first)
+        pages = ListPages(self.almanac, guild_id, answer, shown_in)
+        await pages.send(interaction, await pictured(pages.shown, shown_in, picture))
 
     @anywhere
     @app_commands.command(name="random", description="One event at random, from a year or with a tag")

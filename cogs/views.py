@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
@@ -22,12 +22,15 @@ OPTION_TEXT_MAX = 100  # Discord's most for a select option's label and descript
 OPEN_ID = "pager:open"
 # For page N, its events as (label, description, the full card): what the menu offers.
 Cards = Callable[[int], list[tuple[str, str, Callable[[], discord.Embed]]]]
+# Made ready before page N is drawn: a long list reads a page's events when it is first shown.
+Prepare = Callable[[int], Awaitable[None]]
 NOT_YOURS = said("Only the person who asked can turn these pages; run the command yourself to browse.")
 
 
 class Pager(discord.ui.View):
-    """Previous/Next over pages that `render(page)` draws; only the person who asked may turn them.
-    The buttons are labelled in `language`, the asker's."""
+    """Previous/Next over pages that `render(page)` draws, each made ready by `prepare(page)`
+    first when given; only the person who asked may turn them. The buttons are labelled in
+    `language`, the asker's."""
 
     def __init__(
         self,
@@ -36,12 +39,14 @@ class Pager(discord.ui.View):
         render: Callable[[int], discord.Embed],
         language: str = SOURCE_LANGUAGE,
         cards: Cards | None = None,
+        prepare: Prepare | None = None,
     ) -> None:
         super().__init__(timeout=PAGER_TIMEOUT)
         self.owner_id = owner_id
         self.pages = pages
         self.page = 0
         self.render = render
+        self.prepare = prepare
         # The latest interaction that drew this pager. Each turn restarts the timeout, so the
         # command's own token (15 minutes) may be gone when it fires; the last turn's never is.
         self.latest: discord.Interaction[Any] | None = None
@@ -77,6 +82,11 @@ class Pager(discord.ui.View):
                 )
                 for number, (label, description, _) in enumerate(self.shown)
             ]
+            # A page whose events were all removed since the list was made: Discord wants at
+            # least one option, so the menu shows a dash and cannot be opened.
+            self.opener.disabled = not self.shown
+            if not self.shown:
+                self.opener.options = [discord.SelectOption(label="—", value="-")]
 
     async def _open(self, interaction: discord.Interaction[Any]) -> None:
         """The chosen event's card, for whoever chose it, seen by them only."""
@@ -97,6 +107,8 @@ class Pager(discord.ui.View):
 
     async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
         self.page = max(0, min(self.pages - 1, self.page + step))
+        if self.prepare is not None:
+            await self.prepare(self.page)
         self._sync_buttons()
         await interaction.response.edit_message(embed=self.render(self.page), view=self)
         self.latest = interaction
@@ -145,13 +157,15 @@ async def send_pages(
     ephemeral: bool = False,
     cards: Cards | None = None,
     files: Sequence[discord.File] = (),
+    prepare: Prepare | None = None,
 ) -> None:
-    """Reply with page one, with the pager when there is more than one page and the menu of its
-    events when there are `cards` to open. `files` (a picture) stay with the reply as it pages."""
+    """Reply with page one (ready as it is), with the pager when there is more than one page and
+    the menu of its events when there are `cards` to open. `files` (a picture) stay with the
+    reply as it pages; `prepare` makes each later page ready before it is drawn."""
     if pages <= 1 and (cards is None or not cards(0)):
         await interaction.response.send_message(embed=render(0), ephemeral=ephemeral, files=list(files))
         return
-    view = Pager(interaction.user.id, pages, render, reader_language(interaction), cards)
+    view = Pager(interaction.user.id, pages, render, reader_language(interaction), cards, prepare)
     await interaction.response.send_message(
         embed=render(0), view=view, ephemeral=ephemeral, files=list(files)
     )

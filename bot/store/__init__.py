@@ -6,7 +6,7 @@ from bot.store.engines import is_busy
 from bot.store.guilds import AuditEntry, GuildData
 from bot.store.posts import PostData, PostRecord, PostSettings, Shards
 from bot.store.reads import EventReads
-from bot.store.rows import DayMatch, DayMatches
+from bot.store.rows import DayMatch, DayMatches, SpanEvents
 from bot.store.writes import EventWrites
 
 
@@ -24,6 +24,7 @@ __all__ = [
     "PostRecord",
     "PostSettings",
     "Shards",
+    "SpanEvents",
     "Store",
     "StoreError",
     "advice",

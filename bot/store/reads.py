@@ -17,6 +17,7 @@ from bot.store.rows import (
     VISIBLE_EVENTS,
     DayMatch,
     DayMatches,
+    SpanEvents,
     event_from_row,
 )
 
@@ -43,6 +44,19 @@ class EventReads(StoreBase):
             return []
         marks = ", ".join("?" for _ in event_ids)
         rows = await self._all(f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.id IN ({marks})", event_ids)
+        found = {row[0]: event_from_row(row) for row in rows}
+        return [found[event_id] for event_id in event_ids if event_id in found]
+
+    async def get_visible(self, guild_id: int, event_ids: Sequence[int]) -> list[Event]:
+        """Those of `event_ids` the server still sees (not removed or hidden since), in their order."""
+        if not event_ids:
+            return []
+        marks = ", ".join(f":id{number}" for number in range(len(event_ids)))
+        params: dict[str, object] = {"guild": guild_id}
+        params |= {f"id{number}": event_id for number, event_id in enumerate(event_ids)}
+        rows = await self._all(
+            f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.id IN ({marks}) AND {VISIBLE}", params
+        )
         found = {row[0]: event_from_row(row) for row in rows}
         return [found[event_id] for event_id in event_ids if event_id in found]
 
@@ -150,15 +164,17 @@ class EventReads(StoreBase):
         return [event_from_row(row) for row in rows]
 
     async def in_span(
-        self, guild_id: int, first: dt.date, last: dt.date, limit: int
-    ) -> tuple[list[Event], int]:
-        """The first `limit` events overlapping [first, last], chronological, and how many there are."""
+        self, guild_id: int, first: dt.date, last: dt.date, limit: int, *, whole: int | None = None
+    ) -> SpanEvents:
+        """The first `limit` events overlapping [first, last], chronological, and how many there
+        are; only the first `whole` of them (all, when None) read whole, the rest by id."""
         params = {
             "guild": guild_id,
             "first": first.toordinal(),
             "last": last.toordinal(),
             "near": max(first.toordinal() - LONG_EVENT_DAYS, 1),
             "limit": limit,
+            "whole": limit if whole is None else whole,
         }
         # Events up to a year long start no earlier than `near`: a bounded index range. Longer
         # ones come from their own partial index (migrations 003, 011). Together: every overlap.
@@ -172,14 +188,17 @@ class EventReads(StoreBase):
         )
         # One read for the rows and one for the count, sent together: the count runs on the
         # database's side while the rows become events here. The events are picked from the
-        # indexes alone (migration 011), both kinds merged in order and cut, and only the picked
-        # rows are then read whole: a crowded year's other rows are never visited.
+        # indexes alone (migration 011), both kinds merged in order and cut, and only the first
+        # `whole` picked rows are then read whole: a crowded year's other rows are never visited,
+        # and a timeline's later pages are read when someone turns to them (`get_visible`).
         rows = self._all(
             f"WITH picked AS (SELECT e.id, e.start_ord, e.end_ord FROM events e WHERE {short}"
             f" UNION ALL SELECT e.id, e.start_ord, e.end_ord FROM events e WHERE {long}"
-            " ORDER BY 2, 3, 1 LIMIT :limit)"
-            f" SELECT {EVENT_COLUMNS} FROM picked p JOIN events e ON e.id = p.id"
-            " ORDER BY p.start_ord, p.end_ord, p.id",
+            " ORDER BY 2, 3, 1 LIMIT :limit),"
+            " numbered AS (SELECT id, start_ord, end_ord,"
+            " row_number() OVER (ORDER BY start_ord, end_ord, id) AS n FROM picked)"
+            f" SELECT p.id, {EVENT_COLUMNS} FROM numbered p LEFT JOIN events e"
+            " ON e.id = p.id AND p.n <= :whole ORDER BY p.n",
             params,
         )
         count = asyncio.ensure_future(
@@ -190,11 +209,13 @@ class EventReads(StoreBase):
             )
         )
         try:
-            events = [event_from_row(row) for row in await rows]
+            picked = await rows
+            events = [event_from_row(row[1:]) for row in picked if row[1] is not None]
+            unread = [int(row[0]) for row in picked[len(events) :]]
         except BaseException:
             count.cancel()
             raise
-        return events, int((await count)[0])
+        return SpanEvents(events, unread, int((await count)[0]))
 
     async def random_event(
         self, guild_id: int, pick: float, *, year: int | None = None, tag: str | None = None

@@ -49,6 +49,16 @@ class DayMatches:
     ongoing_count: int
 
 
+@dataclass(frozen=True)
+class SpanEvents:
+    """A span's events for a server, chronological and cut to a limit: the first few read whole,
+    the ids of the rest that were listed, and how many overlap the span in all."""
+
+    events: list[Event]
+    unread: list[int]
+    total: int
+
+
 # Stored columns were written by `event_params`, so they are valid: read them the quick way (the
 # JSON scanner itself, without json.loads' checks; a date parsed once for all the events on it).
 _Frozen = TypeVar("_Frozen")

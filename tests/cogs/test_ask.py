@@ -319,6 +319,36 @@ async def test_timeline_with_start_and_end(world: World) -> None:
     assert "January 1918" not in (embed.description or "")
 
 
+async def test_a_timeline_page_is_read_when_turned_to_leaving_out_what_was_removed_since(
+    world: World, services: Services
+) -> None:
+    listed = (await services.almanac.timeline(0, "1918 to 1921", None)).events
+    pages = -(-len(listed) // 5)
+    assert pages >= 4
+    result = await world.alice.slash(world.channel, "timeline", start="1918 to 1921")
+    removed = [listed[5], *listed[(pages - 1) * 5 :]]  # page two's first, and the whole last page
+    for event in removed:
+        await services.store.set_deleted(event, True, actor=1)
+    kept = [event for event in listed if event not in removed]
+
+    await world.alice.click(result.response, label="Next")
+    assert menu(result.response) == [event.title for event in kept[5:10]]  # the next one moved up
+    await world.alice.click(result.response, label="Next")
+    assert menu(result.response) == [event.title for event in kept[10:15]]
+    opened = await world.bob.select(result.response, custom_id="pager:open", values=["4"])
+    assert embed_of(opened).title == kept[14].title
+
+    await world.alice.click(result.response, label="Last")  # nothing left on it
+    embed = result.response.embeds[0]
+    assert embed.footer.text == f"Page {pages} of {pages} · {len(listed)} events"
+    assert all(event.title not in (embed.description or "") for event in removed)
+    components = [item for row in result.response.components for item in row["components"]]
+    (opener,) = [item for item in components if item["type"] == 3]
+    assert opener.get("disabled") and [option["label"] for option in opener["options"]] == ["—"]
+    await world.alice.click(result.response, label="First")
+    assert menu(result.response) == [event.title for event in listed[:5]]
+
+
 # -- /upcoming --------------------------------------------------------------------------------
 
 

@@ -278,21 +278,34 @@ async def test_month_only_gives_month_precise_events(store: Store) -> None:
 
 
 async def test_in_span_gives_overlapping_events_in_order(store: Store) -> None:
-    found, total = await store.in_span(GUILD_A, dt.date(1919, 1, 1), dt.date(1919, 3, 13), 100)
-    assert slugs(found) == ["new-year", "astrakhan"] and total == 2
-    found, total = await store.in_span(GUILD_A, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 100)
-    assert slugs(found) == ["whole-year", "brest", "new-year"] and total == 3
-    found, total = await store.in_span(GUILD_A, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 2)
-    assert slugs(found) == ["whole-year", "brest"] and total == 3
+    found = await store.in_span(GUILD_A, dt.date(1919, 1, 1), dt.date(1919, 3, 13), 100)
+    assert slugs(found.events) == ["new-year", "astrakhan"] and found.total == 2 and found.unread == []
+    found = await store.in_span(GUILD_A, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 100)
+    assert slugs(found.events) == ["whole-year", "brest", "new-year"] and found.total == 3
+    found = await store.in_span(GUILD_A, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 2)
+    assert slugs(found.events) == ["whole-year", "brest"] and found.total == 3
+
+
+async def test_in_span_reads_whole_only_the_first_and_lists_the_rest_by_id(store: Store) -> None:
+    first, last = dt.date(1918, 1, 1), dt.date(1919, 12, 31)
+    every = await store.in_span(GUILD_A, first, last, 100)
+    found = await store.in_span(GUILD_A, first, last, 100, whole=2)
+    assert found.events == every.events[:2] and found.total == every.total
+    assert found.unread == [event.id for event in every.events[2:]]
+    assert await store.get_visible(GUILD_A, found.unread) == every.events[2:]
+    removed = every.events[3]
+    await store.set_deleted(removed, True, actor=1)
+    assert await store.get_visible(GUILD_A, found.unread) == [every.events[2], *every.events[4:]]
+    assert await store.get_visible(GUILD_B, [every.events[2].id]) == [every.events[2]]
 
 
 async def test_in_span_finds_events_longer_than_a_year_that_began_long_before(store: Store) -> None:
     await store.add_event(GUILD_A, fields("decade", "1910-01-01/1925-12-31", "A long decade"), actor=1)
     await store.add_event(GUILD_A, fields("years", "1910/1925", "Years of it"), actor=1)
     await store.add_event(GUILD_A, fields("ended", "1910/1917", "Over before"), actor=1)
-    found, total = await store.in_span(GUILD_A, dt.date(1921, 3, 1), dt.date(1921, 3, 31), 100)
-    assert {"decade", "years"} <= set(slugs(found)) and "ended" not in slugs(found)
-    assert total == len(found)
+    found = await store.in_span(GUILD_A, dt.date(1921, 3, 1), dt.date(1921, 3, 31), 100)
+    assert {"decade", "years"} <= set(slugs(found.events)) and "ended" not in slugs(found.events)
+    assert found.total == len(found.events)
 
 
 async def test_in_span_merges_long_and_short_events_in_order_leaving_out_hidden_and_removed(
@@ -304,11 +317,12 @@ async def test_in_span_merges_long_and_short_events_in_order_leaving_out_hidden_
     await store.set_deleted(removed, True, actor=1)
     await store.set_hidden(GUILD_A, await bundled(store, "brest"), True, actor=1)
 
-    found, total = await store.in_span(GUILD_A, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 3)
+    found = await store.in_span(GUILD_A, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 3)
 
-    assert slugs(found) == ["decade", "whole-year", "spring"] and total == 4  # and new-year, unlisted
-    assert (await store.in_span(GUILD_B, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 9))[1] == 3
-    assert decade.id in {event.id for event in found}
+    assert slugs(found.events) == ["decade", "whole-year", "spring"]
+    assert found.total == 4  # and new-year, unlisted
+    assert (await store.in_span(GUILD_B, dt.date(1918, 1, 1), dt.date(1918, 12, 31), 9)).total == 3
+    assert decade.id in {event.id for event in found.events}
 
 
 # -- servers -------------------------------------------------------------------------------------
@@ -323,8 +337,8 @@ async def test_a_servers_events_are_invisible_to_other_servers(store: Store) -> 
     assert "own-month" not in slugs(await store.month_only(GUILD_B, 3))
     assert "own" not in slugs(await store.visible_events(GUILD_B))
     first, last = dt.date(1919, 3, 1), dt.date(1919, 3, 31)
-    assert "own" not in slugs((await store.in_span(GUILD_B, first, last, 100))[0])
-    assert "own" in slugs((await store.in_span(GUILD_A, first, last, 100))[0])
+    assert "own" not in slugs((await store.in_span(GUILD_B, first, last, 100)).events)
+    assert "own" in slugs((await store.in_span(GUILD_A, first, last, 100)).events)
 
 
 async def test_a_hidden_bundled_event_disappears_for_that_server_only(store: Store) -> None:
