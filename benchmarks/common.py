@@ -53,8 +53,9 @@ def load_questions(path: Path) -> dict[str, list[Asked]]:
     }
 
 
-def peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """This process's peak resident memory, or (RUSAGE_CHILDREN) its biggest finished child's."""
+    peak = resource.getrusage(who).ru_maxrss
     return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024  # bytes there, KiB here
 
 

@@ -40,12 +40,16 @@ def markdown(document: dict[str, Any]) -> str:
         ("FTS5 peer's recall@10 vs full scan", lambda e: f"{e['peer_recall_at_10']:.3f}"),
         ("load a chronology file of that size", lambda e: f"{e['load_s']:.2f} s"),
         (
+            "peak RSS loading it (the bigger of the bot and its reading helper)",
+            lambda e: f"{e['load_peak_rss_mb']:.0f} MB" if "load_peak_rss_mb" in e else "–",
+        ),
+        (
             "reload it unchanged",
             lambda e: f"{e['reload_unchanged_s']:.3f} s (**{e['reload_speedup']:g}×** cheaper)",
         ),
         ("ready to answer after start", lambda e: f"{e['start_s']:.1f} s" if "start_s" in e else "–"),
         ("database size", lambda e: f"{e['db_mb']:.1f} MB"),
-        ("peak RSS", lambda e: f"{e['peak_rss_mb']:.0f} MB"),
+        ("peak RSS serving", lambda e: f"{e['peak_rss_mb']:.0f} MB"),
     ]
     for label, cell in rows:
         lines.append(f"| {label} | " + " | ".join(cell(document["sizes"][size]) for size in sizes) + " |")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot import __version__, health, shell
 from bot.calendar_feed import left_out_of_calendar
-from bot.chronology import ChronologyError, load_chronology
+from bot.chronology import ChronologyError, ChronologyReader
 from bot.config import ConfigError, Settings
 from bot.curation import Curation
 from bot.errors import UserError
@@ -225,14 +225,16 @@ def _health(env_file: Path) -> int:
 
 def _validate(settings: Settings, file: Path | None) -> int:
     path = file or settings.data_file
+    reader = ChronologyReader(path)  # a chunk at a time: a big file is never in memory whole
     try:
-        chronology = load_chronology(path)
+        for _ in reader.chunks():
+            pass
     except ChronologyError as error:
         print(f"{path}: {len(error.problems)} problem(s)", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    print(f"{path}: {len(chronology.events)} events, all valid")
+    print(f"{path}: {reader.count} events, all valid")
     return 0
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import rtoml
 
@@ -32,12 +33,14 @@ class Chronology:
     fingerprint: str  # sha256 of the file's bytes: an unchanged file needs no writes
 
 
-def file_fingerprint(path: Path) -> str | None:
-    """The fingerprint `load_chronology` gives the file, without parsing it; None if unreadable."""
+def file_fingerprint(path: Path) -> str:
+    """The fingerprint `load_chronology` gives the file, without parsing it (read a block at a
+    time, never whole)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+        with path.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError as error:
+        raise ChronologyError(path, [f"cannot read the file ({error.strerror or error})"]) from None
 
 
 def file_stat(path: Path) -> str | None:
@@ -51,21 +54,10 @@ def file_stat(path: Path) -> str | None:
 
 
 def load_chronology(path: Path = DEFAULT_DATA_FILE) -> Chronology:
-    try:
-        raw_bytes = path.read_bytes()
-    except OSError as error:
-        raise ChronologyError(path, [f"cannot read the file ({error.strerror or error})"]) from None
-    try:
-        document = parse_toml(raw_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ChronologyError(path, [f"not valid TOML: {error}"]) from None
-    entries = document.get("event")
-    if not isinstance(entries, list) or not entries:
-        raise ChronologyError(path, ["no [[event]] entries found"])
-    events, problems = validate_entries(entries)
-    if problems:
-        raise ChronologyError(path, problems)
-    return Chronology(tuple(events), hashlib.sha256(raw_bytes).hexdigest())
+    """The whole file, checked: every event in memory at once (`ChronologyReader` for a big one)."""
+    reader = ChronologyReader(path)
+    events = tuple(fields for chunk in reader.chunks() for fields in chunk)
+    return Chronology(events, reader.fingerprint)
 
 
 def parse_toml(text: str) -> dict[str, Any]:
@@ -78,52 +70,185 @@ def parse_toml(text: str) -> dict[str, Any]:
         return tomllib.loads(text)
 
 
+CHUNK_BYTES = 1 << 20
+EVENT_HEADER = b"\n[[event]]"
+
+
+class ChronologyReader:
+    """A data file read and checked about a megabyte of `[[event]]` tables at a time, so that a
+    million-event file is never in memory whole and the store can write one chunk while the next
+    is read. `chunks()` gives each chunk's events; once any entry is bad it gives no more, checks
+    the rest, and raises one ChronologyError naming every problem (a store writing the chunks in
+    one transaction then rolls it back). `fingerprint` and `count` are set when it is done.
+
+    The file is cut just before a line that opens an `[[event]]` table. Such a line inside a
+    multi-line string would leave that string unclosed in its chunk, so the chunk fails to parse;
+    then, as when a later chunk holds anything but events, the rest is read from the whole file."""
+
+    def __init__(self, path: Path, *, expected: str | None = None) -> None:
+        self.path = path
+        self.expected = expected  # the fingerprint the caller hashed first: the file must not change
+        self.fingerprint = ""
+        self.count = 0
+        self._checker = _Checker()
+
+    def chunks(self) -> Iterator[list[EventFields]]:
+        digest = hashlib.sha256()
+        given = 0  # entries checked so far
+        try:
+            with self.path.open("rb") as file:
+                for number, piece in enumerate(_pieces(file, digest.update)):
+                    entries = _chunk_entries(piece, first=number == 0)
+                    read_whole = entries is None  # cut inside a string, or more than events
+                    if entries is None:
+                        data = self.path.read_bytes()
+                        digest = hashlib.sha256(data)
+                        entries = _document_entries(self.path, data)[given:]
+                    yield from self._checked(entries, given)
+                    given += len(entries)
+                    if read_whole:
+                        break
+        except OSError as error:
+            raise ChronologyError(self.path, [f"cannot read the file ({error.strerror or error})"]) from None
+        if given == 0:
+            raise ChronologyError(self.path, ["no [[event]] entries found"])
+        problems = self._checker.finish()
+        if problems:
+            raise ChronologyError(self.path, problems)
+        self.fingerprint, self.count = digest.hexdigest(), given
+        if self.expected is not None and self.fingerprint != self.expected:
+            raise ChronologyError(self.path, ["the file changed while it was being read; load it again"])
+
+    def _checked(self, entries: list[object], before: int) -> Iterator[list[EventFields]]:
+        events = self._checker.check(entries, before + 1)
+        if not self._checker.problems and events:
+            yield events
+
+
+def _document_entries(path: Path, data: bytes) -> list[object]:
+    """Every entry of a whole file: the careful way, whose errors say at which line of the file
+    the mistake is."""
+    try:
+        document = parse_toml(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ChronologyError(path, [f"not valid TOML: {error}"]) from None
+    entries = document.get("event")
+    if not isinstance(entries, list):
+        raise ChronologyError(path, ["no [[event]] entries found"])
+    return entries
+
+
+def _pieces(file: BinaryIO, seen: Callable[[bytes], object]) -> Iterator[bytes]:
+    """The file in pieces of about CHUNK_BYTES, each cut just before an `[[event]]` line; `seen`
+    is given every byte read, in order."""
+    held = b""
+    while block := file.read(CHUNK_BYTES):
+        seen(block)
+        held += block
+        cut = held.rfind(EVENT_HEADER)
+        if cut > 0:
+            yield held[: cut + 1]
+            held = held[cut + 1 :]
+    if held:
+        yield held
+
+
+def _chunk_entries(piece: bytes, *, first: bool) -> list[object] | None:
+    """A piece's `[[event]]` entries; None when it must be read with the rest of the file (it
+    does not parse on its own, or a later piece holds something besides events)."""
+    try:
+        document = rtoml.loads(piece.decode("utf-8"))
+    except (UnicodeDecodeError, rtoml.TomlParsingError):
+        return None
+    entries = document.get("event", [])
+    if not isinstance(entries, list) or (not first and document.keys() - {"event"}):
+        return None
+    return entries
+
+
 def validate_entries(entries: list[object]) -> tuple[list[EventFields], list[str]]:
     """Validate every entry; problems read `event 3 (kronstadt): title: is missing`."""
-    events: list[EventFields] = []
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    names: dict[str, str] = {}
-    translated: list[tuple[str, set[str]]] = []  # (label, the languages the event is translated into)
-    for number, entry in enumerate(entries, start=1):
-        label = f"event {number}"
-        if not isinstance(entry, dict):
-            problems.append(f"{label}: is not a table of fields")
-            continue
-        slug = entry.get("id")
-        if isinstance(slug, str) and slug:
-            label = f"{label} ({slug})"
-            if slug in seen:
-                problems.append(f"{label}: id: duplicates event {seen[slug]}")
-            seen.setdefault(slug, number)
-        old_ids = _old_ids(entry.get("old_ids"), label, problems)
-        try:
-            fields = EventFields.from_mapping(
-                {key: value for key, value in entry.items() if key != "old_ids"}
-            )
-        except FieldErrors as error:
-            problems.extend(f"{label}: {name}: {message}" for name, message in error.problems)
-            continue
-        if old_ids:
-            fields = replace(fields, old_ids=old_ids)
-        events.append(fields)
-        translated.append((label, {t.language for t in fields.translations}))
-        # A title or alias naming two events would make `/event <name>` ambiguous, in any language.
-        titles = (fields.title, *fields.aliases, *(t.title for t in fields.translations))
-        for name in {normalize(text) for text in titles}:
-            if name in names and names[name] != fields.slug:
-                problems.append(f"{label}: aliases: `{name}` also names {names[name]}")
-            names.setdefault(name, fields.slug)
-    # A language the file ships is shipped for every event: a reader of it never meets English
-    # in the middle of a list because one translation was forgotten.
-    shipped = set().union(*(languages for _, languages in translated))
-    for label, languages in translated:
-        problems.extend(
-            f"{label}: translations: has no {language} translation"
+    checker = _Checker()
+    events = checker.check(entries, 1)
+    return events, checker.finish()
+
+
+class _Checker:
+    """The checks of a data file's entries, fed a chunk at a time; those across events (one id or
+    name used twice, a language missing, old ids) see every chunk before."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.seen: dict[str, int] = {}  # id -> the number of the event that has it
+        self.names: dict[str, str] = {}  # normalized title or alias -> the id of its event
+        # the events translated into each set of languages, by number and id
+        self.translated: dict[frozenset[str], list[tuple[int, str]]] = {}
+        self.renamed: list[tuple[int, EventFields]] = []  # events with old ids, and their numbers
+
+    def check(self, entries: list[object], first_number: int) -> list[EventFields]:
+        events: list[EventFields] = []
+        problems, seen, names = self.problems, self.seen, self.names
+        for number, entry in enumerate(entries, start=first_number):
+            label = f"event {number}"
+            if not isinstance(entry, dict):
+                problems.append(f"{label}: is not a table of fields")
+                continue
+            slug = entry.get("id")
+            if isinstance(slug, str) and slug:
+                label = f"{label} ({slug})"
+                if slug in seen:
+                    problems.append(f"{label}: id: duplicates event {seen[slug]}")
+                seen.setdefault(slug, number)
+            old_ids = _old_ids(entry.get("old_ids"), label, problems)
+            try:
+                fields = EventFields.from_mapping(
+                    {key: value for key, value in entry.items() if key != "old_ids"}
+                )
+            except FieldErrors as error:
+                problems.extend(f"{label}: {name}: {message}" for name, message in error.problems)
+                continue
+            if old_ids:
+                fields = replace(fields, old_ids=old_ids)
+                self.renamed.append((number, fields))
+            events.append(fields)
+            languages = frozenset(t.language for t in fields.translations)
+            self.translated.setdefault(languages, []).append((number, fields.slug))
+            # A title or alias naming two events would make `/event <name>` ambiguous, in any language.
+            titles = (fields.title, *fields.aliases, *(t.title for t in fields.translations))
+            for name in {normalize(text) for text in titles}:
+                if name in names and names[name] != fields.slug:
+                    problems.append(f"{label}: aliases: `{name}` also names {names[name]}")
+                names.setdefault(name, fields.slug)
+        return events
+
+    def finish(self) -> list[str]:
+        """Every problem found, with those only the whole file shows."""
+        # A language the file ships is shipped for every event: a reader of it never meets English
+        # in the middle of a list because one translation was forgotten.
+        shipped = frozenset().union(*self.translated)
+        missing = [
+            (number, f"event {number} ({slug}): translations: has no {language} translation")
+            for languages, events in self.translated.items()
+            if shipped - languages
+            for number, slug in events
             for language in sorted(shipped - languages)
-        )
-    problems.extend(_old_id_clashes(events, seen))
-    return events, problems
+        ]
+        missing.sort(key=lambda problem: problem[0])
+        return [*self.problems, *(text for _, text in missing), *self._old_id_clashes()]
+
+    def _old_id_clashes(self) -> list[str]:
+        """An old id is no event's id any more, and names one renamed event only."""
+        problems: list[str] = []
+        claimed: dict[str, str] = {}
+        for number, fields in self.renamed:
+            label = f"event {number} ({fields.slug})"
+            for old in fields.old_ids:
+                if old in self.seen:
+                    problems.append(f"{label}: old_ids: `{old}` is still the id of event {self.seen[old]}")
+                elif old in claimed:
+                    problems.append(f"{label}: old_ids: `{old}` is already an old id of {claimed[old]}")
+                claimed.setdefault(old, fields.slug)
+        return problems
 
 
 _OLD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # what an `id` may be (bot.model's rule)
@@ -142,18 +267,3 @@ def _old_ids(value: object, label: str, problems: list[str]) -> tuple[str, ...]:
                 f"{label}: old_ids: `{item[:80]}` is not an id (lowercase letters, digits, hyphens)"
             )
     return tuple(dict.fromkeys(item for item in value if _OLD_ID.fullmatch(item)))
-
-
-def _old_id_clashes(events: list[EventFields], seen: dict[str, int]) -> list[str]:
-    """An old id is no event's id any more, and names one renamed event only."""
-    problems: list[str] = []
-    claimed: dict[str, str] = {}
-    for fields in events:
-        label = f"event {seen.get(fields.slug, '?')} ({fields.slug})"
-        for old in fields.old_ids:
-            if old in seen:
-                problems.append(f"{label}: old_ids: `{old}` is still the id of event {seen[old]}")
-            elif old in claimed:
-                problems.append(f"{label}: old_ids: `{old}` is already an old id of {claimed[old]}")
-            claimed.setdefault(old, fields.slug)
-    return problems

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from bot.almanac import Almanac
 from bot.anniversaries import Anniversaries
-from bot.chronology import file_fingerprint, file_stat, load_chronology
+from bot.bundled_file import PreparedFile
+from bot.chronology import file_fingerprint, file_stat
 from bot.config import Settings
 from bot.curation import Curation
 from bot.daily import Scheduler
@@ -123,16 +124,18 @@ async def load_bundled(store: Store, data_file: Path) -> int | None:
         log.info("bundled chronology unchanged")
         return None
     fingerprint = file_fingerprint(data_file)
-    if fingerprint is not None and await store.get_meta("bundled_fingerprint") == fingerprint:
+    if await store.get_meta("bundled_fingerprint") == fingerprint:
         log.info("bundled chronology unchanged")
         return None
+    # read, checked and written a chunk at a time: a big file is never in memory whole, and is
+    # read in a helper process while this one writes
+    prepared = PreparedFile(data_file, fingerprint)
     with cyclic_collection_paused():
-        chronology = load_chronology(data_file)
-        changed = await store.sync_bundled(chronology.events, chronology.fingerprint, file_stat=stat)
+        changed = await store.sync_prepared(prepared.chunks(), fingerprint, file_stat=stat)
     if changed is None:
-        log.info("bundled chronology unchanged (%d events)", len(chronology.events))
+        log.info("bundled chronology unchanged")
     else:
-        log.info("bundled chronology loaded: %d events, %d changed", len(chronology.events), changed)
+        log.info("bundled chronology loaded: %d events, %d changed", prepared.count, changed)
     return changed
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,7 +40,11 @@ SEARCH_PREFIX_MIN = 4  # a search word this long may be the start of a word …
 COMPLETE_PREFIX_MIN = 2  # … and so may the last word being typed into autocomplete
 MAX_QUERY_WORDS = 8
 MIN_SCORE = 25.0
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+# Every ASCII character but a lowercase letter or digit becomes a space: one pass of
+# str.translate, a third of the time the regular expression `[^0-9a-z]+` took (a load computes
+# the words of a million events).
+_WORD_CHARACTERS = frozenset(string.ascii_lowercase + string.digits)
+_TO_SPACE = str.maketrans({chr(code): " " for code in range(128) if chr(code) not in _WORD_CHARACTERS})
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _STOPWORDS = frozenset(
     (
@@ -84,8 +89,8 @@ def normalize(text: str) -> str:
     Every comparison of text goes through here (search, autocomplete, duplicates, generated ids),
     so a word typed in Cyrillic meets the same word stored in Cyrillic, and its Latin spelling."""
     if not text.isascii():
-        text = _NON_ASCII.sub(_latin, text)
-    return _NON_WORD.sub(" ", text.lower()).strip()
+        text = _NON_ASCII.sub(_latin, text)  # ASCII from here on
+    return " ".join(text.lower().translate(_TO_SPACE).split())
 
 
 def _latin(run: re.Match[str]) -> str:

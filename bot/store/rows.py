@@ -7,10 +7,11 @@ import json
 import json.scanner
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from bot.dates import EventDate
 from bot.model import Event, EventFields, Translation, translations_mapping
+from bot.scoring import search_words
 
 EVENT_COLUMNS = (
     "e.id, e.scope, e.slug, e.edtf, e.title, e.summary, e.people, e.places, e.tags, e.aliases, "
@@ -109,12 +110,13 @@ def _stored(cls: type[_Frozen], values: dict[str, Any]) -> _Frozen:
     return made
 
 
-# The columns `event_params` fills, in its order, then who wrote the row and when.
-EVENT_INSERT_COLUMNS = (
-    "scope, slug, edtf, precision, start_ord, end_ord, start_year, start_month, title, summary,"
-    " people, places, tags, aliases, source, note, russian, translations,"
-    " created_by, created_at, updated_by, updated_at"
+# The columns an event's fields are stored in, in `event_params`' order after the scope.
+EVENT_VALUE_COLUMNS = (
+    "slug, edtf, precision, start_ord, end_ord, start_year, start_month, title, summary,"
+    " people, places, tags, aliases, source, note, russian, translations"
 )
+# The columns `event_params` fills, in its order, then who wrote the row and when.
+EVENT_INSERT_COLUMNS = f"scope, {EVENT_VALUE_COLUMNS}, created_by, created_at, updated_by, updated_at"
 
 
 def event_params(scope: int, fields: EventFields) -> dict[str, Any]:
@@ -139,6 +141,30 @@ def event_params(scope: int, fields: EventFields) -> dict[str, Any]:
         "russian": int(fields.russian),
         "translations": translations_json(fields.translations),
     }
+
+
+class PreparedEvent(NamedTuple):
+    """An event of the data file as it is written: its columns' values (`event_params`' after
+    the scope), its search words and its days. A big load's helper process makes these, and
+    sends them to the one writing, as plain values that cost little to send."""
+
+    slug: str
+    old_ids: tuple[str, ...]
+    values: tuple[Any, ...]  # in EVENT_VALUE_COLUMNS' order
+    words: str  # search_words
+    days: tuple[tuple[int, int, int, int], ...]  # (month_day, nth, span, start_ord) each
+
+
+def prepare_event(fields: EventFields) -> PreparedEvent:
+    date = fields.date
+    span, start = date.span_days(), date.first_day().toordinal()
+    return PreparedEvent(
+        fields.slug,
+        fields.old_ids,
+        tuple(event_params(0, fields).values())[1:],
+        search_words(fields),
+        tuple((month * 100 + day, nth, span, start) for month, day, nth in date.anniversary_days()),
+    )
 
 
 def _json_list(items: tuple[str, ...]) -> str:

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import replace
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.dates import EventDate
 from bot.kinds import AuditAction
 from bot.model import BUNDLED_SCOPE, Event, EventFields
-from bot.scoring import search_words
 from bot.store.base import ConflictError, StoreBase, utc_now
 from bot.store.engines import Connection
 from bot.store.rows import (
-    EVENT_COLUMNS,
     EVENT_INSERT_COLUMNS,
+    EVENT_VALUE_COLUMNS,
     SCOPE_EVENTS,
     VISIBLE_EVENTS,
+    PreparedEvent,
     event_from_row,
-    event_params,
+    prepare_event,
 )
 
 # Given (the server's own events, the events it sees), the fields to insert: see `import_planned`.
@@ -28,41 +28,65 @@ ImportPlan = Callable[[list[Event], list[Event]], Awaitable[Sequence[EventFields
 # Events one INSERT writes: 22 parameters each, far inside both engines' limits (32,766 in SQLite,
 # 32,767 in PostgreSQL), and few enough statements that a million events are a few thousand.
 INSERT_CHUNK = 400
+LOOKUP_CHUNK = 1000  # ids a lookup of stored events names at once
+# The month-days an event is found on (see event_days): one row each.
+DAYS_INSERT = (
+    "INSERT INTO event_days (scope, month_day, event_id, nth, span, start_ord) VALUES (?, ?, ?, ?, ?, ?)"
+)
+VALUE_NAMES = tuple(name.strip() for name in EVENT_VALUE_COLUMNS.split(","))
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A stored bundled event, as a load compares it with the file's."""
+
+    id: int
+    values: tuple[Any, ...]  # in EVENT_VALUE_COLUMNS' order, as PreparedEvent has them
+    deleted: bool
+
+
+async def _prepared(chunks: Iterable[Sequence[EventFields]]) -> AsyncIterator[list[PreparedEvent]]:
+    for chunk in chunks:
+        yield [prepare_event(fields) for fields in chunk]
 
 
 class EventWrites(StoreBase):
     # -- the bundled chronology ----------------------------------------------------------------
 
     async def sync_bundled(
-        self, events: Iterable[EventFields], fingerprint: str, *, file_stat: str | None = None
+        self, chunks: Iterable[Sequence[EventFields]], fingerprint: str, *, file_stat: str | None = None
     ) -> int | None:
-        """Make scope 0 match the data file. Returns how many events changed, or None when the
-        file's fingerprint is the one already loaded (no writes at all)."""
+        """`sync_prepared` for events given as fields, a chunk at a time."""
+        return await self.sync_prepared(_prepared(chunks), fingerprint, file_stat=file_stat)
+
+    async def sync_prepared(
+        self,
+        chunks: AsyncIterable[Sequence[PreparedEvent]],
+        fingerprint: str,
+        *,
+        file_stat: str | None = None,
+    ) -> int | None:
+        """Make scope 0 match the data file, whose events come a chunk at a time, ready to write
+        (see `bot.bundled`). It is one transaction: an error from `chunks` (a bad entry further
+        on) undoes every chunk. Returns how many events changed, or None when the file's
+        fingerprint is the one already loaded (no writes at all)."""
         if await self.get_meta("bundled_fingerprint") == fingerprint:
             return None
-        wanted = {fields.slug: fields for fields in events}
         changed = 0
         now = utc_now()
-        new: list[EventFields] = []
+        listed: set[str] = set()
         async with self.transaction() as db:
-            existing = await db.fetch(f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.scope = 0")
-            stored = {row[2]: event_from_row(row) for row in existing}
-            for slug, fields in wanted.items():
-                old, renamed = await self._adopt_old_ids(db, stored, slug, fields)
-                if old is not None and old.fields == fields and not old.deleted and not renamed:
-                    continue
-                changed += 1
-                if old is None:
-                    new.append(fields)
-                else:
-                    await db.execute("UPDATE events SET deleted_at = NULL WHERE id = ?", (old.id,))
-                    await self._update(db, old.id, fields, actor=None, now=now)
-            for slug, old in stored.items():
-                if slug not in wanted and not old.deleted:
-                    changed += 1
-                    await db.execute("UPDATE events SET deleted_at = ? WHERE id = ?", (now, old.id))
-                    await self._write_days_of(db, old.id)
-            await self._insert_many(db, BUNDLED_SCOPE, new, actor=None, now=now)
+            # a first load compares nothing: no stored event to look up for each chunk
+            had_events = bool(await db.fetch("SELECT 1 FROM events WHERE scope = 0 LIMIT 1"))
+            async for chunk in chunks:
+                for event in chunk:
+                    if event.slug in listed:
+                        raise ConflictError(f"the id `{event.slug}` is given to two events")
+                    listed.add(event.slug)
+                stored = await self._bundled_rows(db, chunk) if had_events else {}
+                changed += await self._sync_chunk(db, chunk, stored, now)
+            if had_events:
+                changed += await self._remove_unlisted(db, listed, now)
             # the file's size and time too, so an untouched file is known without reading it
             await db.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)"
@@ -71,23 +95,77 @@ class EventWrites(StoreBase):
             )
         return changed
 
+    async def _sync_chunk(
+        self, db: Connection, chunk: Sequence[PreparedEvent], stored: dict[str, _Stored], now: str
+    ) -> int:
+        """Write one chunk of the data file's events: new ones inserted, changed ones updated (a
+        removed one restored); how many changed. An event is unchanged when every column it is
+        stored in holds what the file says now."""
+        changed = 0
+        new: list[PreparedEvent] = []
+        for event in chunk:
+            old, renamed = await self._adopt_old_ids(db, stored, event)
+            if old is not None and old.values == event.values and not old.deleted and not renamed:
+                continue
+            changed += 1
+            if old is None:
+                new.append(event)
+            else:
+                await db.execute("UPDATE events SET deleted_at = NULL WHERE id = ?", (old.id,))
+                await self._update(db, old.id, event, actor=None, now=now)
+        await self._insert_prepared(db, BUNDLED_SCOPE, new, actor=None, now=now)
+        return changed
+
+    @staticmethod
+    async def _bundled_rows(db: Connection, chunk: Sequence[PreparedEvent]) -> dict[str, _Stored]:
+        """The stored bundled events a chunk names, by id or old id, by slug."""
+        slugs = list(dict.fromkeys(name for event in chunk for name in (event.slug, *event.old_ids)))
+        stored: dict[str, _Stored] = {}
+        for start in range(0, len(slugs), LOOKUP_CHUNK):
+            some = slugs[start : start + LOOKUP_CHUNK]
+            rows = await db.fetch(
+                f"SELECT id, deleted_at, {EVENT_VALUE_COLUMNS} FROM events WHERE scope = 0"
+                f" AND slug IN ({', '.join('?' * len(some))})",
+                some,
+            )
+            stored |= {row[2]: _Stored(int(row[0]), tuple(row[2:]), row[1] is not None) for row in rows}
+        return stored
+
+    async def _remove_unlisted(self, db: Connection, listed: set[str], now: str) -> int:
+        """Remove the bundled events the file no longer lists; how many. Read a page of ids at a
+        time, so that a million stored events are never all in memory."""
+        removed, after = 0, 0
+        while rows := await db.fetch(
+            "SELECT id, slug FROM events WHERE scope = 0 AND deleted_at IS NULL AND id > ?"
+            " ORDER BY id LIMIT ?",
+            (after, LOOKUP_CHUNK * 10),
+        ):
+            after = int(rows[-1][0])
+            for event_id, slug in rows:
+                if slug not in listed:
+                    removed += 1
+                    await db.execute("UPDATE events SET deleted_at = ? WHERE id = ?", (now, event_id))
+                    await self._write_days_of(db, event_id)
+        return removed
+
     @staticmethod
     async def _adopt_old_ids(
-        db: Connection, stored: dict[str, Event], slug: str, fields: EventFields
-    ) -> tuple[Event | None, bool]:
-        """The stored bundled event for `slug`, and whether it was just renamed to it: a data file
-        that renames an event lists the id it had in `old_ids`, and the row it had is renamed, so
-        it keeps its id and every server's hide of it. Were both rows stored already (renamed once
-        without `old_ids`), the old one's hides move to the new one and the old one goes."""
+        db: Connection, stored: dict[str, _Stored], event: PreparedEvent
+    ) -> tuple[_Stored | None, bool]:
+        """The stored bundled event for `event`'s id, and whether it was just renamed to it: a data
+        file that renames an event lists the id it had in `old_ids`, and the row it had is renamed,
+        so it keeps its id and every server's hide of it. Were both rows stored already (renamed
+        once without `old_ids`), the old one's hides move to the new one and the old one goes."""
+        slug = event.slug
         current = stored.get(slug)
         renamed = False
-        for old_slug in fields.old_ids:
+        for old_slug in event.old_ids:
             previous = stored.get(old_slug)
             if previous is None:
                 continue
             if current is None:
                 await db.execute("UPDATE events SET slug = ? WHERE id = ?", (slug, previous.id))
-                current = replace(previous, fields=replace(previous.fields, slug=slug))
+                current = replace(previous, values=(slug, *previous.values[1:]))
                 stored[slug] = current
                 del stored[old_slug]
                 renamed = True
@@ -112,29 +190,39 @@ class EventWrites(StoreBase):
     async def _insert_many(
         self, db: Connection, scope: int, batch: Sequence[EventFields], *, actor: int | None, now: str
     ) -> list[int]:
+        return await self._insert_prepared(db, scope, list(map(prepare_event, batch)), actor=actor, now=now)
+
+    async def _insert_prepared(
+        self, db: Connection, scope: int, batch: Sequence[PreparedEvent], *, actor: int | None, now: str
+    ) -> list[int]:
         """Insert `batch` a few hundred rows a statement, with their days and search words; the
         new ids in `batch`'s order. A row a statement would cost a round trip to the database's
         thread or server each: most of a big import's time."""
         ids: list[int] = []
         for start in range(0, len(batch), INSERT_CHUNK):
             chunk = batch[start : start + INSERT_CHUNK]
-            rows = [(*event_params(scope, fields).values(), actor, now, actor, now) for fields in chunk]
+            rows = [(scope, *event.values, actor, now, actor, now) for event in chunk]
             marks = ", ".join([f"({', '.join('?' * len(rows[0]))})"] * len(rows))
             returned = await db.fetch(
                 f"INSERT INTO events ({EVENT_INSERT_COLUMNS}) VALUES {marks} RETURNING id, slug",
                 [value for row in rows for value in row],
             )
             by_slug = {str(slug): int(event_id) for event_id, slug in returned}
-            ids += [by_slug[fields.slug] for fields in chunk]
+            ids += [by_slug[event.slug] for event in chunk]
         written = list(zip(ids, batch, strict=True))
-        await self._write_days(db, [(event_id, scope, fields.date) for event_id, fields in written])
-        await self._write_search_words(db, written)
+        days = [(scope, day[0], event_id, *day[1:]) for event_id, event in written for day in event.days]
+        await db.executemany(DAYS_INSERT, days)
+        await self._write_search_words(db, [(event_id, event.words) for event_id, event in written])
         return ids
 
     async def _update(
-        self, db: Connection, event_id: int, fields: EventFields, *, actor: int | None, now: str
+        self, db: Connection, event_id: int, event: PreparedEvent, *, actor: int | None, now: str
     ) -> None:
-        params = event_params(0, fields) | {"id": event_id, "actor": actor, "now": now}
+        params = dict(zip(VALUE_NAMES, event.values, strict=True)) | {
+            "id": event_id,
+            "actor": actor,
+            "now": now,
+        }
         await db.execute(
             "UPDATE events SET edtf = :edtf, precision = :precision, start_ord = :start_ord,"
             " end_ord = :end_ord, start_year = :start_year, start_month = :start_month,"
@@ -145,7 +233,7 @@ class EventWrites(StoreBase):
             params,
         )
         await self._write_days_of(db, event_id)
-        await self._write_search_words(db, [(event_id, fields)])
+        await self._write_search_words(db, [(event_id, event.words)])
 
     async def save_search_words(self, words: Sequence[tuple[int, str]]) -> None:
         """Store (event id, `search_words`) pairs for events stored before there were any."""
@@ -157,25 +245,12 @@ class EventWrites(StoreBase):
             )
 
     @staticmethod
-    async def _write_search_words(db: Connection, events: Sequence[tuple[int, EventFields]]) -> None:
+    async def _write_search_words(db: Connection, words: Sequence[tuple[int, str]]) -> None:
+        """(event id, `search_words`) for each event written."""
         await db.executemany(
             "INSERT INTO search_words (event_id, words) VALUES (?, ?)"
             " ON CONFLICT (event_id) DO UPDATE SET words = excluded.words",
-            [(event_id, search_words(fields)) for event_id, fields in events],
-        )
-
-    @staticmethod
-    async def _write_days(db: Connection, events: Sequence[tuple[int, int, EventDate]]) -> None:
-        """The month-days each (event id, scope, date) is found on (see event_days)."""
-        await db.executemany(
-            "INSERT INTO event_days (scope, month_day, event_id, nth, span, start_ord)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (scope, month * 100 + day, event_id, nth, span, start)
-                for event_id, scope, date in events
-                for span, start in [(date.span_days(), date.first_day().toordinal())]
-                for month, day, nth in date.anniversary_days()
-            ],
+            words,
         )
 
     async def _write_days_of(self, db: Connection, event_id: int) -> None:
@@ -186,7 +261,15 @@ class EventWrites(StoreBase):
             "SELECT scope, edtf, deleted_at FROM events WHERE id = ?", (event_id,)
         )
         if deleted_at is None:
-            await self._write_days(db, [(event_id, int(scope), EventDate.parse(edtf))])
+            date = EventDate.parse(edtf)
+            span, start = date.span_days(), date.first_day().toordinal()
+            await db.executemany(
+                DAYS_INSERT,
+                [
+                    (scope, month * 100 + day, event_id, nth, span, start)
+                    for month, day, nth in date.anniversary_days()
+                ],
+            )
 
     async def add_event(self, guild_id: int, fields: EventFields, actor: int | None) -> Event:
         async with self.transaction() as db:
@@ -204,7 +287,7 @@ class EventWrites(StoreBase):
             current = next(iter(rows), None)
             if current is None or int(current[0]) != event.version:
                 raise ConflictError(event.title)
-            await self._update(db, event.id, fields, actor=actor, now=utc_now())
+            await self._update(db, event.id, prepare_event(fields), actor=actor, now=utc_now())
             await db.execute(
                 AUDIT_INSERT,
                 _audit_row(

@@ -19,6 +19,7 @@ SIZE_KEYS = OPERATIONS | {
     "reload_speedup",
     "db_mb",
     "peak_rss_mb",
+    "load_peak_rss_mb",
     "start_s",
 }
 

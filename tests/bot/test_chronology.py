@@ -8,7 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.chronology import DEFAULT_DATA_FILE, Chronology, ChronologyError, load_chronology
+import bot.chronology
+from bot.chronology import (
+    DEFAULT_DATA_FILE,
+    Chronology,
+    ChronologyError,
+    ChronologyReader,
+    file_fingerprint,
+    load_chronology,
+    parse_toml,
+    validate_entries,
+)
 from bot.languages import TRANSLATED
 from bot.model import SUMMARY_MAX, TITLE_MAX, EventFields
 from tests.support import BAD_CHRONOLOGY, FIXTURE_CHRONOLOGY, FIXTURE_EVENTS, GOOD_CHRONOLOGY, ROOT
@@ -267,3 +277,82 @@ async def test_a_data_file_is_loaded_once_then_known_by_its_size_and_time(tmp_pa
         assert "Putilof" in " ".join(event.title for event in await store.scope_events(0))
     finally:
         await store.close()
+
+
+# -- read a chunk at a time ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces of a few hundred bytes: the bundled file becomes a few hundred chunks."""
+    monkeypatch.setattr(bot.chronology, "CHUNK_BYTES", 512)
+
+
+def whole_file_events(path: Path) -> list[EventFields]:
+    events, problems = validate_entries(parse_toml(path.read_text(encoding="utf-8"))["event"])
+    assert problems == []
+    return events
+
+
+def test_the_file_read_in_chunks_gives_what_it_gives_read_whole(small_chunks: None) -> None:
+    reader = ChronologyReader(DEFAULT_DATA_FILE)
+    chunks = list(reader.chunks())
+    assert len(chunks) > 20
+    assert [event for chunk in chunks for event in chunk] == whole_file_events(DEFAULT_DATA_FILE)
+    assert reader.count == 72 and reader.fingerprint == file_fingerprint(DEFAULT_DATA_FILE)
+
+
+def test_an_event_line_inside_a_multiline_string_is_read_as_part_of_it(
+    tmp_path: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filler = "".join(f'[[event]]\nid = "e{n}"\ndate = "19{n:02}"\ntitle = "Event {n}"\n\n' for n in range(30))
+    inside = '\n[[event]]\nid = "not-an-event"\n' + "x" * 500  # the last event line in its piece
+    trap = f'[[event]]\nid = "trap"\ndate = "1950"\ntitle = "Trap"\nnote = """{inside}"""\n\n'
+    path = write(tmp_path, filler + trap + filler.replace('id = "e', 'id = "f').replace("Event", "Later"))
+    read_whole = []
+    whole = bot.chronology._document_entries
+    monkeypatch.setattr(
+        bot.chronology, "_document_entries", lambda *args: read_whole.append(1) or whole(*args)
+    )
+
+    events = [event for chunk in ChronologyReader(path).chunks() for event in chunk]
+
+    assert read_whole == [1]  # the piece cut inside the string did not parse: the rest was read whole
+    assert events == whole_file_events(path)
+    assert len(events) == 61 and "[[event]]" in events[30].note
+
+
+def test_a_table_besides_events_in_a_later_chunk_is_read_with_the_whole_file(
+    tmp_path: Path, small_chunks: None
+) -> None:
+    events = "".join(f'[[event]]\nid = "e{n}"\ndate = "19{n:02}"\ntitle = "Event {n}"\n\n' for n in range(20))
+    path = write(tmp_path, "[about]\nname = 'x'\n\n" + events + "[about]\nname = 'again'\n\n" + events)
+    with pytest.raises(ChronologyError) as caught:
+        list(ChronologyReader(path).chunks())
+    assert len(caught.value.problems) == 1 and "not valid TOML" in caught.value.problems[0]
+
+
+def test_a_bad_event_in_a_later_chunk_stops_the_chunks_and_every_problem_is_named(
+    tmp_path: Path, small_chunks: None
+) -> None:
+    good = "".join(f'[[event]]\nid = "e{n}"\ndate = "19{n:02}"\ntitle = "Event {n}"\n\n' for n in range(40))
+    bad = '[[event]]\nid = "bad"\ndate = "1918-02-30"\ntitle = "Bad"\n\n'
+    later = '[[event]]\nid = "e3"\ndate = "1990"\ntitle = "Again"\n\n'
+    path = write(tmp_path, good + bad + good.replace('id = "e', 'id = "g').replace("Event", "More") + later)
+
+    given: list[list[EventFields]] = []
+    with pytest.raises(ChronologyError) as caught:
+        for chunk in ChronologyReader(path).chunks():
+            given.append(chunk)
+
+    assert 0 < sum(map(len, given)) <= 40  # only chunks wholly before the bad event
+    problems = caught.value.problems
+    assert len(problems) == 2
+    assert problems[0].startswith("event 41 (bad): date:")
+    assert problems[1] == "event 82 (e3): id: duplicates event 4"
+
+
+def test_a_file_that_changes_while_it_is_read_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_CHRONOLOGY)
+    with pytest.raises(ChronologyError, match="changed while it was being read"):
+        list(ChronologyReader(path, expected="0" * 64).chunks())

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.chronology import DEFAULT_DATA_FILE, load_chronology
+from bot.chronology import DEFAULT_DATA_FILE, ChronologyError, load_chronology
 from bot.freshness import fill_index
 from bot.model import Event, EventFields
 from bot.search import SearchIndex
@@ -44,7 +44,7 @@ def db_path(tmp_path: Path) -> Path:
 
 async def with_bundled(target: str | Path) -> AsyncIterator[Store]:
     store = await Store.open(target)
-    await store.sync_bundled(BUNDLED, "v1")
+    await store.sync_bundled([BUNDLED], "v1")
     yield store
     await store.close()
 
@@ -99,7 +99,7 @@ async def test_migrations_set_the_schema_version(file_store: Store, raw: sqlite3
 
 async def test_reopening_keeps_the_data_and_runs_no_migration_twice(database: str) -> None:
     first = await Store.open(database)
-    await first.sync_bundled(BUNDLED, "v1")
+    await first.sync_bundled([BUNDLED], "v1")
     await first.add_event(GUILD_A, fields("own", "1920-05-01"), actor=1)
     await first.close()
     again = await Store.open(database)  # re-running a migration's CREATE TABLE would fail here
@@ -107,14 +107,14 @@ async def test_reopening_keeps_the_data_and_runs_no_migration_twice(database: st
         assert await again.migrate() == highest_migration()
         assert slugs(await again.scope_events(GUILD_A)) == ["own"]
         assert len(await again.scope_events(0)) == len(BUNDLED)
-        assert await again.sync_bundled(BUNDLED, "v1") is None
+        assert await again.sync_bundled([BUNDLED], "v1") is None
     finally:
         await again.close()
 
 
 async def test_migration_010_keeps_each_days_order_and_drops_removed_events_days(db_path: Path) -> None:
     store = await Store.open(db_path)
-    await store.sync_bundled(BUNDLED, "v1")
+    await store.sync_bundled([BUNDLED], "v1")
     later = await store.add_event(GUILD_A, fields("later", "1921-03-16", "Later"), actor=1)
     await store.add_event(GUILD_A, fields("earlier", "1905-03-16", "Earlier"), actor=1)
     await store.set_deleted(later, True, actor=1)
@@ -159,35 +159,70 @@ async def test_sync_loads_the_bundled_events(store: Store) -> None:
 
 async def test_an_unchanged_file_writes_nothing(file_store: Store, raw: sqlite3.Connection) -> None:
     before = data_version(raw)
-    assert await file_store.sync_bundled(BUNDLED, "v1") is None
+    assert await file_store.sync_bundled([BUNDLED], "v1") is None
     assert data_version(raw) == before
-    assert await file_store.sync_bundled(BUNDLED, "v2") == 0  # new bytes, same events: only the meta row
+    assert await file_store.sync_bundled([BUNDLED], "v2") == 0  # new bytes, same events: only the meta row
     assert data_version(raw) != before
 
 
 async def test_a_changed_file_updates_removes_and_restores(store: Store) -> None:
     renamed = [fields("putilov", "1919-03-16", "Putilov works stormed"), *BUNDLED[1:-1]]
-    assert await store.sync_bundled(renamed, "v2") == 2
+    assert await store.sync_bundled([renamed], "v2") == 2
     putilov = await bundled(store, "putilov")
     assert (putilov.title, putilov.version) == ("Putilov works stormed", 2)
     removed = await bundled(store, "whole-year")
     assert removed.deleted
     assert "whole-year" not in slugs(await store.visible_events(GUILD_A))
-    assert await store.sync_bundled(BUNDLED, "v3") == 2
+    assert await store.sync_bundled([BUNDLED], "v3") == 2
     assert not (await bundled(store, "whole-year")).deleted
     assert (await bundled(store, "putilov")).title == "Cheka storms the Putilov works"
 
 
+async def test_a_file_given_in_chunks_is_synced_as_one(store: Store) -> None:
+    changed = [fields("putilov", "1919-03-16", "Putilov works stormed"), *BUNDLED[1:-1]]
+    added = fields("added", "1920-05-01", "Added later")
+    renamed = dataclasses.replace(BUNDLED[2], slug="brest-litovsk", old_ids=("brest",))
+    brest = await bundled(store, "brest")
+    chunks = [changed[:2], [renamed], [*changed[3:], added]]
+
+    assert await store.sync_bundled(chunks, "v2") == 4  # changed, renamed, removed, added
+
+    assert (await bundled(store, "brest-litovsk")).id == brest.id  # renamed across chunks, same row
+    assert (await bundled(store, "whole-year")).deleted  # listed in no chunk
+    assert (await bundled(store, "putilov")).title == "Putilov works stormed"
+    assert not (await bundled(store, "added")).deleted
+
+
+async def test_an_error_from_a_later_chunk_undoes_the_whole_sync(store: Store) -> None:
+    before = await store.scope_events(0)
+
+    def chunks() -> Iterator[list[EventFields]]:
+        yield [fields("putilov", "1919-03-16", "Changed title"), fields("fresh", "1930", "Fresh")]
+        raise ChronologyError(Path("data.toml"), ["event 9 (bad): date: is not a date"])
+
+    with pytest.raises(ChronologyError):
+        await store.sync_bundled(chunks(), "v2")
+
+    assert await store.scope_events(0) == before
+    assert await store.get_meta("bundled_fingerprint") == "v1"
+
+
+async def test_one_id_in_two_chunks_is_refused_by_name(store: Store) -> None:
+    with pytest.raises(ConflictError, match="putilov"):
+        await store.sync_bundled([BUNDLED[:3], BUNDLED[:1]], "v2")
+    assert await store.get_meta("bundled_fingerprint") == "v1"
+
+
 async def test_a_moved_bundled_event_moves_its_anniversary(store: Store) -> None:
     moved = [fields("putilov", "1919-03-17", "Cheka storms the Putilov works"), *BUNDLED[1:]]
-    await store.sync_bundled(moved, "v2")
+    await store.sync_bundled([moved], "v2")
     assert slugs(await store.on_month_day(GUILD_A, (316,))) == []
     assert slugs(await store.on_month_day(GUILD_A, (317,))) == ["putilov"]
 
 
 async def test_sync_never_touches_a_servers_own_events(store: Store) -> None:
     own = await store.add_event(GUILD_A, fields("whole-year", "1930", "Our own event"), actor=7)
-    await store.sync_bundled(BUNDLED[:-1], "v2")  # removes the bundled event with the same slug
+    await store.sync_bundled([BUNDLED[:-1]], "v2")  # removes the bundled event with the same slug
     [kept] = await store.scope_events(GUILD_A)
     assert (kept.id, kept.title, kept.version, kept.deleted) == (own.id, "Our own event", 1, False)
     assert (await bundled(store, "whole-year")).deleted
@@ -195,7 +230,7 @@ async def test_sync_never_touches_a_servers_own_events(store: Store) -> None:
 
 async def test_the_real_bundled_chronology_answers_16_march(store: Store) -> None:
     chronology = load_chronology(DEFAULT_DATA_FILE)
-    await store.sync_bundled(chronology.events, chronology.fingerprint)
+    await store.sync_bundled([chronology.events], chronology.fingerprint)
     assert "putilov-works-assault" in slugs(await store.on_month_day(0, (316,)))
     assert "astrakhan-massacre" in slugs(await store.on_month_day(0, (313,)))
     assert (await store.counts())["bundled"] == 72
@@ -266,7 +301,7 @@ async def test_next_month_day_goes_to_the_next_remembered_day_and_wraps(
 async def test_next_month_day_with_no_day_precise_events(tmp_path: Path) -> None:
     empty = await Store.open(tmp_path / "empty.sqlite3")
     try:
-        await empty.sync_bundled([fields("only-a-year", "1918")], "x")
+        await empty.sync_bundled([[fields("only-a-year", "1918")]], "x")
         assert await empty.next_month_day(GUILD_A, 316) is None
     finally:
         await empty.close()
@@ -426,7 +461,7 @@ title = "Cheka storms the Putilov works"
 async def load_file(store: Store, path: Path, text: str) -> int | None:
     path.write_text(text, encoding="utf-8")
     chronology = load_chronology(path)
-    return await store.sync_bundled(chronology.events, chronology.fingerprint)
+    return await store.sync_bundled([chronology.events], chronology.fingerprint)
 
 
 async def test_a_bundled_id_renamed_with_old_ids_keeps_its_row_and_every_servers_hide(
