@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from bot.chronology import ChronologyError, ChronologyReader
-from bot.store.rows import PreparedEvent, prepare_event
+from bot.store.rows import PreparedEvent, prepare_chunks
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ class PreparedFile:
 
     async def _here(self) -> AsyncIterator[list[PreparedEvent]]:
         reader = ChronologyReader(self.path, expected=self.fingerprint)
-        for chunk in reader.chunks():
-            yield [prepare_event(fields) for fields in chunk]
+        for chunk in prepare_chunks(reader.chunks()):
+            yield chunk
         self.count = reader.count
 
     async def _from_helper(self) -> AsyncIterator[list[PreparedEvent]]:
@@ -105,8 +105,8 @@ def read_prepared(path: Path, fingerprint: str, out: BinaryIO) -> None:
     gc.disable()  # millions of objects, none in a cycle; the process ends when the file does
     try:
         reader = ChronologyReader(path, expected=fingerprint)
-        for chunk in reader.chunks():
-            send(("chunk", [prepare_event(fields) for fields in chunk]))
+        for chunk in prepare_chunks(reader.chunks()):
+            send(("chunk", chunk))
         send(("done", reader.count))
     except ChronologyError as error:
         send(("problems", error.problems))

@@ -40,7 +40,11 @@ def file_fingerprint(path: Path) -> str:
         with path.open("rb") as file:
             return hashlib.file_digest(file, "sha256").hexdigest()
     except OSError as error:
-        raise ChronologyError(path, [f"cannot read the file ({error.strerror or error})"]) from None
+        raise _unreadable(path, error) from None
+
+
+def _unreadable(path: Path, error: OSError) -> ChronologyError:
+    return ChronologyError(path, [f"cannot read the file ({error.strerror or error})"])
 
 
 def file_stat(path: Path) -> str | None:
@@ -109,7 +113,7 @@ class ChronologyReader:
                     if read_whole:
                         break
         except OSError as error:
-            raise ChronologyError(self.path, [f"cannot read the file ({error.strerror or error})"]) from None
+            raise _unreadable(self.path, error) from None
         if given == 0:
             raise ChronologyError(self.path, ["no [[event]] entries found"])
         problems = self._checker.finish()

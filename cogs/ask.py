@@ -54,8 +54,8 @@ class ListPages:
         self.shown = localized(answer, language)
 
     async def prepare(self, page: int) -> None:
-        if len(self._read.events) < (page + 1) * render.PAGE_SIZE and self._read.unread:
-            upto = (page + 1) * render.PAGE_SIZE
+        upto = (page + 1) * render.PAGE_SIZE
+        if len(self._read.events) < upto and self._read.unread:  # else nothing to read or localize
             self._read = await self._almanac.read_listed(self._guild_id, self._read, upto)
             self.shown = localized(self._read, self._language)
 

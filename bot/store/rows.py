@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import json.scanner
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
@@ -156,15 +156,25 @@ class PreparedEvent(NamedTuple):
 
 
 def prepare_event(fields: EventFields) -> PreparedEvent:
-    date = fields.date
-    span, start = date.span_days(), date.first_day().toordinal()
     return PreparedEvent(
         fields.slug,
         fields.old_ids,
         tuple(event_params(0, fields).values())[1:],
         search_words(fields),
-        tuple((month * 100 + day, nth, span, start) for month, day, nth in date.anniversary_days()),
+        anniversary_rows(fields.date),
     )
+
+
+def prepare_chunks(chunks: Iterable[Sequence[EventFields]]) -> Iterator[list[PreparedEvent]]:
+    """Each chunk of a data file's events, ready to write."""
+    for chunk in chunks:
+        yield [prepare_event(fields) for fields in chunk]
+
+
+def anniversary_rows(date: EventDate) -> tuple[tuple[int, int, int, int], ...]:
+    """The event_days rows of a date, less scope and event id: (month_day, nth, span, start_ord)."""
+    span, start = date.span_days(), date.first_day().toordinal()
+    return tuple((month * 100 + day, nth, span, start) for month, day, nth in date.anniversary_days())
 
 
 def _json_list(items: tuple[str, ...]) -> str:

@@ -19,7 +19,9 @@ from bot.store.rows import (
     SCOPE_EVENTS,
     VISIBLE_EVENTS,
     PreparedEvent,
+    anniversary_rows,
     event_from_row,
+    prepare_chunks,
     prepare_event,
 )
 
@@ -46,8 +48,8 @@ class _Stored:
 
 
 async def _prepared(chunks: Iterable[Sequence[EventFields]]) -> AsyncIterator[list[PreparedEvent]]:
-    for chunk in chunks:
-        yield [prepare_event(fields) for fields in chunk]
+    for chunk in prepare_chunks(chunks):
+        yield chunk
 
 
 class EventWrites(StoreBase):
@@ -67,7 +69,7 @@ class EventWrites(StoreBase):
         file_stat: str | None = None,
     ) -> int | None:
         """Make scope 0 match the data file, whose events come a chunk at a time, ready to write
-        (see `bot.bundled`). It is one transaction: an error from `chunks` (a bad entry further
+        (see `bot.bundled_file`). It is one transaction: an error from `chunks` (a bad entry further
         on) undoes every chunk. Returns how many events changed, or None when the file's
         fingerprint is the one already loaded (no writes at all)."""
         if await self.get_meta("bundled_fingerprint") == fingerprint:
@@ -261,15 +263,8 @@ class EventWrites(StoreBase):
             "SELECT scope, edtf, deleted_at FROM events WHERE id = ?", (event_id,)
         )
         if deleted_at is None:
-            date = EventDate.parse(edtf)
-            span, start = date.span_days(), date.first_day().toordinal()
-            await db.executemany(
-                DAYS_INSERT,
-                [
-                    (scope, month * 100 + day, event_id, nth, span, start)
-                    for month, day, nth in date.anniversary_days()
-                ],
-            )
+            days = anniversary_rows(EventDate.parse(edtf))
+            await db.executemany(DAYS_INSERT, [(scope, day[0], event_id, *day[1:]) for day in days])
 
     async def add_event(self, guild_id: int, fields: EventFields, actor: int | None) -> Event:
         async with self.transaction() as db:
