@@ -1,16 +1,16 @@
 """Every SQL statement of the project lives in this package, behind plain async methods."""
 
 from bot.store.base import BUSY, ConflictError, StoreError, advice, utc_now
+from bot.store.bundled import BundledSync
 from bot.store.changes import Change, ChangeFeed
 from bot.store.engines import is_busy
 from bot.store.guilds import AuditEntry, GuildData
 from bot.store.posts import PostData, PostRecord, PostSettings, Shards
 from bot.store.reads import EventReads
 from bot.store.rows import DayMatch, DayMatches, SpanEvents
-from bot.store.writes import EventWrites
 
 
-class Store(EventWrites, EventReads, GuildData, PostData, ChangeFeed):
+class Store(BundledSync, EventReads, GuildData, PostData, ChangeFeed):
     """The database: open with `await Store.open(path)`, close with `await store.close()`."""
 
 
