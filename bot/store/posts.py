@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,21 @@ _SETTINGS_COLUMNS = (
 _RECORD_COLUMNS = (
     "guild_id, local_date, state, channel_id, nonce, message_id, attempts, late, last_error,"
     " claimed_at, finished_at"
+)
+
+# How many days of a server's post records are kept: a server's day older than this is deleted
+# when a later day of its own is closed, unless it is the latest of its kind (the latest sent, the
+# latest missed...), which `/anniversaries status` reads. Without it the table grows by one row per
+# server per day, forever.
+POST_RECORDS_KEPT_DAYS = 60
+
+# A server's records before a day, except any still claimed (a crash may be reading it back) and
+# the latest of each kind: state, and whether it carries an error.
+_PRUNE_RECORDS = (
+    "DELETE FROM daily_posts WHERE guild_id = ? AND local_date < ? AND state != 'claimed'"
+    " AND EXISTS (SELECT 1 FROM daily_posts AS newer WHERE newer.guild_id = daily_posts.guild_id"
+    " AND newer.local_date > daily_posts.local_date AND newer.state = daily_posts.state"
+    " AND (newer.last_error IS NULL) = (daily_posts.last_error IS NULL))"
 )
 
 
@@ -131,6 +147,11 @@ def _among(keys: Sequence[tuple[int, str]]) -> tuple[str, tuple[Any, ...]]:
         f"guild_id IN ({', '.join('?' for _ in guilds)}) AND local_date IN ({', '.join('?' for _ in days)})"
     )
     return where, (*guilds, *days)
+
+
+def _kept_from(local_date: str) -> str:
+    """The first local day whose record is kept once `local_date` is closed."""
+    return (dt.date.fromisoformat(local_date) - dt.timedelta(days=POST_RECORDS_KEPT_DAYS)).isoformat()
 
 
 class ClaimHeld(Exception):
@@ -317,7 +338,8 @@ class PostData(StoreBase):
 
     async def close_days(self, closed: Sequence[ClosedDay], reschedules: Sequence[Reschedule]) -> None:
         """Record many days as sent or skipped and move each server's next post, in one
-        transaction (a reschedule only where the settings are still at its version)."""
+        transaction (a reschedule only where the settings are still at its version). Each of
+        those servers' records older than `POST_RECORDS_KEPT_DAYS` before its closed day goes."""
         if not closed and not reschedules:
             return
         finished = utc_now()
@@ -334,6 +356,7 @@ class PostData(StoreBase):
                 " WHERE guild_id = ? AND posts_version = ?",
                 [(r.due_local_date, r.next_due_utc, r.guild_id, r.version) for r in reschedules],
             )
+            await db.executemany(_PRUNE_RECORDS, [(c.guild_id, _kept_from(c.local_date)) for c in closed])
 
     async def finish_post(
         self,

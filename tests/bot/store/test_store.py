@@ -569,6 +569,37 @@ async def test_a_batch_claims_only_untouched_days_and_closes_them_in_one_go(stor
     assert sent.attempts == 1 and sent.channel_id == 20  # the claim's own columns are kept
 
 
+async def test_closing_a_day_drops_the_servers_records_older_than_kept_but_the_latest_of_each_kind(
+    store: Store,
+) -> None:
+    """One row per server per day would grow forever; what status shows must survive the pruning."""
+    from bot.kinds import PostState
+    from bot.store.posts import POST_RECORDS_KEPT_DAYS, ClosedDay
+
+    start = dt.date(2026, 1, 1)
+
+    def day(offset: int) -> str:
+        return (start + dt.timedelta(days=offset)).isoformat()
+
+    await store.finish_post(GUILD_A, day(0), PostState.MISSED, error="offline", nonce="m")
+    await store.finish_post(GUILD_A, day(1), PostState.FAILED, error="no access", nonce="f")
+    await store.claim_post(GUILD_A, day(2), 10, "c", False, now=f"{day(2)}T09:00:00+00:00")
+    for offset in range(3, 80):
+        await store.close_days([ClosedDay(GUILD_A, day(offset), PostState.SENT, "s", offset)], [])
+    await store.close_days([ClosedDay(GUILD_B, day(3), PostState.SENT, "b", 1)], [])  # another server
+    await store.close_days([ClosedDay(GUILD_A, day(80), PostState.SKIPPED, "k")], [])
+
+    kept = [day(offset) for offset in range(81) if await store.post_record(GUILD_A, day(offset))]
+    first_kept = 80 - POST_RECORDS_KEPT_DAYS
+    # the only missed day, the only failure and a claim still being read back stay, whatever their age
+    assert kept == [day(0), day(1), day(2), *(day(offset) for offset in range(first_kept, 81))]
+    assert await store.post_record(GUILD_B, day(3)) is not None
+    assert await store.last_failure(GUILD_A) is None  # a later day was sent since
+    last_sent = await store.last_post(GUILD_A, (PostState.SENT,))
+    assert last_sent is not None and last_sent.local_date == day(79)
+    assert await store.last_closed_day(GUILD_A) == day(80)
+
+
 async def test_a_fresh_claim_is_another_schedulers_and_a_stale_one_may_be_taken_over(store: Store) -> None:
     from bot.store.posts import ClaimHeld
 
