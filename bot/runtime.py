@@ -125,6 +125,10 @@ async def load_bundled(store: Store, data_file: Path) -> int | None:
         return None
     fingerprint = file_fingerprint(data_file)
     if await store.get_meta("bundled_fingerprint") == fingerprint:
+        # touched but the same bytes: remember its new size and time, so the next start reads
+        # nothing
+        if stat is not None:
+            await store.set_meta("bundled_file_stat", stat)
         log.info("bundled chronology unchanged")
         return None
     # read, checked and written a chunk at a time: a big file is never in memory whole, and is

@@ -35,6 +35,9 @@ class ConflictError(Exception):
 # How long a write waits for another process's write lock before giving up as busy.
 BUSY_TIMEOUT = 5.0
 BUSY = "the database is busy (another process is writing); try again"
+SET_META = (
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
 POOL_SIZE = 10  # PostgreSQL connections per process: reads run side by side, writes one at a time
 
 
@@ -181,6 +184,10 @@ class StoreBase:
     async def get_meta(self, key: str) -> str | None:
         row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
         return None if row is None else str(row[0])
+
+    async def set_meta(self, key: str, value: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(SET_META, (key, value))
 
 
 def _cannot(verb: str, path: str, error: sqlite3.Error) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.model import BUNDLED_SCOPE, EventFields
-from bot.store.base import ConflictError, utc_now
+from bot.store.base import SET_META, ConflictError, utc_now
 from bot.store.engines import Connection
 from bot.store.rows import EVENT_VALUE_COLUMNS, PreparedEvent, prepare_chunks
 from bot.store.writes import EventWrites
@@ -66,9 +66,7 @@ class BundledSync(EventWrites):
                 changed += await self._remove_unlisted(db, listed, now)
             # the file's size and time too, so an untouched file is known without reading it
             await db.executemany(
-                "INSERT INTO meta (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [("bundled_fingerprint", fingerprint), ("bundled_file_stat", file_stat or "")],
+                SET_META, [("bundled_fingerprint", fingerprint), ("bundled_file_stat", file_stat or "")]
             )
         return changed
 

@@ -256,9 +256,12 @@ def test_what_a_note_quotes_is_the_source_word_for_word(bundled: Chronology) -> 
 # -- loading it into the store (bot/runtime.py) ----------------------------------------------------
 
 
-async def test_a_data_file_is_loaded_once_then_known_by_its_size_and_time(tmp_path: Path) -> None:
+async def test_a_data_file_is_loaded_once_then_known_by_its_size_and_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import os
 
+    from bot import runtime
     from bot.runtime import load_bundled
     from bot.store import Store
 
@@ -270,6 +273,9 @@ async def test_a_data_file_is_loaded_once_then_known_by_its_size_and_time(tmp_pa
         assert await load_bundled(store, data_file) is None  # untouched: not even read
         os.utime(data_file, ns=(1, 1))  # touched, the same bytes: read and hashed, nothing changed
         assert await load_bundled(store, data_file) is None
+        with monkeypatch.context() as patched:  # ...and its new size and time remembered
+            patched.setattr(runtime, "file_fingerprint", lambda path: pytest.fail(f"{path} was read"))
+            assert await load_bundled(store, data_file) is None
         edited = data_file.read_text(encoding="utf-8").replace("storms the Putilov", "storms the Putilof")
         data_file.write_text(edited, encoding="utf-8")  # the same size: its new time tells it apart
         assert await load_bundled(store, data_file) == 1
