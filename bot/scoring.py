@@ -252,7 +252,7 @@ def final_score(
         return 100.0 + EXACT_BONUS
     # Only a name the query covers whole earns the bonus: half of "Brest-Litovsk peace talks" and
     # half of "Treaty of Brest" are equally good answers to `brest`, and should tie.
-    named = in_name and any(_covers(matched, name) for name in document.names)
+    named = in_name and any(covers_name(matched, name.split()) for name in document.names)
     return scaled(total, weight, named)
 
 
@@ -262,8 +262,9 @@ def scaled(total: float, weight: float, named: bool) -> float:
     return round((1 - NAMED_SHARE) * (total / weight) + (NAMED_SHARE * 100 if named else 0.0), 9)
 
 
-def _covers(matched: Collection[str], name: str) -> bool:
-    words = content_words(name.split())
+def covers_name(matched: Collection[str], name: Sequence[str]) -> bool:
+    """Whether every content word of a name (its words) is among the matched words: the name bonus."""
+    words = content_words(name)
     return bool(words) and all(word in matched for word in words)
 
 

@@ -50,6 +50,7 @@ from bot.scoring import (
     Hit,
     Query,
     content_words,
+    covers_name,
     normalize,
     ranked,
     scaled,
@@ -380,9 +381,9 @@ class SearchIndex:
 
     def _covers_a_name(self, event_id: int, matched: set[int]) -> bool:
         words = self._vocabulary.words
+        met = {words[number] for number in matched}
         return any(
-            bool(content := content_words([words[number] for number in name]))
-            and all(self._vocabulary.get(word) in matched for word in content)
+            covers_name(met, [words[number] for number in name])
             for name in decode(self._words[event_id] or b"").names
         )
 
