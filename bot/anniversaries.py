@@ -6,12 +6,14 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, replace
 
-from bot.daily import DailyPost, Scheduler, check_timezone, first_due, iso, parse_post_time, post_instant
+from bot.daily import Scheduler
+from bot.daily_post import DailyPost
 from bot.errors import UserError
 from bot.i18n import said
 from bot.intro import check_intro
 from bot.kinds import EmptyDay, PostState
 from bot.languages import SHIPPED
+from bot.post_times import check_timezone, first_due, iso, parse_post_time, post_instant
 from bot.store import PostRecord, PostSettings, Store
 from bot.when import parse_day
 

@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.config import Settings
-from bot.daily import Sender
+from bot.daily_post import Sender
 from bot.runtime import Services, open_configured
 from bot.sender import DiscordSender
 from cogs.admin import Admin, sync_tree

@@ -1,4 +1,4 @@
-"""Daily anniversary posts: settings, what a day's post holds, and the scheduler that sends it once.
+"""Daily anniversary posts: the scheduler that sends each server's day once.
 
 Exactly-once lives in the database, not in memory. Each pass asks the store for servers whose
 next post is due; for each, the (server, local day) row is claimed in a transaction before
@@ -11,63 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
-import hashlib
 import logging
-import re
 import time
 import zoneinfo
 from collections import Counter
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from dataclasses import dataclass, field
 
-from bot.almanac import Almanac, DayAnswer
-from bot.errors import UserError
-from bot.i18n import said
-from bot.kinds import EmptyDay, PostOutcome, PostState
+from bot.almanac import Almanac
+from bot.daily_post import DailyPost, PostFailed, Sender, build_post, marker_for, nonce_for
+from bot.kinds import PostOutcome, PostState
+from bot.post_times import iso, post_instant, zone_named
 from bot.store import PostRecord, PostSettings, Shards, Store
 from bot.store.posts import ClaimHeld, ClosedDay, NewClaim, Reschedule
 
 log = logging.getLogger(__name__)
 
-LATE_AFTER = dt.timedelta(minutes=5)  # a post sent later than this says so
 BACKOFF_MINUTES = (1, 5, 15, 60)  # between failed attempts on the same day
 SEND_TIMEOUT = 60.0
 # A claim younger than this may be another scheduler's, sending right now: longer than any send.
 CLAIM_LEASE = dt.timedelta(seconds=SEND_TIMEOUT + 30)
 LONGEST_SLEEP = 3600.0  # with nothing due, look again this often anyway (a wall-clock jump, say)
 PASS_BATCH = 500
-_TIME = re.compile(r"([01]?\d|2[0-3])[:.h]([0-5]\d)")
-
-
-class PostFailed(Exception):
-    """A send that did not happen; the message is the reason shown in `/anniversaries show`."""
-
-
-@dataclass(frozen=True)
-class DailyPost:
-    guild_id: int
-    local_date: dt.date
-    answer: DayAnswer
-    late: bool
-    mention_role_id: int | None
-    language: str | None = None  # the server's chosen language; None: its own (Community) language
-    intro: str | None = None  # the moderator's line above the post, placeholders not yet filled
-
-    @property
-    def marker(self) -> str:
-        return marker_for(self.local_date)
-
-
-def marker_for(local_date: dt.date) -> str:
-    """Written into the post's footer, so a restart can tell the day was already posted."""
-    return f"Almanac daily · {local_date.isoformat()}"
-
-
-class Sender(Protocol):
-    async def send(self, channel_id: int, post: DailyPost, nonce: str) -> int: ...
-
-    async def find_sent(self, channel_id: int, marker: str) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -96,69 +60,7 @@ class PassReport:
         return f"{self.due} due" + (": " + ", ".join(parts) if parts else "")
 
 
-# -- validating what a moderator types --------------------------------------------------------
-
-
-def parse_post_time(text: str) -> str:
-    match = _TIME.fullmatch(text.strip().lower())
-    if match is None:
-        raise UserError(said("Give the time as HH:MM on a 24-hour clock, for example `09:00` or `18:30`."))
-    return f"{int(match[1]):02d}:{int(match[2]):02d}"  # `\d` also matches ٣: store ASCII digits
-
-
-@functools.cache
-def all_timezones() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
-def check_timezone(name: str) -> zoneinfo.ZoneInfo:
-    cleaned = name.strip()
-    lookup = {zone.lower(): zone for zone in all_timezones()}
-    if cleaned.lower() not in lookup:
-        shown = " ".join(cleaned.replace("`", "'").split())[:40]  # quoted on one line, in one code span
-        raise UserError(
-            said("`{zone}` is not a time zone I know; pick one like `Europe/Moscow` or `UTC`.", zone=shown)
-        )
-    return zoneinfo.ZoneInfo(lookup[cleaned.lower()])
-
-
-# -- local time ------------------------------------------------------------------------------------
-
-
-def post_instant(local_date: dt.date, post_time: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    """The UTC instant of `post_time` on `local_date`. A time skipped by a spring-forward change
-    (02:30 that never happens) resolves to the same distance after the gap, once; a time that
-    happens twice in autumn takes the first (fold=0)."""
-    hour, minute = (int(part) for part in post_time.split(":"))
-    local = dt.datetime.combine(local_date, dt.time(hour, minute), tzinfo=zone)
-    return local.astimezone(dt.UTC)
-
-
-def first_due(now: dt.datetime, post_time: str, zone: zoneinfo.ZoneInfo) -> tuple[dt.date, dt.datetime]:
-    """The first post after a setup: today if its time is still ahead, else tomorrow."""
-    today = now.astimezone(zone).date()
-    instant = post_instant(today, post_time, zone)
-    if instant <= now:
-        today += dt.timedelta(days=1)
-        instant = post_instant(today, post_time, zone)
-    return today, instant
-
-
-def nonce_for(guild_id: int, local_date: dt.date) -> str:
-    """The same (server, day) always gets the same nonce (Discord allows 25 characters)."""
-    return hashlib.blake2b(f"{guild_id}:{local_date}".encode(), digest_size=12).hexdigest()[:25]
-
-
-def iso(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
 # -- the scheduler -----------------------------------------------------------------------------------
-
-
-@functools.cache
-def _zone(key: str) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(key)
 
 
 _BROKEN = object()  # a post whose building raised
@@ -268,7 +170,7 @@ class Scheduler:
         new_days: list[_Due] = []
         others: list[PostSettings] = []
         for settings in due:
-            zone = _zone(settings.timezone)
+            zone = zone_named(settings.timezone)
             today = now.astimezone(zone).date()
             if settings.channel_id is not None and settings.due_local_date in (None, today.isoformat()):
                 new_days.append(_Due(settings, today, zone))
@@ -342,7 +244,7 @@ class Scheduler:
     async def _build_guarded(self, item: _Due, now: dt.datetime) -> DailyPost | object | None:
         async with self._slots:
             try:
-                return await self.build_post(item.settings, item.day, now, item.zone)
+                return await build_post(self._almanac, item.settings, item.day, now, item.zone)
             except Exception:
                 log.exception("daily post for server %s could not be built", item.guild_id)
                 return _BROKEN  # served one by one, where a failure is pushed back a little
@@ -375,7 +277,7 @@ class Scheduler:
                 return PostOutcome.RETRYING
 
     async def serve(self, settings: PostSettings, now: dt.datetime, sender: Sender) -> PostOutcome:
-        zone = _zone(settings.timezone)
+        zone = zone_named(settings.timezone)
         post_time = settings.post_time or "09:00"
         today = now.astimezone(zone).date()
         day = dt.date.fromisoformat(settings.due_local_date) if settings.due_local_date else today
@@ -424,7 +326,7 @@ class Scheduler:
         record = await self._store.post_record(settings.guild_id, key)
         if record is not None and record.state.final:
             return PostOutcome.SKIPPED if record.state is PostState.SKIPPED else PostOutcome.SENT
-        post = await self.build_post(settings, day, now, zone)
+        post = await build_post(self._almanac, settings, day, now, zone)
         if post is None:
             await self._store.finish_post(settings.guild_id, key, PostState.SKIPPED, nonce=nonce)
             return PostOutcome.SKIPPED
@@ -492,22 +394,5 @@ class Scheduler:
     async def build_post(
         self, settings: PostSettings, day: dt.date, now: dt.datetime | None, zone: zoneinfo.ZoneInfo
     ) -> DailyPost | None:
-        """What the server gets for `day`, or None when the day has nothing and it asked for nothing.
-        `now` is None for a preview, which is never late."""
-        answer = await self._almanac.on_this_day(settings.guild_id, day.isoformat(), day)
-        # a long event's inner days are for /onthisday only: a post would repeat it for weeks
-        answer = replace(
-            answer, day=replace(answer.day, year=None), reference_year=day.year, ongoing=[], more_ongoing=0
-        )
-        if not answer.anniversaries:
-            if settings.empty_day is EmptyDay.NOTHING:
-                return None
-            if settings.empty_day is EmptyDay.MONTH:
-                answer = replace(answer, next_day=None, next_anniversaries=[], more_next=0)
-            else:
-                answer = replace(answer, month_events=[])
-        scheduled = post_instant(day, settings.post_time or "09:00", zone)
-        late = now is not None and now - scheduled > LATE_AFTER
-        return DailyPost(
-            settings.guild_id, day, answer, late, settings.mention_role_id, settings.language, settings.intro
-        )
+        """A preview of the server's post for `day` (`now` None: never late)."""
+        return await build_post(self._almanac, settings, day, now, zone)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import overload
 
 from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
-from bot.daily import DailyPost
+from bot.daily_post import DailyPost
 from bot.i18n import translate
 from bot.languages import SOURCE_LANGUAGE
 from bot.model import Event

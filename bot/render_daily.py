@@ -7,7 +7,7 @@ import datetime as dt
 import discord
 
 from bot.anniversaries import SettingsReport
-from bot.daily import DailyPost
+from bot.daily_post import DailyPost
 from bot.date_words import day_in
 from bot.i18n import Text, said, translate
 from bot.intro import filled_intro

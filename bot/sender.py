@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.daily import DailyPost, PostFailed, marker_for
+from bot.daily_post import DailyPost, PostFailed, marker_for
 from bot.languages import language_of
 from bot.localize import localized
 from bot.render_daily import post_content, post_embed, post_mentions

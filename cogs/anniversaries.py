@@ -12,13 +12,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.anniversaries import Anniversaries
-from bot.daily import all_timezones
 from bot.errors import UserError
 from bot.i18n import said
 from bot.intro import INTRO_MAX
 from bot.kinds import EmptyDay
 from bot.languages import NAMES, SHIPPED, language_of
 from bot.localize import localized
+from bot.post_times import all_timezones
 from bot.render_daily import post_content, post_embed, settings_embed
 from bot.sender import missing_permissions, needs_tags
 from cogs.checks import CuratorGate

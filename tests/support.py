@@ -25,7 +25,8 @@ import simcord
 
 from bot.chronology import load_chronology
 from bot.client import AlmanacBot
-from bot.daily import DailyPost, PassReport, PostFailed, Scheduler, Sender
+from bot.daily import PassReport, Scheduler
+from bot.daily_post import DailyPost, PostFailed, Sender
 from bot.kinds import PostState
 from bot.model import Event
 from bot.runtime import Services, wire

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.daily import Scheduler, post_instant
+from bot.daily import Scheduler
 from bot.errors import UserError
 from bot.kinds import PostOutcome
+from bot.post_times import post_instant
 from bot.runtime import Services
 from tests.support import Crash, FakeChannels, Posting, restart
 
@@ -434,7 +435,9 @@ async def test_a_day_another_scheduler_claims_between_the_look_and_the_batch_cla
 ) -> None:
     """The batch claims only the days nobody touched; one claimed elsewhere in between is left to
     that claim, and once its lease is over (its holder gone) is read back and posted, once."""
-    from bot.daily import CLAIM_LEASE, iso, nonce_for
+    from bot.daily import CLAIM_LEASE
+    from bot.daily_post import nonce_for
+    from bot.post_times import iso
 
     channels = FakeChannels()
     start = dt.datetime(2026, 6, 1, tzinfo=UTC)

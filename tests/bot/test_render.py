@@ -14,7 +14,7 @@ import pytest
 
 from bot import render
 from bot.almanac import EventAnswer
-from bot.daily import DailyPost
+from bot.daily_post import DailyPost
 from bot.errors import UserError
 from bot.markup import user_message, user_text
 from bot.model import Event, EventFields, FieldErrors
