@@ -12,16 +12,9 @@ from typing import Any, Self
 
 import aiosqlite
 
-from bot.store.engines import (
-    Connection,
-    Engine,
-    Params,
-    PostgresEngine,
-    SQLiteEngine,
-    _without_password,
-    is_busy,
-    is_server_url,
-)
+from bot.store.engines import Connection, Engine, Params, is_busy, is_server_url
+from bot.store.postgres_engine import PostgresEngine, without_password
+from bot.store.sqlite_engine import SQLiteEngine
 
 
 class StoreError(Exception):
@@ -101,7 +94,7 @@ class StoreBase:
         try:
             engine = await PostgresEngine.open(url, busy_timeout, pool_size)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
-            shown = _without_password(url)
+            shown = without_password(url)
             raise StoreError(f"cannot open the database {shown} ({error}): check DATABASE_URL.") from None
         store = cls(engine)
         try:

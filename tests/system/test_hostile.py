@@ -32,7 +32,7 @@ import pytest
 
 from bot.forms import EventForm
 from bot.runtime import Services
-from bot.store.engines import SQLiteEngine
+from bot.store.sqlite_engine import SQLiteEngine
 from tests.support import FIXTURE_CHRONOLOGY
 
 ALMANAC = Path(sys.executable).parent / "almanac"
