@@ -1,5 +1,6 @@
-"""What every part of the store shares: opening the database on its engine (bot/store/engines.py),
-transactions, reads, migrations, and the errors an operator can act on."""
+"""What every part of the store shares: opening the database on its engine
+(bot/store/sqlite_engine.py, bot/store/postgres_engine.py), transactions, reads, migrations, and
+the errors an operator can act on."""
 
 from __future__ import annotations
 
