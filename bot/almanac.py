@@ -88,6 +88,20 @@ class DayAnswer:
 
 
 @dataclass(frozen=True)
+class DayParts:
+    """What a day's answer holds besides its anniversaries. /onthisday shows everything; a daily
+    post leaves out the events under way and keeps at most one fallback for an empty day, so
+    nothing it would throw away is read."""
+
+    ongoing: bool = True  # the long events the day falls inside
+    next_day: bool = True  # on an empty day: the next day with anniversaries
+    month: bool = True  # on an empty day: the events known only to this month
+
+
+EVERY_PART = DayParts()
+
+
+@dataclass(frozen=True)
 class EventAnswer:
     """/event: one event, or the closest titles when the name matched nothing."""
 
@@ -147,11 +161,15 @@ class Almanac:
 
     # -- questions ----------------------------------------------------------------------------
 
-    async def on_this_day(self, guild_id: int, text: str | None, today: dt.date) -> DayAnswer:
+    async def on_this_day(
+        self, guild_id: int, text: str | None, today: dt.date, parts: DayParts = EVERY_PART
+    ) -> DayAnswer:
         asked = parse_day(text or "", today)
         reference_year = asked.year or today.year
         on_day = asked.on_year(reference_year)
-        matches = await self._store.day_matches(guild_id, _keys_for(asked, reference_year), DAY_LIST_MAX)
+        matches = await self._store.day_matches(
+            guild_id, _keys_for(asked, reference_year), DAY_LIST_MAX, ongoing=parts.ongoing
+        )
         anniversaries = [_anniversary(match, reference_year) for match in matches.remembered]
         ongoing = [_anniversary(match, reference_year) for match in matches.ongoing]
         answer = DayAnswer(
@@ -160,19 +178,16 @@ class Almanac:
             anniversaries,
             ongoing,
             more_anniversaries=matches.remembered_count - len(anniversaries),
-            more_ongoing=matches.ongoing_count - len(ongoing),
+            more_ongoing=matches.ongoing_count - len(ongoing) if parts.ongoing else 0,
         )
         if anniversaries:
             return answer
-        next_day, upcoming, more_next = await self._next_anniversary(guild_id, on_day)
-        month_events = await self._store.month_only(guild_id, asked.month)
-        return replace(
-            answer,
-            next_day=next_day,
-            next_anniversaries=upcoming,
-            more_next=more_next,
-            month_events=month_events,
-        )
+        if parts.next_day:
+            next_day, upcoming, more_next = await self._next_anniversary(guild_id, on_day)
+            answer = replace(answer, next_day=next_day, next_anniversaries=upcoming, more_next=more_next)
+        if parts.month:
+            answer = replace(answer, month_events=await self._store.month_only(guild_id, asked.month))
+        return answer
 
     async def _next_anniversary(
         self, guild_id: int, after: dt.date
@@ -184,7 +199,7 @@ class Almanac:
         month, day = divmod(key, 100)
         year = after.year if (month, day) > (after.month, after.day) else after.year + 1
         asked = AskedDay(month, day)
-        matches = await self._store.day_matches(guild_id, _keys_for(asked, year), DAY_LIST_MAX)
+        matches = await self._store.day_matches(guild_id, _keys_for(asked, year), DAY_LIST_MAX, ongoing=False)
         found = [_anniversary(match, year) for match in matches.remembered]
         return asked, found, matches.remembered_count - len(found)
 

@@ -8,7 +8,7 @@ import zoneinfo
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from bot.almanac import Almanac, DayAnswer
+from bot.almanac import Almanac, DayAnswer, DayParts
 from bot.kinds import EmptyDay
 from bot.post_times import post_instant
 from bot.store import PostSettings
@@ -56,18 +56,14 @@ async def build_post(
 ) -> DailyPost | None:
     """What the server gets for `day`, or None when the day has nothing and it asked for nothing.
     `now` is None for a preview, which is never late."""
-    answer = await almanac.on_this_day(settings.guild_id, day.isoformat(), day)
-    # a long event's inner days are for /onthisday only: a post would repeat it for weeks
-    answer = replace(
-        answer, day=replace(answer.day, year=None), reference_year=day.year, ongoing=[], more_ongoing=0
-    )
-    if not answer.anniversaries:
-        if settings.empty_day is EmptyDay.NOTHING:
-            return None
-        if settings.empty_day is EmptyDay.MONTH:
-            answer = replace(answer, next_day=None, next_anniversaries=[], more_next=0)
-        else:
-            answer = replace(answer, month_events=[])
+    # a long event's inner days are for /onthisday only: a post would repeat it for weeks; of an
+    # empty day's fallbacks, only the one the server chose is looked up
+    empty_day = settings.empty_day
+    parts = DayParts(ongoing=False, next_day=empty_day is EmptyDay.NEXT, month=empty_day is EmptyDay.MONTH)
+    answer = await almanac.on_this_day(settings.guild_id, day.isoformat(), day, parts)
+    if not answer.anniversaries and settings.empty_day is EmptyDay.NOTHING:
+        return None
+    answer = replace(answer, day=replace(answer.day, year=None), reference_year=day.year)
     scheduled = post_instant(day, settings.post_time or "09:00", zone)
     late = now is not None and now - scheduled > LATE_AFTER
     return DailyPost(

@@ -105,15 +105,18 @@ class EventReads(StoreBase):
         [matches] = await self._day_matches(await self._day_rows(guild_id, keys))
         return matches
 
-    async def day_matches(self, guild_id: int, keys: Sequence[int], limit: int) -> DayMatches:
+    async def day_matches(
+        self, guild_id: int, keys: Sequence[int], limit: int, *, ongoing: bool = True
+    ) -> DayMatches:
         """The first `limit` anniversaries and inner days of these month-days, and how many of
-        each there are. Only the shown ones are read whole: a crowded day costs its index rows."""
+        each there are. Only the shown ones are read whole: a crowded day costs its index rows.
+        With `ongoing` False the inner days are counted but none is read."""
         remembered: list[tuple[int, int, int, int]] = []
-        ongoing: list[tuple[int, int, int, int]] = []
+        inner: list[tuple[int, int, int, int]] = []
         for row in await self._day_rows(guild_id, keys):
-            (remembered if row[3] else ongoing).append(row)
-        shown, under_way = await self._day_matches(remembered[:limit], ongoing[:limit])
-        return DayMatches(shown, len(remembered), under_way, len(ongoing))
+            (remembered if row[3] else inner).append(row)
+        shown, under_way = await self._day_matches(remembered[:limit], inner[:limit] if ongoing else [])
+        return DayMatches(shown, len(remembered), under_way, len(inner))
 
     async def _day_rows(self, guild_id: int, keys: Sequence[int]) -> list[tuple[int, int, int, int]]:
         """(event id, nth, span, remembered) of each event on these month-days, chronological;

@@ -210,6 +210,29 @@ async def test_an_empty_day_follows_the_servers_choice(services: Services) -> No
     assert preview is not None and preview.answer.month_events and not preview.answer.next_anniversaries
 
 
+async def test_a_post_holds_only_the_fallback_the_server_chose_and_no_events_under_way(
+    services: Services,
+) -> None:
+    """/onthisday shows the long events a day falls in, and both fallbacks of an empty day; a post
+    shows neither the events under way nor the fallback the server did not choose."""
+    channels = FakeChannels()
+    start = dt.datetime(2026, 11, 26, tzinfo=UTC)
+    await set_up(services, channels, 15, "UTC", "09:00", start, empty_day="next")
+    await set_up(services, channels, 16, "UTC", "09:00", start, empty_day="month")
+    asked = await services.almanac.on_this_day(15, "26 November", start.date())
+    assert asked.next_anniversaries and asked.month_events  # the command shows both
+    following = await services.anniversaries.preview(15, "26 November", start)
+    assert following is not None and following.answer.next_anniversaries
+    assert not following.answer.month_events
+    in_month = await services.anniversaries.preview(16, "26 November", start)
+    assert in_month is not None and in_month.answer.month_events
+    assert in_month.answer.next_day is None and not in_month.answer.next_anniversaries
+    inside = await services.almanac.on_this_day(15, "10 March", start.date())  # 28 Feb to 19 Mar 1921
+    assert inside.ongoing
+    posted = await services.anniversaries.preview(15, "10 March", start)
+    assert posted is not None and not posted.answer.ongoing and posted.answer.more_ongoing == 0
+
+
 async def test_setup_rejects_bad_input_and_changes_nothing(services: Services) -> None:
     service = services.anniversaries
     now = dt.datetime(2026, 6, 1, tzinfo=UTC)
