@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.daily_posts
 	$(BIN)/python -m benchmarks.pictures
 	$(BIN)/python -m benchmarks.engines
+	$(BIN)/python -m benchmarks.command_line
 
 # Regenerates both lock files from pyproject.toml, with hashes. Pins already in the lock files
 # are kept unless pyproject.toml rules them out; the runtime lock takes the full lock's versions.

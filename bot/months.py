@@ -38,14 +38,24 @@ def _without_accents(word: str) -> str:
 
 
 @functools.cache
+def _month_words(language: str) -> dict[str, int]:
+    """One language's month words -> its month (1–12); where two months share a word (an
+    abbreviation), the first month listed keeps it."""
+    words: dict[str, int] = {}
+    for width in ("wide", "abbreviated"):
+        for context in ("format", "stand-alone"):
+            for number, name in get_month_names(width, context, language).items():
+                words.setdefault(month_key(name), int(number))
+    return words
+
+
+@functools.cache
 def month_numbers() -> dict[str, int]:
     """Every month word of every shipped language -> its month (1–12)."""
     table: dict[str, int] = {}
     for language in DATE_LANGUAGES:
-        for width in ("wide", "abbreviated"):
-            for context in ("format", "stand-alone"):
-                for number, name in get_month_names(width, context, language).items():
-                    table.setdefault(month_key(name), int(number))
+        for key, number in _month_words(language).items():
+            table.setdefault(key, number)
     # Typed without its accent (`fevrier`, `marz`), a Latin word still names its month, unless
     # that spelling is another month's word already.
     for key, number in list(table.items()):
@@ -60,7 +70,13 @@ def month_numbers() -> dict[str, int]:
 
 def month_number(word: str) -> int | None:
     """The month a typed word names in any shipped language, or None."""
-    return month_numbers().get(month_key(word))
+    key = month_key(word)
+    # English is first in DATE_LANGUAGES, so its words mean what the whole table says; looked up
+    # alone first, `16 March` loads one language's CLDR data, not seven (a one-shot command's start)
+    english = _month_words(DATE_LANGUAGES[0])
+    if key in english:
+        return english[key]
+    return month_numbers().get(key)
 
 
 @functools.cache

@@ -24,6 +24,7 @@ SHOWN_MAX = 40  # how much of what was typed an error quotes back
 DAY_HINT = said("Try a day like `16 March`, `March 16`, `03-16`, `16/3`, `1919-03-16` or `today`.")
 SPAN_HINT = said("Try `1918`, `1918-06`, `March 1921` or `1918 to 1921`.")
 
+_HAS_DIGIT = re.compile(r"\d")  # in any script, as the patterns below read them
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _MONTH_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
 _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
@@ -83,7 +84,9 @@ def parse_day(text: str, today: dt.date) -> AskedDay:
         return _asked(today, with_year=False)
     if len(cleaned) > 40:
         raise DateError(said("That is too long for a date. {hint}", hint=DAY_HINT))
-    if (offset := relative_days().get(cleaned)) is not None:  # today, mañana, вчера, demà passat…
+    # today, mañana, вчера, demà passat…: words only, so a date with digits never loads the
+    # languages' relative day names (most of a one-shot command's start)
+    if not _HAS_DIGIT.search(cleaned) and (offset := relative_days().get(cleaned)) is not None:
         return _asked(today + dt.timedelta(days=offset), with_year=False)
     if match := _ISO_DAY.fullmatch(cleaned):
         year, month, day = (int(part) for part in match.groups())

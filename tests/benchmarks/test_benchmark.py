@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks import engines, pictures, run
+from benchmarks import command_line, engines, pictures, run
 
 OPERATIONS = {"search", "autocomplete", "lookup", "onthisday", "timeline"}
 TIMING_KEYS = {"p50_ms", "p99_ms", "baseline_p99_ms", "speedup_p99"}
@@ -63,6 +63,19 @@ def test_the_picture_benchmark_measures_pillow_in_fresh_processes(tmp_path: Path
     for row in pillow:
         assert row["p99_ms"] >= row["p50_ms"] > 0 and row["added_peak_mb"] > 0
         assert row["same_bytes"] is True and row["png_kb"] > 0
+
+
+def test_the_command_line_benchmark_times_fresh_processes_against_importing_the_whole_bot(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "command_line.json"
+    command_line.main(["--runs", "1", "--out", str(out)])
+
+    document = json.loads(out.read_text(encoding="utf-8"))
+    medians = document["median_s"]
+    assert set(medians) == set(command_line.COMMANDS) and all(value > 0 for value in medians.values())
+    speedup = round(medians["whole_bot_import"] / medians["date_question"], 2)
+    assert document["date_question_speedup"] == speedup
 
 
 def test_the_synthetic_timeline_has_every_precision_inside_its_span() -> None:

@@ -290,3 +290,12 @@ def test_a_month_of_a_year_is_read_in_every_shipped_language(typed: str, label: 
 def test_today_tomorrow_and_yesterday_are_read_in_every_shipped_language(typed: str, days: int) -> None:
     day = TODAY + dt.timedelta(days=days)
     assert parse_day(typed, TODAY) == AskedDay(day.month, day.day)
+
+
+def test_every_month_word_means_what_the_whole_table_says_though_english_is_looked_up_alone() -> None:
+    from bot.months import month_number, month_numbers
+
+    table = month_numbers()
+    assert all(month_number(word) == number for word, number in table.items())
+    assert (month_number("March"), month_number("марта"), month_number("febrer")) == (3, 3, 2)
+    assert month_number("Brumaire") is None
