@@ -50,8 +50,8 @@ def messages_in_code() -> dict[MessageId, Said]:
 
 
 def updated(language: str, said: dict[MessageId, Said]) -> tuple[Catalog, int, int]:
-    """`language`'s catalog with the code's messages added and the stale ones gone; the counts
-    of added and dropped."""
+    """`language`'s catalog with the code's messages added, the stale ones gone and every
+    message's places in the code brought up to date; the counts of added and dropped."""
     current = catalog(language)
     fresh = Catalog(
         locale=language,
@@ -66,8 +66,10 @@ def updated(language: str, said: dict[MessageId, Said]) -> tuple[Catalog, int, i
     for message in current:
         if not message.id:
             continue
-        if message.context is not None or message.id in said:
+        if message.context is not None:
             fresh.add(message.id, message.string, context=message.context, locations=message.locations)
+        elif message.id in said:  # where the code says it now, not where it said it when added
+            fresh.add(message.id, message.string, locations=said[message.id].where)
     for key, where in said.items():
         if key not in current:
             blank: str | tuple[str, ...] = "" if isinstance(key, str) else ("",) * fresh.num_plurals

@@ -61,6 +61,16 @@ def test_no_catalog_keeps_a_message_the_code_no_longer_says(
     assert (added, dropped) == (0, 0)
 
 
+def test_keeping_a_catalog_in_step_points_each_message_at_where_the_code_says_it_now() -> None:
+    """A translator reads `#: file:line` to see a message in use: a message moved to another
+    module is found there, not at its old place."""
+    said_now = messages_in_code()
+    fresh, _, _ = updated("ca", said_now)
+    for message in fresh:
+        if message.id and message.context is None:
+            assert tuple(message.locations) == said_now[message.id].where
+
+
 def test_russian_counts_take_their_three_forms() -> None:
     years = [said_n("{count} year ago", "{count} years ago", n).in_language("ru") for n in (1, 3, 5, 21)]
     assert [text.split(" ", 1)[1] for text in years] == ["год назад", "года назад", "лет назад", "год назад"]
