@@ -29,6 +29,7 @@ from bot.almanac import SEARCH_RESULTS_MAX, Almanac
 from bot.chronology import DEFAULT_DATA_FILE
 from bot.freshness import fill_index
 from bot.model import BUNDLED_SCOPE
+from bot.months import load_date_words
 from bot.render import PAGE_SIZE
 from bot.runtime import Services, load_bundled, wire
 from bot.search import SearchIndex
@@ -93,7 +94,8 @@ async def serve(size: int, workdir: Path, server: str | None = None) -> dict[str
         started = time.perf_counter()
         await load_bundled(store, DEFAULT_DATA_FILE)
         index = SearchIndex()
-        services = wire(store, index, seen=await fill_index(store, index))  # as the bot starts
+        load_date_words()  # as the bot starts
+        services = wire(store, index, seen=await fill_index(store, index))
         almanac = services.almanac
         found: dict[str, Any] = {
             "events": len(services.index),

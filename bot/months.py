@@ -94,6 +94,14 @@ def relative_days() -> dict[str, int]:
     return table
 
 
+def load_date_words() -> None:
+    """Read every language's month and relative day names now. A long-running process (the bot,
+    the shell) does it as it starts, so no question waits for them; a one-shot command reads only
+    what its own text needs."""
+    month_numbers()
+    relative_days()
+
+
 @dataclass(frozen=True, slots=True)
 class MonthName:
     """A month (of a year) as a value in a message: `March 1919`, `marzo de 1919`, `март 1919 г.`,

@@ -33,6 +33,7 @@ from bot.curation import Curation
 from bot.daily import Scheduler
 from bot.freshness import IndexFeed, fill_index
 from bot.hidden import HiddenEvents
+from bot.months import load_date_words
 from bot.store import Shards, Store
 from bot.store.engines import is_server_url
 
@@ -167,7 +168,8 @@ async def open_services(
     store = await Store.open(database)
     try:
         await load_bundled(store, data_file)
-        if index_now:
+        if index_now:  # a long-running process: ready for any question before the first comes
+            load_date_words()
             index = new_index()
             seen: int | None = await fill_index(store, index, shards)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -299,3 +300,18 @@ def test_every_month_word_means_what_the_whole_table_says_though_english_is_look
     assert all(month_number(word) == number for word, number in table.items())
     assert (month_number("March"), month_number("марта"), month_number("febrer")) == (3, 3, 2)
     assert month_number("Brumaire") is None
+
+
+async def test_a_long_running_process_reads_every_languages_date_words_before_the_first_question(
+    tmp_path: Path,
+) -> None:
+    """Else the first question in Catalan, or the first `tomorrow`, waits for CLDR's data."""
+    from bot import months
+    from bot.runtime import open_services
+    from tests.support import FIXTURE_CHRONOLOGY
+
+    months.relative_days.cache_clear()
+    months.month_numbers.cache_clear()
+    async with open_services(tmp_path / "db.sqlite3", FIXTURE_CHRONOLOGY):
+        assert months.relative_days.cache_info().currsize == 1
+        assert months.month_numbers.cache_info().currsize == 1
