@@ -22,7 +22,7 @@ from bot.daily_post import DailyPost, PostFailed, Sender, build_post, marker_for
 from bot.kinds import PostOutcome, PostState
 from bot.post_times import iso, post_instant, zone_named
 from bot.store import PostRecord, PostSettings, Shards, Store
-from bot.store.posts import ClaimHeld, ClosedDay, NewClaim, Reschedule
+from bot.store.post_records import ClaimHeld, ClosedDay, NewClaim, Reschedule
 
 log = logging.getLogger(__name__)
 

@@ -5,12 +5,13 @@ from bot.store.bundled import BundledSync
 from bot.store.changes import Change, ChangeFeed
 from bot.store.engines import is_busy
 from bot.store.guilds import AuditEntry, GuildData
-from bot.store.posts import PostData, PostRecord, PostSettings, Shards
+from bot.store.post_records import PostRecord, PostRecords
+from bot.store.posts import PostData, PostSettings, Shards
 from bot.store.reads import EventReads
 from bot.store.rows import DayMatch, DayMatches, SpanEvents
 
 
-class Store(BundledSync, EventReads, GuildData, PostData, ChangeFeed):
+class Store(BundledSync, EventReads, GuildData, PostData, PostRecords, ChangeFeed):
     """The database: open with `await Store.open(path)`, close with `await store.close()`."""
 
 

@@ -552,7 +552,7 @@ def test_each_migration_is_written_for_both_dialects_under_one_number_and_name()
 
 async def test_a_batch_claims_only_untouched_days_and_closes_them_in_one_go(store: Store) -> None:
     from bot.kinds import PostState
-    from bot.store.posts import ClosedDay, NewClaim
+    from bot.store.post_records import ClosedDay, NewClaim
 
     day, now = "2026-03-16", "2026-03-16T09:00:00+00:00"
     await store.claim_post(GUILD_A, day, 10, "a", False, now=now)  # another scheduler got here first
@@ -574,7 +574,7 @@ async def test_closing_a_day_drops_the_servers_records_older_than_kept_but_the_l
 ) -> None:
     """One row per server per day would grow forever; what status shows must survive the pruning."""
     from bot.kinds import PostState
-    from bot.store.posts import POST_RECORDS_KEPT_DAYS, ClosedDay
+    from bot.store.post_records import POST_RECORDS_KEPT_DAYS, ClosedDay
 
     start = dt.date(2026, 1, 1)
 
@@ -601,7 +601,7 @@ async def test_closing_a_day_drops_the_servers_records_older_than_kept_but_the_l
 
 
 async def test_a_fresh_claim_is_another_schedulers_and_a_stale_one_may_be_taken_over(store: Store) -> None:
-    from bot.store.posts import ClaimHeld
+    from bot.store.post_records import ClaimHeld
 
     day = "2026-03-16"
     first = await store.claim_post(GUILD_A, day, 10, "n", False, now="2026-03-16T09:00:00+00:00")
