@@ -28,7 +28,7 @@ from typing import Any
 
 from benchmarks.common import peak_rss_mb, percentile
 from benchmarks.generate import Writer
-from bot.almanac import EventList
+from bot.answers import EventList
 from bot.dates import EventDate, PartialDate
 from bot.i18n import said
 from bot.kinds import Theme

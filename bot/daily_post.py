@@ -8,7 +8,8 @@ import zoneinfo
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from bot.almanac import Almanac, DayAnswer, DayParts
+from bot.almanac import Almanac
+from bot.answers import DayAnswer, DayParts
 from bot.kinds import EmptyDay
 from bot.post_times import post_instant
 from bot.store import PostSettings

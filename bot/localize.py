@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import overload
 
-from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
+from bot.answers import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
 from bot.daily_post import DailyPost
 from bot.i18n import translate
 from bot.languages import SOURCE_LANGUAGE

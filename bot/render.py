@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import discord
 
-from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
+from bot.answers import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
 from bot.curation import History, ImportReport
 from bot.date_words import month_in
 from bot.i18n import said, said_n

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from anyascii import anyascii
 from babel.dates import format_skeleton, get_month_names
 
-from bot.almanac import EventList
+from bot.answers import EventList
 from bot.dates import PartialDate, Precision
 from bot.font_coverage import covered_code_points
 from bot.i18n import Text, said, said_n

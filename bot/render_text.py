@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
+from bot.answers import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
 from bot.date_words import date_in, month_in, old_style_in, weekday_in
 from bot.i18n import said, said_n
 from bot.languages import SOURCE_LANGUAGE

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.almanac import Almanac, EventAnswer, EventList
+from bot.almanac import Almanac
 from bot.anniversaries import Anniversaries
+from bot.answers import EventAnswer, EventList
 from bot.errors import UserError
 from bot.help import SHELL_COMMANDS, example
 from bot.i18n import said

@@ -12,7 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.almanac import UPCOMING_MAX, Almanac, EventList
+from bot.almanac import UPCOMING_MAX, Almanac
+from bot.answers import EventList
 from bot.kinds import Theme
 from bot.localize import localized
 from bot.render_picture import timeline_png

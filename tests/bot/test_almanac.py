@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable, Iterable
 import pytest
 
 from bot import render
-from bot.almanac import Almanac, Anniversary, DayAnswer
+from bot.almanac import Almanac
+from bot.answers import Anniversary, DayAnswer
 from bot.dates import Precision
 from bot.errors import UserError
 from bot.model import Event, EventFields

@@ -13,7 +13,7 @@ import discord
 import pytest
 
 from bot import render
-from bot.almanac import EventAnswer
+from bot.answers import EventAnswer
 from bot.daily_post import DailyPost
 from bot.errors import UserError
 from bot.markup import user_message, user_text

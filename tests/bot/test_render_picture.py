@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops
 
-from bot.almanac import EventList
+from bot.answers import EventList
 from bot.font_coverage import covered_code_points
 from bot.i18n import said
 from bot.kinds import Theme

@@ -16,7 +16,7 @@ import discord
 import pytest
 
 from bot import render
-from bot.almanac import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
+from bot.answers import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
 from bot.client import AlmanacBot, create_bot
 from bot.config import Settings
 from bot.dates import EventDate
