@@ -25,6 +25,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 # `make bench SIZES=1000,10000,100000,1000000` adds sizes to the default three (see README).

@@ -17,8 +17,8 @@ from typing import Any
 from benchmarks import generate, peer, queries
 from benchmarks.common import database_path, peak_rss_mb, save_questions
 from benchmarks.queries import Asked, Subject
-from bot.chronology import DEFAULT_DATA_FILE, load_chronology
-from bot.model import BUNDLED_SCOPE, EventFields
+from bot.chronology.reader import DEFAULT_DATA_FILE, load_chronology
+from bot.model.event import BUNDLED_SCOPE, EventFields
 from bot.runtime import load_bundled
 from bot.store import Store
 

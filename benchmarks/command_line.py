@@ -30,7 +30,7 @@ OUT = Path(__file__).resolve().parent / "command_line.json"
 PROJECT = Path(__file__).resolve().parent.parent
 COMMANDS = {
     "interpreter": ["-c", "pass"],
-    "whole_bot_import": ["-c", "import bot.client, bot.search, bot.render_picture"],
+    "whole_bot_import": ["-c", "import bot.client, bot.search.index, bot.render.picture"],
     "date_question": ["-m", "bot", "ask", "/onthisday 16 March"],
     "search_question": ["-m", "bot", "ask", "/search kronstadt"],
 }

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import percentile
-from bot.chronology import DEFAULT_DATA_FILE
-from bot.daily_post import DailyPost
-from bot.post_times import all_timezones
+from bot.chronology.reader import DEFAULT_DATA_FILE
+from bot.daily.post import DailyPost
+from bot.dates.post_times import all_timezones
 from bot.runtime import Services, open_services
 
 OUT = Path(__file__).resolve().parent / "daily_posts.json"

@@ -17,9 +17,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.chronology import DEFAULT_DATA_FILE
-from bot.dates import EventDate
-from bot.model import EventFields
+from bot.chronology.reader import DEFAULT_DATA_FILE
+from bot.dates.partial import EventDate
+from bot.model.event import EventFields
 
 SERVERS = 100
 BUNDLED_SHARE = 0.02  # synthetic events added to scope 0 beside the real data file

@@ -68,7 +68,7 @@ async def measure(size: int, workdir: Path, seed: int) -> dict[str, Any]:
         "reload_speedup": round(first / reload, 1),
         "file_mb": round(data_file.stat().st_size / 1e6, 1),
         "load_peak_rss_mb": round(peak_rss_mb(), 1),
-        # a big file is read by a helper process (bot/bundled_file.py): its memory is its own
+        # a big file is read by a helper process (bot/chronology/prepared.py): its memory is its own
         "load_helper_peak_rss_mb": round(peak_rss_mb(resource.RUSAGE_CHILDREN), 1),
     }
 

@@ -25,13 +25,13 @@ from benchmarks import naive
 from benchmarks.common import TODAY, Call, database_path, load_questions, peak_rss_mb, percentile, timed
 from benchmarks.peer import Peer
 from benchmarks.queries import Asked
-from bot.almanac import SEARCH_RESULTS_MAX, Almanac
-from bot.chronology import DEFAULT_DATA_FILE
-from bot.freshness import fill_index
-from bot.model import BUNDLED_SCOPE
-from bot.render import PAGE_SIZE
+from bot.almanac.freshness import fill_index
+from bot.almanac.questions import SEARCH_RESULTS_MAX, Almanac
+from bot.chronology.reader import DEFAULT_DATA_FILE
+from bot.model.event import BUNDLED_SCOPE
+from bot.render.embeds import PAGE_SIZE
 from bot.runtime import Services, open_services, wire
-from bot.search import SearchIndex
+from bot.search.index import SearchIndex
 from bot.store import Store
 
 Ask = Callable[[Almanac, int, str], Awaitable[object]]

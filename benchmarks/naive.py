@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import scoring
-from bot.dates import anniversary_keys
-from bot.model import Event
-from bot.scoring import Document, Query, score_documents
+from bot.dates.partial import anniversary_keys
+from bot.dates.when import parse_day, parse_span
+from bot.model.event import Event
+from bot.search import scoring
+from bot.search.scoring import Document, Query, score_documents
 from bot.store import Store
-from bot.when import parse_day, parse_span
 
 
 async def ranked(

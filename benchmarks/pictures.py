@@ -4,7 +4,7 @@
 
 Each (library, size) runs in a fresh process: synthetic events over 1918-1921 at every precision
 (days, spans of days, months, years, uncertain and approximate dates, a tenth of them a server's
-own), the same placement (`bot.render_picture.layout`), then p50/p99 over the renders after two
+own), the same placement (`bot.render.picture.layout`), then p50/p99 over the renders after two
 warm-ups, and the peak memory added (peak RSS at the end less the RSS before the library was
 imported, so its import counts too). Pillow is the library the bot uses. matplotlib, drawing the
 same layout, is measured beside it when it is installed (`pip install matplotlib`); it is not a
@@ -28,11 +28,11 @@ from typing import Any
 
 from benchmarks.common import peak_rss_mb, percentile
 from benchmarks.generate import Writer
-from bot.answers import EventList
-from bot.dates import EventDate, PartialDate
-from bot.i18n import said
-from bot.kinds import Theme
-from bot.model import BUNDLED_SCOPE, Event
+from bot.almanac.answers import EventList
+from bot.dates.partial import EventDate, PartialDate
+from bot.i18n.messages import said
+from bot.model.event import BUNDLED_SCOPE, Event
+from bot.model.kinds import Theme
 
 OUT = Path(__file__).resolve().parent / "pictures.json"
 LIBRARIES = ("pillow", "matplotlib")
@@ -80,7 +80,7 @@ def measure(library: str, size: int, renders: int) -> dict[str, Any]:
     if library == "pillow":
         import PIL.ImageDraw  # noqa: F401  (timed as the library's import)
 
-        from bot.render_picture import timeline_png as draw
+        from bot.render.picture import timeline_png as draw
     else:
         draw = matplotlib_png
         import matplotlib.backends.backend_agg  # noqa: F401  (timed as the library's import)
@@ -105,12 +105,12 @@ def measure(library: str, size: int, renders: int) -> dict[str, Any]:
 
 
 def matplotlib_png(answer: EventList, language: str, theme: Theme = Theme.LIGHT) -> bytes:
-    """The same layout as `bot.render_picture`, drawn by matplotlib (for the comparison only)."""
+    """The same layout as `bot.render.picture`, drawn by matplotlib (for the comparison only)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Ellipse, FancyBboxPatch
 
-    from bot import render_picture as picture
+    from bot.render import picture
 
     palette = picture.PALETTES[Theme.LIGHT]
     axis, placed = picture.layout(answer)

@@ -13,8 +13,8 @@ import random
 import string
 from dataclasses import dataclass
 
-from bot.dates import MONTHS
-from bot.model import EventFields
+from bot.dates.partial import MONTHS
+from bot.model.event import EventFields
 
 _NEIGHBOURS = {
     "a": "qsz",

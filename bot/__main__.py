@@ -13,16 +13,16 @@ import sys
 from pathlib import Path
 
 from bot import __version__, health, shell
-from bot.calendar_feed import left_out_of_calendar
-from bot.chronology import ChronologyError, ChronologyReader
+from bot.chronology.reader import ChronologyError, ChronologyReader
 from bot.config import ConfigError, Settings
-from bot.curation import Curation
-from bot.errors import UserError
-from bot.kinds import Theme
-from bot.languages import SHIPPED, SOURCE_LANGUAGE
+from bot.curation.formats import FORMATS, MAX_BYTES
+from bot.curation.ics import left_out_of_calendar
+from bot.curation.service import Curation
+from bot.i18n.errors import UserError
+from bot.i18n.languages import SHIPPED, SOURCE_LANGUAGE
+from bot.model.kinds import Theme
 from bot.runtime import open_configured
 from bot.store import BUSY, Store, StoreError, advice, is_busy
-from bot.transfer import FORMATS, MAX_BYTES
 
 # An operator's own file on the server's disk may hold more rows than a Discord upload (5,000);
 # the 1 MiB limit still applies, and the import is still one transaction.

@@ -15,9 +15,9 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.config import Settings
-from bot.daily_post import Sender
+from bot.daily.post import Sender
+from bot.daily.sender import DiscordSender
 from bot.runtime import Services, open_configured
-from bot.sender import DiscordSender
 from cogs.admin import Admin, sync_tree
 from cogs.anniversaries import AnniversaryCommands
 from cogs.ask import Ask

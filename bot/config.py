@@ -11,8 +11,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from bot.chronology import DEFAULT_DATA_FILE
-from bot.store.engines import is_server_url
+from bot.chronology.reader import DEFAULT_DATA_FILE
+from bot.store.engines.common import is_server_url
 
 # A bot token is three base64url parts joined by dots; checking the shape catches pasted secrets
 # that are obviously wrong (a client secret, a quoted value) before we ever dial Discord.

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from bot.daily import PassReport
-from bot.text import plural
+from bot.daily.scheduler import PassReport
+from bot.i18n.text import plural
 
 HEARTBEAT_SECONDS = 30.0
 STALE_AFTER = dt.timedelta(seconds=90)  # three missed heartbeats

@@ -24,21 +24,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from bot.almanac import Almanac
-from bot.anniversaries import Anniversaries
-from bot.bundled_file import PreparedFile
-from bot.chronology import file_fingerprint, file_stat
+from bot.almanac.freshness import IndexFeed, fill_index
+from bot.almanac.hidden import HiddenEvents
+from bot.almanac.questions import Almanac
+from bot.chronology.prepared import PreparedFile
+from bot.chronology.reader import file_fingerprint, file_stat
 from bot.config import Settings
-from bot.curation import Curation
-from bot.daily import Scheduler
-from bot.freshness import IndexFeed, fill_index
-from bot.hidden import HiddenEvents
-from bot.months import load_date_words
+from bot.curation.service import Curation
+from bot.daily.scheduler import Scheduler
+from bot.daily.settings import Anniversaries
+from bot.dates.months import load_date_words
 from bot.store import Shards, Store
-from bot.store.engines import is_server_url
+from bot.store.engines.common import is_server_url
 
 if TYPE_CHECKING:  # numpy, through the index's module: imported when an index is first made
-    from bot.search import SearchIndex
+    from bot.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ async def build_index(store: Store, shards: Shards | None = None) -> SearchIndex
 
 
 def new_index() -> SearchIndex:
-    from bot.search import SearchIndex  # here: numpy's import is a sixth of a second
+    from bot.search.index import SearchIndex  # here: numpy's import is a sixth of a second
 
     return SearchIndex()
 

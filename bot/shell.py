@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.almanac import Almanac
-from bot.anniversaries import Anniversaries
-from bot.answers import EventAnswer, EventList
-from bot.errors import UserError
-from bot.help import SHELL_COMMANDS, example
-from bot.i18n import said
-from bot.kinds import Theme
-from bot.languages import SOURCE_LANGUAGE
+from bot.almanac.answers import EventAnswer, EventList
+from bot.almanac.questions import Almanac
+from bot.daily.settings import Anniversaries
+from bot.i18n.errors import UserError
+from bot.i18n.languages import SOURCE_LANGUAGE
+from bot.i18n.messages import said
 from bot.line_editing import line_editing
-from bot.localize import localized
-from bot.render_text import Answer, error_json, to_json, to_text
+from bot.model.kinds import Theme
+from bot.render.help import SHELL_COMMANDS, example
+from bot.render.localize import localized
+from bot.render.text import Answer, error_json, to_json, to_text
 
 HELP = "\n".join(
     [
@@ -183,7 +183,7 @@ async def _draw(ctx: ShellContext, answer: Answer, picture: PictureRequest) -> t
         answer = localized(await ctx.almanac.surroundings(ctx.guild_id, answer.event), ctx.language)
     if not isinstance(answer, EventList) or not answer.events:
         return "no picture: there are no events to draw", 1
-    from bot.render_picture import timeline_png  # Pillow only when a picture is asked for
+    from bot.render.picture import timeline_png  # Pillow only when a picture is asked for
 
     png = timeline_png(answer, ctx.language, picture.theme)
     try:

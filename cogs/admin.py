@@ -11,9 +11,9 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import __version__, health
-from bot.daily import Scheduler
-from bot.errors import UserError
-from bot.i18n import said
+from bot.daily.scheduler import Scheduler
+from bot.i18n.errors import UserError
+from bot.i18n.messages import said
 from bot.store import Store
 from cogs.errors import Refused
 

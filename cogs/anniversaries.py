@@ -11,16 +11,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.anniversaries import Anniversaries
-from bot.errors import UserError
-from bot.i18n import said
-from bot.intro import INTRO_MAX
-from bot.kinds import EmptyDay
-from bot.languages import NAMES, SHIPPED, language_of
-from bot.localize import localized
-from bot.post_times import all_timezones
-from bot.render_daily import post_content, post_embed, settings_embed
-from bot.sender import missing_permissions, needs_tags
+from bot.daily.embeds import post_content, post_embed, settings_embed
+from bot.daily.intro import INTRO_MAX
+from bot.daily.post import post_in
+from bot.daily.sender import missing_permissions, needs_tags
+from bot.daily.settings import Anniversaries
+from bot.dates.post_times import all_timezones
+from bot.i18n.errors import UserError
+from bot.i18n.languages import NAMES, SHIPPED, language_of
+from bot.i18n.messages import said
+from bot.model.kinds import EmptyDay
 from cogs.checks import CuratorGate
 from cogs.errors import reader_language, send_ephemeral
 
@@ -136,7 +136,7 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
             return
         # exactly what would be posted: in the posts' language, as the daily post is
         language = post.language or language_of(str(interaction.guild_locale))
-        post = localized(post, language)
+        post = post_in(post, language)
         await interaction.response.send_message(
             post_content(post, language), embed=post_embed(post, language), ephemeral=True
         )

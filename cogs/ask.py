@@ -11,13 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
-from bot.almanac import UPCOMING_MAX, Almanac
-from bot.answers import EventList
-from bot.kinds import Theme
-from bot.localize import localized
-from bot.render_picture import timeline_png
-from bot.render_text import date_line
+from bot.almanac.answers import EventList
+from bot.almanac.questions import UPCOMING_MAX, Almanac
+from bot.model.kinds import Theme
+from bot.render import embeds
+from bot.render.localize import localized
+from bot.render.picture import timeline_png
+from bot.render.text import date_line
 from cogs.errors import reader_language
 from cogs.references import EventOption, event_choices
 from cogs.views import send_pages
@@ -55,26 +55,26 @@ class ListPages:
         self.shown = localized(answer, language)
 
     async def prepare(self, page: int) -> None:
-        upto = (page + 1) * render.PAGE_SIZE
+        upto = (page + 1) * embeds.PAGE_SIZE
         if len(self._read.events) < upto and self._read.unread:  # else nothing to read or localize
             self._read = await self._almanac.read_listed(self._guild_id, self._read, upto)
             self.shown = localized(self._read, self._language)
 
     def embed(self, page: int) -> discord.Embed:
-        return render.list_page_embed(self.shown, page, self._language)
+        return embeds.list_page_embed(self.shown, page, self._language)
 
     def cards(self, page: int) -> list[tuple[str, str, Callable[[], discord.Embed]]]:
         """What a page's menu offers: each of its events, by title and date, opening its full card."""
         language = self._language
         return [
-            (event.title, date_line(event, language), functools.partial(render.event_embed, event, language))
-            for event in render.page_events(self.shown, page)
+            (event.title, date_line(event, language), functools.partial(embeds.event_embed, event, language))
+            for event in embeds.page_events(self.shown, page)
         ]
 
     async def send(self, interaction: Interaction, files: list[discord.File] | None = None) -> None:
         await send_pages(
             interaction,
-            render.page_count(self.shown),
+            embeds.page_count(self.shown),
             self.embed,
             cards=self.cards,
             files=files or (),
@@ -88,7 +88,7 @@ async def pictured(answer: EventList, language: str, picture: PictureChoice | No
     if picture is None or not answer.events:
         return []
     png = await asyncio.to_thread(timeline_png, answer, language, Theme(picture.value))
-    return [render.picture_file(png, answer, language)]
+    return [embeds.picture_file(png, answer, language)]
 
 
 class Ask(commands.Cog):
@@ -105,7 +105,7 @@ class Ask(commands.Cog):
         today = await self.almanac.today(guild_id, discord.utils.utcnow())
         shown_in = reader_language(interaction)
         answer = localized(await self.almanac.on_this_day(guild_id, date, today), shown_in)
-        await interaction.response.send_message(embed=render.day_embed(answer, shown_in))
+        await interaction.response.send_message(embed=embeds.day_embed(answer, shown_in))
 
     @anywhere
     @app_commands.command(name="event", description="One event in full")
@@ -122,13 +122,13 @@ class Ask(commands.Cog):
         shown = localized(answer, reader_language(interaction)).event
         if shown is None:
             await interaction.response.send_message(
-                render.not_found_message(answer, reader_language(interaction)), ephemeral=True
+                embeds.not_found_message(answer, reader_language(interaction)), ephemeral=True
             )
             return
         shown_in = reader_language(interaction)
         around = localized(await self.almanac.surroundings(guild_id, shown), shown_in) if picture else None
         files = await pictured(around, shown_in, picture) if around is not None else []
-        await interaction.response.send_message(embed=render.event_embed(shown, shown_in), files=files)
+        await interaction.response.send_message(embed=embeds.event_embed(shown, shown_in), files=files)
 
     @event.autocomplete("name")
     async def event_autocomplete(
@@ -163,7 +163,7 @@ class Ask(commands.Cog):
     ) -> None:
         shown_in, guild_id = reader_language(interaction), guild_of(interaction)
         # a picture draws every event; otherwise only the first page is read now, the rest as shown
-        read_first = None if picture else render.PAGE_SIZE
+        read_first = None if picture else embeds.PAGE_SIZE
         answer = await self.almanac.timeline(guild_id, start or None, end or None, read_first=read_first)
         pages = ListPages(self.almanac, guild_id, answer, shown_in)
         await pages.send(interaction, await pictured(pages.shown, shown_in, picture))
@@ -182,7 +182,7 @@ class Ask(commands.Cog):
         shown_in = reader_language(interaction)
         answer = localized(await self.almanac.random(guild_of(interaction), year, tag or None), shown_in)
         assert answer.event is not None  # random() refuses rather than finding nothing
-        await interaction.response.send_message(embed=render.event_embed(answer.event, shown_in))
+        await interaction.response.send_message(embed=embeds.event_embed(answer.event, shown_in))
 
     @anywhere
     @app_commands.command(name="upcoming", description="Anniversaries of the coming days")
@@ -194,5 +194,5 @@ class Ask(commands.Cog):
         today = await self.almanac.today(guild_id, discord.utils.utcnow())
         shown_in = reader_language(interaction)
         answer = localized(await self.almanac.upcoming(guild_id, days, today), shown_in)
-        pages = render.upcoming_pages(answer, shown_in)
+        pages = embeds.upcoming_pages(answer, shown_in)
         await send_pages(interaction, len(pages), pages.__getitem__)

@@ -13,8 +13,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.curation import Curation
-from bot.i18n import said
+from bot.curation.service import Curation
+from bot.i18n.messages import said
 from cogs.errors import Refused
 
 Interaction = discord.Interaction[Any]

@@ -17,17 +17,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render, transfer
-from bot.almanac import Almanac
-from bot.calendar_feed import left_out_of_calendar
-from bot.curation import Curation, Target
-from bot.errors import UserError
-from bot.i18n import Text, said, said_n
-from bot.languages import NAMES, TRANSLATED
-from bot.markup import user_text
-from bot.model import Event
-from bot.scoring import Hit
-from bot.transfer import Number
+from bot.almanac.questions import Almanac
+from bot.curation import formats
+from bot.curation.formats import Number
+from bot.curation.ics import left_out_of_calendar
+from bot.curation.service import Curation, Target
+from bot.i18n.errors import UserError
+from bot.i18n.languages import NAMES, TRANSLATED
+from bot.i18n.messages import Text, said, said_n
+from bot.model.event import Event
+from bot.render import embeds
+from bot.render.markup import user_text
+from bot.search.scoring import Hit
 from cogs.checks import CuratorGate
 from cogs.errors import reader_language
 from cogs.event_modal import EventModal, Limiter, TranslationModal, UndoView
@@ -189,13 +190,13 @@ class Curate(commands.Cog):
         event_id = None if event is None else await self._event_id(interaction, event, Target.LOGGED)
         answer = await self.curation.history(_guild(interaction), event_id)
         language = reader_language(interaction)
-        pages = render.history_page_count(answer)
-        embed = render.history_embed(answer, 0, language)
+        pages = embeds.history_page_count(answer)
+        embed = embeds.history_embed(answer, 0, language)
         if pages <= 1:
             await interaction.response.send_message(embed=embed, ephemeral=True)
             return
         pager = Pager(
-            interaction.user.id, pages, lambda page: render.history_embed(answer, page, language), language
+            interaction.user.id, pages, lambda page: embeds.history_embed(answer, page, language), language
         )
         await interaction.response.send_message(embed=embed, view=pager, ephemeral=True)
         pager.message = await interaction.original_response()
@@ -205,12 +206,12 @@ class Curate(commands.Cog):
     @events.command(name="import", description="Add events from a JSON or CSV file: every row, or none")
     @app_commands.describe(file="A .json or .csv file in UTF-8: at most 1 MiB and 5,000 events")
     async def import_file(self, interaction: Interaction, file: discord.Attachment) -> None:
-        if file.size > transfer.MAX_BYTES:
+        if file.size > formats.MAX_BYTES:
             raise UserError(
                 said(
                     "That file is {size} bytes; the limit is {limit} (1 MiB). Split it into smaller files.",
                     size=Number(file.size),
-                    limit=Number(transfer.MAX_BYTES),
+                    limit=Number(formats.MAX_BYTES),
                 )
             )
         self.files.hit(interaction)
@@ -226,7 +227,7 @@ class Curate(commands.Cog):
         if attached:
             text = "\n".join([report.headline(language), "", *notes]) + "\n"
             files.append(discord.File(io.BytesIO(text.encode("utf-8")), filename="import-report.txt"))
-        embed = render.import_embed(report, file.filename, attached=attached, language=language)
+        embed = embeds.import_embed(report, file.filename, attached=attached, language=language)
         await interaction.edit_original_response(embed=embed, attachments=files)
 
     @events.command(name="export", description="This server's events as a file")
@@ -234,7 +235,7 @@ class Curate(commands.Cog):
         format="json (imports back as it is), csv (for spreadsheets), timelinejs, or ics (a calendar)",
         with_bundled="Include the bundled chronology as this server sees it",
     )
-    @app_commands.choices(format=[app_commands.Choice(name=name, value=name) for name in transfer.FORMATS])
+    @app_commands.choices(format=[app_commands.Choice(name=name, value=name) for name in formats.FORMATS])
     async def export(
         self, interaction: Interaction, format: str = "json", with_bundled: bool = False
     ) -> None:

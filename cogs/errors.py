@@ -13,12 +13,12 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
-from bot.i18n import Text, said, said_n
-from bot.languages import SOURCE_LANGUAGE, language_of
-from bot.markup import user_message
+from bot.i18n.errors import UserError
+from bot.i18n.languages import SOURCE_LANGUAGE, language_of
+from bot.i18n.messages import Text, said, said_n
+from bot.i18n.text import quoted
+from bot.render.markup import user_message
 from bot.store import is_busy
-from bot.text import quoted
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,14 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.curation import Curation
-from bot.date_words import DateWords
-from bot.forms import EventForm
-from bot.i18n import Text, said, shown
-from bot.languages import NAMES, SOURCE_LANGUAGE
-from bot.markup import user_message, user_text
-from bot.model import LABELS_TEXT_MAX, SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, Event, FieldErrors
-from bot.text import clip
+from bot.curation.forms import EventForm
+from bot.curation.service import Curation
+from bot.dates.words import DateWords
+from bot.i18n.languages import NAMES, SOURCE_LANGUAGE
+from bot.i18n.messages import Text, said, shown
+from bot.i18n.text import clip
+from bot.model.event import LABELS_TEXT_MAX, SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, Event, FieldErrors
+from bot.render.markup import user_message, user_text
 from cogs.checks import CuratorGate
 from cogs.errors import answer_error, reader_language
 
@@ -115,7 +115,7 @@ class EventModal(discord.ui.Modal):
             form.labels,
             LABELS_MAX,
             long=True,
-            # `tags:` and `also:` are what the form reads (bot.forms.split_labels), in any language
+            # `tags:` and `also:` are what the form reads (bot.curation.forms.split_labels), in any language
             placeholder="tags: strike; navy\nalso: Kronstadt uprising",
         )
 

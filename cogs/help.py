@@ -10,10 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.help import example
-from bot.i18n import said, translate
-from bot.render import COLOUR, DESCRIPTION_MAX
-from bot.text import clip
+from bot.i18n.messages import said, translate
+from bot.i18n.text import clip
+from bot.render.embeds import COLOUR, DESCRIPTION_MAX
+from bot.render.help import example
 from cogs.ask import anywhere
 from cogs.errors import reader_language
 

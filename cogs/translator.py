@@ -2,7 +2,7 @@
 
 discord.py asks the tree's translator for every name, description and choice when the tree is
 synced; Discord then shows each member the one for their language. The words come from the
-gettext catalogs (`bot/locales/*.po`) through `bot.i18n`.
+gettext catalogs (`bot/i18n/locales/*.po`) through `bot.i18n.messages`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.i18n import translate
-from bot.languages import TRANSLATED, language_of
+from bot.i18n.languages import TRANSLATED, language_of
+from bot.i18n.messages import translate
 
 _CONTEXTS = {
     app_commands.TranslationContextLocation.command_name: "name",

@@ -10,9 +10,9 @@ from typing import Any
 
 import discord
 
-from bot.i18n import said
-from bot.languages import SOURCE_LANGUAGE
-from bot.text import clip
+from bot.i18n.languages import SOURCE_LANGUAGE
+from bot.i18n.messages import said
+from bot.i18n.text import clip
 from cogs.errors import INTERNAL_ERROR, reader_language, send_ephemeral
 
 log = logging.getLogger(__name__)

@@ -20,19 +20,19 @@ from typing import Any
 import pytest
 import simcord
 
-from bot.almanac import Almanac
+from bot.almanac.questions import Almanac
 from bot.client import AlmanacBot, create_bot
 from bot.config import Settings
-from bot.model import EventFields
+from bot.model.event import EventFields
 from bot.runtime import Services, open_services
-from bot.store.engines import POSTGRESQL, SQLITE
+from bot.store.engines.common import POSTGRESQL, SQLITE
 from tests.support import CURATOR_ID, FIXTURE_CHRONOLOGY, AddEvent, World
 
 BOTH_ENGINES = {
     "tests.bot.store.test_store",
-    "tests.bot.test_almanac",
-    "tests.bot.test_curation",
-    "tests.bot.test_daily",
+    "tests.bot.almanac.test_questions",
+    "tests.bot.curation.test_service",
+    "tests.bot.daily.test_scheduler",
     "tests.system.test_concurrency",  # two processes on one database: one file, or one server
 }
 

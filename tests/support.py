@@ -23,18 +23,18 @@ from typing import Any
 
 import simcord
 
-from bot.chronology import load_chronology
+from bot.chronology.reader import load_chronology
 from bot.client import AlmanacBot
-from bot.daily import PassReport, Scheduler
-from bot.daily_post import DailyPost, PostFailed, Sender
-from bot.kinds import PostState
-from bot.model import Event
+from bot.daily.post import DailyPost, PostFailed, Sender
+from bot.daily.scheduler import PassReport, Scheduler
+from bot.model.event import Event
+from bot.model.kinds import PostState
 from bot.runtime import Services, wire
 from bot.store import PostRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 # The application and cog tests run on this small chronology, so editing data/chronology.toml
-# breaks only the tests about the bundled data (tests/bot/test_chronology.py and README's examples).
+# breaks only the tests about the bundled data (tests/bot/chronology/test_reader.py and README's examples).
 FIXTURE_CHRONOLOGY = Path(__file__).resolve().parent / "fixtures" / "chronology.toml"
 FIXTURE_EVENTS = len(load_chronology(FIXTURE_CHRONOLOGY).events)
 
@@ -217,7 +217,7 @@ def post_history(database: Path, guild_id: int) -> list[PostRecord]:
 
 
 def highest_migration() -> int:
-    names = [entry.name for entry in resources.files("bot.migrations").iterdir()]
+    names = [entry.name for entry in resources.files("bot.store.migrations").iterdir()]
     return max(int(name.split("_", 1)[0]) for name in names if name.endswith(".sql"))
 
 

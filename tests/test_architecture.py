@@ -1,14 +1,19 @@
 """The shape of the code, checked: no import cycle among the project's modules (imports under
 TYPE_CHECKING and inside functions count too), discord.py only at the Discord edge, aiosqlite
-only in the store, and no cog reaching into the bot for a service it was not given.
+only in the store, no cog reaching into the bot for a service it was not given, every package
+saying what it is for, and the layers of pyproject.toml's import contract enforced.
 
-ruff's TID251 keeps the same layering while you type; this test also sees cycles, which no
-linter rule does, and fails with the path of modules that closes one.
+ruff's TID251 keeps discord.py and aiosqlite in their places while you type, and `lint-imports`
+(in `make test`) the layers between bot/'s packages; this test also sees cycles inside a package,
+which neither does, and fails with the path of modules that closes one.
 """
 
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +22,10 @@ import pytest
 from tests.support import ROOT
 
 PACKAGES = ("bot", "cogs", "benchmarks")
-DISCORD_EDGE = {"bot.client", "bot.sender", "bot.render", "bot.render_daily"}
+DISCORD_EDGE = {"bot.client", "bot.daily.sender", "bot.render.embeds", "bot.daily.embeds"}
+TOP_LEVEL_MODULES_MAX = 8  # bot/ holds packages; only the modules that wire and run stay beside them
+MODULE_LINES_MAX = 400
+PACKAGE_LINES_MAX = 1_500
 
 
 def module_name(path: Path) -> str:
@@ -114,3 +122,55 @@ def test_cogs_are_handed_their_services_and_reach_into_nothing() -> None:
             "self.bot.almanac",
         ):
             assert smell not in text, f"{path.name} reaches through `{smell}`"
+
+
+def packages() -> list[Path]:
+    """bot/'s packages of code (and their subpackages), not its folders of data files."""
+    folders = (path.parent for path in (ROOT / "bot").rglob("*/__init__.py"))
+    return sorted(folder for folder in folders if len(list(folder.glob("*.py"))) > 1)
+
+
+def test_bot_is_a_few_packages_and_the_modules_that_wire_them() -> None:
+    top_level = sorted(path.name for path in (ROOT / "bot").glob("*.py") if path.name != "__init__.py")
+    assert len(top_level) <= TOP_LEVEL_MODULES_MAX, top_level
+    assert {"__main__.py", "client.py", "config.py", "runtime.py", "shell.py"} <= set(top_level)
+
+
+@pytest.mark.parametrize("package", packages(), ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_each_package_says_what_it_is_for_and_stays_small(package: Path) -> None:
+    docstring = ast.get_docstring(ast.parse((package / "__init__.py").read_text(encoding="utf-8")))
+    assert docstring, f"{package.relative_to(ROOT)}/__init__.py has no docstring saying what it owns"
+    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in package.glob("*.py")}
+    assert max(sizes.values()) <= MODULE_LINES_MAX, sizes
+    assert sum(sizes.values()) <= PACKAGE_LINES_MAX, sizes
+
+
+def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
+    command = [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"]
+    return subprocess.run(command, cwd=tree, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize(
+    ("module", "planted", "broken"),
+    [
+        ("bot/dates/months.py", "from bot.daily import scheduler", "bot.dates.months -> bot.daily.scheduler"),
+        ("bot/store/rows.py", "import bot.almanac.hidden", "bot.store.rows -> bot.almanac.hidden"),
+        ("bot/render/markup.py", "from cogs import errors", "bot.render.markup -> cogs.errors"),
+    ],
+)
+def test_an_import_against_the_layers_fails_the_contract(
+    tmp_path: Path, module: str, planted: str, broken: str
+) -> None:
+    """A copy of the tree passes `lint-imports` as it is, and fails it with one upward import added."""
+    for folder in ("bot", "cogs"):
+        shutil.copytree(
+            ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__", "*.ttf")
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    assert lint_imports(tmp_path).returncode == 0
+
+    path = tmp_path / module
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{planted}  # planted\n", encoding="utf-8")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert broken in result.stdout

@@ -3,10 +3,10 @@
 from bot.store.base import BUSY, ConflictError, StoreError, advice, utc_now
 from bot.store.bundled import BundledSync
 from bot.store.changes import Change, ChangeFeed
-from bot.store.engines import is_busy
+from bot.store.engines.common import is_busy
 from bot.store.guilds import AuditEntry, GuildData
-from bot.store.post_records import PostRecord, PostRecords
-from bot.store.posts import PostData, PostSettings, Shards
+from bot.store.posts.records import PostRecord, PostRecords
+from bot.store.posts.settings import PostData, PostSettings, Shards
 from bot.store.reads import EventReads
 from bot.store.rows import DayMatch, DayMatches, SpanEvents
 

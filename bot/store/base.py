@@ -1,5 +1,5 @@
 """What every part of the store shares: opening the database on its engine
-(bot/store/sqlite_engine.py, bot/store/postgres_engine.py), transactions, reads, migrations, and
+(bot/store/engines/sqlite.py, bot/store/engines/postgres.py), transactions, reads, migrations, and
 the errors an operator can act on."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any, Self
 
 import aiosqlite
 
-from bot.store.engines import Connection, Engine, Params, is_busy, is_server_url
-from bot.store.postgres_engine import PostgresEngine, without_password
-from bot.store.sqlite_engine import SQLiteEngine
+from bot.store.engines.common import Connection, Engine, Params, is_busy, is_server_url
+from bot.store.engines.postgres import PostgresEngine, without_password
+from bot.store.engines.sqlite import SQLiteEngine
 
 
 class StoreError(Exception):

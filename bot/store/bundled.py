@@ -6,9 +6,9 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.model import BUNDLED_SCOPE, EventFields
+from bot.model.event import BUNDLED_SCOPE, EventFields
 from bot.store.base import SET_META, ConflictError, utc_now
-from bot.store.engines import Connection
+from bot.store.engines.common import Connection
 from bot.store.rows import EVENT_VALUE_COLUMNS, PreparedEvent, prepare_chunks
 from bot.store.writes import EventWrites
 
@@ -44,7 +44,7 @@ class BundledSync(EventWrites):
         file_stat: str | None = None,
     ) -> int | None:
         """Make scope 0 match the data file, whose events come a chunk at a time, ready to write
-        (see `bot.bundled_file`). It is one transaction: an error from `chunks` (a bad entry further
+        (see `bot.chronology.prepared`). It is one transaction: an error from `chunks` (a bad entry further
         on) undoes every chunk. Returns how many events changed, or None when the file's
         fingerprint is the one already loaded (no writes at all)."""
         if await self.get_meta("bundled_fingerprint") == fingerprint:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.store import Store, StoreError
-from bot.store.engines import POSTGRESQL
+from bot.store.engines.common import POSTGRESQL
 
 # Parents before children (event_days and hidden_events refer to events).
 TABLES = (

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.kinds import AuditAction
+from bot.model.kinds import AuditAction
 from bot.store.base import StoreBase, utc_now
 
 

@@ -6,10 +6,10 @@ import asyncio
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.dates import LONGEST_ANNIVERSARY_SPAN
-from bot.model import Event
+from bot.dates.partial import LONGEST_ANNIVERSARY_SPAN
+from bot.model.event import Event
 from bot.store.base import StoreBase
-from bot.store.engines import POSTGRESQL, SQLITE
+from bot.store.engines.common import POSTGRESQL, SQLITE
 from bot.store.rows import (
     DAY_VISIBLE,
     EVENT_COLUMNS,

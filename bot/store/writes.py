@@ -8,11 +8,11 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from bot.dates import EventDate
-from bot.kinds import AuditAction
-from bot.model import Event, EventFields
+from bot.dates.partial import EventDate
+from bot.model.event import Event, EventFields
+from bot.model.kinds import AuditAction
 from bot.store.base import ConflictError, StoreBase, utc_now
-from bot.store.engines import Connection
+from bot.store.engines.common import Connection
 from bot.store.rows import (
     EVENT_INSERT_COLUMNS,
     EVENT_VALUE_COLUMNS,

@@ -46,7 +46,9 @@ def test_a_tiny_benchmark_writes_results_json_and_a_table(tmp_path: Path) -> Non
     assert size["db_mb"] > 0 and size["peak_rss_mb"] > 0 and size["load_s"] > 0 and size["start_s"] > 0
     agreement = results["machine"]["details"]["200"]["agreement"]
     assert agreement["timeline"] == 1.0  # the naive way is the same answer, only slower …
-    assert agreement["search"] >= 0.9 and agreement["autocomplete"] >= 0.9  # … or nearly (see bot/search.py)
+    assert (
+        agreement["search"] >= 0.9 and agreement["autocomplete"] >= 0.9
+    )  # … or nearly (see bot/search/index.py)
 
     table = (tmp_path / "results.md").read_text(encoding="utf-8")
     assert "| `/search` p50 / p99 |" in table and "200 events" in table and "FTS5" in table

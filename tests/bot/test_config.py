@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.chronology import DEFAULT_DATA_FILE
+from bot.chronology.reader import DEFAULT_DATA_FILE
 from bot.config import DEFAULT_DATABASE, ConfigError, Settings
 
 TOKEN = "M" + "x" * 25 + ".Gabcde." + "y" * 30

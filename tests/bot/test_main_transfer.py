@@ -13,8 +13,8 @@ import icalendar
 import pytest
 
 from bot.__main__ import main
-from bot.chronology import load_chronology
-from bot.model import EventFields
+from bot.chronology.reader import load_chronology
+from bot.model.event import EventFields
 from tests.support import FIXTURE_CHRONOLOGY, ROOT
 
 EXAMPLES = ROOT / "data" / "examples"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.chronology import DEFAULT_DATA_FILE
+from bot.chronology.reader import DEFAULT_DATA_FILE
 from bot.runtime import Services
 from bot.shell import ShellContext, ask
 from tests.support import FIXTURE_CHRONOLOGY, ROOT, AddEvent, run_almanac

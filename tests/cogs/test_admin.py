@@ -10,7 +10,7 @@ import simcord
 from discord import app_commands
 
 from bot import __version__
-from bot.errors import UserError
+from bot.i18n.errors import UserError
 from cogs.admin import NOT_OWNER, NOT_OWNER_OR_MANAGER, Admin
 from tests.support import FIXTURE_EVENTS, AddEvent, World
 

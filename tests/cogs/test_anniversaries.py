@@ -7,10 +7,10 @@ import pytest
 import simcord
 from discord import app_commands
 
-from bot.errors import UserError
-from bot.model import EventFields
+from bot.daily.sender import DiscordSender
+from bot.i18n.errors import UserError
+from bot.model.event import EventFields
 from bot.runtime import Services
-from bot.sender import DiscordSender
 from tests.support import AddEvent, World, live_mentions
 
 HOUR = 3600

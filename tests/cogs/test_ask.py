@@ -18,9 +18,9 @@ from discord import app_commands
 from PIL import Image
 from simcord import SetupError
 
-from bot import render
-from bot.errors import UserError
-from bot.i18n import said
+from bot.i18n.errors import UserError
+from bot.i18n.messages import said
+from bot.render import embeds
 from bot.runtime import Services, build_index, wire
 from bot.store import Store
 from cogs.errors import INTERNAL_ERROR, NOT_ALLOWED, STALE_COMMAND, Refused, error_message
@@ -446,7 +446,7 @@ async def test_a_page_that_fails_to_draw_gets_the_same_apology(
     def broken(*_: object) -> discord.Embed:
         raise RuntimeError("ink ran out")
 
-    monkeypatch.setattr(render, "list_page_embed", broken)
+    monkeypatch.setattr(embeds, "list_page_embed", broken)
     with caplog.at_level(logging.ERROR, logger="cogs.views"):
         click = await world.alice.click(message, label="Next")
 

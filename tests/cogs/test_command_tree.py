@@ -15,17 +15,17 @@ from typing import Any
 import discord
 import pytest
 
-from bot import render
-from bot.answers import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
+from bot.almanac.answers import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
 from bot.client import AlmanacBot, create_bot
 from bot.config import Settings
-from bot.dates import EventDate
-from bot.i18n import said, said_n
-from bot.languages import SHIPPED
-from bot.localize import label
-from bot.model import Event, EventFields
+from bot.dates.partial import EventDate
+from bot.dates.when import AskedDay
+from bot.i18n.languages import SHIPPED
+from bot.i18n.messages import said, said_n
+from bot.model.event import Event, EventFields
+from bot.render import embeds
+from bot.render.localize import label
 from bot.runtime import Services
-from bot.when import AskedDay
 
 # -- the command tree ----------------------------------------------------------------------------
 
@@ -170,7 +170,7 @@ def assert_fits(embed: discord.Embed) -> None:
 def test_a_day_with_100_long_anniversaries_fits_one_embed(language: str) -> None:
     answer = DayAnswer(AskedDay(3, 16), 2026, [nasty_anniversary(n) for n in range(100)])
 
-    embed = render.day_embed(answer, language)
+    embed = embeds.day_embed(answer, language)
 
     assert_fits(embed)
     # what did not fit is said, in every language, with what to try instead
@@ -195,8 +195,8 @@ def test_a_day_with_everything_beside_it_fits_one_embed(language: str) -> None:
         month_events=[nasty_event(n, "1918-11") for n in range(200, 300)],
     )
 
-    assert_fits(render.day_embed(answer, language))
-    assert_fits(render.day_embed(quiet, language))
+    assert_fits(embeds.day_embed(answer, language))
+    assert_fits(embeds.day_embed(quiet, language))
 
 
 @pytest.mark.parametrize("language", SHIPPED)
@@ -205,9 +205,9 @@ def test_every_page_of_500_events_fits(language: str) -> None:
         said("Search: {query}", query=NASTY_TITLE), [nasty_event(n) for n in range(500)], said("nothing")
     )
 
-    assert render.page_count(answer) == 100
-    for page in range(render.page_count(answer)):
-        embed = render.list_page_embed(answer, page, language)
+    assert embeds.page_count(answer) == 100
+    for page in range(embeds.page_count(answer)):
+        embed = embeds.list_page_embed(answer, page, language)
         assert_fits(embed)
         assert f"{page + 1}" in (embed.footer.text or "") and "500" in (embed.footer.text or "")
         if language == "en":
@@ -221,7 +221,7 @@ def test_an_empty_list_does_not_ping_with_the_query_it_repeats() -> None:
         said("Nothing in the chronology matches `{query}`; try fewer or other words.", query="@everyone"),
     )
 
-    assert_fits(render.list_page_embed(answer, 0))
+    assert_fits(embeds.list_page_embed(answer, 0))
 
 
 @pytest.mark.parametrize("language", SHIPPED)
@@ -238,7 +238,7 @@ def test_an_event_with_every_field_at_its_limit_fits(language: str) -> None:
         russian=True,
     )
 
-    embed = render.event_embed(event, language)
+    embed = embeds.event_embed(event, language)
 
     assert_fits(embed)
     labels = [field.name for field in embed.fields]
@@ -250,7 +250,7 @@ def test_a_month_of_crowded_upcoming_days_fits(language: str) -> None:
     start = dt.date(2026, 3, 1)
     by_day = [(start + dt.timedelta(days=n), [nasty_anniversary(k) for k in range(40)]) for n in range(31)]
 
-    pages = render.upcoming_pages(UpcomingAnswer(31, by_day), language)
+    pages = embeds.upcoming_pages(UpcomingAnswer(31, by_day), language)
 
     assert len(pages) > 1
     for page in pages:
@@ -266,7 +266,7 @@ def test_a_month_of_crowded_upcoming_days_fits(language: str) -> None:
 def test_not_found_message_cannot_ping(language: str) -> None:
     answer = EventAnswer("@everyone <@123456789012345678>", None, [NASTY_TITLE] * 3)
 
-    text = render.not_found_message(answer, language)
+    text = embeds.not_found_message(answer, language)
 
     assert len(text) <= 2000
     assert not PINGS.search(text)

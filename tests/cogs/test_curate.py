@@ -17,10 +17,10 @@ import pytest
 import simcord
 from simcord import SetupError
 
-from bot.date_words import DateWords
-from bot.dates import EventDate
-from bot.i18n import said, said_n
-from bot.model import EventFields, FieldErrors
+from bot.dates.partial import EventDate
+from bot.dates.words import DateWords
+from bot.i18n.messages import said, said_n
+from bot.model.event import EventFields, FieldErrors
 from bot.runtime import Services
 from cogs.checks import NOT_CURATOR
 from tests.support import ROOT, AddEvent, World, speak
@@ -388,7 +388,7 @@ async def test_one_bad_row_among_a_thousand_changes_nothing_and_is_named(club: C
     report = text_of(result)
     assert "Nothing was imported: 1 of 1,000 rows has a problem." in report
     # the reason quotes the file's date in a code span, as the modal's reply does: shown as code,
-    # where markdown and links are inert (bot.markup.user_message)
+    # where markdown and links are inert (bot.render.markup.user_message)
     rejected = "Rejected rows (1)\nline 614: date: `1920-02-30` does not exist: February 1920 has 29 days."
     assert rejected in report
     assert "Numbered event" not in await day(club.alice, club.channel, "5 March")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bot.client import AlmanacBot
-from bot.help import EXAMPLES
+from bot.render.help import EXAMPLES
 from bot.runtime import Services
 from bot.shell import ShellContext, ask
 from cogs.help import leaves

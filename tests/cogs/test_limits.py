@@ -18,8 +18,8 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.intro import INTRO_MAX
-from bot.model import LABELS_TEXT_MAX, LIST_ITEM_MAX, SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, labels_text
+from bot.daily.intro import INTRO_MAX
+from bot.model.event import LABELS_TEXT_MAX, LIST_ITEM_MAX, SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, labels_text
 from tests import limits
 from tests.support import AddEvent, World, speak
 

@@ -13,7 +13,7 @@ from typing import Any
 import discord
 import pytest
 
-from bot.errors import UserError
+from bot.i18n.errors import UserError
 from tests.support import AddEvent, World, bare_urls, live_links, live_mentions
 
 TWO_LINKS = "[a](https://ok)[Official source](https://evil)"

@@ -1,5 +1,5 @@
 """Command names, descriptions and choices in every shipped language (cogs/translator.py),
-from the catalogs in bot/locales/ (bot/i18n.py)."""
+from the catalogs in bot/i18n/locales/ (bot/i18n/messages.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from discord import app_commands
 
 from bot.client import AlmanacBot, create_bot
 from bot.config import Settings
-from bot.i18n import catalog, translate
-from bot.languages import TRANSLATED
-from bot.render_text import CARD_LABELS
+from bot.i18n.languages import TRANSLATED
+from bot.i18n.messages import catalog, translate
+from bot.render.text import CARD_LABELS
 from bot.runtime import Services
 from cogs.translator import CatalogTranslator, messages
 
@@ -44,7 +44,7 @@ def test_every_command_word_has_a_translation_and_no_catalog_holds_stale_ones(
     assert set(missing) <= {"almanac", "json", "csv", "timelinejs", "ics", "format", "English"}, missing
     command_contexts = {"name", "description", "choice"}
     written = {(m.context, m.id) for m in catalog(language) if m.id and m.context in command_contexts}
-    assert written == set(wanted), f"bot/locales/{language}.po differs from the commands"
+    assert written == set(wanted), f"bot/i18n/locales/{language}.po differs from the commands"
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

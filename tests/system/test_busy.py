@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot import __main__ as cli
-from bot.model import EventFields
+from bot.model.event import EventFields
 from bot.store import Store, StoreError
 from cogs.errors import error_message
 from tests.support import FIXTURE_CHRONOLOGY

@@ -18,10 +18,10 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from bot.errors import UserError
-from bot.forms import EventForm
-from bot.freshness import FEED_INTERVAL
-from bot.model import Event, EventFields, FieldErrors
+from bot.almanac.freshness import FEED_INTERVAL
+from bot.curation.forms import EventForm
+from bot.i18n.errors import UserError
+from bot.model.event import Event, EventFields, FieldErrors
 from bot.runtime import Services, build_index, open_services, wire
 from bot.store import Shards, Store
 from tests.support import FIXTURE_CHRONOLOGY

@@ -4,7 +4,7 @@ An import is one transaction, so a kill leaves all 10,000 events or none, with a
 agrees. A daily-post pass is many small transactions around sends to Discord; the claim/send/mark
 records must let a restarted process post every (server, day) exactly once.
 
-The kill moments are random but seeded; `pytest tests/test_crash.py -s` prints where they landed.
+The kill moments are random but seeded; `pytest tests/system/test_crash.py -s` prints where they landed.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from bot.daily import CLAIM_LEASE
+from bot.daily.scheduler import CLAIM_LEASE
 from bot.runtime import open_services
 from bot.store import Store
 from tests.support import ALMANAC, FIXTURE_CHRONOLOGY, read_messages, run_module
@@ -245,7 +245,8 @@ def test_a_daily_pass_killed_mid_send_posts_every_day_exactly_once_after_restart
         kills.append((len(read_messages(channels)), dict(states)))
 
     # 3. A fresh process with nothing in memory runs until nothing is due, once the last killed
-    # process's claims are stale (a younger claim may be a live scheduler's: bot/daily.py CLAIM_LEASE).
+    # process's claims are stale (a younger claim may be a live scheduler's:
+    # bot/daily/scheduler.py CLAIM_LEASE).
     restarted = run_module(
         "tests.system.crash_daily", str(database), str(channels), (next(clock) + CLAIM_LEASE).isoformat()
     )

@@ -11,7 +11,7 @@ The properties, for any input:
 
 Each test builds the application once and hypothesis runs all its examples against that one
 database, so a property must also hold after the earlier examples' changes. Examples are
-derandomized, so the suite is deterministic; `ALMANAC_FUZZ_EXAMPLES=2000 pytest tests/test_fuzz.py`
+derandomized, so the suite is deterministic; `ALMANAC_FUZZ_EXAMPLES=2000 pytest tests/system/test_fuzz.py`
 searches longer, with fresh random examples.
 """
 
@@ -38,13 +38,14 @@ import simcord
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from bot import render, transfer
-from bot.chronology import ChronologyError, load_chronology, validate_entries
-from bot.errors import UserError
-from bot.forms import EventForm
-from bot.model import EventFields, FieldErrors
-from bot.render_daily import post_content, post_embed, post_mentions, settings_embed
-from bot.render_text import to_text
+from bot.chronology.reader import ChronologyError, load_chronology, validate_entries
+from bot.curation import formats
+from bot.curation.forms import EventForm
+from bot.daily.embeds import post_content, post_embed, post_mentions, settings_embed
+from bot.i18n.errors import UserError
+from bot.model.event import EventFields, FieldErrors
+from bot.render import embeds
+from bot.render.text import to_text
 from bot.runtime import Services
 from bot.shell import ShellContext, ask
 from cogs.errors import error_message
@@ -306,7 +307,7 @@ async def test_onthisday_answers_any_day_within_limits(
     before = digest(database_path)
     answer = await attempt(services.almanac.on_this_day(guild, text, today))
     if answer is not None:
-        assert_fits(render.day_embed(answer))
+        assert_fits(embeds.day_embed(answer))
         to_text(answer)
     assert digest(database_path) == before
 
@@ -322,9 +323,9 @@ async def test_event_answers_any_name_within_limits(
     answer = await attempt(services.almanac.lookup(guild, name))
     if answer is not None and answer.event is not None:
         assert answer.event.scope in (0, guild)
-        assert_fits(render.event_embed(answer.event))
+        assert_fits(embeds.event_embed(answer.event))
     elif answer is not None:
-        message = render.not_found_message(answer)
+        message = embeds.not_found_message(answer)
         assert len(message) <= 2000
         assert_inert(message)
     assert digest(database_path) == before
@@ -339,8 +340,8 @@ async def test_search_answers_any_query_on_every_page_within_limits(
     answer = await attempt(services.almanac.search(guild, query))
     if answer is not None:
         assert all(event.scope in (0, guild) for event in answer.events)
-        for page in range(render.page_count(answer)):
-            assert_fits(render.list_page_embed(answer, page))
+        for page in range(embeds.page_count(answer)):
+            assert_fits(embeds.list_page_embed(answer, page))
     assert digest(database_path) == before
 
 
@@ -352,8 +353,8 @@ async def test_timeline_answers_any_span_on_every_page_within_limits(
     before = digest(database_path)
     answer = await attempt(services.almanac.timeline(GUILD, start, end))
     if answer is not None:
-        for page in range(render.page_count(answer)):
-            assert_fits(render.list_page_embed(answer, page))
+        for page in range(embeds.page_count(answer)):
+            assert_fits(embeds.list_page_embed(answer, page))
     assert digest(database_path) == before
 
 
@@ -367,7 +368,7 @@ async def test_upcoming_answers_any_count_within_limits(
 ) -> None:
     answer = await attempt(services.almanac.upcoming(GUILD, days, today))
     if answer is not None:
-        for page in render.upcoming_pages(answer):
+        for page in embeds.upcoming_pages(answer):
             assert_fits(page)
 
 
@@ -463,19 +464,19 @@ async def test_the_modal_saves_valid_boxes_and_refuses_the_rest_without_writing(
     after = await services.store.counts()
     assert after["server_events"] == counts["server_events"] + 1
     assert after["audit_entries"] == counts["audit_entries"] + 1
-    assert_fits(render.event_embed(added))
+    assert_fits(embeds.event_embed(added))
 
     edited = await changed_or_refused(database_path, services.curation.edit(GUILD, ACTOR, added, second))
     if edited is not None:
-        assert_fits(render.event_embed(edited))
+        assert_fits(embeds.event_embed(edited))
     history = await services.curation.history(GUILD, added.id)
-    for page in range(render.history_page_count(history)):
-        assert_fits(render.history_embed(history, page), allowed=(f"<@{ACTOR}>",))
+    for page in range(embeds.history_page_count(history)):
+        assert_fits(embeds.history_embed(history, page), allowed=(f"<@{ACTOR}>",))
 
 
 # -- import files ------------------------------------------------------------------------------
 
-FIELD_NAMES = [*transfer.CSV_COLUMNS, "junk", "", " Title ", "DATE"]
+FIELD_NAMES = [*formats.CSV_COLUMNS, "junk", "", " Title ", "DATE"]
 EDTF = [
     "1921-03-02",
     "1921",
@@ -580,17 +581,17 @@ async def test_an_import_adds_every_row_or_writes_nothing(
         named = len(report.added) + len(report.duplicates) + len(report.rejected)
         assert report.rows == named if report.applied else report.rows >= named
         assert len(report.headline()) < 300
-        assert_fits(render.import_embed(report, filename, attached=True))
+        assert_fits(embeds.import_embed(report, filename, attached=True))
 
 
 def test_huge_rows_and_too_many_rows_are_refused_whole() -> None:
-    wide = b"date,title,summary\n1921," + b"x" * transfer.MAX_BYTES + b"\n"
-    many = b"date,title\n" + b"1921,t\n" * (transfer.MAX_ROWS + 1)
+    wide = b"date,title,summary\n1921," + b"x" * formats.MAX_BYTES + b"\n"
+    many = b"date,title\n" + b"1921,t\n" * (formats.MAX_ROWS + 1)
     deep = b"[" * 100_000 + b"]" * 100_000
 
-    for name, data in (("wide.csv", wide), ("many.csv", many), ("deep.json", deep[: transfer.MAX_BYTES])):
-        with pytest.raises(transfer.TransferError) as refused:
-            transfer.read_rows(name, data)
+    for name, data in (("wide.csv", wide), ("many.csv", many), ("deep.json", deep[: formats.MAX_BYTES])):
+        with pytest.raises(formats.TransferError) as refused:
+            formats.read_rows(name, data)
         assert_sentence(refused.value)
 
 

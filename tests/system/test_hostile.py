@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.forms import EventForm
+from bot.curation.forms import EventForm
 from bot.runtime import Services
-from bot.store.sqlite_engine import SQLiteEngine
+from bot.store.engines.sqlite import SQLiteEngine
 from tests.support import FIXTURE_CHRONOLOGY
 
 ALMANAC = Path(sys.executable).parent / "almanac"

@@ -25,11 +25,11 @@ from packaging.requirements import Requirement
 
 from bot import health
 from bot.__main__ import main
-from bot.chronology import DEFAULT_DATA_FILE, load_chronology
+from bot.chronology.reader import DEFAULT_DATA_FILE, load_chronology
 from bot.client import SHUTDOWN_GRACE, AlmanacBot, create_bot
 from bot.config import Settings
+from bot.daily.sender import IN_CHANNELS, IN_THREADS
 from bot.runtime import Services, open_services
-from bot.sender import IN_CHANNELS, IN_THREADS
 from cogs.admin import INVITE_PERMISSIONS, invite_url
 from tests.support import FIXTURE_CHRONOLOGY, ROOT, highest_migration, run_almanac
 
@@ -193,7 +193,7 @@ def test_almanac_run_and_sync_need_a_token_and_say_so_in_one_line(tmp_path: Path
 
 async def test_an_older_database_is_migrated_on_start_and_keeps_its_data(tmp_path: Path) -> None:
     database = tmp_path / "almanac.sqlite3"
-    first = next(resources.files("bot.migrations").glob("001_*.sql")).read_text(encoding="utf-8")
+    first = next(resources.files("bot.store.migrations").glob("001_*.sql")).read_text(encoding="utf-8")
     with sqlite3.connect(database) as raw:  # a database as the first release left it
         raw.executescript(first)
         raw.execute(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.model import EventFields
+from bot.model.event import EventFields
 from bot.store import Store, StoreError
 from tests.support import run_almanac
 

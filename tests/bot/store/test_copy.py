@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.forms import EventForm
+from bot.curation.forms import EventForm
 from bot.runtime import open_services
 from bot.store import Store, StoreError
 from bot.store.copy import TABLES, copy_database

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from bot.chronology import DEFAULT_DATA_FILE, ChronologyError, load_chronology
-from bot.freshness import fill_index
-from bot.model import Event, EventFields
-from bot.search import SearchIndex
+from bot.almanac.freshness import fill_index
+from bot.chronology.reader import DEFAULT_DATA_FILE, ChronologyError, load_chronology
+from bot.model.event import Event, EventFields
+from bot.search.index import SearchIndex
 from bot.store import ConflictError, Store, StoreError
 
 GUILD_A = 111
@@ -88,7 +88,7 @@ async def bundled(store: Store, slug: str) -> Any:
 
 
 def highest_migration() -> int:
-    names = [entry.name for entry in resources.files("bot.migrations").iterdir()]
+    names = [entry.name for entry in resources.files("bot.store.migrations").iterdir()]
     return max(int(name.split("_", 1)[0]) for name in names if name.endswith(".sql"))
 
 
@@ -539,9 +539,9 @@ async def test_the_audit_log_is_append_only_on_either_engine(store: Store) -> No
 
 
 def test_each_migration_is_written_for_both_dialects_under_one_number_and_name() -> None:
-    from bot.store.engines import POSTGRESQL, SQLITE, migrations
+    from bot.store.engines.common import POSTGRESQL, SQLITE, migrations
 
-    folder = resources.files("bot.migrations")
+    folder = resources.files("bot.store.migrations")
     sqlite_names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".sql"))
     postgres_names = sorted(
         entry.name for entry in (folder / "postgresql").iterdir() if entry.name.endswith(".sql")
@@ -551,8 +551,8 @@ def test_each_migration_is_written_for_both_dialects_under_one_number_and_name()
 
 
 async def test_a_batch_claims_only_untouched_days_and_closes_them_in_one_go(store: Store) -> None:
-    from bot.kinds import PostState
-    from bot.store.post_records import ClosedDay, NewClaim
+    from bot.model.kinds import PostState
+    from bot.store.posts.records import ClosedDay, NewClaim
 
     day, now = "2026-03-16", "2026-03-16T09:00:00+00:00"
     await store.claim_post(GUILD_A, day, 10, "a", False, now=now)  # another scheduler got here first
@@ -573,8 +573,8 @@ async def test_closing_a_day_drops_the_servers_records_older_than_kept_but_the_l
     store: Store,
 ) -> None:
     """One row per server per day would grow forever; what status shows must survive the pruning."""
-    from bot.kinds import PostState
-    from bot.store.post_records import POST_RECORDS_KEPT_DAYS, ClosedDay
+    from bot.model.kinds import PostState
+    from bot.store.posts.records import POST_RECORDS_KEPT_DAYS, ClosedDay
 
     start = dt.date(2026, 1, 1)
 
@@ -601,7 +601,7 @@ async def test_closing_a_day_drops_the_servers_records_older_than_kept_but_the_l
 
 
 async def test_a_fresh_claim_is_another_schedulers_and_a_stale_one_may_be_taken_over(store: Store) -> None:
-    from bot.store.post_records import ClaimHeld
+    from bot.store.posts.records import ClaimHeld
 
     day = "2026-03-16"
     first = await store.claim_post(GUILD_A, day, 10, "n", False, now="2026-03-16T09:00:00+00:00")
@@ -623,7 +623,7 @@ async def test_a_fresh_claim_is_another_schedulers_and_a_stale_one_may_be_taken_
 
 
 async def test_every_write_keeps_the_events_search_words(store: Store) -> None:
-    """What the search index is built from, without reading whole events (bot.scoring.search_words)."""
+    """What the search index is built from, without reading whole events (bot.search.scoring.search_words)."""
     added = await store.add_event(GUILD_A, fields("kronstadt", "1921-03-01", "Kronstadt rebellion"), None)
     rows = await store.search_rows(added.id - 1)
     assert rows == [(added.id, GUILD_A, "Kronstadt rebellion", "kronstadt rebellion\n")]

@@ -1,0 +1,54 @@
+"""What `/help` lists: every command with an example, for Discord and for the shell alike.
+
+The descriptions are the commands' own (the tree's, translated by the catalogs under `description`);
+this module adds only the example each one is shown with. `tests/cogs/test_help.py` fails when a
+command of the tree has no example here, so the list cannot fall behind the commands.
+"""
+
+from __future__ import annotations
+
+# Qualified command name -> what follows it in its example (empty: the command alone).
+EXAMPLES: dict[str, str] = {
+    "onthisday": "16 March",
+    "event": "Kronstadt rebellion",
+    "search": "makno",
+    "timeline": "1918 to 1921",
+    "upcoming": "14",
+    "random": "1921",
+    "help": "",
+    "anniversaries setup": "channel:#history time:09:00 timezone:Europe/Moscow",
+    "anniversaries show": "",
+    "anniversaries preview": "7 November",
+    "anniversaries disable": "",
+    "events add": "",
+    "events edit": "Founding of our club",
+    "events translate": "event:Founding of our club language:Català",
+    "events remove": "Founding of our club",
+    "events restore": "Founding of our club",
+    "events hide": "Kronstadt rebellion",
+    "events unhide": "Kronstadt rebellion",
+    "events history": "",
+    "events import": "file:events.csv",
+    "events export": "format:ics with_bundled:true",
+    "events curator-role": "role:@Archivists",
+    "almanac status": "",
+    "almanac sync": "guild:here",
+}
+
+# What the shell answers (no Discord: the asking commands and the daily post's preview).
+SHELL_COMMANDS = (
+    "onthisday",
+    "event",
+    "search",
+    "timeline",
+    "upcoming",
+    "random",
+    "help",
+    "anniversaries preview",
+)
+
+
+def example(command: str) -> str:
+    """`/onthisday 16 March`: the command as typed, with its example."""
+    args = EXAMPLES.get(command, "")
+    return f"/{command} {args}".rstrip()

@@ -1,0 +1,388 @@
+"""The fuzzy index behind /search, /event lookup and autocomplete.
+
+The vocabulary turns `kronstat` into the real words near it (`kronstadt`, `kronshtadt`); their
+postings (bot/search/postings.py) give the events of the asked scopes, never touching another
+server's. The candidates are then scored by bot.search.scoring, the same function the naive full scan
+uses, so the index changes how much work a query is, not its answer.
+
+A query word's matches are gathered and reduced with numpy, a whole word at a time; only the
+few candidates that can make the answer are scored exactly, in Python, the way the full scan
+scores them (those two ends of a query are bot/search/matching.py). Events are kept in two
+segments: the base, built from every event at once, and a tail of the events added or edited
+since, rebuilt at the next question after a change; once the tail outgrows a thirty-second of the
+base, the next question rebuilds the base instead. So a bot answers a million events' questions
+from one compact copy, and an edit shows at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from array import array
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.model.event import Event
+from bot.search.matching import Candidates, WordMatches, exact_ranking, word_matches
+from bot.search.postings import (
+    LAST_TAG,
+    TAG_BITS,
+    IntArray,
+    Segment,
+    Vocabulary,
+    build_segment,
+    decode,
+    encode,
+    name_tag,
+    posting,
+)
+from bot.search.scoring import (
+    EXACT_BONUS,
+    MIN_SCORE,
+    NAMED_SHARE,
+    NO_NAME,
+    Document,
+    Hit,
+    Query,
+    covers_name,
+    ranked,
+    score_documents,
+    word_similarity,
+    word_weights,
+)
+from bot.search.words import content_words, search_words
+
+# what callers import from here
+__all__ = ["MIN_SCORE", "Document", "Hit", "Query", "SearchIndex"]
+
+SIMILAR_CACHE = 1024  # query words whose close words are remembered
+TAIL_EVENTS = 4096  # the tail holds this many events, or a thirty-second of the base if more
+_BASE, _TAIL = 1, 2  # which segment holds an event's current words (0: none yet, or not indexed)
+# numpy's scores are within rounding of the exact ones (which round to 9 places): a candidate this
+# close to making the answer is scored exactly before it is left out
+_MARGIN = 1e-6
+_NEVER = 255  # a name size no count of matched words reaches: no name there, or none to cover
+
+
+class SearchIndex:
+    """Every live event of every scope, kept in step with writes.
+
+    Per-event data is held in arrays indexed by event id (the database's row ids, which start at
+    1 and have few gaps), so an event costs a few dozen bytes beside its words and postings."""
+
+    def __init__(self, *, tail_events: int = TAIL_EVENTS) -> None:
+        self._vocabulary = Vocabulary()
+        self._words: list[bytes | None] = []  # event id -> its encoded words; None: not indexed
+        self._titles: list[str | None] = []
+        self._slot_of = array("i")  # event id -> its scope's slot; -1: not indexed
+        self._shortest = array("I")  # event id -> Document.shortest
+        self._fingerprints = array("q")  # event id -> a hash of its Document: the same again is no work
+        self._held_by = array("b")  # event id -> _BASE or _TAIL
+        # event id << TAG_BITS | a name's tag -> how many distinct content words the name has
+        # (a query covers it whole when it matches that many of them) and how many words
+        self._name_sizes = array("B")
+        self._name_lengths = array("B")
+        self._crowded: set[int] = set()  # events with names beyond the last tag: checked in Python
+        self._slots: dict[int, int] = {}  # scope -> its slot, the order its rows come in
+        self._scopes: list[int] = []  # slot -> scope
+        self._sizes: Counter[int] = Counter()  # scope -> how many events it holds, for word weights
+        self._count = 0
+        self._base: Segment | None = None
+        self._tail: Segment | None = None
+        self._tail_events: set[int] = set()  # indexed since the base was built
+        self._base_stale = self._tail_stale = False
+        self._tail_limit = tail_events
+        self._similar_cache: dict[tuple[str, bool], dict[int, float]] = {}
+        self._cached_words = 0  # the vocabulary's size when the cache was filled
+
+    def __len__(self) -> int:
+        return self._count
+
+    # -- keeping in step -----------------------------------------------------------------------
+
+    def add(self, event: Event) -> None:
+        """Index `event`, replacing any earlier version of it; the same version again (this
+        process's own write, come back through the change feed) costs no work."""
+        self.add_words(event.id, event.scope, event.fields.title, search_words(event.fields))
+
+    def add_all(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.add(event)
+
+    def add_words(self, event_id: int, scope: int, title: str, words: str) -> None:
+        """`add`, from what the store keeps for search: the event's `search_words`."""
+        self._grow(event_id)
+        fingerprint = hash((scope, title, words))
+        if self._words[event_id] is not None:
+            if self._fingerprints[event_id] == fingerprint:
+                return
+            self.remove(event_id)
+        self._register(event_id, scope, title, words)
+        self._fingerprints[event_id] = fingerprint
+        self._changed(event_id)
+
+    def remove(self, event_id: int) -> None:
+        if event_id >= len(self._words) or self._words[event_id] is None:
+            return
+        self._sizes[self._scopes[self._slot_of[event_id]]] -= 1
+        self._count -= 1
+        self._words[event_id] = self._titles[event_id] = None
+        self._slot_of[event_id] = -1
+        self._held_by[event_id] = 0  # its keys in either segment are skipped from now on
+        if event_id in self._tail_events:
+            self._tail_events.discard(event_id)
+            self._tail_stale = True
+
+    def ready(self) -> None:
+        """Build what the changes since the last question need (else the next question does)."""
+        if self._base_stale:
+            slots = np.frombuffer(self._slot_of, dtype=np.int32)
+            events = np.flatnonzero(slots >= 0)
+            self._base = self._build(events, slots)
+            np.frombuffer(self._held_by, dtype=np.int8)[events] = _BASE
+            self._tail, self._tail_events = None, set()
+            self._base_stale = self._tail_stale = False
+        elif self._tail_stale:
+            events = np.array(sorted(self._tail_events), dtype=np.int64)
+            self._tail = self._build(events, np.frombuffer(self._slot_of, dtype=np.int32))
+            self._tail_stale = False
+
+    def _build(self, events: IntArray, slots: np.ndarray) -> Segment | None:
+        if not len(events):
+            return None
+        return build_segment(events, slots[events].astype(np.int64), self._words, len(self._vocabulary))
+
+    def _grow(self, event_id: int) -> None:
+        missing = event_id + 1 - len(self._words)
+        if missing > 0:
+            missing = max(missing, len(self._words) // 4)  # room for the next ids, grown seldom
+            self._words.extend([None] * missing)
+            self._titles.extend([None] * missing)
+            self._slot_of.extend(array("i", [-1]) * missing)
+            self._shortest.extend(array("I", [0]) * missing)
+            self._fingerprints.extend(array("q", [0]) * missing)
+            self._held_by.extend(array("b", [0]) * missing)
+            self._name_sizes.extend(array("B", [_NEVER]) * (missing << TAG_BITS))
+            self._name_lengths.extend(array("B", [_NEVER]) * (missing << TAG_BITS))
+
+    def _register(self, event_id: int, scope: int, title: str, words: str) -> None:
+        if scope not in self._slots:
+            self._slots[scope] = len(self._scopes)
+            self._scopes.append(scope)
+        names_line, _, text = words.partition("\n")
+        names = [name.split() for name in names_line.split("\t")] if names_line else []
+        contents = [list(dict.fromkeys(content_words(name))) for name in names]
+        text_words = text.split()
+        numbers = self._vocabulary.numbers(
+            [*text_words, *itertools.chain.from_iterable(contents), *itertools.chain.from_iterable(names)]
+        )
+        named: list[int] = []
+        at = len(text_words)
+        base = event_id << TAG_BITS
+        for position, content in enumerate(contents):
+            tag = name_tag(position)
+            named += [posting(number, tag) for number in numbers[at : at + len(content)]]
+            at += len(content)
+            if tag < LAST_TAG:
+                self._name_sizes[base | tag] = len(content) if content else _NEVER
+                self._name_lengths[base | tag] = min(len(names[position]), _NEVER - 1)
+        spelled = []
+        for name in names:
+            spelled.append(numbers[at : at + len(name)])
+            at += len(name)
+        if len(names) >= LAST_TAG:
+            self._crowded.add(event_id)
+        else:
+            self._crowded.discard(event_id)
+        self._words[event_id] = encode(numbers[: len(text_words)], named, spelled)
+        self._titles[event_id] = title
+        self._slot_of[event_id] = self._slots[scope]
+        self._shortest[event_id] = min((len(c) for c in contents if c), default=NO_NAME)
+        self._sizes[scope] += 1
+        self._count += 1
+
+    def _changed(self, event_id: int) -> None:
+        if self._base_stale:  # the rebuild will take it in
+            return
+        self._held_by[event_id] = _TAIL
+        self._tail_events.add(event_id)
+        self._tail_stale = True
+        base = len(self._base.events) if self._base is not None else 0
+        if len(self._tail_events) > max(self._tail_limit, base // 32):
+            self._base_stale = True
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def search(
+        self, query: str, scopes: Collection[int], hidden: Collection[int] = (), limit: int = 10
+    ) -> list[Hit]:
+        parsed = Query.parse(query)
+        return self._search(parsed, scopes, hidden, limit) if parsed else []
+
+    def complete(
+        self, query: str, scopes: Collection[int], hidden: Collection[int] = (), limit: int = 25
+    ) -> list[Hit]:
+        """Titles for autocomplete: the last word typed may be unfinished (`kron` -> Kronstadt)."""
+        parsed = Query.parse(query, complete=True)
+        return self._search(parsed, scopes, hidden, limit) if parsed else []
+
+    def full_scan(
+        self,
+        query: str,
+        scopes: Collection[int],
+        hidden: Collection[int] = (),
+        limit: int = 10,
+        *,
+        complete: bool = False,
+    ) -> list[Hit]:
+        """Score every event in scope with `score_documents`: the naive way, for the benchmark and tests."""
+        parsed = Query.parse(query, complete=complete)
+        if parsed is None:
+            return []
+        excluded = set(hidden)
+        # the same numbers as `word_similarity`, each word's computed once rather than once an event
+        similarity = functools.cache(
+            lambda at, word: word_similarity(parsed.words[at], word, parsed.prefixes[at])
+        )
+        asked = [self._slots[scope] for scope in set(scopes) if scope in self._slots]
+        in_scope = np.flatnonzero(np.isin(np.frombuffer(self._slot_of, dtype=np.int32), asked)).tolist()
+        documents = {event_id: self._document(event_id) for event_id in in_scope if event_id not in excluded}
+        return ranked(score_documents(parsed, documents.values(), similarity), documents, limit)
+
+    def _document(self, event_id: int) -> Document:
+        words, decoded = self._vocabulary.words, decode(self._words[event_id] or b"")
+        return Document(
+            event_id,
+            self._scopes[self._slot_of[event_id]],
+            self._titles[event_id] or "",
+            tuple(" ".join(words[number] for number in name) for name in decoded.names),
+            " ".join(words[number] for number in decoded.text_words),
+            self._shortest[event_id],
+        )
+
+    def _scope_of(self, event_id: int) -> int | None:
+        if 0 <= event_id < len(self._words) and self._slot_of[event_id] >= 0:
+            return self._scopes[self._slot_of[event_id]]
+        return None
+
+    def _search(
+        self, query: Query, scopes: Collection[int], hidden: Collection[int], limit: int
+    ) -> list[Hit]:
+        self.ready()
+        similar = [
+            self._similar(word, prefix) for word, prefix in zip(query.words, query.prefixes, strict=True)
+        ]
+        asked = set(scopes)
+        slots = [self._slots[scope] for scope in asked if scope in self._slots]
+        excluded = np.array(sorted({e for e in hidden if self._scope_of(e) in asked}), dtype=np.int64)
+        segments = [(self._base, _BASE), (self._tail, _TAIL)]
+        held = np.frombuffer(self._held_by, dtype=np.int8)
+        matches = [word_matches(segments, held, words, slots, excluded) for words in similar]
+        population = sum(self._sizes[scope] for scope in asked) - len(excluded)
+        weights = word_weights([len(match.events) for match in matches], population)
+        weight = sum(weights)
+        events = np.concatenate([match.events for match in matches])
+        if not len(events):
+            return []
+        # each event's weighted sum over the query words, added up in query-word order as the
+        # full scan adds them, so that the sums are the same floating-point numbers
+        candidates, inverse = np.unique(events, return_inverse=True)
+        shares = [share * match.values for share, match in zip(weights, matches, strict=True)]
+        totals = np.asarray(np.bincount(inverse, weights=np.concatenate(shares)), dtype=np.float64)
+        # Every candidate scores at least its total without the name bonus, and at most with it
+        # (or an exact title's): one whose most is below the limit-th best least cannot make it.
+        least = (1 - NAMED_SHARE) * (totals / weight)
+        most = np.where(totals >= 100.0 * weight * (1 - 1e-9), 100.0 + EXACT_BONUS, least + NAMED_SHARE * 100)
+        floor = max(float(np.partition(least, -limit)[-limit]) if len(least) > limit else 0.0, MIN_SCORE)
+        contenders = np.flatnonzero(most >= floor - _MARGIN)
+        candidates, totals = candidates[contenders], totals[contenders]
+        covered, exact = self._covered(query, similar, matches, candidates, totals, weight)
+        estimate = (1 - NAMED_SHARE) * (totals / weight) + np.where(covered, NAMED_SHARE * 100, 0.0)
+        estimate[exact] = 100.0 + EXACT_BONUS
+        # the few that can make the answer: near the limit-th best estimate, or above it
+        floor = MIN_SCORE
+        if len(estimate) > limit:
+            floor = max(floor, float(np.partition(estimate, -limit)[-limit]))
+        near = np.flatnonzero(estimate >= floor - _MARGIN)
+        shortest = np.frombuffer(self._shortest, dtype=np.uint32)
+        found = Candidates(candidates[near], totals[near], covered[near], exact[near])
+        return exact_ranking(found, weight, limit, self._titles, shortest)
+
+    def _covered(
+        self,
+        query: Query,
+        similar: list[dict[int, float]],
+        matches: list[WordMatches],
+        candidates: IntArray,
+        totals: npt.NDArray[np.float64],
+        weight: float,
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """Which candidates have a name every content word of which the query matched (the name
+        bonus), and which have a name that is the query exactly."""
+        covered = np.zeros(len(candidates), dtype=np.bool_)
+        exact = np.zeros(len(candidates), dtype=np.bool_)
+        names = np.concatenate([match.names for match in matches])
+        words = np.concatenate([match.name_words for match in matches])
+        if len(names) and len(candidates):
+            wanted = np.zeros(len(self._words), dtype=np.bool_)
+            wanted[candidates] = True
+            kept = wanted[names >> TAG_BITS]  # only the contenders' names
+            names, words = names[kept], words[kept]
+        if len(names):
+            known = len(self._vocabulary)
+            pairs = np.unique(
+                names * known + words
+            )  # each of a name's words once, whichever query word met it
+            named, met = np.unique(pairs // known, return_counts=True)
+            whole = named[met >= np.frombuffer(self._name_sizes, dtype=np.uint8)[named]]
+            covered = np.isin(candidates, whole >> TAG_BITS)
+            # a name that is the query exactly is covered and as long as the query, and every
+            # query word met in it whole
+            spelled = query.text.split()
+            alike = whole[np.frombuffer(self._name_lengths, dtype=np.uint8)[whole] == len(spelled)]
+            perfect = totals >= 100.0 * weight * (1 - 1e-9)
+            maybe = np.flatnonzero(np.isin(candidates, alike >> TAG_BITS) & perfect)
+            if len(maybe):
+                exact[maybe] = [self._named_exactly(e, spelled) for e in candidates[maybe].tolist()]
+        if self._crowded:  # names past the last tag share it: those events are checked one by one
+            matched = set().union(*similar)
+            for at in np.flatnonzero(np.isin(candidates, list(self._crowded))).tolist():
+                event_id = int(candidates[at])
+                exact[at] = self._named_exactly(event_id, query.text.split())
+                covered[at] = self._covers_a_name(event_id, matched)
+        return covered, exact
+
+    def _named_exactly(self, event_id: int, spelled: list[str]) -> bool:
+        numbers = self._numbers(spelled)
+        names = decode(self._words[event_id] or b"").names
+        return numbers is not None and any(list(name) == numbers for name in names)
+
+    def _covers_a_name(self, event_id: int, matched: set[int]) -> bool:
+        words = self._vocabulary.words
+        met = {words[number] for number in matched}
+        return any(
+            covers_name(met, [words[number] for number in name])
+            for name in decode(self._words[event_id] or b"").names
+        )
+
+    def _numbers(self, words: Sequence[str]) -> list[int] | None:
+        numbers = [self._vocabulary.get(word) for word in words]
+        return None if None in numbers else [number for number in numbers if number is not None]
+
+    def _similar(self, query_word: str, prefix: bool) -> dict[int, float]:
+        """The indexed words `word_similarity` accepts for `query_word`, with their similarity;
+        remembered until the vocabulary changes (autocomplete asks again at every keystroke)."""
+        if len(self._vocabulary) != self._cached_words:
+            self._similar_cache.clear()
+            self._cached_words = len(self._vocabulary)
+        key = (query_word, prefix)
+        found = self._similar_cache.get(key)
+        if found is None:
+            found = self._vocabulary.similar(query_word, prefix)
+            if len(self._similar_cache) >= SIMILAR_CACHE:
+                del self._similar_cache[next(iter(self._similar_cache))]  # the oldest
+            self._similar_cache[key] = found
+        return found

@@ -1,0 +1,150 @@
+"""/anniversaries setup | show | preview | disable: a server's daily post settings.
+
+The loop that sends the posts belongs to the bot (`bot.client`); this cog only changes settings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.daily.embeds import post_content, post_embed, settings_embed
+from bot.daily.intro import INTRO_MAX
+from bot.daily.post import post_in
+from bot.daily.sender import missing_permissions, needs_tags
+from bot.daily.settings import Anniversaries
+from bot.dates.post_times import all_timezones
+from bot.i18n.errors import UserError
+from bot.i18n.languages import NAMES, SHIPPED, language_of
+from bot.i18n.messages import said
+from bot.model.kinds import EmptyDay
+from cogs.checks import CuratorGate
+from cogs.errors import reader_language, send_ephemeral
+
+Interaction = discord.Interaction[Any]
+ZONE_CHOICES_MAX = 25
+SERVER_LANGUAGE = "The server's own language"  # a choice: its translations live in the catalogs
+
+
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
+    """Daily anniversary posts for this server."""
+
+    def __init__(self, anniversaries: Anniversaries, gate: CuratorGate) -> None:
+        self.anniversaries = anniversaries
+        self.gate = gate
+        super().__init__()
+
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        return await self.gate.require(interaction)
+
+    @app_commands.command(name="setup", description="Post anniversaries daily in a channel")
+    @app_commands.describe(
+        channel="Where to post",
+        time="Local time, HH:MM (24-hour)",
+        timezone="IANA zone, e.g. Europe/Moscow",
+        role="A role to mention in each post (optional)",
+        empty_day="What to post on a day with no anniversary",
+        language="The language of the posts (default: the server's own)",
+        intro="A line above each post; {date} and {count} are filled in",
+    )
+    @app_commands.choices(
+        empty_day=[app_commands.Choice(name=mode.description, value=mode.value) for mode in EmptyDay],
+        language=[
+            app_commands.Choice(name=SERVER_LANGUAGE, value=""),
+            *(app_commands.Choice(name=NAMES[code], value=code) for code in SHIPPED),
+        ],
+    )
+    async def setup(
+        self,
+        interaction: Interaction,
+        channel: discord.TextChannel | discord.Thread | discord.ForumChannel,
+        time: app_commands.Range[str, 1, 10],
+        timezone: app_commands.Range[str, 1, 64],
+        role: discord.Role | None = None,
+        empty_day: str = "next",
+        language: str = "",
+        intro: app_commands.Range[str, 0, INTRO_MAX] = "",
+    ) -> None:
+        assert interaction.guild is not None
+        if role is not None and role.is_default():
+            # its id is the server's own: `<@&id>` atop every post would read, and could ping, as
+            # @everyone; refused as it is for the curator role
+            raise UserError(said("@everyone cannot be the role to mention; pick a role, or leave it out."))
+        if names := missing_permissions(channel):
+            cannot = said(
+                "I cannot post in {channel}: I need {permissions} there. Fix that and run setup again.",
+                channel=channel.mention,
+                permissions=names,
+            )
+            await send_ephemeral(interaction, cannot)
+            return
+        if needs_tags(channel):
+            tags = said(
+                "{channel} requires a tag on every post, and the daily post has none: choose another"
+                " channel, or let the forum take posts without tags.",
+                channel=channel.mention,
+            )
+            await send_ephemeral(interaction, tags)
+            return
+        report = await self.anniversaries.setup(
+            interaction.guild.id,
+            channel_id=channel.id,
+            post_time=time,
+            timezone=timezone,
+            mention_role_id=role.id if role else None,
+            empty_day=empty_day,
+            actor=interaction.user.id,
+            now=discord.utils.utcnow(),
+            language=language or None,
+            intro=intro or None,
+        )
+        reader = reader_language(interaction)
+        await interaction.response.send_message(
+            said("Saved.").in_language(reader), embed=settings_embed(report, reader), ephemeral=True
+        )
+
+    @setup.autocomplete("timezone")
+    async def timezone_autocomplete(self, _: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        needle = current.strip().lower().replace(" ", "_")
+        zones = [zone for zone in all_timezones() if needle in zone.lower()]
+        zones.sort(key=lambda zone: (not zone.lower().startswith(needle), len(zone), zone))
+        return [app_commands.Choice(name=zone, value=zone) for zone in zones[:ZONE_CHOICES_MAX]]
+
+    @app_commands.command(name="show", description="Show this server's daily post settings")
+    async def show(self, interaction: Interaction) -> None:
+        assert interaction.guild_id is not None
+        report = await self.anniversaries.show(interaction.guild_id)
+        await interaction.response.send_message(
+            embed=settings_embed(report, reader_language(interaction)), ephemeral=True
+        )
+
+    @app_commands.command(name="preview", description="See exactly what would be posted (only you see it)")
+    @app_commands.describe(date="A day such as 7 November or tomorrow (default: today)")
+    async def preview(self, interaction: Interaction, date: app_commands.Range[str, 0, 100] = "") -> None:
+        assert interaction.guild_id is not None
+        post = await self.anniversaries.preview(interaction.guild_id, date, discord.utils.utcnow())
+        if post is None:
+            nothing = said(
+                "Nothing would be posted that day: it has no anniversary and this server chose `nothing`."
+            )
+            await send_ephemeral(interaction, nothing)
+            return
+        # exactly what would be posted: in the posts' language, as the daily post is
+        language = post.language or language_of(str(interaction.guild_locale))
+        post = post_in(post, language)
+        await interaction.response.send_message(
+            post_content(post, language), embed=post_embed(post, language), ephemeral=True
+        )
+
+    @app_commands.command(name="disable", description="Stop the daily posts")
+    async def disable(self, interaction: Interaction) -> None:
+        assert interaction.guild_id is not None
+        await self.anniversaries.disable(interaction.guild_id, interaction.user.id)
+        await send_ephemeral(
+            interaction, said("Daily posts are off. `/anniversaries setup` turns them on again.")
+        )
