@@ -161,9 +161,10 @@ class Vocabulary:
         lengths = np.frombuffer(self._lengths, dtype=np.uint8)
         # first every word on its distinct letters alone (each repeat of the query word's letters
         # may be matched too), then the few that pass on their repeated letters as well
+        # counted in int64: a query word's repeats (`中` 60 times is 300 letters) overflow a byte
         held = np.bitwise_count(
             np.frombuffer(self._letters, dtype=np.uint64) & np.uint64(letters_of(query_word))
-        )
+        ).astype(np.int64)
         repeats = length - len(set(query_word))
         passed = np.flatnonzero(held + repeats >= need[lengths])
         beyond = sum(max(0, query_word.count(char) - 3) for char in set(query_word))

@@ -37,3 +37,17 @@ def test_a_word_keeps_its_number() -> None:
     assert vocabulary.get("tambov") is None
     assert len(vocabulary) == 2
 
+
+def test_a_query_word_of_hundreds_of_repeated_letters_is_compared_like_any_other() -> None:
+    """60 × `中` or 86 × `ﬃ` is one word of over 255 letters with few distinct ones: the letter
+    bound's arithmetic must not overflow the vocabulary's byte-sized counts."""
+    vocabulary = Vocabulary()
+    for word in ("kronstadt", "ffi" * 80, "zhong" * 60):
+        vocabulary.number(word)
+    for query_word in ("ffi" * 86, "zhong" * 60, "a" * 400):
+        expected = {
+            vocabulary.number(word): found
+            for word in ("kronstadt", "ffi" * 80, "zhong" * 60)
+            if (found := word_similarity(query_word, word, False))
+        }
+        assert vocabulary.similar(query_word, False) == expected
