@@ -17,7 +17,7 @@ from babel import Locale
 from babel.dates import format_skeleton, get_month_names
 
 # English first: where two languages' words collide, the one listed first keeps the word.
-DATE_LANGUAGES = ("en", "ru", "uk", "ca", "es", "fr", "de")
+DATE_LANGUAGES = ("en", "ru", "uk", "ca", "es", "fr", "de", "pl")
 # What some languages put before a month's name in a date: `de febrer`, `d'abril`, `de agosto`.
 _LINKS = ("de ", "d'", "del ")
 

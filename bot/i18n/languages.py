@@ -4,9 +4,19 @@ what replies can be given in. English is the original and the fallback for every
 from __future__ import annotations
 
 SOURCE_LANGUAGE = "en"
-TRANSLATED = ("ca", "es", "ru")  # every bundled event's title and summary exist in these too
+# every bundled event's title, summary and other names exist in these too
+TRANSLATED = ("ca", "es", "ru", "uk", "de", "fr", "pl")
 SHIPPED = (SOURCE_LANGUAGE, *TRANSLATED)
-NAMES = {"en": "English", "ca": "Català", "es": "Español", "ru": "Русский"}
+NAMES = {
+    "en": "English",
+    "ca": "Català",
+    "es": "Español",
+    "ru": "Русский",
+    "uk": "Українська",
+    "de": "Deutsch",
+    "fr": "Français",
+    "pl": "Polski",
+}
 
 
 def language_of(locale: str | None) -> str:

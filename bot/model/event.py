@@ -26,6 +26,8 @@ LABELS_TEXT_MAX = 4000  # Discord's most for one text box: the edit form's "tags
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LIST_FIELDS = ("people", "places", "tags", "aliases")
 _TEXT_FIELDS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "source": SOURCE_MAX, "note": NOTE_MAX}
+_TRANSLATED_TEXTS = ("note",)  # besides the title and summary
+_TRANSLATED_LISTS = ("aliases", "people", "places", "tags")
 KNOWN_FIELDS = frozenset({"id", "date", "russia", "translations", *_LIST_FIELDS, *_TEXT_FIELDS})
 # A problem with one field: its name and what is wrong, a catalog message said in the reader's
 # language (or plain English text, which is shown as it is).
@@ -34,11 +36,18 @@ Problem = tuple[str, str | Sayable]
 
 @dataclass(frozen=True)
 class Translation:
-    """An event's title and summary in one more language, written by whoever wrote the event."""
+    """An event in one more language, written by whoever wrote the event: its title and summary,
+    the other names readers of that language know it by, its note, and its people, places and
+    tags as that language spells them (the bundled chronology's come from its gazetteer)."""
 
     language: str
     title: str
     summary: str = ""
+    aliases: tuple[str, ...] = ()
+    note: str = ""
+    people: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,9 @@ class EventFields:
     translations: tuple[Translation, ...] = ()  # one per language, in TRANSLATED's order
     # data file only: ids the event had before, so a rename keeps its row (and servers' hides)
     old_ids: tuple[str, ...] = field(default=(), compare=False)
+
+    def translation(self, language: str) -> Translation | None:
+        return next((t for t in self.translations if t.language == language), None)
 
     def title_in(self, language: str) -> str:
         """The title in `language`, or the original where it has no translation."""
@@ -254,9 +266,16 @@ def _string_list(raw: Mapping[str, Any], name: str, problems: list[Problem]) -> 
     return items
 
 
-def translations_mapping(translations: Iterable[Translation]) -> dict[str, dict[str, str]]:
-    """`{"ca": {"title": …, "summary": …}, …}`: how the data file, JSON files and the store write them."""
-    return {t.language: {"title": t.title, "summary": t.summary} for t in translations}
+def translations_mapping(translations: Iterable[Translation]) -> dict[str, dict[str, Any]]:
+    """`{"ca": {"title": …, "summary": …, "aliases": […]}, …}`: how the data file, JSON files and
+    the store write them; a field left empty is left out."""
+    mapping: dict[str, dict[str, Any]] = {}
+    for t in translations:
+        texts: dict[str, Any] = {"title": t.title, "summary": t.summary}
+        texts |= {name: value for name in _TRANSLATED_TEXTS if (value := getattr(t, name))}
+        texts |= {name: list(value) for name in _TRANSLATED_LISTS if (value := getattr(t, name))}
+        mapping[t.language] = texts
+    return mapping
 
 
 def _translations(value: Any, problems: list[Problem]) -> tuple[Translation, ...]:
@@ -284,16 +303,18 @@ def _translations(value: Any, problems: list[Problem]) -> tuple[Translation, ...
         if not isinstance(texts, Mapping):
             problems.append((where, said("must hold a title and a summary")))
             continue
-        for name in sorted(set(texts) - {"title", "summary"}):
+        for name in sorted(set(texts) - {"title", "summary", *_TRANSLATED_TEXTS, *_TRANSLATED_LISTS}):
             problems.append((f"{where}.{str(name)[:20]}", said("is not a known field")))
         own: list[Problem] = []
         title = _text(texts, "title", own, TITLE_MAX, required=True)
         summary = _text(texts, "summary", own, SUMMARY_MAX)
+        note = _text(texts, "note", own, NOTE_MAX)
+        lists = {name: _string_list(texts, name, own) for name in _TRANSLATED_LISTS}
         if title and not visible(title):
             own.append(("title", said("has no visible characters; give it words people can read")))
         problems.extend((f"{where}.{name}", message) for name, message in own)
         if not own:
-            found[language] = Translation(language, title, summary)
+            found[language] = Translation(language, title, summary, note=note, **lists)
     return tuple(found[language] for language in TRANSLATED if language in found)
 
 

@@ -1,5 +1,6 @@
-"""Answers in the reader's language: every event in a result object shown with its title and
-summary in that language, where it has them, and in English where it does not.
+"""Answers in the reader's language: every event in a result object shown with its title,
+summary, other names, note, people, places and tags in that language, where it has them, and in
+English where it does not.
 
 The questions are answered once, in the original; this is applied to the result object just
 before it is rendered, so the embeds, the shell's text and its JSON all follow the same rule.
@@ -19,11 +20,24 @@ Localizable = DayAnswer | EventAnswer | EventList | UpcomingAnswer
 
 
 def event_in(event: Event, language: str) -> Event:
+    """`event` as a reader of `language` sees it: each field its translation holds in place of the
+    original (title, summary, other names, note, and people, places and tags as that language
+    spells them), the original wherever the translation is silent."""
     fields = event.fields
-    title, summary = fields.title_in(language), fields.summary_in(language)
-    if (title, summary) == (fields.title, fields.summary):
+    found = fields.translation(language)
+    if found is None:
         return event
-    return replace(event, fields=replace(fields, title=title, summary=summary))
+    shown = replace(
+        fields,
+        title=found.title,
+        summary=found.summary or fields.summary,
+        aliases=found.aliases or fields.aliases,
+        note=found.note or fields.note,
+        people=found.people or fields.people,
+        places=found.places or fields.places,
+        tags=found.tags or fields.tags,
+    )
+    return event if shown == fields else replace(event, fields=shown)
 
 
 def _anniversaries(items: list[Anniversary], language: str) -> list[Anniversary]:

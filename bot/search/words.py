@@ -85,11 +85,19 @@ def search_words(fields: EventFields) -> str:
     (people, places, tags, summaries), each once. The store keeps this beside each event, so
     the index is built without reading or normalizing whole events; normalized text holds
     neither tabs nor newlines. A change to `normalize` must recompute the stored words."""
-    # the title in every language it is written in is a name of the event, like an alias
-    titles = (fields.title, *fields.aliases, *(t.title for t in fields.translations))
+    # the title and other names in every language it is written in are names of the event
+    translations = fields.translations
+    titles = (
+        fields.title,
+        *fields.aliases,
+        *(t.title for t in translations),
+        *(alias for t in translations for alias in t.aliases),
+    )
     names = [name for name in dict.fromkeys(normalize(n) for n in titles) if name]
     in_names = {word for name in names for word in name.split()}
-    summaries = (fields.summary, *(t.summary for t in fields.translations))
-    text = normalize(" ".join((*fields.people, *fields.places, *fields.tags, *summaries)))
+    summaries = (fields.summary, *(t.summary for t in translations))
+    labels = (*fields.people, *fields.places, *fields.tags)
+    spelled = (label for t in translations for label in (*t.people, *t.places, *t.tags))
+    text = normalize(" ".join((*labels, *spelled, *summaries)))
     others = dict.fromkeys(word for word in content_words(text.split()) if word not in in_names)
     return "\t".join(names) + "\n" + " ".join(others)

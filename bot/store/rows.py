@@ -190,5 +190,15 @@ def translations_from_json(text: str) -> tuple[Translation, ...]:
         return ()
     stored = _scan(text, 0)[0]
     return tuple(
-        Translation(language, texts["title"], texts.get("summary", "")) for language, texts in stored.items()
+        Translation(
+            language,
+            texts["title"],
+            texts.get("summary", ""),
+            tuple(texts.get("aliases", ())),
+            texts.get("note", ""),
+            tuple(texts.get("people", ())),
+            tuple(texts.get("places", ())),
+            tuple(texts.get("tags", ())),
+        )
+        for language, texts in stored.items()
     )

@@ -194,10 +194,15 @@ def test_an_old_id_still_in_use_or_not_an_id_is_refused_naming_the_event(tmp_pat
 
 
 def test_every_bundled_event_is_translated_into_every_shipped_language(bundled: Chronology) -> None:
+    """Title, summary, the names its readers know it by, and the note where there is one."""
     for fields in bundled.events:
         assert [t.language for t in fields.translations] == list(TRANSLATED), fields.slug
         for translation in fields.translations:
-            assert translation.summary and translation.summary != fields.summary, fields.slug
+            where = (fields.slug, translation.language)
+            assert translation.summary and translation.summary != fields.summary, where
+            assert translation.aliases, where
+            assert bool(translation.note) == bool(fields.note), where
+            assert not fields.note or translation.note != fields.note, where
 
 
 def test_every_bundled_event_has_other_names_and_none_is_shared(bundled: Chronology) -> None:

@@ -37,8 +37,8 @@ def test_translations_are_kept_in_a_fixed_order_and_fall_back_to_the_original() 
     ("translations", "problem"),
     [
         (
-            {"de": {"title": "Kronstädter Matrosenaufstand"}},
-            ("translations.de", "is not a language Almanac ships"),
+            {"it": {"title": "Rivolta di Kronštadt"}},
+            ("translations.it", "is not a language Almanac ships"),
         ),
         ({"ca": {"summary": "Sense títol"}}, ("translations.ca.title", "is missing")),
         ({"es": {"title": "x" * 101}}, ("translations.es.title", "is 101 characters long")),
@@ -48,6 +48,14 @@ def test_translations_are_kept_in_a_fixed_order_and_fall_back_to_the_original() 
         ),
         ({"ca": {"title": "Revolta", "titol": "typo"}}, ("translations.ca.titol", "is not a known field")),
         ({"ca": "Revolta"}, ("translations.ca", "must hold a title and a summary")),
+        (
+            {"uk": {"title": "Кронштадтське повстання", "aliases": ["х" * 101]}},
+            ("translations.uk.aliases", "has an entry over 100 characters"),
+        ),
+        (
+            {"pl": {"title": "Powstanie", "places": "Kronsztad", "note": 7}},
+            ("translations.pl.note", "must be text"),
+        ),
         (["ca"], ("translations", "must be a table of languages")),
     ],
 )
