@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 from bot.almanac.freshness import IndexFeed, fill_index
 from bot.almanac.hidden import HiddenEvents
 from bot.almanac.questions import Almanac
+from bot.chronology.names import Gazetteer
 from bot.chronology.prepared import PreparedFile
 from bot.chronology.reader import file_fingerprint, file_stat
 from bot.config import Settings
@@ -57,12 +58,20 @@ class Services:
     feed: IndexFeed
 
 
-def wire(store: Store, index: SearchIndex, *, shards: Shards | None = None, seen: int | None = 0) -> Services:
+def wire(
+    store: Store,
+    index: SearchIndex,
+    *,
+    shards: Shards | None = None,
+    seen: int | None = 0,
+    tag_words: Mapping[str, str] | None = None,
+) -> Services:
     """The object graph over an open store and its index, which holds every change up to `seen`
-    (None: an empty index, filled when first asked)."""
+    (None: an empty index, filled when first asked). `tag_words`: the bundled tags as any
+    language writes them (the data file's gazetteer)."""
     hidden = HiddenEvents(store)
     feed = IndexFeed(store, index, hidden, seen, shards=shards)
-    almanac = Almanac(store, index, hidden, feed)
+    almanac = Almanac(store, index, hidden, feed, tag_words=tag_words)
     scheduler = Scheduler(store, almanac, shards=shards)
     return Services(
         store=store,
@@ -174,7 +183,8 @@ async def open_services(
             seen: int | None = await fill_index(store, index, shards)
         else:
             index, seen = cast("SearchIndex", _DeferredIndex()), None
-        services = wire(store, index, shards=shards, seen=seen)
+        tag_words = Gazetteer.beside(data_file).tag_words()
+        services = wire(store, index, shards=shards, seen=seen, tag_words=tag_words)
         stop_listening = await store.listen(services.feed.wake)  # PostgreSQL only
         try:
             yield services

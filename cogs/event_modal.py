@@ -19,7 +19,7 @@ from discord import app_commands
 from bot.curation.forms import EventForm
 from bot.curation.service import Curation
 from bot.dates.words import DateWords
-from bot.i18n.languages import NAMES, SOURCE_LANGUAGE
+from bot.i18n.languages import SOURCE_LANGUAGE, LanguageName
 from bot.i18n.messages import Text, said, shown
 from bot.i18n.text import clip
 from bot.model.event import LABELS_TEXT_MAX, SOURCE_MAX, SUMMARY_MAX, TITLE_MAX, Event, FieldErrors
@@ -297,7 +297,7 @@ class TranslationModal(discord.ui.Modal):
         in_language: str,
         language: str = SOURCE_LANGUAGE,
     ) -> None:
-        heading = said("In {language}: {title}", language=NAMES[in_language], title=event.title)
+        heading = said("In {language}: {title}", language=LanguageName(in_language), title=event.title)
         super().__init__(title=clip(heading.in_language(language), MODAL_WORDS_MAX), timeout=MODAL_TIMEOUT)
         self.curation, self.gate, self.limiter, self.event, self.in_language = (
             curation,
@@ -344,7 +344,7 @@ class TranslationModal(discord.ui.Modal):
         done = said(
             "Saved **{title}** in {language}.",
             title=user_text(self.event.title),
-            language=NAMES[self.in_language],
+            language=LanguageName(self.in_language),
         )
         await interaction.response.send_message(done.in_language(language), ephemeral=True)
 

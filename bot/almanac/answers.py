@@ -71,8 +71,13 @@ class EventAnswer:
 
     query: str
     event: Event | None
-    suggestions: list[str] = field(default_factory=list)
+    suggested: list[Event] = field(default_factory=list)  # the closest events, best first
     gone: bool = False  # picked from the list, but removed or hidden since
+
+    @property
+    def suggestions(self) -> list[str]:
+        """The closest events' titles (in the reader's language, once localized)."""
+        return [event.title for event in self.suggested]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -57,11 +58,21 @@ CLEAR_LEAD = 5.0  # … provided no other title comes within this many points of
 
 
 class Almanac:
-    def __init__(self, store: Store, index: SearchIndex, hidden: HiddenEvents, feed: IndexFeed) -> None:
+    def __init__(
+        self,
+        store: Store,
+        index: SearchIndex,
+        hidden: HiddenEvents,
+        feed: IndexFeed,
+        *,
+        tag_words: Mapping[str, str] | None = None,
+    ) -> None:
         self._store = store
         self._index = index
         self._hidden = hidden
         self._feed = feed  # writes made by other processes, into the index before it is asked
+        # a bundled tag as any language writes it, normalized -> the tag (`анархисты` -> anarchists)
+        self._tag_words = tag_words or {}
 
     # -- time ------------------------------------------------------------------------------
 
@@ -155,7 +166,7 @@ class Almanac:
         if exact or (hits and hits[0].score >= CONFIDENT_MATCH and clear):
             chosen = (exact or hits)[0]
             return EventAnswer(query, await self._store.get_event(chosen.event_id))
-        return EventAnswer(query, None, [hit.title for hit in hits])
+        return EventAnswer(query, None, await self._store.get_events([hit.event_id for hit in hits]))
 
     async def search(self, guild_id: int, query: str) -> EventList:
         text = _checked_query(query, said("Type something to look for, for example `/search kronstadt`."))
@@ -262,6 +273,9 @@ class Almanac:
         wanted = " ".join((tag or "").split())[:100] or None
         draw = random.random() if pick is None else pick
         event = await self._store.random_event(guild_id, draw, year=year, tag=wanted)
+        original = self._tag_words.get(normalize(wanted)) if wanted is not None else None
+        if event is None and original is not None and original != wanted:
+            event = await self._store.random_event(guild_id, draw, year=year, tag=original)
         if event is None:
             if year is not None and wanted is not None:
                 raise UserError(

@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 
 import rtoml
 
+from bot.chronology.names import Gazetteer, NamesError, names_path
 from bot.model.event import EventFields, FieldErrors
 from bot.search.words import normalize
 
@@ -30,7 +31,7 @@ class ChronologyError(Exception):
 @dataclass(frozen=True)
 class Chronology:
     events: tuple[EventFields, ...]
-    fingerprint: str  # sha256 of the file's bytes: an unchanged file needs no writes
+    fingerprint: str  # sha256 of the file's bytes (and its gazetteer's): unchanged needs no writes
 
 
 def file_fingerprint(path: Path) -> str:
@@ -38,9 +39,23 @@ def file_fingerprint(path: Path) -> str:
     time, never whole)."""
     try:
         with path.open("rb") as file:
-            return hashlib.file_digest(file, "sha256").hexdigest()
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
     except OSError as error:
         raise _unreadable(path, error) from None
+    return _with_names(digest, _gazetteer(path))
+
+
+def _with_names(digest: str, names: Gazetteer) -> str:
+    """The data file's digest, changed by any change to its gazetteer (a file without one keeps
+    the fingerprint it always had)."""
+    return hashlib.sha256(bytes.fromhex(digest) + names.digest).hexdigest() if names.digest else digest
+
+
+def _gazetteer(path: Path) -> Gazetteer:
+    try:
+        return Gazetteer.beside(path)
+    except NamesError as error:
+        raise ChronologyError(error.path, error.problems) from None
 
 
 def _unreadable(path: Path, error: OSError) -> ChronologyError:
@@ -48,13 +63,18 @@ def _unreadable(path: Path, error: OSError) -> ChronologyError:
 
 
 def file_stat(path: Path) -> str | None:
-    """The file's size and modification time (to the nanosecond), which change with any edit;
-    None if there is no such file."""
+    """The file's size and modification time (to the nanosecond), and its gazetteer's, which
+    change with any edit; None if there is no such file."""
     try:
         found = path.stat()
     except OSError:
         return None
-    return f"{found.st_size}:{found.st_mtime_ns}"
+    stat = f"{found.st_size}:{found.st_mtime_ns}"
+    try:
+        names = names_path(path).stat()
+    except OSError:
+        return stat
+    return f"{stat};{names.st_size}:{names.st_mtime_ns}"
 
 
 def load_chronology(path: Path = DEFAULT_DATA_FILE) -> Chronology:
@@ -95,6 +115,7 @@ class ChronologyReader:
         self.fingerprint = ""
         self.count = 0
         self._checker = _Checker()
+        self._names = _gazetteer(path)
 
     def chunks(self) -> Iterator[list[EventFields]]:
         digest = hashlib.sha256()
@@ -119,12 +140,13 @@ class ChronologyReader:
         problems = self._checker.finish()
         if problems:
             raise ChronologyError(self.path, problems)
-        self.fingerprint, self.count = digest.hexdigest(), given
+        self.fingerprint, self.count = _with_names(digest.hexdigest(), self._names), given
         if self.expected is not None and self.fingerprint != self.expected:
             raise ChronologyError(self.path, ["the file changed while it was being read; load it again"])
 
     def _checked(self, entries: list[object], before: int) -> Iterator[list[EventFields]]:
-        events = self._checker.check(entries, before + 1)
+        spelled = [self._names.apply(entry) if isinstance(entry, dict) else entry for entry in entries]
+        events = self._checker.check(spelled, before + 1)
         if not self._checker.problems and events:
             yield events
 
@@ -170,9 +192,14 @@ def _chunk_entries(piece: bytes, *, first: bool) -> list[object] | None:
     return entries
 
 
-def validate_entries(entries: list[object]) -> tuple[list[EventFields], list[str]]:
-    """Validate every entry; problems read `event 3 (kronstadt): title: is missing`."""
+def validate_entries(
+    entries: list[object], names: Gazetteer | None = None
+) -> tuple[list[EventFields], list[str]]:
+    """Validate every entry, spelled by `names` as the reader spells them; problems read
+    `event 3 (kronstadt): title: is missing`."""
     checker = _Checker()
+    if names is not None:
+        entries = [names.apply(entry) if isinstance(entry, dict) else entry for entry in entries]
     events = checker.check(entries, 1)
     return events, checker.finish()
 
@@ -218,7 +245,9 @@ class _Checker:
             languages = frozenset(t.language for t in fields.translations)
             self.translated.setdefault(languages, []).append((number, fields.slug))
             # A title or alias naming two events would make `/event <name>` ambiguous, in any language.
-            titles = (fields.title, *fields.aliases, *(t.title for t in fields.translations))
+            translated = fields.translations
+            titles = (fields.title, *fields.aliases, *(t.title for t in translated))
+            titles += tuple(alias for t in translated for alias in t.aliases)
             for name in {normalize(text) for text in titles}:
                 if name in names and names[name] != fields.slug:
                     problems.append(f"{label}: aliases: `{name}` also names {names[name]}")

@@ -52,7 +52,7 @@ def _when(instant: dt.datetime | None) -> str:
 def _language_name(language: str | None, reader: str) -> str:
     if language is None:
         return said("the server's own language").in_language(reader)
-    return NAMES.get(language, language)  # each language by its own name: Català, Русский
+    return NAMES.get(language, language)  # as the choice list names it: Català, Русский
 
 
 def settings_lines(report: SettingsReport, language: str = SOURCE_LANGUAGE) -> list[tuple[str, str]]:

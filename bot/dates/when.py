@@ -1,6 +1,7 @@
 """What people type for a day or a span: `16 March`, `March 16`, `16/3`, `03-16`, `tomorrow`,
-`1918 to 1921`, and month names in every shipped language (`12 марта`, `28 de febrer`,
-`1 d'abril 1919`, `19 de agosto de 1920`, `16 mars`, `5. Dezember`, `März 1921`).
+`1918 to 1921`, and month names in every shipped language (`12 марта`, `1-го мая`, `28 de febrer`,
+`1 d'abril 1919`, `el 19 de agosto de 1920`, `le 16 mars`, `5. Dezember`, `März 1921`, `7 listopada`),
+with each language's "from … to …" (`с 1918 по 1921`, `de 1918 a 1921`, `od 1918 do 1921`).
 
 Each form is tried in turn; nothing here guesses at text it does not recognise, it names it instead.
 """
@@ -34,11 +35,40 @@ _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
 _WORD = r"([^\W\d_]+)\.?"
 _LINK = r"(?:of\s+|de\s+|del\s+|d')?"
 _YEAR = r"(?:\s+(?:de\s+|del\s+)?(\d{4})(?:\s*(?:г|р|гг|рр)\.?)?)?"
-_ORDINAL = r"(?:st|nd|rd|th|er|e|º|ª|\.)?"
+_ORDINAL = r"(?:st|nd|rd|th|er|e|º|ª|\.|-?го|-?е|-?ого)?"  # `1-го мая` too
 _DAY_MONTH_WORDS = re.compile(rf"(\d{{1,2}}){_ORDINAL}\s*{_LINK}{_WORD}{_YEAR}")
 _MONTH_DAY_WORDS = re.compile(rf"{_WORD}\s+(\d{{1,2}}){_ORDINAL}{_YEAR}")
 _MONTH_YEAR_WORDS = re.compile(rf"{_LINK}{_WORD}\s+(?:de\s+|del\s+)?(\d{{4}})(?:\s*(?:г|р)\.?)?")
 _YEAR_TO_YEAR = re.compile(r"(\d{4})-(\d{4})")  # `1918-1921`: never a month, months have two digits
+# The small words around a date or a span, which CLDR has no table of: an article before a day
+# (`el 7 de noviembre`, `le 5 décembre`, `am 5. Dezember`), each language's "from … to …"
+# (`с 1918 по 1921`, `de 1918 a 1921`, `von 1918 bis 1921`, `de 1918 à 1921`, `od 1918 do 1921`),
+# and the abbreviations of "year" after one (`1920 г.`, `1918–1921 гг.`, `1920 р.`, `1920 r.`).
+_DAY_OPENERS = ("on the ", "the ", "on ", "el ", "le ", "am ", "den ", "o ")
+_SPAN_OPENERS = (
+    "from ",
+    "between ",
+    "с ",
+    "з ",
+    "від ",
+    "des de ",
+    "desde ",
+    "de ",
+    "del ",
+    "von ",
+    "du ",
+    "od ",
+)
+_SPAN_SEPARATORS = (
+    " to ", " until ", " through ", " and ",  # en
+    " по ", " до ",  # ru, uk
+    " fins al ", " fins a ", " hasta ", " al ", " a ",  # ca, es
+    " bis ",  # de
+    " au ", " à ",  # fr
+    " do ",  # pl
+    "–", "—", " - ", "..",
+)  # fmt: skip
+_YEAR_ABBREVIATION = re.compile(r"(\d{4})\s*(?:гг|рр|г|р|r)\.?(?=$|[\s–—-])")
 
 
 @dataclass(frozen=True)
@@ -79,7 +109,7 @@ class Span:
 
 def parse_day(text: str, today: dt.date) -> AskedDay:
     """Read one day as people type it, relative to `today` for today/tomorrow/yesterday."""
-    cleaned = _cleaned(text)
+    cleaned = _without_opener(_cleaned(text), _DAY_OPENERS)
     if not cleaned:
         return _asked(today, with_year=False)
     if len(cleaned) > 40:
@@ -114,9 +144,10 @@ def parse_span(text: str) -> tuple[dt.date, dt.date, Span]:
         raise DateError(said("Give a span of time. {hint}", hint=SPAN_HINT))
     if len(cleaned) > 60:
         raise DateError(said("That is too long for a span of time. {hint}", hint=SPAN_HINT))
+    cleaned = _YEAR_ABBREVIATION.sub(r"\1", _without_opener(cleaned, _SPAN_OPENERS))
     if match := _YEAR_TO_YEAR.fullmatch(cleaned):
         cleaned = f"{match[1]} to {match[2]}"
-    for separator in (" to ", " until ", "–", " - ", ".."):
+    for separator in _SPAN_SEPARATORS:
         if separator in cleaned:
             first_text, last_text = (part.strip() for part in cleaned.split(separator, 1))
             first, _, first_label = _one_span(first_text, text)
@@ -157,6 +188,14 @@ def _cleaned(text: str, *, commas: bool = True) -> str:
     """Lowercase, one space between words, straight apostrophes (`d’abril` as `d'abril`)."""
     lowered = text.strip().casefold().replace("’", "'")
     return " ".join((lowered.replace(",", " ") if commas else lowered).split())
+
+
+def _without_opener(cleaned: str, openers: tuple[str, ...]) -> str:
+    """`cleaned` without the word that may open it (`el`, `le`, `from`, `с`), if anything follows."""
+    for opener in openers:
+        if cleaned.startswith(opener) and len(cleaned) > len(opener):
+            return cleaned[len(opener) :]
+    return cleaned
 
 
 def _asked(day: dt.date, *, with_year: bool) -> AskedDay:

@@ -26,7 +26,7 @@ LABELS_TEXT_MAX = 4000  # Discord's most for one text box: the edit form's "tags
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LIST_FIELDS = ("people", "places", "tags", "aliases")
 _TEXT_FIELDS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "source": SOURCE_MAX, "note": NOTE_MAX}
-_TRANSLATED_TEXTS = ("note",)  # besides the title and summary
+_TRANSLATED_TEXTS = ("note", "source")  # besides the title and summary
 _TRANSLATED_LISTS = ("aliases", "people", "places", "tags")
 KNOWN_FIELDS = frozenset({"id", "date", "russia", "translations", *_LIST_FIELDS, *_TEXT_FIELDS})
 # A problem with one field: its name and what is wrong, a catalog message said in the reader's
@@ -48,6 +48,7 @@ class Translation:
     people: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -309,12 +310,13 @@ def _translations(value: Any, problems: list[Problem]) -> tuple[Translation, ...
         title = _text(texts, "title", own, TITLE_MAX, required=True)
         summary = _text(texts, "summary", own, SUMMARY_MAX)
         note = _text(texts, "note", own, NOTE_MAX)
+        source = _text(texts, "source", own, SOURCE_MAX)
         lists = {name: _string_list(texts, name, own) for name in _TRANSLATED_LISTS}
         if title and not visible(title):
             own.append(("title", said("has no visible characters; give it words people can read")))
         problems.extend((f"{where}.{name}", message) for name, message in own)
         if not own:
-            found[language] = Translation(language, title, summary, note=note, **lists)
+            found[language] = Translation(language, title, summary, note=note, source=source, **lists)
     return tuple(found[language] for language in TRANSLATED if language in found)
 
 

@@ -21,8 +21,8 @@ Localizable = DayAnswer | EventAnswer | EventList | UpcomingAnswer
 
 def event_in(event: Event, language: str) -> Event:
     """`event` as a reader of `language` sees it: each field its translation holds in place of the
-    original (title, summary, other names, note, and people, places and tags as that language
-    spells them), the original wherever the translation is silent."""
+    original (title, summary, other names, note, source, and people, places and tags as that
+    language spells them), the original wherever the translation is silent."""
     fields = event.fields
     found = fields.translation(language)
     if found is None:
@@ -36,6 +36,7 @@ def event_in(event: Event, language: str) -> Event:
         people=found.people or fields.people,
         places=found.places or fields.places,
         tags=found.tags or fields.tags,
+        source=found.source or fields.source,
     )
     return event if shown == fields else replace(event, fields=shown)
 
@@ -67,7 +68,10 @@ def localized(answer: Localizable, language: str) -> Localizable:
             month_events=[event_in(event, language) for event in answer.month_events],
         )
     if isinstance(answer, EventAnswer):
-        return answer if answer.event is None else replace(answer, event=event_in(answer.event, language))
+        event = None if answer.event is None else event_in(answer.event, language)
+        return replace(
+            answer, event=event, suggested=[event_in(shown, language) for shown in answer.suggested]
+        )
     if isinstance(answer, EventList):
         return replace(answer, events=[event_in(event, language) for event in answer.events])
     return replace(answer, by_day=[(day, _anniversaries(items, language)) for day, items in answer.by_day])

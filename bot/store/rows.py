@@ -194,11 +194,12 @@ def translations_from_json(text: str) -> tuple[Translation, ...]:
             language,
             texts["title"],
             texts.get("summary", ""),
-            tuple(texts.get("aliases", ())),
-            texts.get("note", ""),
-            tuple(texts.get("people", ())),
-            tuple(texts.get("places", ())),
-            tuple(texts.get("tags", ())),
+            aliases=tuple(texts.get("aliases", ())),
+            note=texts.get("note", ""),
+            people=tuple(texts.get("people", ())),
+            places=tuple(texts.get("places", ())),
+            tags=tuple(texts.get("tags", ())),
+            source=texts.get("source", ""),
         )
         for language, texts in stored.items()
     )

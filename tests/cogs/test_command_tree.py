@@ -264,7 +264,7 @@ def test_a_month_of_crowded_upcoming_days_fits(language: str) -> None:
 
 @pytest.mark.parametrize("language", SHIPPED)
 def test_not_found_message_cannot_ping(language: str) -> None:
-    answer = EventAnswer("@everyone <@123456789012345678>", None, [NASTY_TITLE] * 3)
+    answer = EventAnswer("@everyone <@123456789012345678>", None, [nasty_event(n) for n in range(3)])
 
     text = embeds.not_found_message(answer, language)
 

@@ -614,11 +614,11 @@ async def test_a_curator_translates_a_server_event_through_its_own_form(
     value = await choice(club.mod, club.channel, "events translate", "putilov", "Strike at the Putilov works")
 
     shown = await club.mod.slash(club.channel, "events translate", event=value, language="ca")
-    assert shown.modal is not None and shown.modal["title"].startswith("In Català: Strike at the Putilov")
+    assert shown.modal is not None and shown.modal["title"].startswith("In Catalan: Strike at the Putilov")
     saved = await club.mod.submit_modal(
         shown, {"translation:title": "Vaga a la Putílov", "translation:summary": "Els obrers van parar."}
     )
-    assert saved.ephemeral and saved.response.content == "Saved **Strike at the Putilov works** in Català."
+    assert saved.ephemeral and saved.response.content == "Saved **Strike at the Putilov works** in Catalan."
 
     speak(monkeypatch, {club.alice.id: "ca"})
     card = await club.alice.slash(club.channel, "event", name="Strike at the Putilov works")

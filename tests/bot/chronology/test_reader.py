@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import bot.chronology.reader
+from bot.chronology.names import Gazetteer
 from bot.chronology.reader import (
     DEFAULT_DATA_FILE,
     Chronology,
@@ -300,7 +301,8 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def whole_file_events(path: Path) -> list[EventFields]:
-    events, problems = validate_entries(parse_toml(path.read_text(encoding="utf-8"))["event"])
+    entries = parse_toml(path.read_text(encoding="utf-8"))["event"]
+    events, problems = validate_entries(entries, Gazetteer.beside(path))
     assert problems == []
     return events
 

@@ -315,3 +315,45 @@ async def test_a_long_running_process_reads_every_languages_date_words_before_th
     async with open_services(tmp_path / "db.sqlite3", FIXTURE_CHRONOLOGY):
         assert months.relative_days.cache_info().currsize == 1
         assert months.month_numbers.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "с 1918 по 1921",
+        "з 1918 по 1921",
+        "de 1918 a 1921",
+        "del 1918 al 1921",
+        "1918 bis 1921",
+        "von 1918 bis 1921",
+        "de 1918 à 1921",
+        "od 1918 do 1921",
+        "from 1918 to 1921",
+        "1918–1921 гг.",
+    ],
+)
+def test_a_span_is_read_with_each_languages_from_and_to(typed: str) -> None:
+    first, last, _ = parse_span(typed)
+    assert (first, last) == (dt.date(1918, 1, 1), dt.date(1921, 12, 31))
+
+
+@pytest.mark.parametrize("typed", ["1920 г.", "1920 р.", "1920 r.", "1920"])
+def test_a_year_may_carry_its_abbreviation(typed: str) -> None:
+    assert parse_span(typed)[:2] == (dt.date(1920, 1, 1), dt.date(1920, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("typed", "month", "day"),
+    [
+        ("1-го мая", 5, 1),
+        ("1-е мая", 5, 1),
+        ("el 7 de noviembre", 11, 7),
+        ("el 7 de novembre", 11, 7),
+        ("le 5 décembre", 12, 5),
+        ("am 5. Dezember", 12, 5),
+        ("7 listopada", 11, 7),
+        ("16 marca", 3, 16),
+    ],
+)
+def test_a_day_is_read_with_its_article_and_ordinal(typed: str, month: int, day: int) -> None:
+    assert parse_day(typed, dt.date(2026, 12, 6)) == AskedDay(month, day)

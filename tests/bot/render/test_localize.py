@@ -63,3 +63,41 @@ async def test_each_answer_shows_the_readers_language_and_falls_back_to_english(
 )
 def test_a_date_reads_as_its_language_writes_it(edtf: str, language: str, shown: str) -> None:
     assert date_in(EventDate.parse(edtf), language) == shown
+
+
+async def test_the_closest_titles_and_the_card_are_in_the_readers_language(
+    services: Services, add_event: AddEvent
+) -> None:
+    russian = {
+        "ru": {
+            "title": "Забастовка на Обуховском заводе",
+            "aliases": ["Обуховская стачка"],
+            "places": ["Петроград"],
+            "tags": ["забастовки"],
+            "note": "Дата по источнику.",
+        }
+    }
+    await add_event(
+        HERE,
+        "1921-03-12",
+        "Obukhov works strike",
+        places=["Petrograd"],
+        tags=["strikes"],
+        aliases=["Obukhov strike"],
+        note="The source's date.",
+        translations=russian,
+    )
+    await add_event(HERE, "1921-03-13", "Obukhov works lockout")
+
+    missed = localized(await services.almanac.lookup(HERE, "Obukhov"), "ru")
+    assert missed.event is None and "Забастовка на Обуховском заводе" in missed.suggestions
+
+    card = localized(await services.almanac.lookup(HERE, "Обуховская стачка"), "ru")
+    assert card.event is not None
+    fields = card.event.fields
+    assert (fields.aliases, fields.places, fields.tags) == (
+        ("Обуховская стачка",),
+        ("Петроград",),
+        ("забастовки",),
+    )
+    assert fields.note == "Дата по источнику."

@@ -309,6 +309,30 @@ def test_a_question_as_people_type_it_puts_its_event_first(
     assert titles(shipped.search(asked, (BUNDLED_SCOPE,)))[:1] == [first]
 
 
+@pytest.mark.parametrize(
+    ("asked", "first"),
+    [
+        ("Кронштадтский мятеж", "Kronstadt rebellion"),
+        ("Кронштадтське повстання", "Kronstadt rebellion"),
+        ("révolte de Cronstadt", "Kronstadt rebellion"),
+        ("Октябрьская революция", "Bolshevik seizure of power begins in Petrograd"),
+        ("revolución de octubre", "Bolshevik seizure of power begins in Petrograd"),
+        ("Revolució d'Octubre", "Bolshevik seizure of power begins in Petrograd"),
+        ("Oktoberrevolution", "Bolshevik seizure of power begins in Petrograd"),
+        ("rewolucja październikowa", "Bolshevik seizure of power begins in Petrograd"),
+        ("Neue Ökonomische Politik", "New Economic Policy adopted"),
+        ("pokój brzeski", "Treaty of Brest-Litovsk signed with Germany"),
+        ("Брестский мир", "Treaty of Brest-Litovsk signed with Germany"),
+        ("Антоновщина", "Tambov peasant rebellion begins"),
+        ("Гуляйполе", "Free Territory established in southern Ukraine"),
+    ],
+)
+def test_the_name_each_language_uses_puts_its_event_first(
+    shipped: SearchIndex, asked: str, first: str
+) -> None:
+    assert titles(shipped.search(asked, (BUNDLED_SCOPE,)))[:1] == [first]
+
+
 @pytest.mark.parametrize("tail_events", LAYOUTS)
 def test_many_similar_words_are_looked_up_together_with_the_same_answers(
     tail_events: int, monkeypatch: pytest.MonkeyPatch
