@@ -8,8 +8,10 @@ every other language is written as CLDR says that language writes them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
+from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, get_month_names
 
 from bot.dates.partial import MONTHS, EventDate, JulianDate, PartialDate, Precision, old_style_days
@@ -27,21 +29,29 @@ def date_in(date: EventDate, language: str) -> str:
     plain = not (start.uncertain or start.approximate or end.uncertain or end.approximate)
     if plain and start.precision == end.precision and start.precision is not Precision.YEAR:
         skeleton = "yMMMMd" if start.precision is Precision.DAY else "yMMMM"
-        return str(format_interval(_day(start), _day(end), skeleton, locale=language))
+        shown = str(format_interval(_day(start), _day(end), skeleton, locale=language))
+        return _months_whole(shown, {start.month or 1, end.month or 1}, language)
     if plain and start.precision == end.precision:
         return f"{start.year}–{end.year}"
     return f"{_part_in(start, language)} – {_part_in(end, language)}"
 
 
-def old_style_in(date: EventDate, *, russian: bool, language: str) -> str | None:
-    """The Julian-calendar date of a Russian day before 14 February 1918, labelled as such."""
+def old_style_in(date: EventDate, *, russian: bool, language: str, labelled: bool = True) -> str | None:
+    """The Julian-calendar date of a Russian day before 14 February 1918, labelled as such
+    (`labelled=False`: where a label beside it says so already, as on the event card; a range
+    that ends after the change of calendars keeps its marks, which tell its two ends apart)."""
     if language == SOURCE_LANGUAGE:
-        return date.old_style(russian=russian)
+        shown = date.old_style(russian=russian)
+        if not labelled and shown is not None and " N.S." not in shown:
+            return shown.removesuffix(" O.S.")
+        return shown
     days = old_style_days(date, russian=russian)
     if days is None:
         return None
     start, end = days
     if end is None:
+        if not labelled:
+            return _julian_in(start, language)
         return said("{date} O.S.", date=_julian_in(start, language)).in_language(language)
     if isinstance(end, dt.date):  # the range ends after Russia changed calendars
         return said(
@@ -50,7 +60,7 @@ def old_style_in(date: EventDate, *, russian: bool, language: str) -> str | None
             end=_part_in(_as_part(end), language),
         ).in_language(language)
     shown = f"{_julian_in(start, language)} – {_julian_in(end, language)}"
-    return said("{date} O.S.", date=shown).in_language(language)
+    return shown if not labelled else said("{date} O.S.", date=shown).in_language(language)
 
 
 def day_in(month: int, day: int, year: int | None, language: str) -> str:
@@ -96,6 +106,17 @@ def _as_part(day: dt.date) -> PartialDate:
     return PartialDate(day.year, day.month, day.day)
 
 
+def _months_whole(shown: str, months: set[int], language: str) -> str:
+    """`shown` with `months` written whole where CLDR's interval patterns shorten them
+    (`28 февр. — 19 мар. 1921 г.` -> `28 февраля — 19 марта 1921 г.`), as a single date writes them."""
+    short = get_month_names("abbreviated", "format", language)
+    whole = get_month_names("wide", "format", language)
+    for month in months:
+        if short[month] != whole[month]:
+            shown = re.sub(rf"(?<!\w){re.escape(short[month])}(?!\w)", whole[month], shown)
+    return shown
+
+
 def _julian_in(day: JulianDate, language: str) -> str:
     try:
         return str(format_date(dt.date(day.year, day.month, day.day), "long", locale=language))
@@ -106,6 +127,11 @@ def _julian_in(day: JulianDate, language: str) -> str:
 def _part_in(part: PartialDate, language: str) -> str:
     if part.day is not None:
         text = str(format_date(_day(part), "long", locale=language))
+    elif part.month is not None and part.approximate:
+        # `c.` governs its date: `ок. сентября 1921 г.`, `ok. września 1921`, the month in the
+        # form a date takes (CLDR's `MMMM`) rather than the one it takes alone (`LLLL`)
+        pattern = Locale.parse(language).datetime_skeletons["yMMMM"].pattern.replace("LLLL", "MMMM")
+        text = str(format_date(_day(part), pattern, locale=language))
     elif part.month is not None:
         text = str(format_skeleton("yMMMM", _day(part), locale=language))
     else:

@@ -116,7 +116,7 @@ def event_details(event: Event, language: str = SOURCE_LANGUAGE) -> list[tuple[s
     ones left out. The value is in `language`; show the label with `localize.label`."""
     fields = event.fields
     rows = [("Date", date_in(event.date, language))]
-    if old_style := old_style_in(event.date, russian=fields.russian, language=language):
+    if old_style := old_style_in(event.date, russian=fields.russian, language=language, labelled=False):
         rows.append(("Old Style", old_style))
     for label, values in (
         ("People", fields.people),
