@@ -20,6 +20,7 @@ from bot.curation.ics import left_out_of_calendar
 from bot.curation.service import Curation
 from bot.i18n.errors import UserError
 from bot.i18n.languages import SHIPPED, SOURCE_LANGUAGE
+from bot.i18n.text import terminal_safe
 from bot.model.kinds import Theme
 from bot.runtime import open_configured
 from bot.store import BUSY, Store, StoreError, advice, is_busy
@@ -105,7 +106,7 @@ async def _shell(settings: Settings, args: argparse.Namespace) -> int:
         if args.command == "ask":
             picture = shell.PictureRequest(args.png, Theme(args.theme)) if args.png else None
             output, status = await shell.ask(ctx, args.line, as_json=args.json, picture=picture)
-            print(output)
+            print(terminal_safe(output))
             return status
         counts = await services.store.counts()
         banner = (
@@ -168,7 +169,11 @@ async def _transfer(settings: Settings, args: argparse.Namespace) -> int:
     if exported.left_out:
         print(f"almanac: {left_out_of_calendar(exported.left_out)}", file=sys.stderr)
     if args.output is None:
-        sys.stdout.buffer.write(exported.data)
+        # to a terminal, what a curator stored is shown, never obeyed; to a pipe, the file as it is
+        on_screen = sys.stdout.isatty()
+        sys.stdout.buffer.write(
+            terminal_safe(exported.data.decode()).encode() if on_screen else exported.data
+        )
     else:
         args.output.write_bytes(exported.data)
         print(f"{args.output}: {exported.count} events as {args.format}", file=sys.stderr)
@@ -183,9 +188,9 @@ async def _import(curation: Curation, guild_id: int, file: Path) -> int:
     except OSError as error:
         raise UserError(f"cannot read {file}: {error.strerror or error}") from None
     report = await curation.import_file(guild_id, None, file.name, data, CLI_MAX_ROWS)
-    print(report.headline())
+    print(terminal_safe(report.headline()))
     for line in report.lines():
-        print(f"  {line}")
+        print(f"  {terminal_safe(line)}")
     if report.added:
         print(
             "A running bot answers with them now: /search and autocomplete find them within two seconds.",

@@ -20,6 +20,7 @@ from bot.daily.settings import Anniversaries
 from bot.i18n.errors import UserError
 from bot.i18n.languages import SOURCE_LANGUAGE
 from bot.i18n.messages import said
+from bot.i18n.text import terminal_safe
 from bot.line_editing import line_editing
 from bot.model.kinds import Theme
 from bot.render.help import SHELL_COMMANDS, example
@@ -224,7 +225,8 @@ def _titles_from(ctx: ShellContext, loop: asyncio.AbstractEventLoop) -> Callable
 
     async def titles(typed: str) -> list[str]:
         hits = await ctx.almanac.complete(ctx.guild_id, typed)
-        return [hit.title for hit in await ctx.almanac.titles_in(hits, ctx.language)]
+        # a title goes onto the line being edited, and from there into the history file
+        return [terminal_safe(hit.title) for hit in await ctx.almanac.titles_in(hits, ctx.language)]
 
     def offered(typed: str) -> list[str]:
         try:
@@ -249,4 +251,4 @@ async def _read_and_answer(ctx: ShellContext) -> None:
             continue
         if line.strip():
             output, _ = await ask(ctx, line, as_json=False)
-            print(output)
+            print(terminal_safe(output))

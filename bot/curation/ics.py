@@ -83,18 +83,35 @@ def _entry(
     entry = icalendar.Event()
     entry.add("uid", uid)
     entry.add("dtstamp", stamp)
-    entry.add("summary", summary)
+    entry.add("summary", _plain(summary))
     entry.add("dtstart", first)
     entry.add("dtend", (last or first) + dt.timedelta(days=1))  # all-day: DTEND is the day after
     rule: dict[str, object] = {"freq": "yearly"}
     if (first.month, first.day) == (2, 29):
         rule |= {"bymonth": 2, "bymonthday": -1}  # the last day of February: the 28th in common years
     entry.add("rrule", rule)
-    entry.add("description", _description(event))
+    entry.add("description", _plain(_description(event)))
     entry.add("transp", "TRANSPARENT")  # an anniversary does not make anyone busy
-    if event.fields.source.startswith(("https://", "http://")):
+    if _web_address(event.fields.source):
         entry.add("url", event.fields.source)
     return entry
+
+
+def _web_address(source: str) -> bool:
+    """A source that is one http(s) address and nothing else: an RFC 5545 URI may hold no
+    space, line break or control character, so a source with any is left to the description."""
+    return source.startswith(("https://", "http://")) and all(" " < char < "\x7f" for char in source)
+
+
+_CONTROLS = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+)  # every C0 and C1 control but tab and line breaks
+
+
+def _plain(text: str) -> str:
+    """Text as a calendar may hold it: line breaks as `\n` (which icalendar escapes), no other
+    control characters, which RFC 5545 forbids in text and some apps choke on."""
+    return "\n".join(text.splitlines()).translate(_CONTROLS)
 
 
 def _description(event: Event) -> str:

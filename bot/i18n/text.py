@@ -39,3 +39,20 @@ def visible(text: str) -> bool:
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """`1 event`, `3 events`, `2 days`; `many` for a noun that does not just add an s."""
     return f"{count:,} {noun if count == 1 else many or noun + 's'}"
+
+
+# What a terminal acts on instead of showing: C0 controls but tab and newline (CR rewrites the
+# line, BS erases, BEL rings), DEL, the C1 controls, ESC above all (CSI colours and cursor moves,
+# OSC title changes, OSC 52 clipboard writes, OSC 8 links), and the bidi controls that reorder
+# what follows them on screen.
+_TERMINAL_UNSAFE = (
+    *range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0),
+    0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A),
+)  # fmt: skip
+_TERMINAL_ESCAPES = {code: f"\\u{code:04x}" for code in _TERMINAL_UNSAFE}
+
+
+def terminal_safe(text: str) -> str:
+    """`text` as a terminal may print it: each character it would act on written as a visible
+    escape (`\\u001b`), which inside a JSON string is the same character still."""
+    return text.translate(_TERMINAL_ESCAPES)

@@ -147,3 +147,25 @@ def test_the_installed_command_exports_to_standard_output(tmp_path: Path) -> Non
 
     assert imported.returncode == 0, imported.stderr
     assert exported.returncode == 0 and exported.stdout.decode().count("\r\n") == 5
+
+
+# A title that would set the terminal's title, write the clipboard (OSC 52), open a link and ring
+# the bell; a summary that would return to the line's start, erase it and reverse what follows.
+TERMINAL_TRAPS = {
+    "title": "Trap \x1b]0;owned\x07 \x1b]52;c;cm0gLXJmIH4=\x07 \x1b]8;;https://e.com\x1b\\link\x1b]8;;\x1b\\",
+    "summary": "Looks fine\r\x08\x08\x1b[2K\u202egnirts\u202c \x9b31m end",
+}
+
+
+def test_what_a_curator_stored_reaches_a_terminal_shown_never_obeyed(run: Run, tmp_path: Path) -> None:
+    file = tmp_path / "traps.json"
+    file.write_text(json.dumps([{"date": "1921-03-16", "id": "trap"} | TERMINAL_TRAPS]), encoding="utf-8")
+    status, imported, _ = run("import", str(file), "--guild", GUILD)
+    assert status == 0
+
+    asked = [run("ask", "--guild", GUILD, line)[1] for line in ("/onthisday 16 March", "/event Trap owned")]
+    as_json = run("ask", "--guild", GUILD, "--json", "/event Trap owned")[1]
+    for out in (imported, *asked, as_json):
+        assert not any(char in out for char in "\x1b\x07\x08\r\x9b\u202e\u202c"), repr(out)
+    assert "\\u001b]0;owned\\u0007" in asked[1]  # shown, escaped, for the reader to see
+    assert json.loads(as_json)["events"][0]["title"] == TERMINAL_TRAPS["title"]  # the same text still

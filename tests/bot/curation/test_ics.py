@@ -128,3 +128,20 @@ def test_the_description_carries_the_date_summary_and_source_and_a_link_its_url(
 
     assert description.startswith("7 November 1917") and "Petrograd rose; commas, too." in description
     assert str(entry["url"]) == "https://example.org/a" and entry["transp"] == "TRANSPARENT"
+
+
+def test_any_stored_text_exports_to_a_calendar_that_parses() -> None:
+    """A source with a line break, controls in a title or summary: the file is still one calendar
+    of one event, the bad address is left out, and no control character is written."""
+    hostile = [
+        event(1, "1921-03-01", "T\x07itle\r\nBEGIN:VEVENT", summary="s\r\nEND:VCALENDAR\x00", source=source)
+        for source in ("https://e.com/\r\nX-EVIL:1", "https://e.com/a b", "https://e.com/\x1b]52;c;x\x07")
+    ]
+    for one in hostile:
+        data = write_ics([one], "Almanac", NOW).data
+        calendar = icalendar.Calendar.from_ical(data)
+        [entry] = calendar.walk("VEVENT")
+        assert entry.get("url") is None and "X-EVIL" not in entry
+        assert not any(byte < 0x20 and byte not in b"\r\n" for byte in data), data
+    good = event(2, "1921-03-01", "Fine", source="https://example.org/page")
+    assert str(entries([good])[0]["url"]) == "https://example.org/page"
