@@ -18,6 +18,7 @@ from bot.config import ConfigError, Settings
 from bot.curation.formats import FORMATS, MAX_BYTES
 from bot.curation.ics import left_out_of_calendar
 from bot.curation.service import Curation
+from bot.dates.partial import FIRST_YEAR, LAST_YEAR
 from bot.i18n.errors import UserError
 from bot.i18n.languages import SHIPPED, SOURCE_LANGUAGE
 from bot.i18n.text import terminal_safe
@@ -32,9 +33,12 @@ CLI_MAX_ROWS = 20_000
 
 def _today(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        today = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-16") from None
+    if not FIRST_YEAR <= today.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return today
 
 
 def build_parser() -> argparse.ArgumentParser:

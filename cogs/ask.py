@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.almanac.answers import EventList
 from bot.almanac.questions import UPCOMING_MAX, Almanac
+from bot.dates.partial import FIRST_YEAR, LAST_YEAR
 from bot.model.kinds import Theme
 from bot.render import embeds
 from bot.render.localize import localized
@@ -176,7 +177,7 @@ class Ask(commands.Cog):
     async def random(
         self,
         interaction: Interaction,
-        year: app_commands.Range[int, 1, 9999] | None = None,
+        year: app_commands.Range[int, FIRST_YEAR, LAST_YEAR] | None = None,
         tag: app_commands.Range[str, 0, 100] = "",
     ) -> None:
         shown_in = reader_language(interaction)

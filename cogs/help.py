@@ -45,7 +45,7 @@ def help_lines(nodes: Sequence[Node], language: str) -> list[str]:
     for command in leaves(nodes):
         path = command.qualified_name
         shown = " ".join(translate(names_in, "name", part) for part in path.split())
-        typed = example(path).replace(f"/{path}", f"/{shown}", 1)
+        typed = example(path, language).replace(f"/{path}", f"/{shown}", 1)
         lines.append(f"`/{shown}` — {translate(language, 'description', command.description)}\n  `{typed}`")
     return lines
 

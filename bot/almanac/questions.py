@@ -27,6 +27,8 @@ from bot.almanac.answers import (
 from bot.almanac.freshness import IndexFeed
 from bot.almanac.hidden import HiddenEvents
 from bot.dates.partial import (
+    FIRST_YEAR,
+    LAST_YEAR,
     EventDate,
     PartialDate,
     anniversary_keys,
@@ -248,7 +250,7 @@ class Almanac:
         after (only its own years when that is more than a timeline holds), itself always there."""
         before, after = event.date.first_day().year - 1, event.date.last_day().year + 1
         first = dt.date(max(before, 1), 1, 1)
-        last = dt.date(min(after, 9999), 12, 31)
+        last = dt.date(min(after, LAST_YEAR), 12, 31)
         found = await self._store.in_span(guild_id, first, last, TIMELINE_MAX)
         if found.total > len(found.events):
             first, last = (
@@ -268,8 +270,8 @@ class Almanac:
         self, guild_id: int, year: int | None = None, tag: str | None = None, *, pick: float | None = None
     ) -> EventAnswer:
         """/random: one event the server sees, drawn fairly, optionally from a year or with a tag."""
-        if year is not None and not 1 <= year <= 9999:
-            raise UserError(said("Give a year between 1 and 9999, for example `/random 1921`."))
+        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+            raise UserError(said("Give a year between 1 and 9998, for example `/random 1921`."))
         wanted = " ".join((tag or "").split())[:100] or None
         draw = random.random() if pick is None else pick
         event = await self._store.random_event(guild_id, draw, year=year, tag=wanted)

@@ -45,6 +45,10 @@ GREGORIAN_IN_RUSSIA = dt.date(1918, 2, 14)
 # of 12–14 March); a longer one only on its first and last ("began…", "ended…"), and "under way"
 # on the days between, which only /onthisday mentions: a post must not repeat it for three weeks.
 LONGEST_ANNIVERSARY_SPAN = 7
+# The years Almanac reads, stores and answers about, decided once: Python's calendar ends with
+# 9999, and an answer looks up to a year past its day (the next anniversary, /upcoming), so 9998
+# is the last year every question about it can be answered in. Every entry refuses the rest.
+FIRST_YEAR, LAST_YEAR = 1, 9998
 
 # [0-9], not \d: \d also matches other scripts' digits (`１９１８`), which EDTF does not allow.
 _PART = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?(?P<qual>[?~%])?")
@@ -137,6 +141,10 @@ class PartialDate:
         day = int(match["day"]) if match["day"] else None
         if year == 0:
             raise DateError(said("`{text}` has year 0; years start at 0001.", text=text))
+        if year > LAST_YEAR:
+            raise DateError(
+                said("`{text}` is after {last}, the last year a date can have.", text=text, last=LAST_YEAR)
+            )
         if month is not None and 21 <= month <= 41:
             raise DateError(
                 said("`{text}` is an EDTF season; write it as a month range like 1918-06/1918-08.", text=text)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.dates.months import MonthName, month_number, relative_days
-from bot.dates.partial import DateError, EventDate, no_such_day
+from bot.dates.partial import FIRST_YEAR, LAST_YEAR, DateError, EventDate, no_such_day
 from bot.dates.words import DateWords, day_in
 from bot.i18n.languages import SOURCE_LANGUAGE
 from bot.i18n.messages import Text, said
@@ -68,6 +68,7 @@ _SPAN_SEPARATORS = (
     " do ",  # pl
     "–", "—", " - ", "..",
 )  # fmt: skip
+_AFTER_THE_LAST_YEAR = re.compile(rf"{LAST_YEAR + 1}(?:\D|$)")
 _YEAR_ABBREVIATION = re.compile(r"(\d{4})\s*(?:гг|рр|г|р|r)\.?(?=$|[\s–—-])")
 
 
@@ -169,6 +170,8 @@ def _one_span(cleaned: str, original: str) -> tuple[dt.date, dt.date, Span]:
     try:
         date = EventDate.parse(cleaned)
     except DateError:
+        if _AFTER_THE_LAST_YEAR.match(cleaned):
+            raise  # a date, but out of range: say so rather than how to write one
         raise DateError(
             said(
                 "`{text}` is not a span I can read. {hint}", text=quoted(original, SHOWN_MAX), hint=SPAN_HINT
@@ -212,7 +215,7 @@ def _checked(month: int, day: int, year: int | None, original: str) -> AskedDay:
                 hint=DAY_HINT,
             )
         )
-    if year is not None and not 1 <= year <= 9999:
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
         raise DateError(
             said("`{text}` has a year out of range. {hint}", text=quoted(original, SHOWN_MAX), hint=DAY_HINT)
         )

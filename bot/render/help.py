@@ -7,6 +7,9 @@ command of the tree has no example here, so the list cannot fall behind the comm
 
 from __future__ import annotations
 
+from bot.i18n.languages import SOURCE_LANGUAGE
+from bot.i18n.messages import translate
+
 # Qualified command name -> what follows it in its example (empty: the command alone).
 EXAMPLES: dict[str, str] = {
     "onthisday": "16 March",
@@ -48,7 +51,11 @@ SHELL_COMMANDS = (
 )
 
 
-def example(command: str) -> str:
-    """`/onthisday 16 March`: the command as typed, with its example."""
+def example(command: str, language: str = SOURCE_LANGUAGE) -> str:
+    """`/onthisday 16 March`: the command as typed, with its example in `language` (the catalogs'
+    `example` context: `/onthisday 16 марта`, `/search makhno`); the command's name is the
+    caller's to translate, since it depends on the reader's Discord client."""
     args = EXAMPLES.get(command, "")
+    if args:
+        args = translate(language, "example", args)
     return f"/{command} {args}".rstrip()

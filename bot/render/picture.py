@@ -166,8 +166,12 @@ def _axis(answer: EventList) -> Axis:
     last = max(event.date.last_day() for event in answer.events)
     if answer.span is not None and answer.span[0] != dt.date.min and answer.span[1] != dt.date.max:
         return Axis(answer.span[0], answer.span[1])
-    room = dt.timedelta(days=max(3, (last - first).days // 40))
-    return Axis(max(dt.date.min, first - room), min(dt.date.max, last + room))
+    room = max(3, (last - first).days // 40)
+    # in day numbers, so that the room beside 1 January 1 or 31 December 9999 stops at the
+    # calendar's ends instead of overflowing it
+    start = max(dt.date.min.toordinal(), first.toordinal() - room)
+    end = min(dt.date.max.toordinal(), last.toordinal() + room)
+    return Axis(dt.date.fromordinal(start), dt.date.fromordinal(end))
 
 
 def _place(event: Event, axis: Axis, font: FreeTypeFont) -> Placed:

@@ -217,3 +217,22 @@ def test_the_command_line_runs_on_postgresql_when_database_url_names_a_server(
     assert not (tmp_path / "var").exists()  # no SQLite file was made beside it
     refused = run_almanac(tmp_path, "db", "backup", str(tmp_path / "b.sqlite3"), DATABASE_URL=url)
     assert refused.returncode == 2 and "pg_dump" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["/onthisday 9999-12-31"], "`9999-12-31` has a year out of range."),
+        (["/timeline 1918 to 9999"], "`9999` is after 9998, the last year a date can have."),
+        (["/random 9999"], "Give a year between 1 and 9998"),
+        (["/upcoming 30", "--today", "9999-12-30"], "is not between the years 1 and 9998"),
+    ],
+)
+def test_a_date_past_the_supported_years_gets_one_line_not_a_traceback(
+    tmp_path: Path, args: list[str], said: str
+) -> None:
+    result = run_almanac(tmp_path, "ask", *args)
+    shown = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert said in shown and "Traceback" not in shown
+    assert len([line for line in shown.splitlines() if "error" in line]) == 1

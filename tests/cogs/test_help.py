@@ -39,6 +39,9 @@ async def test_help_names_the_commands_as_a_russian_member_sees_them(
     shown = await world.alice.slash(world.channel, "help")
     text = shown.response.embeds[0].description or ""
     assert "`/поиск`" in text and "/search" not in text
+    # the examples too: the words and the option names a Russian member types
+    assert "`/в-этот-день 16 марта`" in text and "16 March" not in text
+    assert "канал:#история время:09:00" in text
 
 
 async def test_random_draws_from_the_year_or_tag_asked_for(world: World, services: Services) -> None:
@@ -77,7 +80,7 @@ async def test_help_keeps_the_english_names_a_catalan_member_types(
     speak(monkeypatch, {world.alice.id: "ca"})  # Discord has no Catalan client: its names are English
     shown = await world.alice.slash(world.channel, "help")
     text = shown.response.embeds[0].description or ""
-    assert "`/search` — " in text and "`/onthisday 16 March`" in text
+    assert "`/search` — " in text and "`/onthisday 16 de març`" in text  # English names, Catalan words
     assert "Cerca" in text or "cerca" in text  # the descriptions are Catalan
 
 

@@ -14,6 +14,7 @@ from bot.client import AlmanacBot, create_bot
 from bot.config import Settings
 from bot.i18n.languages import NAMES, TRANSLATED
 from bot.i18n.messages import catalog, translate
+from bot.render.help import EXAMPLES
 from bot.render.text import CARD_LABELS
 from bot.runtime import Services
 from cogs.translator import CatalogTranslator, messages
@@ -67,6 +68,13 @@ def test_every_label_of_the_event_card_is_translated(language: str) -> None:
     written = {m.id: m.string for m in catalog(language) if m.id and m.context == "label"}
     assert set(written) == set(CARD_LABELS)
     assert all(written.values()), language  # French writes `Date`, `Source` and `Note` as English does
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_help_example_is_written_in_every_language(language: str) -> None:
+    written = {m.id: m.string for m in catalog(language) if m.id and m.context == "example"}
+    assert set(written) == {args for args in EXAMPLES.values() if args}
+    assert all(written.values()), language
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

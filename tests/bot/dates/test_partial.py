@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.dates.partial import (
+    FIRST_YEAR,
+    LAST_YEAR,
     DateError,
     EventDate,
     JulianDate,
@@ -27,7 +29,7 @@ from bot.i18n.errors import UserError
 
 @st.composite
 def partial_dates(draw: st.DrawFn) -> PartialDate:
-    year = draw(st.integers(1, 9999))
+    year = draw(st.integers(FIRST_YEAR, LAST_YEAR))
     precision = draw(st.sampled_from(Precision))
     month = draw(st.integers(1, 12)) if precision >= Precision.MONTH else None
     day = None
@@ -298,3 +300,12 @@ def test_julian_conversion_round_trips_from_julian(year: int, month: int, day: i
     assume(day <= length)
     julian = JulianDate(year, month, day)
     assert julian_from_gregorian(gregorian_from_julian(julian)) == julian
+
+
+@pytest.mark.parametrize("text", ["9999", "9999-12-31", "1918/9999-01", "9999-06~"])
+def test_a_date_after_the_last_supported_year_is_refused_in_one_line(text: str) -> None:
+    with pytest.raises(DateError) as caught:
+        EventDate.parse(text)
+    assert (
+        str(caught.value.message) == f"`{text.split('/')[-1]}` is after 9998, the last year a date can have."
+    )

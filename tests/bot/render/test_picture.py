@@ -211,3 +211,18 @@ def test_ticks_are_as_fine_as_fit_and_say_the_year_where_it_changes(
 def test_an_answer_without_events_has_no_picture() -> None:
     with pytest.raises(ValueError, match="no events"):
         timeline_png(answer_of([]), "en")
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        ["0001-01-01/0001-01-05", "1921-03-01"],
+        ["0033-04-03", "1921-03-01", "9998-12-31"],
+        ["9998-12-31"],
+        ["0001-01-01"],
+    ],
+)
+def test_the_whole_chronology_is_drawn_to_either_end_of_the_calendar(dates: list[str]) -> None:
+    events = [event(number, date, f"Event {number}") for number, date in enumerate(dates, 1)]
+    image = Image.open(io.BytesIO(timeline_png(answer_of(events), "en")))
+    assert image.width > 0 and image.height > 0
