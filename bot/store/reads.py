@@ -25,7 +25,7 @@ LONG_EVENT_DAYS = 366
 # The days an event is remembered on: every day of a short one, the first and last of a long one.
 # An event carrying the tag :tag, in any case: its tags are a JSON array in a text column.
 TAG_MATCH = {
-    SQLITE: "EXISTS (SELECT 1 FROM json_each(e.tags) t WHERE lower(t.value) = :tag)",
+    SQLITE: "EXISTS (SELECT 1 FROM json_each(e.tags) t WHERE unicode_lower(t.value) = :tag)",
     POSTGRESQL: "EXISTS (SELECT 1 FROM jsonb_array_elements_text(e.tags::jsonb) t WHERE lower(t) = :tag)",
 }
 REMEMBERED = f"(d.span <= {LONGEST_ANNIVERSARY_SPAN} OR d.nth = 1 OR d.nth = d.span)"

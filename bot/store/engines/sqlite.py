@@ -61,6 +61,9 @@ class SQLiteEngine(Engine):
         engine = cls(path, writer, reader)
         try:
             for connection in (writer, reader):
+                # SQLite's own lower() knows ASCII alone: `Анархисты` would not match `анархисты`
+                # as it does on PostgreSQL; the store's SQL says unicode_lower() on both engines
+                await connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
                 await connection.execute("PRAGMA foreign_keys = ON")
                 await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
                 await connection.execute("PRAGMA synchronous = NORMAL")
@@ -154,3 +157,7 @@ def _split_sqlite(script: str) -> list[str]:
     if current.strip():
         statements.append(current.strip())
     return statements
+
+
+def _unicode_lower(text: object) -> object:
+    return text.lower() if isinstance(text, str) else text

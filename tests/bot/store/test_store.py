@@ -647,3 +647,18 @@ async def test_events_stored_before_search_words_are_indexed_and_their_words_sto
     assert [hit.title for hit in index.search("kronstat", (GUILD_A,))] == ["Kronstadt rebellion"]
     assert "Putilov" in index.search("putilov", (0, GUILD_A))[0].title
     assert all(words is not None for *_, words in await store.search_rows())
+
+
+async def test_random_matches_a_tag_in_any_case_and_script_on_either_engine(store: Store) -> None:
+    await store.add_event(
+        GUILD_A, fields("anarchists", "1921-03-16", "Anarchists", tags=["Анархисты"]), actor=1
+    )
+    await store.add_event(GUILD_A, fields("strike", "1921-03-17", "Strike", tags=["Grève Générale"]), actor=1)
+
+    for typed, title in (
+        ("анархисты", "Anarchists"),
+        ("АНАРХИСТЫ", "Anarchists"),
+        ("grève générale", "Strike"),
+    ):
+        found = await store.random_event(GUILD_A, 0.0, tag=typed)
+        assert found is not None and found.title == title, typed
