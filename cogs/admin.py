@@ -56,6 +56,8 @@ def parse_guild_id(text: str | None, here: int | None) -> int | None:
 
 
 @app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()  # a server's status and its commands: nothing to offer in a DM
+@app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
 class Admin(commands.GroupCog, group_name="almanac"):
     """Running the bot: its status, and pushing its commands to Discord."""
 

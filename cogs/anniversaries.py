@@ -31,6 +31,7 @@ SERVER_LANGUAGE = "The server's own language"  # a choice: its translations live
 
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
+@app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
 class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
     """Daily anniversary posts for this server."""
 

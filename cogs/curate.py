@@ -55,6 +55,7 @@ class Curate(commands.Cog):
         description="Curate this server's own chronology",
         default_permissions=discord.Permissions(manage_guild=True),
         guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False),
     )
 
     def __init__(self, almanac: Almanac, curation: Curation, gate: CuratorGate) -> None:

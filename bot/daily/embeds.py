@@ -80,7 +80,10 @@ def settings_lines(report: SettingsReport, language: str = SOURCE_LANGUAGE) -> l
     else:
         late_label = said("late")
         late = f" ({say(late_label)})" if last.late else ""
-        rows.append((said("Last post"), f"{last.local_date}{late}"))
+        # when it left, as a Discord timestamp like the next post's, in the reader's zone and
+        # words: the message's id says when Discord made it
+        sent = discord.utils.snowflake_time(last.message_id) if last.message_id else None
+        rows.append((said("Last post"), f"{_when(sent) if sent else last.local_date}{late}"))
     failure = report.last_failure
     if failure is not None:
         # the reason is recorded once, in English, when the post fails
@@ -88,7 +91,12 @@ def settings_lines(report: SettingsReport, language: str = SOURCE_LANGUAGE) -> l
     return [(say(name), value) for name, value in rows]
 
 
-WIDE_ROWS = ("Last failure", "Next post", "Intro line")  # English labels of the rows that take a whole line
+WIDE_ROWS = (
+    "Last failure",
+    "Next post",
+    "Last post",
+    "Intro line",
+)  # English labels of the rows that take a whole line
 
 
 def settings_embed(report: SettingsReport, language: str = SOURCE_LANGUAGE) -> discord.Embed:

@@ -15,7 +15,7 @@ import logging
 import time
 import zoneinfo
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.almanac.questions import Almanac
 from bot.daily.post import DailyPost, PostFailed, Sender, build_post, marker_for, nonce_for
@@ -327,6 +327,9 @@ class Scheduler:
         if record is not None and record.state.final:
             return PostOutcome.SKIPPED if record.state is PostState.SKIPPED else PostOutcome.SENT
         post = await build_post(self._almanac, settings, day, now, zone)
+        if post is not None and record is not None and record.last_error:
+            # late because Discord refused an earlier attempt, not because the bot was offline
+            post = replace(post, late=False)
         if post is None:
             await self._store.finish_post(settings.guild_id, key, PostState.SKIPPED, nonce=nonce)
             return PostOutcome.SKIPPED

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import discord
 import pytest
 import simcord
@@ -62,7 +65,10 @@ async def test_setup_then_the_post_arrives_once_a_day(world: World, moderator: o
 
     shown = await moderator.slash(world.channel, "anniversaries show")  # type: ignore[attr-defined]
     last = {f.name: f.value for f in shown.response.embeds[0].fields}["Last post"]
-    assert shown.ephemeral and last == "2026-01-02"
+    # when it was sent, as a Discord timestamp (each reader's zone and words), like "Next post"
+    stamp = re.fullmatch(r"<t:(\d+):F> \(<t:\1:R>\)", last)
+    assert shown.ephemeral and stamp is not None
+    assert dt.datetime.fromtimestamp(int(stamp[1]), dt.UTC).date() == dt.date(2026, 1, 2)
 
 
 async def test_only_the_configured_role_is_pinged(world: World, moderator: object) -> None:

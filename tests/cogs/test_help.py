@@ -95,3 +95,4 @@ def test_the_asking_commands_can_be_installed_by_a_person_and_used_anywhere(worl
     for name in ("events", "anniversaries", "almanac"):  # curating and running stay in servers
         group = tree.get_command(name)
         assert group is not None and group.to_dict(tree).get("integration_types") in (None, [0])
+        assert group.to_dict(tree).get("contexts") == [0], name  # never offered in a DM

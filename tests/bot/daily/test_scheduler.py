@@ -194,6 +194,8 @@ async def test_a_missing_channel_is_recorded_retried_and_never_holds_up_others(s
         dt.timedelta(seconds=30),
     )
     assert channels.days_posted(110) == Counter({"2026-06-01": 1})
+    retried = [message for message in channels.messages if message.channel_id == 110]
+    assert not retried[0].late  # the bot was online all along: Discord refused the first tries
 
 
 async def test_an_empty_day_follows_the_servers_choice(services: Services) -> None:
