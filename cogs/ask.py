@@ -31,8 +31,11 @@ PICTURE_HELP = "Attach a picture of the events on a time axis"
 
 
 def guild_of(interaction: Interaction) -> int:
-    """The scope a question is asked in: the server, or only the bundled chronology in DMs."""
-    return interaction.guild_id or 0
+    """The scope a question is asked in: the server, or only the bundled chronology in DMs and
+    in a server the bot is not in (a member's own install used there), whose events, if it ever
+    had any, are not that member's to read. discord.py makes such a server up as `unavailable`."""
+    guild = interaction.guild
+    return interaction.guild_id or 0 if guild is not None and not guild.unavailable else 0
 
 
 def anywhere(command: AnyCommand) -> AnyCommand:

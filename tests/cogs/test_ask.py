@@ -586,3 +586,41 @@ async def test_event_with_a_picture_shows_it_among_its_neighbours_in_the_askers_
     russian_attachment, _ = picture_of(world.env, russian.response)
     assert russian_attachment.description is not None and "1920" in russian_attachment.description
     assert russian_attachment.description != attachment.description
+
+
+def interaction_in(world: World, guild_id: int) -> discord.Interaction[Any]:
+    """An interaction as discord.py reads it from Discord's payload, in the server `guild_id`."""
+    user = {"id": str(world.alice.id), "username": "alice", "discriminator": "0", "avatar": None}
+    payload: dict[str, Any] = {
+        "id": "1",
+        "application_id": str(world.bot.application_id or 1),
+        "type": 2,
+        "token": "x",
+        "version": 1,
+        "data": {"id": "1", "name": "search", "type": 1},
+        "guild_id": str(guild_id),
+        "channel_id": "99",
+        "member": {
+            "user": user,
+            "roles": [],
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        },
+        "locale": "en-US",
+        "authorizing_integration_owners": {"1": str(world.alice.id)},
+        "context": 0,
+        "app_permissions": "0",
+        "attachment_size_limit": 26214400,
+    }
+    return discord.Interaction(data=payload, state=world.bot._connection)  # type: ignore[arg-type]
+
+
+async def test_a_members_own_install_in_a_server_the_bot_is_not_in_reads_the_bundled_chronology(
+    world: World,
+) -> None:
+    from cogs.ask import guild_of
+
+    assert guild_of(interaction_in(world, world.guild.id)) == world.guild.id  # the bot's own server
+    assert guild_of(interaction_in(world, 424242424242424242)) == 0  # not the bot's: bundled only
