@@ -25,6 +25,7 @@ from bot.i18n.text import terminal_safe
 from bot.model.kinds import Theme
 from bot.runtime import open_configured
 from bot.store import BUSY, Store, StoreError, advice, is_busy
+from bot.store.engines.common import is_server_url
 
 # An operator's own file on the server's disk may hold more rows than a Discord upload (5,000);
 # the 1 MiB limit still applies, and the import is still one transaction.
@@ -143,8 +144,19 @@ async def _copy(source_name: str, target_name: str) -> int:
     """`almanac db copy SOURCE TARGET`: every table, ids kept, counts and audit log checked."""
     from bot.store.copy import copy_database
 
-    source = await Store.open(source_name)
+    if not is_server_url(source_name) and not Path(source_name.removeprefix("sqlite:///")).is_file():
+        raise StoreError(f"there is no database at {source_name} to copy.")
+    source = await Store.open(source_name, read_only=True)  # read as it is, never changed
     try:
+        version, known = await source.schema_version(), source.code_schema_version()
+        if version != known:
+            raise StoreError(
+                f"{source.path} is at schema version {version}, newer than this Almanac's {known}:"
+                " copy it with the version that wrote it."
+                if version > known
+                else f"{source.path} is at schema version {version}, older than {known}: run"
+                " `almanac db migrate` on it first (a copy never changes its source)."
+            )
         target = await Store.open(target_name)
         try:
             report = await copy_database(source, target)

@@ -53,7 +53,15 @@ class Settings:
         """Environment variables win over `.env`, so a deployment can override a checked-out file."""
         values: dict[str, str] = {}
         if env_file is not None and env_file.is_file():
-            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+            try:
+                found = dotenv_values(env_file, encoding="utf-8")
+            except UnicodeDecodeError as error:
+                raise ConfigError(
+                    f"{env_file} is not UTF-8 text (byte {error.start + 1}); save it as UTF-8."
+                ) from None
+            except OSError as error:
+                raise ConfigError(f"{env_file} cannot be read: {error.strerror or error}.") from None
+            values.update({k: v for k, v in found.items() if v is not None})
         values.update(os.environ if environ is None else environ)
         return cls.from_values(values)
 

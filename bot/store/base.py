@@ -13,7 +13,7 @@ from typing import Any, Self
 
 import aiosqlite
 
-from bot.store.engines.common import Connection, Engine, Params, is_busy, is_server_url
+from bot.store.engines.common import Connection, Engine, Params, is_busy, is_server_url, migrations
 from bot.store.engines.postgres import PostgresEngine, without_password
 from bot.store.engines.sqlite import SQLiteEngine
 
@@ -64,32 +64,39 @@ class StoreBase:
 
     @classmethod
     async def open(
-        cls, target: str | Path, *, busy_timeout: float | None = None, pool_size: int = POOL_SIZE
+        cls,
+        target: str | Path,
+        *,
+        busy_timeout: float | None = None,
+        pool_size: int = POOL_SIZE,
+        read_only: bool = False,
     ) -> Self:
         """Open (creating if needed) and migrate the database `target`: a SQLite file's path (or
         `sqlite:///path`), or a `postgresql://` URL. A write waits up to `busy_timeout` seconds
-        (default BUSY_TIMEOUT) for another process's before an error says the database is busy."""
+        (default BUSY_TIMEOUT) for another process's before an error says the database is busy.
+        `read_only` opens it as it is, to be read and never changed or migrated (a copy's source)."""
         busy_timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         if is_server_url(target):
-            return await cls._open_postgres(str(target), busy_timeout, pool_size)
+            return await cls._open_postgres(str(target), busy_timeout, pool_size, not read_only)
         path = str(target).removeprefix("sqlite:///")  # sqlite:///var/x, sqlite:////srv/x
         if path == ":memory:" or path.startswith("file::memory:"):
             # the reader and the writer must share one file; an in-memory database is private to each
             raise StoreError("the database must be a file; use a temporary file instead of :memory:")
         try:
-            engine = await SQLiteEngine.open(path, busy_timeout)
+            engine = await SQLiteEngine.open(path, busy_timeout, read_only=read_only)
         except sqlite3.Error as error:
             raise StoreError(_cannot("open", path, error)) from None
         store = cls(engine)
         try:
-            await store.migrate()
+            if not read_only:
+                await store.migrate()
         except sqlite3.Error as error:
             await store.close()
             raise StoreError(_cannot("use", path, error)) from None
         return store
 
     @classmethod
-    async def _open_postgres(cls, url: str, busy_timeout: float, pool_size: int) -> Self:
+    async def _open_postgres(cls, url: str, busy_timeout: float, pool_size: int, migrate: bool) -> Self:
         import asyncpg
 
         try:
@@ -99,7 +106,8 @@ class StoreBase:
             raise StoreError(f"cannot open the database {shown} ({error}): check DATABASE_URL.") from None
         store = cls(engine)
         try:
-            await store.migrate()
+            if migrate:
+                await store.migrate()
         except asyncpg.PostgresError as error:
             await store.close()
             raise StoreError(f"cannot use the database {engine.name} ({error}).") from None
@@ -119,6 +127,10 @@ class StoreBase:
 
     async def schema_version(self) -> int:
         return await self.engine.schema_version()
+
+    def code_schema_version(self) -> int:
+        """The newest migration this code has for the store's engine."""
+        return max(number for number, _ in migrations(self.engine.dialect))
 
     def transaction(self) -> AbstractAsyncContextManager[Connection]:
         """`async with store.transaction() as db:` one write transaction (a `Connection`)."""

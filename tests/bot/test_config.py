@@ -9,6 +9,7 @@ import pytest
 
 from bot.chronology.reader import DEFAULT_DATA_FILE
 from bot.config import DEFAULT_DATABASE, ConfigError, Settings
+from tests.support import run_almanac
 
 TOKEN = "M" + "x" * 25 + ".Gabcde." + "y" * 30
 
@@ -134,3 +135,13 @@ def test_database_url_names_a_postgresql_server_or_the_sqlite_file(tmp_path: Pat
     assert Settings.from_values({}).database == str(Path("var") / "almanac.sqlite3")
     with pytest.raises(ConfigError, match="DATABASE_URL must start with postgresql://"):
         Settings.from_values({"DATABASE_URL": "mysql://db/almanac"})
+
+
+def test_an_env_file_that_is_not_utf8_gets_one_line_naming_it(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_bytes(b"DISCORD_TOKEN=\xff\xfeabc\nLOG_LEVEL=INFO\n")
+    with pytest.raises(ConfigError) as caught:
+        Settings.load(env, environ={})
+    assert str(caught.value) == f"{env} is not UTF-8 text (byte 15); save it as UTF-8."
+    result = run_almanac(tmp_path, "--env-file", str(env), "ask", "/onthisday 16 March")
+    assert result.returncode != 0 and "Traceback" not in result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -47,13 +48,20 @@ class SQLiteEngine(Engine):
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: str, busy_timeout: float) -> SQLiteEngine:
+    async def open(cls, path: str, busy_timeout: float, *, read_only: bool = False) -> SQLiteEngine:
+        """`read_only`: the file as it is, never written, never created (a copy's source)."""
         writer: aiosqlite.Connection | None = None
+        target = f"file:{urllib.parse.quote(path)}?mode=ro" if read_only else path
         try:
             # `timeout` is SQLite's busy timeout, in force from the first statement (WAL included)
-            writer = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
-            await _use_wal(writer, busy_timeout)
-            reader = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
+            writer = await aiosqlite.connect(
+                target, isolation_level=None, timeout=busy_timeout, uri=read_only
+            )
+            if not read_only:
+                await _use_wal(writer, busy_timeout)
+            reader = await aiosqlite.connect(
+                target, isolation_level=None, timeout=busy_timeout, uri=read_only
+            )
         except BaseException:
             if writer is not None:
                 await writer.close()  # its thread would otherwise keep the process from exiting
@@ -71,7 +79,8 @@ class SQLiteEngine(Engine):
             # pages they touch leave the cache and are read, and spilled to the log, again and
             # again. The cache fills only with what the writer touches: an ordinary day's
             # writes never come near it.
-            await writer.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+            if not read_only:
+                await writer.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         except BaseException:
             await engine.close()
             raise

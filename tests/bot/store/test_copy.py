@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from bot.curation.forms import EventForm
 from bot.runtime import open_services
 from bot.store import Store, StoreError
 from bot.store.copy import TABLES, copy_database
+from bot.store.engines.common import SQLITE, migrations
 from tests.support import FIXTURE_CHRONOLOGY, run_almanac
 
 GUILD, MOD = 4242, 7
@@ -85,3 +87,32 @@ def test_the_command_copies_into_an_empty_database_and_refuses_a_full_one(tmp_pa
     assert "counts and audit log verified" in done.stdout and "events" in done.stdout
     again = run_almanac(tmp_path, "db", "copy", str(source), str(copy))
     assert again.returncode == 2 and "is not empty" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_the_command_never_migrates_or_makes_its_source_and_refuses_a_newer_one(tmp_path: Path) -> None:
+    missing = run_almanac(
+        tmp_path, "db", "copy", str(tmp_path / "nothing.sqlite3"), str(tmp_path / "a.sqlite3")
+    )
+    assert missing.returncode != 0 and "no database at" in missing.stderr
+    assert not (tmp_path / "nothing.sqlite3").exists()
+
+    older = tmp_path / "older.sqlite3"
+    with sqlite3.connect(older) as db:  # a database an older Almanac wrote: schema version 3
+        for number, script in migrations(SQLITE)[:3]:
+            db.executescript(script)
+            db.execute(f"PRAGMA user_version = {number}")
+    before = older.read_bytes()
+    refused = run_almanac(tmp_path, "db", "copy", str(older), str(tmp_path / "b.sqlite3"))
+    assert (
+        refused.returncode != 0 and "older than" in refused.stderr and "almanac db migrate" in refused.stderr
+    )
+    assert older.read_bytes() == before  # not migrated, not touched
+
+    newer = tmp_path / "newer.sqlite3"
+    first = run_almanac(tmp_path, "db", "migrate", DATABASE_PATH=str(newer))
+    assert first.returncode == 0, first.stderr
+    with sqlite3.connect(newer) as db:
+        db.execute("PRAGMA user_version = 999")
+    refused = run_almanac(tmp_path, "db", "copy", str(newer), str(tmp_path / "c.sqlite3"))
+    assert refused.returncode != 0 and "newer than this Almanac" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp_path / "c.sqlite3").exists()
