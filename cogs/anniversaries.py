@@ -19,7 +19,7 @@ from bot.daily.settings import Anniversaries
 from bot.dates.post_times import all_timezones
 from bot.i18n.errors import UserError
 from bot.i18n.languages import NAMES, SHIPPED, language_of
-from bot.i18n.messages import said
+from bot.i18n.messages import Text, said
 from bot.model.kinds import EmptyDay
 from cogs.checks import CuratorGate
 from cogs.errors import reader_language, send_ephemeral
@@ -27,6 +27,33 @@ from cogs.errors import reader_language, send_ephemeral
 Interaction = discord.Interaction[Any]
 ZONE_CHOICES_MAX = 25
 SERVER_LANGUAGE = "The server's own language"  # a choice: its translations live in the catalogs
+
+
+def not_yours(
+    member: discord.Member,
+    channel: discord.TextChannel | discord.Thread | discord.ForumChannel,
+    role: discord.Role | None,
+) -> Text | None:
+    """Why `member` may not have the daily post go to `channel` (or ping `role` there), if so: the
+    bot's own rights must not carry a moderator into a channel or a ping they could not reach."""
+    allowed = channel.permissions_for(member)
+    speaks = (
+        allowed.send_messages_in_threads if isinstance(channel, discord.Thread) else allowed.send_messages
+    )
+    if not (allowed.view_channel and speaks):
+        return said(
+            "You cannot post in {channel} yourself, so the daily post cannot go there for you;"
+            " pick a channel you can post in.",
+            channel=channel.mention,
+        )
+    if role is not None and not role.mentionable and not allowed.mention_everyone:
+        return said(
+            "You cannot mention {role} in {channel} yourself, so the daily post cannot either;"
+            " leave the role out, or make it mentionable.",
+            role=role.mention,
+            channel=channel.mention,
+        )
+    return None
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -76,6 +103,11 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
             # its id is the server's own: `<@&id>` atop every post would read, and could ping, as
             # @everyone; refused as it is for the curator role
             raise UserError(said("@everyone cannot be the role to mention; pick a role, or leave it out."))
+        if isinstance(interaction.user, discord.Member) and (
+            refused := not_yours(interaction.user, channel, role)
+        ):
+            await send_ephemeral(interaction, refused)
+            return
         if names := missing_permissions(channel):
             cannot = said(
                 "I cannot post in {channel}: I need {permissions} there. Fix that and run setup again.",

@@ -72,7 +72,7 @@ async def test_setup_then_the_post_arrives_once_a_day(world: World, moderator: o
 
 
 async def test_only_the_configured_role_is_pinged(world: World, moderator: object) -> None:
-    readers = world.guild.create_role("Readers")
+    readers = world.guild.create_role("Readers", mentionable=True)  # a role anyone may ping
     await moderator.slash(  # type: ignore[attr-defined]
         world.channel,
         "anniversaries setup",
@@ -144,6 +144,27 @@ async def test_a_channel_the_bot_cannot_post_in_is_refused_at_setup(world: World
         world.channel, "anniversaries setup", channel=locked, time="09:00", timezone="UTC"
     )
     assert result.ephemeral and "Send Messages" in result.response.content
+
+
+async def test_whoever_sets_up_the_post_must_be_able_to_post_and_ping_there_themselves(
+    world: World, moderator: object
+) -> None:
+    # the bot may post in #staff and ping @Staff; the moderator may do neither
+    staff = world.guild.create_text_channel(
+        "staff", overwrites={moderator: discord.PermissionOverwrite(send_messages=False)}
+    )
+    muted = world.guild.create_role("Staff", mentionable=False)
+    refused = await moderator.slash(  # type: ignore[attr-defined]
+        world.channel, "anniversaries setup", channel=staff, time="09:00", timezone="UTC"
+    )
+    assert refused.ephemeral and "You cannot post in" in refused.response.content
+    pinged = await moderator.slash(  # type: ignore[attr-defined]
+        world.channel, "anniversaries setup", channel=world.channel, time="09:00", timezone="UTC", role=muted
+    )
+    assert pinged.ephemeral and "You cannot mention" in pinged.response.content
+    shown = await moderator.slash(world.channel, "anniversaries show")  # type: ignore[attr-defined]
+    assert "not set up" in shown.response.content  # nothing was saved
+    assert all(isinstance(getattr(error, "original", error), UserError) for error in world.env.errors)
 
 
 async def test_a_deleted_channel_is_reported_and_other_servers_still_post(
