@@ -84,6 +84,17 @@ class IndexFeed:
         if self.seen is None:
             self.seen = await fill_index(self._store, self._index, self._shards)
             return 0
+        if await self._store.pruned_through() > self.seen:
+            # idle past FEED_KEPT while others wrote: the changes it missed are pruned away, so
+            # nothing says which events to read again; all of them are
+            log.warning(
+                "change feed: changes after %d were pruned before this process read them; indexing afresh",
+                self.seen,
+            )
+            self._index.clear()
+            self._hidden.forget_all()
+            self.seen = await fill_index(self._store, self._index, self._shards)
+            return 0
         applied = 0
         while changes := await self._store.changes_after(self.seen):
             event_ids = list(

@@ -33,6 +33,10 @@ class HiddenEvents:
         if cached is not None:
             (cached.add if hidden else cached.discard)(event_id)
 
+    def forget_all(self) -> None:
+        """Changes were missed: every server's set is read afresh when next asked."""
+        self._by_server.clear()
+
     def forget(self, guild_id: int) -> None:
         """Another process changed this server's hidden set: read it afresh when next asked."""
         self._by_server.pop(guild_id, None)

@@ -74,6 +74,11 @@ class SearchIndex:
     1 and have few gaps), so an event costs a few dozen bytes beside its words and postings."""
 
     def __init__(self, *, tail_events: int = TAIL_EVENTS) -> None:
+        self._tail_limit = tail_events
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every event: the index holds nothing until it is filled again."""
         self._vocabulary = Vocabulary()
         self._words: list[bytes | None] = []  # event id -> its encoded words; None: not indexed
         self._titles: list[str | None] = []
@@ -94,7 +99,6 @@ class SearchIndex:
         self._tail: Segment | None = None
         self._tail_events: set[int] = set()  # indexed since the base was built
         self._base_stale = self._tail_stale = False
-        self._tail_limit = tail_events
         self._similar_cache: dict[tuple[str, bool], dict[int, float]] = {}
         self._cached_words = 0  # the vocabulary's size when the cache was filled
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.store.base import StoreBase
+from bot.store.base import SET_META, StoreBase
 
 FEED_BATCH = 5000  # changes read at a time
+PRUNED_THROUGH = "changes_pruned_through"  # meta: the newest change pruning has deleted
 
 
 @dataclass(frozen=True)
@@ -36,4 +37,15 @@ class ChangeFeed(StoreBase):
         when it starts again, rather than reading them."""
         cutoff = (dt.datetime.now(dt.UTC) - older_than).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         async with self.transaction() as db:
-            return int(await db.execute("DELETE FROM changes WHERE at < ?", (cutoff,)))
+            # remembered first, so that a process that had not read them yet knows it missed them
+            newest = await db.value("SELECT MAX(seq) FROM changes WHERE at < ?", (cutoff,))
+            if newest is None:
+                return 0
+            await db.execute(SET_META, (PRUNED_THROUGH, str(newest)))
+            return int(await db.execute("DELETE FROM changes WHERE seq <= ?", (newest,)))
+
+    async def pruned_through(self) -> int:
+        """The newest change pruning has deleted (0: none yet): a process that has seen less
+        than this missed changes it can no longer read, and must index afresh."""
+        found = await self.get_meta(PRUNED_THROUGH)
+        return int(found) if found else 0

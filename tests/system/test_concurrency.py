@@ -339,3 +339,29 @@ async def own_titles(services: Services, query: str) -> list[str]:
     except UserError:
         return []
     return [event.title for event in answer.events if event.scope == IMPORTED]
+
+
+async def test_a_process_whose_unread_changes_were_pruned_indexes_afresh(
+    services: Services, database: str
+) -> None:
+    """Idle past the feed's hour while another process wrote and pruned: the changes it never
+    read are gone, so it notices the gap and indexes everything again instead of missing them."""
+    await services.feed.catch_up()
+    other = await Store.open(database)
+    try:
+        elsewhere = wire(other, await build_index(other))
+        imported = b"id,date,title\ntula-strike,1919-04-03,Printers' strike at Tula\n"
+        await elsewhere.curation.import_file(IMPORTED, MOD, "one.csv", imported)
+        bundled = (await other.scope_events(0, deleted=False))[0]
+        assert bundled.id not in await services.hidden.ids(IMPORTED)  # cached here before the hide
+        await other.set_hidden(IMPORTED, bundled, True, MOD)
+        assert await other.prune_changes(dt.timedelta(seconds=-1)) >= 2  # all of them, unread here
+
+        await services.feed.catch_up()
+
+        (hit,) = services.index.search("tula printers", (IMPORTED,))
+        assert hit.title == "Printers' strike at Tula"
+        assert bundled.id in await services.hidden.ids(IMPORTED)
+        assert await services.feed.catch_up() == 0  # and from there on, as before
+    finally:
+        await other.close()
