@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import errno
 import os
+import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -259,7 +260,20 @@ def _validate(settings: Settings, file: Path | None) -> int:
     return 0
 
 
+class Terminated(SystemExit):
+    """SIGTERM arrived before the bot's own handling of it (or in the shell)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    # First of all, before migrations or a big index: as PID 1 in a container a process ignores
+    # any signal it has no handler for, so `docker stop` would wait out its grace period.
+    # Raised as SystemExit, it unwinds through every `with`, closing the database; the running
+    # bot replaces it with its own handler, which lets a daily post in flight finish.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         status = _main(argv)
         sys.stdout.flush()  # here, so that a full disk is reported below and not at exit

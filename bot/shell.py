@@ -9,6 +9,7 @@ import json
 import re
 import shlex
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,10 +238,37 @@ def _titles_from(ctx: ShellContext, loop: asyncio.AbstractEventLoop) -> Callable
     return offered
 
 
+async def _read_line(prompt: str) -> str:
+    """`input(prompt)` on a daemon thread of its own, not the loop's executor: asyncio.run waits
+    for the executor's threads as it ends, and one blocked in `input` would keep a shell told to
+    stop (SIGTERM) from ever exiting."""
+    loop = asyncio.get_running_loop()
+    line: asyncio.Future[str] = loop.create_future()
+
+    def settle(result: str | None, error: BaseException | None) -> None:
+        if line.done():
+            return
+        if error is not None:
+            line.set_exception(error)
+        else:
+            line.set_result(result or "")
+
+    def read() -> None:
+        try:
+            typed, error = input(prompt), None
+        except BaseException as raised:  # EOFError, KeyboardInterrupt: handed to the loop
+            typed, error = "", raised
+        with contextlib.suppress(RuntimeError):  # the shell ended meanwhile: no one is waiting
+            loop.call_soon_threadsafe(settle, typed, error)
+
+    threading.Thread(target=read, name="shell input", daemon=True).start()
+    return await line
+
+
 async def _read_and_answer(ctx: ShellContext) -> None:
     while True:
         try:
-            line = await asyncio.to_thread(input, "almanac> ")
+            line = await _read_line("almanac> ")
         except (EOFError, KeyboardInterrupt):
             print()
             return

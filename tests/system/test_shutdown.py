@@ -15,7 +15,11 @@ import asyncio
 import dataclasses
 import datetime as dt
 import os
+import shutil
 import signal
+import sqlite3
+import subprocess
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,7 +30,7 @@ from bot.client import AlmanacBot, create_bot, serve_until_signalled
 from bot.config import Settings
 from bot.runtime import Services
 from bot.store import Store
-from tests.support import HeldSender
+from tests.support import ALMANAC, FIXTURE_CHRONOLOGY, HeldSender, run_almanac
 
 GUILD, CHANNEL = 1001, 2002
 DAY = "2026-01-01"
@@ -156,3 +160,76 @@ async def test_a_bot_that_never_connected_closes_at_once(bot: AlmanacBot) -> Non
     task = daily_task(bot)
     await asyncio.wait_for(bot.close(), timeout=5)
     assert task.done()
+
+
+# -- SIGTERM to the command, at any moment -------------------------------------------------------
+
+
+def started(tmp_path: Path, *args: str, prefix: tuple[str, ...] = (), **env: str) -> subprocess.Popen[str]:
+    """`almanac ARGS` as its own process, with only the settings given (no .env)."""
+    environ = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "DATABASE_PATH": str(tmp_path / "almanac.sqlite3"),
+        "DATA_FILE": str(FIXTURE_CHRONOLOGY),
+        **env,
+    }
+    command = [*prefix, str(ALMANAC), "--env-file", str(tmp_path / "no.env"), *args]
+    return subprocess.Popen(
+        command, cwd=tmp_path, env=environ, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE." + "x" * 38  # the shape of a token; Discord is not reached
+UNSHARE = shutil.which("unshare")
+
+
+def pid_one_possible() -> bool:
+    """Whether this machine lets a test run a process as PID 1 of a PID namespace of its own."""
+    if UNSHARE is None:
+        return False
+    probe = subprocess.run([UNSHARE, "--pid", "--fork", "true"], capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not pid_one_possible(), reason="needs unshare --pid (root) to run a PID 1")
+@pytest.mark.parametrize("after", [1.0, 2.5])  # the start waits up to 5 s (BUSY_TIMEOUT)
+def test_sigterm_while_the_bot_starts_stops_it_as_pid_one(tmp_path: Path, after: float) -> None:
+    """As PID 1, as in a container, a process ignores a signal it has no handler for: the
+    handler comes first, so a SIGTERM during start-up ends the process at once and cleanly,
+    however far the start had got."""
+    assert UNSHARE is not None
+    database = tmp_path / "almanac.sqlite3"
+    assert run_almanac(tmp_path, "db", "migrate", DATABASE_PATH=str(database)).returncode == 0
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing: the start waits at loading the data
+    try:
+        outer = started(
+            tmp_path,
+            "run",
+            DISCORD_TOKEN=TOKEN,
+            BUSY_TIMEOUT="60",
+            prefix=(UNSHARE, "--pid", "--fork", "--kill-child"),
+        )
+        time.sleep(after)
+        children = Path(f"/proc/{outer.pid}/task/{outer.pid}/children").read_text().split()
+        assert children, "the bot ended before it was signalled"
+        os.kill(int(children[0]), signal.SIGTERM)  # to the bot itself: PID 1 inside
+        _, errors = outer.communicate(timeout=20)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert outer.returncode in (0, 128 + signal.SIGTERM), errors
+    assert "Traceback" not in errors
+
+
+def test_sigterm_stops_the_shell_waiting_at_its_prompt(tmp_path: Path) -> None:
+    shell = started(tmp_path, "shell")
+    assert shell.stdout is not None
+    seen = ""
+    while "almanac>" not in seen:  # the banner and the help, then the prompt
+        seen += shell.stdout.read(1) or pytest.fail(f"the shell ended: {seen!r}")
+    shell.send_signal(signal.SIGTERM)
+    _, errors = shell.communicate(timeout=10)
+    assert shell.returncode == 128 + signal.SIGTERM and "Traceback" not in errors
