@@ -11,19 +11,29 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/almanac
 
 WORKDIR /src
-# Dependencies first, so editing the bot does not reinstall them.
-COPY requirements-runtime.lock ./
-RUN pip install --no-cache-dir -r requirements-runtime.lock
+# Dependencies first, so editing the bot does not reinstall them; the build backend is locked
+# too (requirements-build.lock), and used in place rather than fetched afresh by pip.
+COPY requirements-runtime.lock requirements-build.lock ./
+RUN pip install --no-cache-dir -r requirements-runtime.lock -r requirements-build.lock
 
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
-RUN pip install --no-cache-dir --no-deps .
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
+    && pip uninstall --yes setuptools pip
 
-# -- run: no compiler, no pip cache, no source tree; a user that owns nothing but /data ---------
+# -- run: no compiler, no pip, no source tree; a user that owns nothing but /data and its home ---
 FROM python:3.11-slim
 
-RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin almanac \
+# tini is PID 1: it hands SIGTERM to the bot and reaps what it starts. The base image's own pip,
+# setuptools and wheel go: nothing is installed into a running container.
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/* \
+    && python -m pip uninstall --yes pip setuptools wheel \
+    && groupadd --system --gid 10001 almanac \
+    && useradd --system --uid 10001 --gid almanac --home-dir /home/almanac --create-home \
+        --shell /usr/sbin/nologin almanac \
     && mkdir /data \
     && chown almanac:almanac /data
 
@@ -34,6 +44,7 @@ COPY data/chronology.toml ./data/chronology.toml
 # The database lives on the volume; migrations run on every start. The health file is
 # rewritten by the running bot and read by the HEALTHCHECK below.
 ENV PATH=/opt/almanac/bin:$PATH \
+    HOME=/home/almanac \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_PATH=/data/almanac.sqlite3 \
@@ -41,12 +52,12 @@ ENV PATH=/opt/almanac/bin:$PATH \
     HEALTH_FILE=/tmp/almanac-health.json
 
 VOLUME ["/data"]
-USER 10001:10001
+USER almanac:almanac
 
 # Healthy while the bot is connected to Discord and its database answers (bot/health.py).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["almanac", "health"]
 
 # SIGTERM (docker stop) lets a daily post in flight finish, then closes the database.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["almanac"]
+ENTRYPOINT ["tini", "--", "almanac"]
 CMD ["run"]

@@ -36,13 +36,16 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.engines
 	$(BIN)/python -m benchmarks.command_line
 
-# Regenerates both lock files from pyproject.toml, with hashes. Pins already in the lock files
+# Regenerates the lock files from pyproject.toml, with hashes (requirements-build.lock: what the
+# Docker image builds the project with, its [build-system] requires). Pins already in the lock files
 # are kept unless pyproject.toml rules them out; the runtime lock takes the full lock's versions.
 lock:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(UV_COMPILE) --extra dev -o requirements.lock
 	$(UV_COMPILE) --constraint requirements.lock -o requirements-runtime.lock
+	$(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")' \
+		| $(UV_COMPILE:pyproject.toml=-) -o requirements-build.lock
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -251,11 +251,24 @@ def test_the_image_runs_the_bot_as_a_user_with_its_database_on_the_volume() -> N
     assert env["DATABASE_PATH"].startswith("/data/")
     assert ("VOLUME", '["/data"]') in final
     users = [args for op, args in final if op == "USER"]
-    assert users and users[-1].split(":")[0] not in ("0", "root")
+    assert users and users[-1] == "almanac:almanac"  # a named user and group, both 10001
+    setup = " ".join(args for op, args in final if op == "RUN")
+    assert "groupadd --system --gid 10001 almanac" in setup
+    assert "useradd --system --uid 10001 --gid almanac --home-dir /home/almanac --create-home" in setup
+    assert env["HOME"] == "/home/almanac"
+    # nothing installs into a running container: the base image's pip goes, and the venv's
+    assert "pip uninstall --yes pip setuptools wheel" in setup
+    assert "pip uninstall --yes setuptools pip" in " ".join(
+        args for op, args in steps[: steps.index(final[0])]
+    )
     assert ("HEALTHCHECK", 'CMD ["almanac", "health"]') in [
         (op, args[args.index("CMD") :]) for op, args in final if op == "HEALTHCHECK"
     ]
-    assert [args for op, args in final if op in ("ENTRYPOINT", "CMD")] == ['["almanac"]', '["run"]']
+    # tini as PID 1 hands SIGTERM on to the bot (which also handles it first thing, as PID 1 or not)
+    assert [args for op, args in final if op in ("ENTRYPOINT", "CMD")] == [
+        '["tini", "--", "almanac"]',
+        '["run"]',
+    ]
     # the image's settings are valid ones (with the chronology where this checkout has it)
     image = Settings.from_values(env | {"DATA_FILE": str(DEFAULT_DATA_FILE)})
     assert image.health_file is not None and str(image.database_path) == env["DATABASE_PATH"]
@@ -264,7 +277,7 @@ def test_the_image_runs_the_bot_as_a_user_with_its_database_on_the_volume() -> N
 def test_compose_keeps_the_database_on_a_named_volume_whatever_env_says() -> None:
     compose = (ROOT / "compose.yaml").read_text(encoding="utf-8")
     env = dict(re.findall(r"(\w+)=(\S+)", " ".join(a for op, a in dockerfile() if op == "ENV")))
-    assert re.search(r"^\s+env_file: \.env$", compose, re.MULTILINE)
+    assert "env_file" not in compose  # each service is given only what it uses, by name
     assert re.search(r"^\s+- almanac-data:/data$", compose, re.MULTILINE)
     assert re.search(r"^volumes:\n  almanac-data:", compose, re.MULTILINE)
     for name in ("DATABASE_PATH", "DATA_FILE", "HEALTH_FILE"):  # .env.example's paths are for checkouts
@@ -273,9 +286,14 @@ def test_compose_keeps_the_database_on_a_named_volume_whatever_env_says() -> Non
     assert grace is not None and int(grace[1]) > SHUTDOWN_GRACE, "docker would kill a post in flight"
 
 
-def compose_services(password: str = "s3cret") -> dict[str, dict[str, Any]]:
-    """compose.yaml's services, with ${POSTGRES_PASSWORD:-} filled in as compose would from .env."""
-    text = (ROOT / "compose.yaml").read_text(encoding="utf-8").replace("${POSTGRES_PASSWORD:-}", password)
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE." + "x" * 38
+ENV_FILE = {"POSTGRES_PASSWORD": "s3cret", "DISCORD_TOKEN": TOKEN, "LOG_LEVEL": "", "OWNER_IDS": "7"}
+
+
+def compose_services(env: dict[str, str] = ENV_FILE) -> dict[str, dict[str, Any]]:
+    """compose.yaml's services, with `${NAME:-default}` filled in as compose would from .env."""
+    text = (ROOT / "compose.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: env.get(m[1]) or m[2], text)
     assert "${" not in text, "a variable the test does not fill in"
     services: dict[str, dict[str, Any]] = yaml.safe_load(text)["services"]
     return services
@@ -284,7 +302,8 @@ def compose_services(password: str = "s3cret") -> dict[str, dict[str, Any]]:
 def settings_of(service: dict[str, Any]) -> Settings:
     """The settings a compose service's process starts with (the chronology where this checkout
     has it: the image's path exists only in the image)."""
-    environment = {key: str(value) for key, value in service["environment"].items()}
+    # an empty value (`DEV_GUILD_ID: ${DEV_GUILD_ID:-}`) is an empty variable, as compose sets it
+    environment = {key: "" if value is None else str(value) for key, value in service["environment"].items()}
     assert environment["DATA_FILE"] == "/app/data/chronology.toml"
     return Settings.from_values(environment | {"DATA_FILE": str(DEFAULT_DATA_FILE)})
 
@@ -307,7 +326,7 @@ def test_the_postgres_profile_splits_every_shard_between_processes_on_one_server
     counts = set()
     for name, service in shards.items():
         assert service["depends_on"] == {"postgres": {"condition": "service_healthy"}}, name
-        for key in ("env_file", "read_only", "stop_grace_period", "image"):
+        for key in ("read_only", "stop_grace_period", "image"):
             assert service[key] == services["almanac"][key], (name, key)
         settings = settings_of(service)
         assert settings.database_url == (
@@ -319,8 +338,20 @@ def test_the_postgres_profile_splits_every_shard_between_processes_on_one_server
         counts.add(settings.shard_count)
     assert len(counts) == 1, "every process must name the same SHARD_COUNT"
     assert sorted(taken) == list(range(counts.pop())), "each shard in exactly one process"
-    assert "pg_isready" in " ".join(database["healthcheck"]["test"])
+    assert "pg_isready --host=127.0.0.1" in " ".join(database["healthcheck"]["test"])  # over TCP
     assert any(volume.endswith(":/var/lib/postgresql/data") for volume in database["volumes"])
+
+
+def test_compose_gives_each_service_only_the_settings_it_uses() -> None:
+    services = compose_services()
+    for name, service in services.items():
+        environment = service.get("environment", {})
+        if name == "postgres":
+            assert "DISCORD_TOKEN" not in environment
+            continue
+        assert "POSTGRES_PASSWORD" not in environment, name
+        assert environment["DISCORD_TOKEN"] == TOKEN and str(environment["OWNER_IDS"]) == "7", name
+        assert environment["LOG_LEVEL"] == "INFO", name  # unset in .env: the default
 
 
 def test_the_build_context_leaves_out_secrets_and_local_data() -> None:
