@@ -17,6 +17,7 @@ from discord.ext import commands, tasks
 from bot.config import Settings
 from bot.daily.post import Sender
 from bot.daily.sender import DiscordSender
+from bot.heavy import HeavyWork
 from bot.runtime import Services, open_configured
 from cogs.admin import Admin, sync_tree
 from cogs.anniversaries import AnniversaryCommands
@@ -47,6 +48,7 @@ class AlmanacBot(commands.AutoShardedBot):
         self.settings = settings
         self._services = services
         self._sender = sender or DiscordSender(self)  # tests hand in a sender of their own
+        self.heavy = HeavyWork()  # pictures and export files, off the event loop
         self.tree.error(on_tree_error)
 
     def cogs_to_add(self) -> list[commands.Cog]:
@@ -54,10 +56,10 @@ class AlmanacBot(commands.AutoShardedBot):
         services = self._services
         gate = CuratorGate(services.curation)
         return [
-            Ask(services.almanac),
+            Ask(services.almanac, self.heavy),
             Help(self.slash_commands),
             AnniversaryCommands(services.anniversaries, gate),
-            Curate(services.almanac, services.curation, gate),
+            Curate(services.almanac, services.curation, gate, self.heavy),
             Admin(
                 self,
                 services.store,
@@ -105,6 +107,7 @@ class AlmanacBot(commands.AutoShardedBot):
     async def close(self) -> None:
         """Every way out (a signal, `almanac sync`, a fatal error) lets a daily post in flight finish."""
         await self.finish_daily_posts(SHUTDOWN_GRACE)
+        self.heavy.close()
         await super().close()
 
     async def finish_daily_posts(self, timeout: float) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -14,6 +13,7 @@ from discord.ext import commands
 from bot.almanac.answers import EventList
 from bot.almanac.questions import UPCOMING_MAX, Almanac
 from bot.dates.partial import FIRST_YEAR, LAST_YEAR
+from bot.heavy import HeavyWork
 from bot.model.kinds import Theme
 from bot.render import embeds
 from bot.render.localize import localized
@@ -86,20 +86,23 @@ class ListPages:
         )
 
 
-async def pictured(answer: EventList, language: str, picture: PictureChoice | None) -> list[discord.File]:
-    """The picture asked for, drawn off the event loop; none when it was not asked for or there is
-    nothing to draw (the reply says so in words)."""
+async def pictured(
+    heavy: HeavyWork, member: int, answer: EventList, language: str, picture: PictureChoice | None
+) -> list[discord.File]:
+    """The picture asked for, drawn on the pool for heavy replies; none when it was not asked for
+    or there is nothing to draw (the reply says so in words)."""
     if picture is None or not answer.events:
         return []
-    png = await asyncio.to_thread(timeline_png, answer, language, Theme(picture.value))
+    png = await heavy.run(member, timeline_png, answer, language, Theme(picture.value))
     return [embeds.picture_file(png, answer, language)]
 
 
 class Ask(commands.Cog):
     """The questions anyone may ask, in a server or in a DM."""
 
-    def __init__(self, almanac: Almanac) -> None:
+    def __init__(self, almanac: Almanac, heavy: HeavyWork | None = None) -> None:
         self.almanac = almanac
+        self.heavy = heavy or HeavyWork()  # pictures are drawn there, off the event loop
 
     @anywhere
     @app_commands.command(name="onthisday", description="What happened on this day in the chronology")
@@ -130,9 +133,13 @@ class Ask(commands.Cog):
             )
             return
         shown_in = reader_language(interaction)
-        around = localized(await self.almanac.surroundings(guild_id, shown), shown_in) if picture else None
-        files = await pictured(around, shown_in, picture) if around is not None else []
-        await interaction.response.send_message(embed=embeds.event_embed(shown, shown_in), files=files)
+        if picture is None:
+            await interaction.response.send_message(embed=embeds.event_embed(shown, shown_in))
+            return
+        await interaction.response.defer(thinking=True)  # a picture may take longer than Discord waits
+        around = localized(await self.almanac.surroundings(guild_id, shown), shown_in)
+        files = await pictured(self.heavy, interaction.user.id, around, shown_in, picture)
+        await interaction.edit_original_response(embed=embeds.event_embed(shown, shown_in), attachments=files)
 
     @event.autocomplete("name")
     async def event_autocomplete(
@@ -170,7 +177,11 @@ class Ask(commands.Cog):
         read_first = None if picture else embeds.PAGE_SIZE
         answer = await self.almanac.timeline(guild_id, start or None, end or None, read_first=read_first)
         pages = ListPages(self.almanac, guild_id, answer, shown_in)
-        await pages.send(interaction, await pictured(pages.shown, shown_in, picture))
+        if picture is not None and pages.shown.events:
+            await interaction.response.defer(thinking=True)  # drawing may take longer than Discord waits
+        await pages.send(
+            interaction, await pictured(self.heavy, interaction.user.id, pages.shown, shown_in, picture)
+        )
 
     @anywhere
     @app_commands.command(name="random", description="One event at random, from a year or with a tag")

@@ -22,6 +22,7 @@ from bot.curation import formats
 from bot.curation.formats import Number
 from bot.curation.ics import left_out_of_calendar
 from bot.curation.service import Curation, Target
+from bot.heavy import HeavyWork
 from bot.i18n.errors import UserError
 from bot.i18n.languages import NAMES, TRANSLATED
 from bot.i18n.messages import Text, said, said_n
@@ -58,7 +59,10 @@ class Curate(commands.Cog):
         allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False),
     )
 
-    def __init__(self, almanac: Almanac, curation: Curation, gate: CuratorGate) -> None:
+    def __init__(
+        self, almanac: Almanac, curation: Curation, gate: CuratorGate, heavy: HeavyWork | None = None
+    ) -> None:
+        self.heavy = heavy or HeavyWork()  # export files are written there, off the event loop
         self.almanac = almanac  # for autocomplete over this server's own live events
         self.curation = curation
         self.gate = gate
@@ -242,8 +246,10 @@ class Curate(commands.Cog):
     ) -> None:
         self.files.hit(interaction)
         title = f"{interaction.guild.name}: chronology" if interaction.guild else "Almanac chronology"
+        await interaction.response.defer(ephemeral=True, thinking=True)  # thousands of events take time
+        made_by = functools.partial(self.heavy.run, interaction.user.id)
         exported = await self.curation.export(
-            _guild(interaction), format, with_bundled=with_bundled, title=title
+            _guild(interaction), format, with_bundled=with_bundled, title=title, made_by=made_by
         )
         limit = interaction.guild.filesize_limit if interaction.guild else 8 * 1024 * 1024
         if len(exported.data) > limit:
@@ -265,7 +271,7 @@ class Curate(commands.Cog):
         reply = text.in_language(reader)
         if exported.left_out:
             reply += " " + left_out_of_calendar(exported.left_out).in_language(reader)
-        await interaction.response.send_message(reply, file=file, ephemeral=True)
+        await interaction.edit_original_response(content=reply, attachments=[file])
 
     # -- the curator role ----------------------------------------------------------------------
 

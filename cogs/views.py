@@ -162,11 +162,18 @@ async def send_pages(
     """Reply with page one (ready as it is), with the pager when there is more than one page and
     the menu of its events when there are `cards` to open. `files` (a picture) stay with the
     reply as it pages; `prepare` makes each later page ready before it is drawn."""
+    deferred = interaction.response.is_done()  # a picture was being drawn: the reply is waiting
     if pages <= 1 and (cards is None or not cards(0)):
-        await interaction.response.send_message(embed=render(0), ephemeral=ephemeral, files=list(files))
+        if deferred:
+            await interaction.edit_original_response(embed=render(0), attachments=list(files))
+        else:
+            await interaction.response.send_message(embed=render(0), ephemeral=ephemeral, files=list(files))
         return
     view = Pager(interaction.user.id, pages, render, reader_language(interaction), cards, prepare)
-    await interaction.response.send_message(
-        embed=render(0), view=view, ephemeral=ephemeral, files=list(files)
-    )
+    if deferred:
+        await interaction.edit_original_response(embed=render(0), view=view, attachments=list(files))
+    else:
+        await interaction.response.send_message(
+            embed=render(0), view=view, ephemeral=ephemeral, files=list(files)
+        )
     view.latest = interaction

@@ -306,7 +306,7 @@ def write_json(events: Sequence[EventFields]) -> bytes:
         "version": 1,
         "events": [fields.as_mapping() for fields in events],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return _json_bytes(document)
 
 
 def write_csv(events: Sequence[EventFields]) -> bytes:
@@ -361,7 +361,7 @@ def write_timelinejs(events: Sequence[EventFields], title: str) -> bytes:
             slide["group"] = html.escape(fields.tags[0])
         slides.append(slide)
     document = {"title": {"text": {"headline": html.escape(title), "text": ""}}, "events": slides}
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return _json_bytes(document)
 
 
 def _timeline_date(day: PartialDate) -> dict[str, str]:
@@ -388,3 +388,12 @@ def export_filename(guild_id: int, kind: str) -> str:
         "ics": "calendar.ics",
     }[kind]
     return f"almanac-{guild_id}-{suffix}"
+
+
+def _json_bytes(document: object) -> bytes:
+    """`document` as indented JSON, written piece by piece: `json.dumps` would join millions of
+    pieces of a big export in one call, holding the interpreter (and every other reply) for it."""
+    out = io.StringIO()
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+    return out.getvalue().encode("utf-8")

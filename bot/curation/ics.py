@@ -54,14 +54,17 @@ def write_ics(events: Sequence[Event], title: str, now: dt.datetime) -> Calendar
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", title)
     stamp = now.astimezone(dt.UTC).replace(microsecond=0)
-    included = 0
+    # each event written on its own and the file put together from the pieces: the library's
+    # one call for a whole calendar of 20,000 events would hold the interpreter for a second
+    head, end = calendar.to_ical().split(b"END:VCALENDAR")
+    pieces, included = [head], 0
     for event in events:
         if not event.date.is_day_precise():
             continue
         included += 1
-        for entry in _entries(event, stamp):
-            calendar.add_component(entry)
-    return CalendarFile(calendar.to_ical(), included, len(events) - included)
+        pieces += [entry.to_ical() for entry in _entries(event, stamp)]
+    pieces.append(b"END:VCALENDAR" + end)
+    return CalendarFile(b"".join(pieces), included, len(events) - included)
 
 
 def _entries(event: Event, stamp: dt.datetime) -> Iterator[icalendar.Event]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterable
+import functools
+from collections.abc import Awaitable, Callable, Iterable
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -225,8 +226,16 @@ class Curation:
         return ImportReport(len(rows), added, duplicates, rejected)
 
     async def export(
-        self, guild_id: int, kind: str, *, with_bundled: bool = False, title: str = "Almanac chronology"
+        self,
+        guild_id: int,
+        kind: str,
+        *,
+        with_bundled: bool = False,
+        title: str = "Almanac chronology",
+        made_by: Offload | None = None,
     ) -> ExportFile:
+        """The server's events as a file. Writing thousands of them takes CPU: `made_by` runs that
+        part elsewhere (the bot's pool for heavy replies); without it, it runs here."""
         _need_server(guild_id)
         if kind not in formats.FORMATS:
             raise UserError(said("Export as one of {formats}.", formats=", ".join(formats.FORMATS)))
@@ -241,19 +250,8 @@ class Curation:
                     "or export with the bundled ones too."
                 )
             )
-        if kind == "ics":
-            feed = write_ics(events, title, dt.datetime.now(dt.UTC))
-            return ExportFile(
-                formats.export_filename(guild_id, kind), feed.data, feed.included, feed.left_out
-            )
-        fields = [event.fields for event in events]
-        if kind == "json":
-            data = formats.write_json(fields)
-        elif kind == "csv":
-            data = formats.write_csv(fields)
-        else:
-            data = formats.write_timelinejs(fields, title)
-        return ExportFile(formats.export_filename(guild_id, kind), data, len(events))
+        make = functools.partial(export_file, guild_id, kind, events, title, dt.datetime.now(dt.UTC))
+        return await made_by(make) if made_by is not None else make()
 
     # -- autocomplete -----------------------------------------------------------------------
 
@@ -373,3 +371,21 @@ def _not_found(ref: str, target: Target) -> Text:
     return said(
         "This server has no event called “{name}”; pick one from the list as you type.", name=quoted(ref)
     )
+
+
+Offload = Callable[[Callable[[], ExportFile]], Awaitable[ExportFile]]
+
+
+def export_file(guild_id: int, kind: str, events: list[Event], title: str, now: dt.datetime) -> ExportFile:
+    """The file itself: plain CPU work on plain values, safe on any thread."""
+    if kind == "ics":
+        feed = write_ics(events, title, now)
+        return ExportFile(formats.export_filename(guild_id, kind), feed.data, feed.included, feed.left_out)
+    fields = [event.fields for event in events]
+    if kind == "json":
+        data = formats.write_json(fields)
+    elif kind == "csv":
+        data = formats.write_csv(fields)
+    else:
+        data = formats.write_timelinejs(fields, title)
+    return ExportFile(formats.export_filename(guild_id, kind), data, len(events))

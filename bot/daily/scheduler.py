@@ -328,8 +328,7 @@ class Scheduler:
             return PostOutcome.SKIPPED if record.state is PostState.SKIPPED else PostOutcome.SENT
         post = await build_post(self._almanac, settings, day, now, zone)
         if post is not None and record is not None and record.last_error:
-            # late because Discord refused an earlier attempt, not because the bot was offline
-            post = replace(post, late=False)
+            post = replace(post, late=False)  # late for Discord's refusals, not an offline bot
         if post is None:
             await self._store.finish_post(settings.guild_id, key, PostState.SKIPPED, nonce=nonce)
             return PostOutcome.SKIPPED
