@@ -27,7 +27,7 @@ DATABASE_TIMEOUT = 5.0
 
 
 class Pingable(Protocol):
-    async def schema_version(self) -> int: ...
+    async def ping(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,11 @@ class Beat:
 async def probe_database(store: Pingable) -> str:
     """`ok` when the database answers a query within DATABASE_TIMEOUT, else the reason.
 
-    It asks on the writer connection, the one a daily post needs to record itself.
+    A read, never the write lock: on PostgreSQL a daily pass may hold that lock for seconds, and
+    the probe must neither wait behind it nor make the pass wait (`Store.ping`).
     """
     try:
-        await asyncio.wait_for(store.schema_version(), DATABASE_TIMEOUT)
+        await asyncio.wait_for(store.ping(), DATABASE_TIMEOUT)
     except TimeoutError:
         return f"no answer within {DATABASE_TIMEOUT:.0f} seconds"
     except Exception as error:  # sqlite3.Error, or ValueError from a closed connection

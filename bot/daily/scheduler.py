@@ -10,6 +10,7 @@ back for the day's marker before anything is resent, and a resend carries the sa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -21,7 +22,7 @@ from bot.almanac.questions import Almanac
 from bot.daily.post import DailyPost, PostFailed, Sender, build_post, marker_for, nonce_for
 from bot.dates.post_times import iso, post_instant, zone_named
 from bot.model.kinds import PostOutcome, PostState
-from bot.store import PostRecord, PostSettings, Shards, Store
+from bot.store import PostRecord, PostSettings, Shards, Store, is_busy
 from bot.store.posts.records import ClaimHeld, ClosedDay, NewClaim, Reschedule
 
 log = logging.getLogger(__name__)
@@ -261,19 +262,18 @@ class Scheduler:
         async with self._slots:
             try:
                 current = await self._store.post_settings(settings.guild_id)
-                if current is not None and current.version != settings.version:
-                    # A moderator changed the settings while this server waited for a slot.
+                if current is not None and current.version != settings.version:  # changed meanwhile
                     if not current.enabled or (current.next_due_utc or "9999") > iso(now):
                         return PostOutcome.WAITING
                     settings = current
                 return await self.serve(settings, now, sender)
-            except Exception:
-                log.exception("daily post for server %s failed unexpectedly", settings.guild_id)
-                # Push it back a little so a bug cannot spin the loop on one server.
-                retry_at = iso(now + dt.timedelta(minutes=5))
-                await self._store.reschedule_post(
-                    settings.guild_id, settings.due_local_date or "", retry_at, settings.version
-                )
+            except Exception as error:  # a busy database (another process's write lock): a delay
+                report = log.warning if is_busy(error) else log.exception
+                report("daily post for %s: %s", settings.guild_id, error)
+                # pushed back so a bug cannot spin the loop (unwritable: due again next pass)
+                with contextlib.suppress(Exception):
+                    retry_at, day = iso(now + dt.timedelta(minutes=5)), settings.due_local_date or ""
+                    await self._store.reschedule_post(settings.guild_id, day, retry_at, settings.version)
                 return PostOutcome.RETRYING
 
     async def serve(self, settings: PostSettings, now: dt.datetime, sender: Sender) -> PostOutcome:

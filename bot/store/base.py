@@ -128,6 +128,12 @@ class StoreBase:
     async def schema_version(self) -> int:
         return await self.engine.schema_version()
 
+    async def ping(self) -> None:
+        """Ask the database something small, as a read: on SQLite on the writer connection, the
+        one a daily post records itself with; on PostgreSQL any connection of the pool, without
+        the write lock (which `schema_version` takes there)."""
+        await self.engine.ping()
+
     def code_schema_version(self) -> int:
         """The newest migration this code has for the store's engine."""
         return max(number for number, _ in migrations(self.engine.dialect))

@@ -85,6 +85,9 @@ class Engine(ABC):
         rows = await self.fetch("SELECT 'ok'")  # a server checks its own pages: does it answer?
         return str(rows[0][0])
 
+    async def ping(self) -> None:
+        await self.fetch("SELECT 1")
+
     async def migrate(self) -> int:
         version = await self.schema_version()
         for number, script in migrations(self.dialect):

@@ -120,6 +120,10 @@ class SQLiteEngine(Engine):
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
+    async def ping(self) -> None:
+        async with self.writer.execute("SELECT 1") as cursor:
+            await cursor.fetchone()
+
     async def integrity_check(self) -> str:
         rows = await self.fetch("PRAGMA integrity_check")
         return str(rows[0][0])

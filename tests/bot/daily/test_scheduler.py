@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sqlite3
 from collections import Counter
 from zoneinfo import ZoneInfo
 
@@ -486,3 +488,36 @@ async def test_a_day_another_scheduler_claims_between_the_look_and_the_batch_cla
     await run_until(posting, due, due + CLAIM_LEASE + dt.timedelta(minutes=2), dt.timedelta(seconds=30))
     for guild in (41, 42, 43):
         assert channels.days_posted(guild * 10) == Counter({"2026-06-01": 1}), guild
+
+
+async def test_a_held_write_lock_delays_a_post_and_never_breaks_the_pass(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another process holds the write lock through the pass (PostgreSQL's lock timeout, SQLite's
+    busy timeout): even recording the delay fails, and the pass still ends, the day still due."""
+    channels = FakeChannels()
+    start = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    scheduler = await set_up(services, channels, 21, "UTC", "09:00", start)
+
+    async def locked(*_: object, **__: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(services.store, "post_settings", locked)
+    monkeypatch.setattr(services.store, "reschedule_post", locked)
+    monkeypatch.setattr(services.store, "claim_new_posts", locked)
+    monkeypatch.setattr(services.store, "claim_post", locked)
+    with caplog.at_level(logging.WARNING):
+        report = await scheduler.run_pass(dt.datetime(2026, 6, 1, 9, 0, 10, tzinfo=UTC))
+    assert channels.days_posted(210) == Counter()
+    assert report.due >= 1 and not any(
+        record.exc_info for record in caplog.records if "locked" in record.getMessage()
+    )
+
+    monkeypatch.undo()
+    await run_until(
+        scheduler,
+        dt.datetime(2026, 6, 1, 9, 1, tzinfo=UTC),
+        dt.datetime(2026, 6, 1, 10, 0, tzinfo=UTC),
+        dt.timedelta(minutes=1),
+    )
+    assert channels.days_posted(210) == Counter({"2026-06-01": 1})  # once the lock is free, posted once

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import sqlite3
@@ -14,6 +15,7 @@ import pytest
 
 from bot.almanac.freshness import fill_index
 from bot.chronology.reader import DEFAULT_DATA_FILE, ChronologyError, load_chronology
+from bot.health import probe_database
 from bot.model.event import Event, EventFields
 from bot.search.index import SearchIndex
 from bot.store import ConflictError, Store, StoreError
@@ -662,3 +664,10 @@ async def test_random_matches_a_tag_in_any_case_and_script_on_either_engine(stor
     ):
         found = await store.random_event(GUILD_A, 0.0, tag=typed)
         assert found is not None and found.title == title, typed
+
+
+async def test_the_health_probe_reads_and_never_waits_for_the_write_lock(store: Store) -> None:
+    """A daily pass holding the write lock (on PostgreSQL, for seconds under load) leaves the
+    probe answering at once: it reads, and takes no lock."""
+    async with store.transaction():
+        assert await asyncio.wait_for(probe_database(store), 2.0) == "ok"
