@@ -107,15 +107,7 @@ class Curation:
         if event.scope != guild_id:
             raise UserError(said("Only this server's own events can be edited here."))
         fields = fields_from_form(form, event.fields.as_mapping())
-        try:
-            edited = await self._store.edit_event(event, fields, actor)
-        except ConflictError:
-            message = said(
-                "“{title}” changed while you were editing it; run `/events edit` again.", title=event.title
-            )
-            raise UserError(message) from None
-        self._index.add(edited)
-        return edited
+        return await self._saved_edit(event, fields, actor)
 
     async def translate(
         self, guild_id: int, actor: int | None, event: Event, language: str, title: str, summary: str
@@ -137,15 +129,7 @@ class Curation:
             translations.pop(language, None)
         mapping["translations"] = translations
         fields = EventFields.from_mapping(mapping)
-        try:
-            edited = await self._store.edit_event(event, fields, actor)
-        except ConflictError:
-            message = said(
-                "“{title}” changed while you were editing it; run `/events edit` again.", title=event.title
-            )
-            raise UserError(message) from None
-        self._index.add(edited)
-        return edited
+        return await self._saved_edit(event, fields, actor)
 
     async def remove(self, guild_id: int, actor: int | None, event_id: int) -> Event:
         _need_server(guild_id)
@@ -281,6 +265,18 @@ class Curation:
         return best_titles([*own, *hidden], text)
 
     # -- finding the event a command names ------------------------------------------------------
+
+    async def _saved_edit(self, event: Event, fields: EventFields, actor: int | None) -> Event:
+        """`event` with its new `fields`, unless someone saved it first since it was read."""
+        try:
+            edited = await self._store.edit_event(event, fields, actor)
+        except ConflictError:
+            message = said(
+                "“{title}” changed while you were editing it; run `/events edit` again.", title=event.title
+            )
+            raise UserError(message) from None
+        self._index.add(edited)
+        return edited
 
     def _scopes(self, guild_id: int, target: Target) -> tuple[set[int], bool | None]:
         own, bundled, deleted = _TARGETS[target]
