@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python $(BIN)/python \
 	--python-version 3.11 --python-platform linux --custom-compile-command "make lock"
 
-.PHONY: run test lint bench clean lock
+.PHONY: run test lint bench clean lock image
 
 # Two pip steps: the lock files carry hashes (pip checks them), and the project itself has no
 # single file to hash, so it goes in separately.
@@ -46,6 +46,11 @@ lock:
 	$(UV_COMPILE) --constraint requirements.lock -o requirements-runtime.lock
 	$(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")' \
 		| $(UV_COMPILE:pyproject.toml=-) -o requirements-build.lock
+
+# The container image, with podman (Docker's format: the OCI format has no HEALTHCHECK). Where
+# Docker runs: `docker compose build`. README, "Running with Docker", says what was run here.
+image:
+	podman build --format docker -t almanac .
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
