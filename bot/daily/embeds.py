@@ -31,7 +31,7 @@ def post_content(post: DailyPost, language: str = SOURCE_LANGUAGE) -> str | None
     parts = [f"<@&{post.mention_role_id}>"] if post.mention_role_id else []
     if post.intro:
         day = day_in(post.local_date.month, post.local_date.day, None, language)
-        parts.append(user_text(filled_intro(post.intro, day, post.answer.anniversary_count)))
+        parts.append(user_text(filled_intro(post.intro, day, post.answer.anniversary_count, language)))
     return " ".join(parts) or None
 
 

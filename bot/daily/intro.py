@@ -1,5 +1,5 @@
-"""The daily post's intro line: a moderator's sentence above the post, with `{date}` and `{count}`
-filled in each day ("Good morning! {count} anniversaries today, {date}.").
+"""The daily post's intro line: a moderator's sentence above the post, with `{date}`, `{count}` and
+`{anniversaries}` filled in each day ("Good morning! {anniversaries} today, {date}.").
 
 Checked once, when it is saved, so that filling it in can never fail on the day: at most
 INTRO_MAX characters on one line, something visible, and no placeholder but the two. It is shown
@@ -11,12 +11,13 @@ from __future__ import annotations
 import string
 
 from bot.i18n.errors import UserError
-from bot.i18n.messages import said
+from bot.i18n.languages import SOURCE_LANGUAGE
+from bot.i18n.messages import said, said_n
 from bot.i18n.text import quoted, visible
 
 INTRO_MAX = 200
-PLACEHOLDERS = ("date", "count")
-_EXAMPLE = "`Good morning! {count} anniversaries today, {date}.`"
+PLACEHOLDERS = ("date", "count", "anniversaries")
+_EXAMPLE = "`Good morning! {anniversaries} today, {date}.`"
 
 
 def check_intro(text: str | None) -> str | None:
@@ -47,11 +48,8 @@ def check_intro(text: str | None) -> str | None:
         if name is not None and (name not in PLACEHOLDERS or spec or conversion):
             raise UserError(
                 said(
-                    "The intro line can fill in only {date_field} and {count_field}, not `{name}`; for"
-                    " example {example}",
-                    # not `count=`: that name is said_n's, for plurals
-                    date_field="`{date}`",
-                    count_field="`{count}`",
+                    "The intro line can fill in only {fields}, not `{name}`; for example {example}",
+                    fields="`{date}`, `{count}`, `{anniversaries}`",
                     name=quoted(
                         "{"
                         + name
@@ -66,6 +64,9 @@ def check_intro(text: str | None) -> str | None:
     return line
 
 
-def filled_intro(intro: str, day: str, count: int) -> str:
-    """The stored line with the day and the count of anniversaries put in (checked when saved)."""
-    return intro.format(date=day, count=count)
+def filled_intro(intro: str, day: str, count: int, language: str = SOURCE_LANGUAGE) -> str:
+    """The stored line with the day and the count of anniversaries put in (checked when saved):
+    `{count}` the number alone, `{anniversaries}` the number with its noun in the post's language
+    and that number's plural form (`1 anniversary`, `3 годовщины`, `5 годовщин`)."""
+    anniversaries = said_n("{count} anniversary", "{count} anniversaries", count).in_language(language)
+    return intro.format(date=day, count=count, anniversaries=anniversaries)

@@ -321,7 +321,7 @@ async def test_a_crowded_day_is_posted_with_its_true_count_and_the_rest_counted(
 @pytest.mark.parametrize(
     ("intro", "said"),
     [
-        ("Hello {name}", "only `{date}` and `{count}`, not `{name}`"),
+        ("Hello {name}", "only `{date}`, `{count}`, `{anniversaries}`, not `{name}`"),
         ("Hello {date!r}", "not `{date!r}`"),
         ("Hello {count:>9}", "not `{count:>9}`"),
         ("Hello {", "a brace that opens or closes nothing"),
