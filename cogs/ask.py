@@ -35,7 +35,7 @@ def guild_of(interaction: Interaction) -> int:
     in a server the bot is not in (a member's own install used there), whose events, if it ever
     had any, are not that member's to read. discord.py makes such a server up as `unavailable`."""
     guild = interaction.guild
-    return interaction.guild_id or 0 if guild is not None and not guild.unavailable else 0
+    return guild.id if guild is not None and not guild.unavailable else 0
 
 
 def anywhere(command: AnyCommand) -> AnyCommand:

@@ -8,7 +8,8 @@ in the same transaction as each write (migration 008). `catch_up` applies what i
 
 The questions that use the index call `fresh` first, which looks at the feed at most once every
 FEED_INTERVAL seconds: so an answer reflects every write made anywhere more than a second before
-it, a busy bot asks the database one small question a second, and an idle one none. On
+it, a busy bot asks the database two small questions a second (what changed, and whether
+pruning took any change it had not read yet), and an idle one none. On
 PostgreSQL the feed's trigger also NOTIFYs: a listening process (`wake`) looks at once, so there
 an answer reflects every write committed before it reached the process.
 """

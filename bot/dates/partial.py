@@ -59,6 +59,10 @@ class DateError(UserError, ValueError):
     """A date the user or a data file gave that we cannot accept; the message is for people."""
 
 
+class YearOutOfRange(DateError):
+    """A well-formed date after LAST_YEAR: what is wrong is the year, not how it was written."""
+
+
 def no_such_day(typed: str, month: MonthName, days: int) -> Text:
     """`30 февраля` refused, saying how long that February is, in the reader's language."""
     return said_n(
@@ -142,7 +146,7 @@ class PartialDate:
         if year == 0:
             raise DateError(said("`{text}` has year 0; years start at 0001.", text=text))
         if year > LAST_YEAR:
-            raise DateError(
+            raise YearOutOfRange(
                 said("`{text}` is after {last}, the last year a date can have.", text=text, last=LAST_YEAR)
             )
         if month is not None and 21 <= month <= 41:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.dates.months import MonthName, month_number, relative_days
-from bot.dates.partial import FIRST_YEAR, LAST_YEAR, DateError, EventDate, no_such_day
+from bot.dates.partial import FIRST_YEAR, LAST_YEAR, DateError, EventDate, YearOutOfRange, no_such_day
 from bot.dates.words import DateWords, day_in
 from bot.i18n.languages import SOURCE_LANGUAGE
 from bot.i18n.messages import Text, said
@@ -68,7 +68,6 @@ _SPAN_SEPARATORS = (
     " do ",  # pl
     "–", "—", " - ", "..",
 )  # fmt: skip
-_AFTER_THE_LAST_YEAR = re.compile(rf"{LAST_YEAR + 1}(?:\D|$)")
 _YEAR_ABBREVIATION = re.compile(r"(\d{4})\s*(?:гг|рр|г|р|r)\.?(?=$|[\s–—-])")
 
 
@@ -169,9 +168,9 @@ def _one_span(cleaned: str, original: str) -> tuple[dt.date, dt.date, Span]:
         cleaned = f"{year:04d}-{month:02d}"
     try:
         date = EventDate.parse(cleaned)
+    except YearOutOfRange:
+        raise  # a date, but out of range: say so rather than how to write one
     except DateError:
-        if _AFTER_THE_LAST_YEAR.match(cleaned):
-            raise  # a date, but out of range: say so rather than how to write one
         raise DateError(
             said(
                 "`{text}` is not a span I can read. {hint}", text=quoted(original, SHOWN_MAX), hint=SPAN_HINT

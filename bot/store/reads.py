@@ -251,16 +251,16 @@ ROWS_BETWEEN_YIELDS = 500  # about 10 ms of turning rows into events
 async def _events_from(rows: Sequence[Any]) -> list[Event]:
     """The rows as events, letting the event loop answer others every few hundred: a server's
     20,000 events take half a second to build, which would otherwise stop every other reply."""
+    if len(rows) <= ROWS_BETWEEN_YIELDS:
+        return [event_from_row(row) for row in rows]
     events: list[Event] = []
-    if len(rows) > ROWS_BETWEEN_YIELDS:
+    for start in range(0, len(rows), ROWS_BETWEEN_YIELDS):
+        if start:
+            await asyncio.sleep(0)
         # the rows, and then each chunk of events, leave the cyclic collector's care: its full
         # passes would otherwise walk every one of them again and again as more are made, for a
         # tenth of a second at a time (they are acyclic: reference counting frees them all)
         gc.freeze()
-    for start in range(0, len(rows), ROWS_BETWEEN_YIELDS):
-        if start:
-            await asyncio.sleep(0)
         events += [event_from_row(row) for row in rows[start : start + ROWS_BETWEEN_YIELDS]]
-        if len(rows) > ROWS_BETWEEN_YIELDS:
-            gc.freeze()
+    gc.freeze()
     return events
