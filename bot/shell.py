@@ -19,8 +19,8 @@ from bot.almanac.answers import EventAnswer, EventList
 from bot.almanac.questions import Almanac
 from bot.daily.settings import Anniversaries
 from bot.i18n.errors import UserError
-from bot.i18n.languages import SOURCE_LANGUAGE
-from bot.i18n.messages import said
+from bot.i18n.languages import SHIPPED, SOURCE_LANGUAGE
+from bot.i18n.messages import said, translate
 from bot.i18n.text import terminal_safe
 from bot.line_editing import line_editing
 from bot.model.kinds import Theme
@@ -28,13 +28,20 @@ from bot.render.help import SHELL_COMMANDS, example
 from bot.render.localize import localized
 from bot.render.text import Answer, error_json, to_json, to_text
 
-HELP = "\n".join(
-    [
-        "Commands (the same as in Discord):",
-        *(f"  {example(command)}" for command in SHELL_COMMANDS),
-        "  help, quit",
-    ]
-)
+
+def name_in(language: str, command: str) -> str:
+    """`anniversaries preview` as typed in `language`'s Discord client: `годовщины предпросмотр`."""
+    return " ".join(translate(language, "name", part) for part in command.split())
+
+
+def shell_help(language: str = SOURCE_LANGUAGE) -> str:
+    """The shell's commands with their examples, named and filled in as a reader of `language`
+    types them in Discord (the shell takes those names too, and the English ones)."""
+    lines = [said("Commands (the same as in Discord):").in_language(language)]
+    for command in SHELL_COMMANDS:
+        typed = example(command, language).replace(f"/{command}", f"/{name_in(language, command)}", 1)
+        lines.append(f"  {typed}")
+    return "\n".join([*lines, "  help, quit"])
 
 
 @dataclass
@@ -86,12 +93,12 @@ async def _random(ctx: ShellContext, args: str) -> Answer:
 
 
 async def _help(ctx: ShellContext, args: str) -> str:
-    return HELP
+    return shell_help(ctx.language)
 
 
 async def _anniversaries(ctx: ShellContext, args: str) -> Reply:
     action, _, day = args.partition(" ")
-    if action != "preview":
+    if _SPELLINGS.get(action.lower()) != "preview":
         raise UserError(
             "In the shell, `/anniversaries preview [day]` shows a daily post; set posts up in Discord."
         )
@@ -115,6 +122,13 @@ COMMANDS: dict[str, Handler] = {
 }
 
 
+# Each command under its English name and its name in every translated language: a hint in the
+# shell's language names the command as a Discord reader of that language types it.
+_SPELLINGS: dict[str, str] = {
+    translate(language, "name", name).lower(): name for name in [*COMMANDS, "preview"] for language in SHIPPED
+}
+
+
 def split_command(line: str) -> tuple[str, str]:
     """`/onthisday 16 March` -> ("onthisday", "16 March"); quotes around the argument are optional."""
     text = line.strip()
@@ -127,12 +141,13 @@ def split_command(line: str) -> tuple[str, str]:
 
 
 async def execute(ctx: ShellContext, line: str) -> tuple[str, Reply]:
-    name, args = split_command(line)
+    typed, args = split_command(line)
+    name = _SPELLINGS.get(typed, typed)
     handler = COMMANDS.get(name)
     if handler is None:
-        known = ", ".join(f"/{command}" for command in COMMANDS)
+        known = ", ".join(f"/{name_in(ctx.language, command)}" for command in COMMANDS)
         raise UserError(
-            said("There is no command `/{name}`; try one of {known}.", name=name[:30], known=known)
+            said("There is no command `/{name}`; try one of {known}.", name=typed[:30], known=known)
         )
     return name, await handler(ctx, args)
 
@@ -152,7 +167,8 @@ async def ask(
     ctx: ShellContext, line: str, *, as_json: bool, picture: PictureRequest | None = None
 ) -> tuple[str, int]:
     """One command, answered as text or JSON, with the exit status a script should see."""
-    name = split_command(line)[0]
+    typed = split_command(line)[0]
+    name = _SPELLINGS.get(typed, typed)
     try:
         if picture is not None and name not in PICTURED:
             raise UserError("Only `/timeline` and `/event` draw a picture; leave out `--png` here.")
@@ -212,9 +228,10 @@ def _answered(ctx: ShellContext, command: str, answer: Reply, *, as_json: bool) 
 
 async def interactive(ctx: ShellContext, banner: str) -> None:
     print(banner)
-    print(HELP)
+    print(shell_help(ctx.language))
     if sys.stdin.isatty():
-        with line_editing(list(COMMANDS), _titles_from(ctx, asyncio.get_running_loop())):
+        names = list(dict.fromkeys([*(name_in(ctx.language, command) for command in COMMANDS), *COMMANDS]))
+        with line_editing(names, _titles_from(ctx, asyncio.get_running_loop())):
             await _read_and_answer(ctx)
     else:
         await _read_and_answer(ctx)
@@ -275,7 +292,7 @@ async def _read_and_answer(ctx: ShellContext) -> None:
         if line.strip().lower() in ("quit", "exit", "q"):
             return
         if line.strip().lower() in ("help", "?", "/help"):
-            print(HELP)
+            print(shell_help(ctx.language))
             continue
         if line.strip():
             output, _ = await ask(ctx, line, as_json=False)

@@ -91,6 +91,12 @@ class EventList:
     focus: int | None = None  # the event a list of its neighbours is about
     unread: tuple[int, ...] = ()  # listed after `events`, not read yet: `Almanac.read_listed`
     gone: int = 0  # listed, but removed or hidden before they were read
+    partial: frozenset[int] = frozenset()  # events that match only some of a search's words
+
+    @property
+    def only_partial(self) -> bool:
+        """Whether nothing found matches every word: the answer says so before the list."""
+        return bool(self.events) and all(event.id in self.partial for event in self.events)
 
     @property
     def listed(self) -> int:

@@ -24,6 +24,7 @@ from bot.render.localize import label as label_in
 from bot.render.markup import user_message, user_text
 from bot.render.picture import FILE_NAME as PICTURE_FILE
 from bot.render.text import (
+    ONLY_PARTIAL,
     and_more,
     anniversary_note,
     date_line,
@@ -31,6 +32,7 @@ from bot.render.text import (
     day_message,
     event_details,
     not_found_text,
+    partial_note,
     upcoming_empty,
     upcoming_heading,
 )
@@ -178,9 +180,9 @@ def list_page_embed(answer: EventList, page: int, language: str = SOURCE_LANGUAG
             answer.empty_message.in_language(language)
         )  # it quotes the query back
         return embed
-    blocks = []
+    blocks = [f"*{ONLY_PARTIAL.in_language(language)}*"] if answer.only_partial else []
     for event in page_events(answer, page):
-        block = _event_line(event, language)
+        block = _event_line(event, language, partial_note(answer, event, language))
         if event.fields.summary:
             block += "\n> " + user_text(event.fields.summary, SUMMARY_PREVIEW)
         blocks.append(block)

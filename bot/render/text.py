@@ -196,8 +196,23 @@ def _list_text(answer: EventList, language: str) -> str:
     if not answer.events:
         return answer.empty_message.in_language(language)
     lines = [f"{answer.heading.in_language(language)} ({len(answer.events)})"]
-    lines += [f"  • {date_line(event, language)} — {event.title}" for event in answer.events]
+    if answer.only_partial:
+        lines.append(ONLY_PARTIAL.in_language(language))
+    for event in answer.events:
+        note = partial_note(answer, event, language)
+        lines.append(f"  • {date_line(event, language)} — {event.title}" + (f" ({note})" if note else ""))
     return "\n".join(lines)
+
+
+ONLY_PARTIAL = said("Nothing matches every word; these match some of them.")
+
+
+def partial_note(answer: EventList, event: Event, language: str) -> str | None:
+    """ "partial match" beside an event that misses some of a search's words, unless all of
+    them do (then one line above the list says so)."""
+    if event.id in answer.partial and not answer.only_partial:
+        return said("partial match").in_language(language)
+    return None
 
 
 def _upcoming_text(answer: UpcomingAnswer, language: str) -> str:
@@ -258,7 +273,10 @@ def to_json(command: str, answer: Answer) -> dict[str, Any]:
         events = [event_json(answer.event)] if answer.event else []
         related = [{"title": title, "relation": "suggestion"} for title in answer.suggestions]
     elif isinstance(answer, EventList):
-        events = [event_json(event) for event in answer.events]
+        events = [
+            event_json(event, **({"partial": True} if event.id in answer.partial else {}))
+            for event in answer.events
+        ]
     else:
         for day, items in answer.by_day:
             events += [_anniversary_json(item) | {"on": day.isoformat()} for item in items]

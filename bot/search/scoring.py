@@ -136,6 +136,16 @@ def document_matches(query: Query, document: Document, similarity: Callable[[int
     return Matches(tuple(bests), in_name, frozenset(matched))
 
 
+def matches_every_word(query: Query, document: Document) -> bool:
+    """Whether each query word meets some word of the event: an answer that misses one is a
+    partial match, and /search says so rather than pass it off as what was asked for."""
+    words = document.name_words() | set(document.text.split())
+    return all(
+        any(word_similarity(asked, word, prefix) for word in words)
+        for asked, prefix in zip(query.words, query.prefixes, strict=True)
+    )
+
+
 def score_documents(
     query: Query, documents: Iterable[Document], similarity: Callable[[int, str], float] | None = None
 ) -> dict[int, float]:

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from bot.chronology.reader import DEFAULT_DATA_FILE
+from bot.i18n.languages import SHIPPED
+from bot.render.help import SHELL_COMMANDS
 from bot.runtime import Services
-from bot.shell import ShellContext, ask
+from bot.shell import COMMANDS, ShellContext, ask, name_in
 from tests.support import FIXTURE_CHRONOLOGY, ROOT, AddEvent, run_almanac
 
 TODAY = dt.date(2026, 3, 10)
@@ -111,6 +113,44 @@ async def test_search_and_timeline_as_json(ctx: ShellContext) -> None:
     assert search["message"].startswith("Search: tambof")
     dates = [item["date"] for item in timeline["events"]]
     assert "1921-02-28/1921-03-19" in dates and "1921-03" in dates
+
+
+async def test_a_partial_match_says_so_in_text_and_json(ctx: ShellContext) -> None:
+    text, _ = await ask(ctx, "/search kronstadt sailors strike", as_json=False)
+    found, _ = await ask_json(ctx, "/search kronstadt sailors strike")
+
+    assert any(line.endswith("— Kronstadt rebellion (partial match)") for line in text.splitlines())
+    assert "declare solidarity with Petrograd strikers (partial match)" not in text
+    partial = {item["title"] for item in found["events"] if item.get("partial")}
+    assert "Kronstadt rebellion" in partial and len(partial) < len(found["events"])
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+async def test_every_example_the_shells_help_shows_runs_as_shown(services: Services, language: str) -> None:
+    ctx = ShellContext(services.almanac, services.anniversaries, 0, TODAY, language=language)
+    help_text, _ = await ask(ctx, f"/{name_in(language, 'help')}", as_json=False)
+    examples = [line.strip() for line in help_text.splitlines()[1:-1]]
+
+    assert help_text.splitlines()[-1] == "  help, quit" and len(examples) == len(SHELL_COMMANDS)
+    for typed in examples:
+        output, status = await ask(ctx, typed, as_json=False)
+        assert status == 0 and not output.startswith("error"), (typed, output)
+
+
+def test_no_two_commands_share_a_name_in_any_language() -> None:
+    spellings: dict[str, str] = {}
+    for language in SHIPPED:
+        for command in [*COMMANDS, "preview"]:
+            name = name_in(language, command).lower()
+            assert spellings.setdefault(name, command) == command, (language, name)
+
+
+async def test_an_unknown_command_lists_the_names_of_the_shells_language(services: Services) -> None:
+    ctx = ShellContext(services.almanac, services.anniversaries, 0, TODAY, language="pl")
+    output, status = await ask(ctx, "/szukajj kronsztadt", as_json=False)
+
+    assert status == 2
+    assert output.startswith("error: Nie ma polecenia `/szukajj`") and "/szukaj, " in output
 
 
 @pytest.mark.parametrize(

@@ -286,6 +286,21 @@ async def test_search_with_no_match_says_so(world: World) -> None:
     )
 
 
+async def test_a_partial_match_is_called_one_in_the_askers_language(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    speak(monkeypatch, {world.bob.id: "de"})
+    mixed = await world.alice.slash(world.channel, "search", query="kronstadt sailors strike")
+    only_partial = await world.bob.slash(world.channel, "search", query="kronstadt xyzzy")
+
+    lines = (embed_of(mixed).description or "").split("\n")
+    assert lines[0] == "**28 February 1921** — Kronstadt sailors declare solidarity with Petrograd strikers"
+    assert any(line.endswith("— Kronstadt rebellion · *partial match*") for line in lines)
+    german = embed_of(only_partial).description or ""
+    assert german.startswith("*Nichts passt zu allen Wörtern; diese Treffer passen zu einigen davon.*\n")
+    assert "Teiltreffer" not in german and "19. März 1921** — Kronstadt rebellion" in german
+
+
 # -- /timeline --------------------------------------------------------------------------------
 
 

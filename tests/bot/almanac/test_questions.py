@@ -187,6 +187,25 @@ async def test_search_with_no_match_says_so(services: Services) -> None:
     assert "zzzqqqxx" in str(answer.empty_message)
 
 
+async def test_a_word_the_chronology_lacks_leaves_the_others_answer_marked_partial(
+    services: Services,
+) -> None:
+    answer = await services.almanac.search(0, "kronstadt xyzzy")
+
+    assert answer.events[0].title == "Kronstadt rebellion"
+    assert answer.only_partial and answer.partial == {event.id for event in answer.events}
+
+
+async def test_a_search_marks_only_the_events_that_miss_a_word(services: Services) -> None:
+    answer = await services.almanac.search(0, "kronstadt sailors strike")
+
+    whole = [event.title for event in answer.events if event.id not in answer.partial]
+    assert whole == ["Kronstadt sailors declare solidarity with Petrograd strikers"]
+    assert "Kronstadt rebellion" in titles([e for e in answer.events if e.id in answer.partial])
+    assert not answer.only_partial
+    assert not (await services.almanac.search(0, "kronstat")).partial
+
+
 async def test_event_by_name_finds_brest_litovsk(services: Services) -> None:
     answer = await services.almanac.lookup(0, "Brest-Litovsk")
 
