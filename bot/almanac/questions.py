@@ -178,7 +178,8 @@ class Almanac:
         partial = frozenset(
             event.id
             for event in events
-            if parsed and not matches_every_word(parsed, Document.from_event(event))
+            if parsed
+            and not matches_every_word(parsed, self._index.document(event.id) or Document.from_event(event))
         )
         return EventList(
             heading=said("Search: {query}", query=text),

@@ -256,6 +256,11 @@ class SearchIndex:
         documents = {event_id: self._document(event_id) for event_id in in_scope if event_id not in excluded}
         return ranked(score_documents(parsed, documents.values(), similarity), documents, limit)
 
+    def document(self, event_id: int) -> Document | None:
+        """An indexed event's words, as scoring reads them (None if it is not indexed): decoded
+        from the index, not made again from the event, which transliterates every language."""
+        return self._document(event_id) if self._scope_of(event_id) is not None else None
+
     def _document(self, event_id: int) -> Document:
         words, decoded = self._vocabulary.words, decode(self._words[event_id] or b"")
         return Document(
