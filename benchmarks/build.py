@@ -11,6 +11,7 @@ import json
 import random
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +55,13 @@ async def populate(store: Store, size: int, pool: int, seed: int) -> tuple[list[
             await store.import_events(guild_id, batch, actor=None)
     weighted = [server.guild_id for server in servers for _ in range(server.size)]
     subjects = [  # a bundled event is asked about in some server
-        Subject(rng.choice(weighted), s.fields) if s.guild_id == BUNDLED_SCOPE else s for s in subjects
+        Subject(rng.choice(weighted), s.fields, BUNDLED_SCOPE) if s.guild_id == BUNDLED_SCOPE else s
+        for s in subjects
     ]
     real = load_chronology(DEFAULT_DATA_FILE).events  # and so are the real bundled events
-    subjects += [Subject(rng.choice(weighted), rng.choice(real)) for _ in range(len(subjects) // 6)]
+    subjects += [
+        Subject(rng.choice(weighted), rng.choice(real), BUNDLED_SCOPE) for _ in range(len(subjects) // 6)
+    ]
     rng.shuffle(subjects)
     await hide_some(store, servers[:HIDING_SERVERS], rng)
     return subjects, weighted
@@ -103,6 +107,8 @@ async def build(size: int, count: int, workdir: Path, seed: int, server: str | N
     finally:
         await store.close()
     peer_build_s = None if server else peer.build(database, live)
+    ids = {(event.scope, event.slug): event.id for event in live}  # what each question was made from
+    subjects = [replace(s, event_id=ids.get((s.home, s.fields.slug))) for s in subjects]
     save_questions(workdir / f"questions-{size}.json", question_sets(subjects, guilds, count, seed))
     return {
         "database_build_s": round(time.perf_counter() - started, 1),

@@ -42,15 +42,16 @@ def database_path(workdir: Path, size: int) -> Path:
 
 
 def save_questions(path: Path, asked: dict[str, list[Asked]]) -> None:
-    plain = {operation: [[q.guild_id, q.text] for q in questions] for operation, questions in asked.items()}
+    plain = {
+        operation: [[q.guild_id, q.text, q.source] for q in questions]
+        for operation, questions in asked.items()
+    }
     path.write_text(json.dumps(plain), encoding="utf-8")
 
 
 def load_questions(path: Path) -> dict[str, list[Asked]]:
     plain = json.loads(path.read_text(encoding="utf-8"))
-    return {
-        operation: [Asked(guild_id, text) for guild_id, text in items] for operation, items in plain.items()
-    }
+    return {operation: [Asked(*item) for item in items] for operation, items in plain.items()}
 
 
 def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -73,3 +74,12 @@ async def timed(calls: Sequence[Call]) -> tuple[list[float], list[object]]:
         answers.append(await call())
         times.append((time.perf_counter() - start) * 1000)
     return times, answers
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (Linux's /proc; elsewhere its peak so far)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    except OSError:
+        return peak_rss_mb()
+    return pages * resource.getpagesize() / 1024 / 1024

@@ -4,7 +4,10 @@ Every search-like query is built from a real event of the chronology it is asked
 an alias, a person, a place, a couple of its words), then given one or two typos: a letter
 dropped, doubled, swapped with its neighbour or replaced. Queries are asked in the server that
 holds the event, or for a bundled event in a server picked by size; so big servers, which hold
-more to ask about, are asked more, as they would be.
+more to ask about, are asked more, as they would be. Each search, lookup and autocomplete query
+remembers the event it was made from (`Asked.source`), so that a system's answers can be judged
+by whether that event comes first (source hit@1) or in the top ten (hit@10), a measure of its
+own and not of agreement with our ranking.
 """
 
 from __future__ import annotations
@@ -50,14 +53,22 @@ _NEIGHBOURS = {
 class Asked:
     guild_id: int
     text: str
+    source: int | None = None  # the id of the event the query was made from, if it was
 
 
 @dataclass(frozen=True)
 class Subject:
-    """An event someone asks about, and the server they ask in."""
+    """An event someone asks about, and the server they ask in. `scope` is the event's own
+    (None: the server's), `event_id` its id once it is stored."""
 
     guild_id: int
     fields: EventFields
+    scope: int | None = None
+    event_id: int | None = None
+
+    @property
+    def home(self) -> int:
+        return self.guild_id if self.scope is None else self.scope
 
 
 def typo(word: str, rng: random.Random) -> str:
@@ -101,7 +112,10 @@ def search_text(fields: EventFields, rng: random.Random) -> str:
 
 
 def searches(subjects: list[Subject], count: int, rng: random.Random) -> list[Asked]:
-    return [Asked(s.guild_id, misspell(search_text(s.fields, rng), rng)) for s in _cycle(subjects, count)]
+    return [
+        Asked(s.guild_id, misspell(search_text(s.fields, rng), rng), s.event_id)
+        for s in _cycle(subjects, count)
+    ]
 
 
 def lookups(subjects: list[Subject], count: int, rng: random.Random) -> list[Asked]:
@@ -109,7 +123,7 @@ def lookups(subjects: list[Subject], count: int, rng: random.Random) -> list[Ask
     asked = []
     for subject in _cycle(subjects, count):
         name = rng.choice((subject.fields.title, *subject.fields.aliases))
-        asked.append(Asked(subject.guild_id, misspell(name, rng)))
+        asked.append(Asked(subject.guild_id, misspell(name, rng), subject.event_id))
     return asked
 
 
@@ -122,7 +136,7 @@ def completions(subjects: list[Subject], count: int, rng: random.Random) -> list
         words = typed.split()
         if len(words) > 1 and rng.random() < 0.5:
             typed = misspell(" ".join(words[:-1]), rng) + " " + words[-1]
-        asked.append(Asked(subject.guild_id, typed))
+        asked.append(Asked(subject.guild_id, typed, subject.event_id))
     return asked
 
 
