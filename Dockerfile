@@ -42,14 +42,17 @@ WORKDIR /app
 COPY data/chronology.toml ./data/chronology.toml
 
 # The database lives on the volume; migrations run on every start. The health file is
-# rewritten by the running bot and read by the HEALTHCHECK below.
+# rewritten by the running bot and read by the HEALTHCHECK below. The calendar server, when
+# CALENDAR_PORT is set, binds every address of the container: its loopback is unreachable from
+# outside, and compose publishes the port on the host's loopback only.
 ENV PATH=/opt/almanac/bin:$PATH \
     HOME=/home/almanac \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_PATH=/data/almanac.sqlite3 \
     DATA_FILE=/app/data/chronology.toml \
-    HEALTH_FILE=/tmp/almanac-health.json
+    HEALTH_FILE=/tmp/almanac-health.json \
+    CALENDAR_HOST=0.0.0.0
 
 VOLUME ["/data"]
 USER almanac:almanac

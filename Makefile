@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.pictures
 	$(BIN)/python -m benchmarks.engines
 	$(BIN)/python -m benchmarks.command_line
+	$(BIN)/python -m benchmarks.feed
 
 # Regenerates the lock files from pyproject.toml, with hashes (requirements-build.lock: what the
 # Docker image builds the project with, its [build-system] requires). Pins already in the lock files

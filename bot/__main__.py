@@ -1,4 +1,5 @@
-"""Command line: start | run | sync | health | shell | ask | import | export | db … | data validate."""
+"""Command line: start | run | sync | health | shell | ask | import | export | calendar … | db … |
+data validate."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from bot.model.kinds import Theme
 from bot.runtime import open_configured
 from bot.store import BUSY, Store, StoreError, advice, is_busy
 from bot.store.engines.common import is_server_url
+from bot.webcal import command_line
 
 # An operator's own file on the server's disk may hold more rows than a Discord upload (5,000);
 # the 1 MiB limit still applies, and the import is still one transaction.
@@ -82,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = data.add_parser("validate", help="check a chronology file")
     validate.add_argument("file", nargs="?", type=Path)
     _add_transfer_commands(commands)
+    command_line.add_calendar_commands(commands)
     _add_ops_commands(commands)
     return parser
 
@@ -195,6 +198,13 @@ async def _transfer(settings: Settings, args: argparse.Namespace) -> int:
         args.output.write_bytes(exported.data)
         print(f"{args.output}: {exported.count} events as {args.format}", file=sys.stderr)
     return 0
+
+
+async def _calendar(settings: Settings, args: argparse.Namespace) -> int:
+    """`almanac calendar url` prints a server's links; `almanac calendar serve` serves them all."""
+    command_line.check(settings, args)
+    async with open_configured(settings, index_now=False) as services:
+        return await command_line.run(services.calendars, settings, args)
 
 
 async def _import(curation: Curation, guild_id: int, file: Path) -> int:
@@ -328,6 +338,8 @@ def _main(argv: list[str] | None) -> int:
             return asyncio.run(_shell(settings, args))
         if args.command in ("import", "export"):
             return asyncio.run(_transfer(settings, args))
+        if args.command == "calendar":
+            return asyncio.run(_calendar(settings, args))
         if args.db_command == "copy":
             return asyncio.run(_copy(args.source, args.target))
         if args.db_command == "backup":

@@ -17,8 +17,10 @@ from discord.ext import commands, tasks
 from bot.config import Settings
 from bot.daily.post import Sender
 from bot.daily.sender import DiscordSender
+from bot.events_tab.discord_side import DiscordTab
 from bot.heavy import HeavyWork
 from bot.runtime import Services, open_configured
+from bot.webcal.server import calendar_served
 from cogs.admin import Admin, sync_tree
 from cogs.anniversaries import AnniversaryCommands
 from cogs.ask import Ask
@@ -48,6 +50,8 @@ class AlmanacBot(commands.AutoShardedBot):
         self.settings = settings
         self._services = services
         self._sender = sender or DiscordSender(self)  # tests hand in a sender of their own
+        self._digest_sender = DiscordSender(self)
+        self._events_tab = DiscordTab(self)  # the servers' Events tabs, kept by events_tab_pass
         self.heavy = HeavyWork()  # pictures and export files, off the event loop
         self.tree.error(on_tree_error)
 
@@ -58,8 +62,15 @@ class AlmanacBot(commands.AutoShardedBot):
         return [
             Ask(services.almanac, self.heavy),
             Help(self.slash_commands),
-            AnniversaryCommands(services.anniversaries, gate),
-            Curate(services.almanac, services.curation, gate, self.heavy),
+            AnniversaryCommands(services.anniversaries, gate, services.events_tab),
+            Curate(
+                services.almanac,
+                services.curation,
+                gate,
+                self.heavy,
+                calendars=services.calendars,
+                calendar_base=self.settings.calendar_base,
+            ),
             Admin(
                 self,
                 services.store,
@@ -79,6 +90,7 @@ class AlmanacBot(commands.AutoShardedBot):
         for cog in self.cogs_to_add():
             await self.add_cog(cog)
         self.daily_pass.start()  # setup_hook runs once per process, so a reconnect never starts a second
+        self.events_tab_pass.start()
         if self.settings.dev_guild_id:
             # A development server gets every command at once; production syncs deliberately.
             await sync_tree(self, self.settings.dev_guild_id)
@@ -92,6 +104,10 @@ class AlmanacBot(commands.AutoShardedBot):
         report = await scheduler.run_pass(discord.utils.utcnow(), self._sender)
         if report.due:
             log.info("daily pass: %s in %.3fs", report.summary(), report.seconds)
+        # the digests' due times are among those the loop sleeps until (`Store.next_due_at`)
+        digests = await self._services.digests.run_pass(discord.utils.utcnow(), self._digest_sender)
+        if digests:
+            log.info("digests: %s", ", ".join(f"{count} {outcome}" for outcome, count in digests.items()))
 
     @daily_pass.before_loop
     async def _wait_until_ready(self) -> None:
@@ -104,8 +120,30 @@ class AlmanacBot(commands.AutoShardedBot):
         await asyncio.sleep(RESTART_AFTER_CRASH)
         self.daily_pass.restart()
 
+    # -- the Events tab ----------------------------------------------------------------------
+
+    @tasks.loop(seconds=0)  # each iteration sleeps until a server is due (or the chronology changes)
+    async def events_tab_pass(self) -> None:
+        tab = self._services.events_tab
+        await tab.wait_for_next(discord.utils.utcnow())
+        report = await tab.run_pass(discord.utils.utcnow(), self._events_tab)
+        if report.servers:
+            log.info("events tab pass: %s in %.3fs", report.summary(), report.seconds)
+
+    @events_tab_pass.before_loop
+    async def _events_tab_waits_until_ready(self) -> None:
+        await self.wait_until_ready()
+
+    @events_tab_pass.error
+    async def _events_tab_pass_crashed(self, error: BaseException) -> None:
+        log.error("events tab pass crashed; restarting it in %d seconds", RESTART_AFTER_CRASH, exc_info=error)
+        await asyncio.sleep(RESTART_AFTER_CRASH)
+        self.events_tab_pass.restart()
+
     async def close(self) -> None:
         """Every way out (a signal, `almanac sync`, a fatal error) lets a daily post in flight finish."""
+        # an event being created is claimed: the next start finds it in the server's list
+        self.events_tab_pass.cancel()
         await self.finish_daily_posts(SHUTDOWN_GRACE)
         self.heavy.close()
         await super().close()
@@ -148,7 +186,7 @@ def create_bot(services: Services, settings: Settings, sender: Sender | None = N
 
 
 async def _run(settings: Settings) -> None:
-    async with open_configured(settings) as services:
+    async with open_configured(settings) as services, calendar_served(services.calendars, settings):
         bot = create_bot(services, settings)
         await serve_until_signalled(bot, bot.start(settings.discord_token or ""))
     log.info("database closed")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -20,6 +23,8 @@ _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]
 _DIGITS = re.compile(r"[0-9]+")  # not str.isdigit: that also takes `²`, which int() then refuses
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_DATABASE = Path("var") / "almanac.sqlite3"
+DEFAULT_CALENDAR_HOST = "127.0.0.1"  # this machine only: a reverse proxy in front adds TLS (README)
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ConfigError(Exception):
@@ -38,11 +43,22 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     health_file: Path | None = None
     database_url: str | None = None  # a PostgreSQL server (postgresql://…); None: the SQLite file
+    calendar_port: int | None = None  # the calendar feeds' HTTP port; None: no server
+    calendar_host: str = DEFAULT_CALENDAR_HOST
+    calendar_base_url: str | None = None  # the public address in links; None: http://localhost:PORT
+    calendar_trusted_proxies: tuple[Network, ...] = ()  # whose X-Forwarded-For names the client
 
     @property
     def database(self) -> str:
         """What the store opens: the PostgreSQL URL when there is one, else the SQLite file."""
         return self.database_url or str(self.database_path)
+
+    @property
+    def calendar_base(self) -> str | None:
+        """The start of every calendar link, or None while the calendar server is off."""
+        if self.calendar_port is None:
+            return None
+        return self.calendar_base_url or f"http://localhost:{self.calendar_port}"
 
     @property
     def log_level_number(self) -> int:
@@ -112,6 +128,7 @@ class Settings:
             shard_ids=shard_ids,
             health_file=Path(health) if health else None,
             database_url=url,
+            **_calendar(get),
         )
 
     def check_database_path(self) -> None:
@@ -135,6 +152,43 @@ class Settings:
                 f"DATABASE_PATH {self.database_path}: its folder is not writable by this user, "
                 "and SQLite keeps its -wal and -shm files beside the database."
             )
+
+
+def _calendar(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """CALENDAR_PORT, CALENDAR_HOST, CALENDAR_BASE_URL and CALENDAR_TRUSTED_PROXY, checked."""
+    port = _number(get("CALENDAR_PORT"), "CALENDAR_PORT")
+    if port is not None and not 1 <= port <= 65535:
+        raise ConfigError(f"CALENDAR_PORT must be a port number from 1 to 65535, not {port}.")
+    base = get("CALENDAR_BASE_URL")
+    if base is not None:
+        base = calendar_base_url(base, "CALENDAR_BASE_URL")
+    proxies = []
+    for part in (get("CALENDAR_TRUSTED_PROXY") or "").split(","):
+        if part.strip():
+            try:
+                proxies.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(
+                    "CALENDAR_TRUSTED_PROXY must be comma-separated IP addresses or networks "
+                    f"(like 127.0.0.1 or 172.16.0.0/12), not {part.strip()!r}."
+                ) from None
+    return {
+        "calendar_port": port,
+        "calendar_host": get("CALENDAR_HOST") or DEFAULT_CALENDAR_HOST,
+        "calendar_base_url": base,
+        "calendar_trusted_proxies": tuple(proxies),
+    }
+
+
+def calendar_base_url(text: str, name: str) -> str:
+    """An http(s) address that calendar links start with (a path is fine: a proxy's prefix)."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"{name} must be the calendar server's public address, like https://calendar.example.org,"
+            f" not {text!r}."
+        )
+    return text.rstrip("/")
 
 
 def _number(text: str | None, name: str) -> int | None:

@@ -7,7 +7,10 @@ shell, the command line, the benchmarks and the tests.
             ├── Almanac(store, index, hidden, feed)      the questions
             ├── Curation(store, index, hidden, feed)     moderators' changes
             ├── Scheduler(store, almanac, shards)        the daily passes
-            └── Anniversaries(store, scheduler)          daily-post settings
+            ├── Digests(store, almanac, shards)          the weekly or monthly digests
+            ├── Anniversaries(store, scheduler)          daily-post settings
+            ├── EventsTab(store, almanac, shards)        the Events tab's scheduled events
+            └── CalendarFeeds(store, curation)           the calendar link's feeds
 
 Every service gets what it uses through its constructor and nothing else; no service reaches
 through another to get at a third. The Discord side (`bot.client`) receives a `Services` and
@@ -32,11 +35,14 @@ from bot.chronology.prepared import PreparedFile
 from bot.chronology.reader import file_fingerprint, file_stat
 from bot.config import Settings
 from bot.curation.service import Curation
+from bot.daily.digest import Digests
 from bot.daily.scheduler import Scheduler
 from bot.daily.settings import Anniversaries
 from bot.dates.months import load_date_words
+from bot.events_tab.service import EventsTab
 from bot.store import Shards, Store
 from bot.store.engines.common import is_server_url
+from bot.webcal.feeds import CalendarFeeds
 
 if TYPE_CHECKING:  # numpy, through the index's module: imported when an index is first made
     from bot.search.index import SearchIndex
@@ -54,8 +60,11 @@ class Services:
     almanac: Almanac
     curation: Curation
     scheduler: Scheduler
+    digests: Digests
     anniversaries: Anniversaries
     feed: IndexFeed
+    calendars: CalendarFeeds
+    events_tab: EventsTab
 
 
 def wire(
@@ -73,15 +82,19 @@ def wire(
     feed = IndexFeed(store, index, hidden, seen, shards=shards)
     almanac = Almanac(store, index, hidden, feed, tag_words=tag_words)
     scheduler = Scheduler(store, almanac, shards=shards)
+    curation = Curation(store, index, hidden, feed)
     return Services(
         store=store,
         index=index,
         hidden=hidden,
         almanac=almanac,
-        curation=Curation(store, index, hidden, feed),
+        curation=curation,
         scheduler=scheduler,
+        digests=Digests(store, almanac, shards=shards),
         anniversaries=Anniversaries(store, scheduler),
         feed=feed,
+        calendars=CalendarFeeds(store, curation),
+        events_tab=EventsTab(store, almanac, shards=shards),
     )
 
 

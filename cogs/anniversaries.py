@@ -1,4 +1,4 @@
-"""/anniversaries setup | show | preview | disable: a server's daily post settings.
+"""/anniversaries setup | show | preview | disable: a server's daily post and digest settings.
 
 The loop that sends the posts belongs to the bot (`bot.client`); this cog only changes settings.
 """
@@ -11,22 +11,32 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.daily.embeds import post_content, post_embed, settings_embed
+from bot.daily.embeds import WEEKDAYS, post_content, post_embed, settings_embed
 from bot.daily.intro import INTRO_MAX
 from bot.daily.post import post_in
 from bot.daily.sender import missing_permissions, needs_tags
 from bot.daily.settings import Anniversaries
 from bot.dates.post_times import all_timezones
+from bot.events_tab.service import EventsTab
 from bot.i18n.errors import UserError
 from bot.i18n.languages import NAMES, SHIPPED, language_of
 from bot.i18n.messages import Text, said
 from bot.model.kinds import EmptyDay
 from cogs.checks import CuratorGate
 from cogs.errors import reader_language, send_ephemeral
+from cogs.events_tab import EventsTabCommands, with_tab
 
 Interaction = discord.Interaction[Any]
 ZONE_CHOICES_MAX = 25
 SERVER_LANGUAGE = "The server's own language"  # a choice: its translations live in the catalogs
+# The digest's choices, by their values in DIGEST_CHOICES (bot/daily/settings.py).
+DIGEST_NAMES = {
+    "off": "no digest",
+    "weekly": "weekly, beside the daily posts",
+    "monthly": "monthly, beside the daily posts",
+    "weekly-only": "weekly, instead of the daily posts",
+    "monthly-only": "monthly, instead of the daily posts",
+}
 
 
 def not_yours(
@@ -62,10 +72,13 @@ def not_yours(
 class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
     """Daily anniversary posts for this server."""
 
-    def __init__(self, anniversaries: Anniversaries, gate: CuratorGate) -> None:
+    def __init__(self, anniversaries: Anniversaries, gate: CuratorGate, events_tab: EventsTab) -> None:
         self.anniversaries = anniversaries
         self.gate = gate
+        self.events_tab = events_tab
         super().__init__()
+        assert self.app_command is not None
+        self.app_command.add_command(EventsTabCommands(events_tab, gate))  # /anniversaries events …
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:
         return await self.gate.require(interaction)
@@ -79,6 +92,8 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
         empty_day="What to post on a day with no anniversary",
         language="The language of the posts (default: the server's own)",
         intro="A line above each post; {date} and {count} are filled in",
+        digest="One post listing the week's or month's anniversaries ahead",
+        digest_day="The weekly digest's day (default: Monday)",
     )
     @app_commands.choices(
         empty_day=[app_commands.Choice(name=mode.description, value=mode.value) for mode in EmptyDay],
@@ -86,6 +101,10 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
             app_commands.Choice(name=SERVER_LANGUAGE, value=""),
             *(app_commands.Choice(name=NAMES[code], value=code) for code in SHIPPED),
         ],
+        digest=[app_commands.Choice(name=name, value=value) for value, name in DIGEST_NAMES.items()],
+    )
+    @app_commands.choices(  # a list of its own: its values are numbers, the others' text
+        digest_day=[app_commands.Choice(name=name, value=number) for number, name in enumerate(WEEKDAYS)]
     )
     async def setup(
         self,
@@ -97,6 +116,8 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
         empty_day: str = "next",
         language: str = "",
         intro: app_commands.Range[str, 0, INTRO_MAX] = "",
+        digest: str = "off",
+        digest_day: int = 0,
     ) -> None:
         assert interaction.guild is not None
         if role is not None and role.is_default():
@@ -135,6 +156,8 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
             now=discord.utils.utcnow(),
             language=language or None,
             intro=intro or None,
+            digest=digest,
+            digest_weekday=digest_day,
         )
         reader = reader_language(interaction)
         await interaction.response.send_message(
@@ -151,10 +174,15 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
     @app_commands.command(name="show", description="Show this server's daily post settings")
     async def show(self, interaction: Interaction) -> None:
         assert interaction.guild_id is not None
-        report = await self.anniversaries.show(interaction.guild_id)
-        await interaction.response.send_message(
-            embed=settings_embed(report, reader_language(interaction)), ephemeral=True
-        )
+        reader = reader_language(interaction)
+        tab = await self.events_tab.status(interaction.guild_id)
+        try:
+            embed = settings_embed(await self.anniversaries.show(interaction.guild_id), reader)
+        except UserError:
+            if tab is None:  # neither the daily post nor the Events tab: nothing to show
+                raise
+            embed = None
+        await interaction.response.send_message(embed=with_tab(embed, tab, reader), ephemeral=True)
 
     @app_commands.command(name="preview", description="See exactly what would be posted (only you see it)")
     @app_commands.describe(date="A day such as 7 November or tomorrow (default: today)")
@@ -174,10 +202,11 @@ class AnniversaryCommands(commands.GroupCog, group_name="anniversaries"):
             post_content(post, language), embed=post_embed(post, language), ephemeral=True
         )
 
-    @app_commands.command(name="disable", description="Stop the daily posts")
+    @app_commands.command(name="disable", description="Stop the daily posts and the digest")
     async def disable(self, interaction: Interaction) -> None:
         assert interaction.guild_id is not None
         await self.anniversaries.disable(interaction.guild_id, interaction.user.id)
         await send_ephemeral(
-            interaction, said("Daily posts are off. `/anniversaries setup` turns them on again.")
+            interaction,
+            said("Daily posts and the digest are off. `/anniversaries setup` turns them on again."),
         )

@@ -1,5 +1,5 @@
 """/events: a server's moderators curate its own chronology (add, edit, remove, restore, hide,
-history, import, export) and name the curator role.
+history, import, export), hand out its calendar link and name the curator role.
 
 `default_permissions(manage_guild=True)` only hides the group; `curator_only()` decides, on every
 invocation, and `/events curator-role` needs Manage Server itself. Every reply is ephemeral: the
@@ -30,6 +30,7 @@ from bot.model.event import Event
 from bot.render import embeds
 from bot.render.markup import user_text
 from bot.search.scoring import Hit
+from bot.webcal.feeds import CalendarFeeds
 from cogs.checks import CuratorGate
 from cogs.errors import reader_language
 from cogs.event_modal import EventModal, Limiter, TranslationModal, UndoView
@@ -60,8 +61,17 @@ class Curate(commands.Cog):
     )
 
     def __init__(
-        self, almanac: Almanac, curation: Curation, gate: CuratorGate, heavy: HeavyWork | None = None
+        self,
+        almanac: Almanac,
+        curation: Curation,
+        gate: CuratorGate,
+        heavy: HeavyWork | None = None,
+        *,
+        calendars: CalendarFeeds | None = None,
+        calendar_base: str | None = None,  # CALENDAR_BASE_URL; None: the calendar link is off
     ) -> None:
+        self.calendars = calendars
+        self.calendar_base = calendar_base
         self.heavy = heavy or HeavyWork()  # export files are written there, off the event loop
         self.almanac = almanac  # for autocomplete over this server's own live events
         self.curation = curation
@@ -272,6 +282,48 @@ class Curate(commands.Cog):
         if exported.left_out:
             reply += " " + left_out_of_calendar(exported.left_out).in_language(reader)
         await interaction.edit_original_response(content=reply, attachments=[file])
+
+    @events.command(name="calendar", description="This server's calendar link, for any calendar app")
+    @app_commands.describe(
+        reset="Make a new link; the old one stops working at once",
+        with_bundled="Include the bundled chronology as this server sees it",
+    )
+    async def calendar(
+        self, interaction: Interaction, reset: bool = False, with_bundled: bool | None = None
+    ) -> None:
+        if self.calendars is None or self.calendar_base is None:
+            raise UserError(said("The calendar link is off: the bot's owner has not turned it on."))
+        if reset or with_bundled is not None:
+            self.writes.hit(interaction)
+        link = await self.calendars.link(
+            _guild(interaction),
+            self.calendar_base,
+            title=f"{interaction.guild.name}: chronology" if interaction.guild else None,
+            actor=interaction.user.id,
+            reset=reset,
+            with_bundled=with_bundled,
+        )
+        # in code spans: copied whole, and Discord neither previews nor fetches the secret address
+        lines = [
+            said(
+                "Subscribe to this server's anniversaries in a calendar app with this link:\n`{webcal}`\n"
+                "or paste this address where the app asks for a calendar's URL:\n`{https}`",
+                webcal=link.webcal,
+                https=link.https,
+            ),
+            said("It holds this server's own events and the bundled ones it has not hidden.")
+            if link.with_bundled
+            else said("It holds this server's own events only."),
+            said("This is a new link: the old one no longer works, so subscribers must subscribe again.")
+            if reset
+            else said(
+                "Anyone with the link can read the calendar; `/events calendar reset:true` replaces it."
+            ),
+        ]
+        reader = reader_language(interaction)
+        await interaction.response.send_message(
+            "\n\n".join(line.in_language(reader) for line in lines), ephemeral=True
+        )
 
     # -- the curator role ----------------------------------------------------------------------
 

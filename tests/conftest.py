@@ -37,6 +37,9 @@ settings.load_profile("almanac")
 
 BOTH_ENGINES = {
     "tests.bot.store.test_store",
+    "tests.bot.store.test_digests",
+    "tests.bot.store.test_events_tab",
+    "tests.bot.store.test_calendars",
     "tests.bot.almanac.test_questions",
     "tests.bot.curation.test_service",
     "tests.bot.daily.test_scheduler",

@@ -7,15 +7,28 @@ the bot's own constants, so that a limit the bot gets wrong shows up as a findin
 checks some of these itself; it does not check, for one, that a text box's pre-filled `value`
 fits the box's `max_length`, which Discord refuses.
 
-`findings(entry)` takes one request from simcord's log (`env.http_requests`) and returns what
-in it passes a limit, as short sentences naming where; an empty list means Discord would take it.
+`findings(method, path, body)` takes one request from simcord's log (`env.http_requests`) and
+returns what in it passes a limit, as short sentences naming where; an empty list means Discord
+would take it. `request_findings(request)` adds everything else Discord checks on a request: its
+shape against Discord's OpenAPI spec (tests/limits_spec.py), the command sync body
+(tests/limits_commands.py), and that every file uploaded has its `attachments` entry.
+`record_requests` captures requests with their file parts, which simcord's own log leaves out.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+import simcord.http.router
+
+from tests.limits_commands import is_sync, sync_findings, valid_name
+from tests.limits_spec import shape_findings
+
+__all__ = ["Request", "findings", "is_sync", "record_requests", "request_findings", "valid_name"]
 
 CONTENT_MAX = 2000  # a bot's message content
 EMBEDS_MAX = 10
@@ -279,4 +292,77 @@ def choice_findings(data: dict[str, Any]) -> Iterator[str]:
 
 def thread_findings(post: dict[str, Any]) -> Iterator[str]:
     yield from _too_long(post.get("name"), THREAD_NAME_MAX, "name", least=1)
+    if not isinstance(post.get("message"), dict):  # a forum post is a thread and its first message
+        yield "a forum post without a message"
     yield from message_findings(post.get("message") or {})
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as Discord receives it: the JSON body (a multipart request's `payload_json`),
+    the query, and the names of the multipart file parts (`files[0]`, …)."""
+
+    method: str
+    path: str
+    body: Any
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+
+def request_findings(request: Request) -> list[str]:
+    """Everything Discord would refuse in one request: its limits, its shape, the command sync."""
+    method, path, body = request.method, request.path, request.body
+    found = findings(method, path, body) + shape_findings(method, path, body, request.params)
+    if is_sync(method, path):
+        found += [f"{method} {path}: {finding}" for finding in sync_findings(body)]
+    found += [f"{method} {path}: {finding}" for finding in file_findings(request)]
+    return found
+
+
+_FILE_PART = re.compile(r"^files\[(\d+)\]$")
+
+
+def file_findings(request: Request) -> Iterator[str]:
+    """Every file part is announced by an `attachments` entry with its number, or Discord drops it."""
+    if not request.files:
+        return
+    body = request.body if isinstance(request.body, dict) else {}
+    message = body.get("data") if _CALLBACK.match(request.path) else body.get("message", body)
+    attachments = (message or {}).get("attachments") or []
+    announced = {str(attachment.get("id")) for attachment in attachments}
+    for part in request.files:
+        number = _FILE_PART.match(part)
+        if number is None:
+            yield f"file part {part!r} is not named files[n]"
+        elif number.group(1) not in announced:
+            yield f"file part {part} has no attachments entry"
+
+
+def record_requests(monkeypatch: Any, env: Any) -> Callable[[], list[Request]]:
+    """From now on, note each multipart request's file parts beside simcord's log; the function
+    returned reads the whole log back as Requests. simcord parses a form and dispatches it in one
+    synchronous step, so the parts noted belong to the next request it logs."""
+    router = simcord.http.router
+    parse_form, dispatch = router.parse_form, router.dispatch
+    pending: list[str] = []
+    parts: dict[int, tuple[str, ...]] = {}
+
+    def noting_parse_form(form: list[dict[str, Any]], files: list[Any]) -> Any:
+        pending[:] = [str(part.get("name")) for part in form if "filename" in part]
+        return parse_form(form, files)
+
+    def noting_dispatch(backend: Any, method: str, path: str, **options: Any) -> Any:
+        parts[len(backend.http_requests)] = tuple(pending)
+        pending.clear()
+        return dispatch(backend, method, path, **options)
+
+    monkeypatch.setattr(router, "parse_form", noting_parse_form)
+    monkeypatch.setattr(router, "dispatch", noting_dispatch)
+
+    def requests() -> list[Request]:
+        return [
+            Request(entry.method, entry.path, entry.json, entry.params or {}, parts.get(number, ()))
+            for number, entry in enumerate(env.http_requests)
+        ]
+
+    return requests

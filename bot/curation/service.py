@@ -223,10 +223,7 @@ class Curation:
         _need_server(guild_id)
         if kind not in formats.FORMATS:
             raise UserError(said("Export as one of {formats}.", formats=", ".join(formats.FORMATS)))
-        if with_bundled:
-            events = await self._store.visible_events(guild_id)
-        else:
-            events = await self._store.scope_events(guild_id, deleted=False)
+        events = await self.chronology(guild_id, with_bundled=with_bundled)
         if not events:
             raise UserError(
                 said(
@@ -236,6 +233,13 @@ class Curation:
             )
         make = functools.partial(export_file, guild_id, kind, events, title, dt.datetime.now(dt.UTC))
         return await made_by(make) if made_by is not None else make()
+
+    async def chronology(self, guild_id: int, *, with_bundled: bool) -> list[Event]:
+        """What an export and the calendar link hold: the server's live events and, `with_bundled`,
+        the bundled ones it has not hidden."""
+        if with_bundled:
+            return await self._store.visible_events(guild_id)
+        return await self._store.scope_events(guild_id, deleted=False)
 
     # -- autocomplete -----------------------------------------------------------------------
 

@@ -6,13 +6,16 @@ import datetime as dt
 
 import discord
 
+from bot.daily.digest import DigestPost, digest_marker
 from bot.daily.intro import filled_intro
 from bot.daily.post import DailyPost
 from bot.daily.settings import SettingsReport
-from bot.dates.words import day_in
+from bot.dates.words import day_in, month_in
 from bot.i18n.languages import NAMES, SOURCE_LANGUAGE
 from bot.i18n.messages import Text, said, translate
-from bot.render.embeds import day_embed
+from bot.model.kinds import Digest, PostState
+from bot.render.embeds import day_embed, upcoming_pages
+from bot.render.localize import localized
 from bot.render.markup import user_text
 
 
@@ -24,6 +27,26 @@ def post_embed(post: DailyPost, language: str = SOURCE_LANGUAGE) -> discord.Embe
         footer += f" · {late}"
     embed.set_footer(text=footer)
     return embed
+
+
+def digest_heading(digest: DigestPost, language: str = SOURCE_LANGUAGE) -> str:
+    """`This week's anniversaries: 7 December – 13 December`, or `…this month's: December 2026`."""
+    first = digest.period
+    if digest.kind is Digest.MONTHLY:
+        month = f"{month_in(first.month, language)} {first.year}"
+        return said("This month's anniversaries: {month}", month=month).in_language(language)
+    last = first + dt.timedelta(days=digest.answer.days - 1)
+    start, end = (day_in(day.month, day.day, None, language) for day in (first, last))
+    return said("This week's anniversaries: {start} – {end}", start=start, end=end).in_language(language)
+
+
+def digest_pages(digest: DigestPost, language: str = SOURCE_LANGUAGE) -> list[discord.Embed]:
+    """The digest as /upcoming pages it (whole days, within Discord's limits), one message each,
+    under the digest's heading; every page's footer carries its marker, and its number of all."""
+    pages = upcoming_pages(localized(digest.answer, language), language, digest_heading(digest, language))
+    for number, page in enumerate(pages, 1):
+        page.set_footer(text=f"{digest_marker(digest.kind, digest.period, number)}{len(pages)}")
+    return pages
 
 
 def post_content(post: DailyPost, language: str = SOURCE_LANGUAGE) -> str | None:
@@ -88,11 +111,38 @@ def settings_lines(report: SettingsReport, language: str = SOURCE_LANGUAGE) -> l
     if failure is not None:
         # the reason is recorded once, in English, when the post fails
         rows.append((said("Last failure"), f"{failure.local_date}: {failure.last_error}"))
+    rows += _digest_rows(report, language)
     return [(say(name), value) for name, value in rows]
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _digest_rows(report: SettingsReport, language: str) -> list[tuple[Text, str]]:
+    settings = report.settings
+    if settings.digest is Digest.OFF:
+        return [(said("Digest"), said("off").in_language(language))]
+    if settings.digest is Digest.WEEKLY:
+        weekday = translate(language, "choice", WEEKDAYS[settings.digest_weekday])
+        how = said("weekly ({weekday})", weekday=weekday)
+    else:
+        how = said("monthly, on the 1st")
+    shown = how.in_language(language)
+    if not settings.enabled:
+        shown += " · " + said("instead of the daily posts").in_language(language)
+    rows = [(said("Digest"), shown), (said("Next digest"), _when(report.next_digest))]
+    last = report.last_digest
+    if last is not None and last.state is PostState.SENT:
+        rows.append((said("Last digest"), last.period))
+    elif last is not None:  # failed or missed: the reason, recorded in English
+        rows.append((said("Last digest"), f"{last.period}: {last.last_error or last.state}"))
+    return rows
 
 
 WIDE_ROWS = (
     "Last failure",
+    "Next digest",
+    "Last digest",
     "Next post",
     "Last post",
     "Intro line",

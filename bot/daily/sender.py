@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import discord
 
-from bot.daily.embeds import post_content, post_embed, post_mentions
+from bot.daily.digest import DigestPost, DigestProgress, digest_marker, digest_nonce
+from bot.daily.embeds import digest_pages, post_content, post_embed, post_mentions
 from bot.daily.post import DailyPost, PostFailed, marker_for, post_in
 from bot.i18n.languages import language_of
 from bot.i18n.text import clip
@@ -104,6 +105,56 @@ class DiscordSender:
             async for message in channel.history(limit=READ_BACK):
                 if message.author.id == bot_id and _marked(message, marker):
                     return message.id
+        except discord.HTTPException as error:
+            raise PostFailed(f"could not read back the channel (Discord error {error.status})") from None
+        return None
+
+    async def send_digest(self, channel_id: int, digest: DigestPost, progress: DigestProgress) -> None:
+        """The digest's pages from the first not yet recorded, one message each; in a forum the
+        first opens the digest's own post and the rest follow inside it."""
+        channel = await self._channel(channel_id)
+        language = digest.language or language_of(str(channel.guild.preferred_locale))
+        pages = digest_pages(digest, language)
+        for number, page in enumerate(pages[progress.pages_sent :], progress.pages_sent + 1):
+            marker = digest_marker(digest.kind, digest.period, number)
+            target: Postable = channel
+            if progress.thread_id is not None:
+                target = await self._channel(progress.thread_id)
+            if progress.resuming and (found := await self._find_page(target, marker)) is not None:
+                await progress.page_sent(*found)
+                continue
+            nonce = digest_nonce(digest.guild_id, digest.kind, digest.period, number)
+            await progress.page_sent(*await self._send_page(target, page, nonce))
+
+    async def _send_page(self, target: Postable, page: discord.Embed, nonce: str) -> tuple[int, int | None]:
+        """(message id, the forum post's thread id) of one page sent; no page pings anyone."""
+        quiet = discord.AllowedMentions.none()
+        try:
+            if isinstance(target, discord.ForumChannel):
+                name = clip(page.title or "Almanac", THREAD_NAME_MAX)
+                created = await target.create_thread(name=name, embed=page, allowed_mentions=quiet)
+                return int(created.message.id), int(created.thread.id)
+            message = await target.send(embed=page, allowed_mentions=quiet, nonce=nonce)
+        except discord.Forbidden:
+            raise PostFailed(f"Discord refused the digest in #{target.name} (missing permissions)") from None
+        except discord.NotFound:
+            raise PostFailed(CHANNEL_GONE) from None
+        except discord.HTTPException as error:
+            raise PostFailed(f"Discord error {error.status}: {error.text[:100]}") from None
+        return int(message.id), None
+
+    async def _find_page(self, target: Postable, marker: str) -> tuple[int, int | None] | None:
+        """A page an earlier attempt may have sent without recording it: (message id, thread id)."""
+        bot_id = self._client.user.id if self._client.user else None
+        try:
+            if isinstance(target, discord.ForumChannel):
+                found = await _find_forum_post(target, bot_id, marker)
+                return (
+                    None if found is None else (found, found)
+                )  # a forum post's first message is its thread's id
+            async for message in target.history(limit=READ_BACK):
+                if message.author.id == bot_id and _marked(message, marker):
+                    return message.id, None
         except discord.HTTPException as error:
             raise PostFailed(f"could not read back the channel (Discord error {error.status})") from None
         return None

@@ -1,4 +1,5 @@
-"""/anniversaries setup | show | preview | disable: a server's daily post, as plain async methods."""
+"""/anniversaries setup | show | preview | disable: a server's daily post and digest, as plain async
+methods."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, replace
 
+from bot.daily.digest import first_period, period_after
 from bot.daily.intro import check_intro
 from bot.daily.post import DailyPost
 from bot.daily.scheduler import Scheduler
@@ -14,10 +16,19 @@ from bot.dates.when import parse_day
 from bot.i18n.errors import UserError
 from bot.i18n.languages import SHIPPED
 from bot.i18n.messages import said
-from bot.model.kinds import EmptyDay, PostState
-from bot.store import PostRecord, PostSettings, Store
+from bot.model.kinds import Digest, EmptyDay, PostState
+from bot.store import DigestRecord, PostRecord, PostSettings, Store
 
 NOT_SET_UP = said("Daily posts are not set up here yet; use `/anniversaries setup` first.")
+
+# `/anniversaries setup digest:` -> (how often, whether the daily posts go on beside it)
+DIGEST_CHOICES: dict[str, tuple[Digest, bool]] = {
+    "off": (Digest.OFF, True),
+    "weekly": (Digest.WEEKLY, True),
+    "monthly": (Digest.MONTHLY, True),
+    "weekly-only": (Digest.WEEKLY, False),
+    "monthly-only": (Digest.MONTHLY, False),
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,8 @@ class SettingsReport:
     next_post: dt.datetime | None
     last_post: PostRecord | None
     last_failure: PostRecord | None
+    next_digest: dt.datetime | None = None
+    last_digest: DigestRecord | None = None
 
 
 def skipped_days(
@@ -69,10 +82,16 @@ class Anniversaries:
         now: dt.datetime,
         language: str | None = None,
         intro: str | None = None,
+        digest: str = "off",
+        digest_weekday: int = 0,
     ) -> SettingsReport:
         """Validate everything first; only a wholly valid setup is saved. `language` is the posts'
-        language, None for the server's own; `intro` the line above each post, None for none."""
+        language, None for the server's own; `intro` the line above each post, None for none;
+        `digest` one of DIGEST_CHOICES, sent on `digest_weekday` (0 Monday) when weekly."""
         hhmm = parse_post_time(post_time)
+        if digest not in DIGEST_CHOICES or not 0 <= digest_weekday <= 6:
+            raise UserError(said("Choose the digest and its day from the lists."))
+        kind, daily = DIGEST_CHOICES[digest]
         intro = check_intro(intro)
         zone = check_timezone(timezone)
         if empty_day not in {mode.value for mode in EmptyDay}:
@@ -97,12 +116,19 @@ class Anniversaries:
             timezone=zone.key,
             mention_role_id=mention_role_id,
             empty_day=EmptyDay(empty_day),
-            enabled=True,
+            enabled=daily,
             due_local_date=local_date.isoformat(),
             next_due_utc=iso(instant),
             language=language,
             intro=intro,
+            digest=kind,
+            digest_weekday=digest_weekday,
         )
+        if kind is not Digest.OFF:
+            period = first_period(kind, digest_weekday, now.astimezone(zone).date())
+            while (digest_at := post_instant(period, hhmm, zone)) <= now:
+                period = period_after(kind, period)
+            settings = replace(settings, digest_period=period.isoformat(), digest_next_utc=iso(digest_at))
         await self._store.save_post_settings(
             settings,
             actor,
@@ -120,18 +146,23 @@ class Anniversaries:
         if settings is None or settings.post_time is None:
             raise UserError(NOT_SET_UP)
         next_post = dt.datetime.fromisoformat(settings.next_due_utc) if settings.next_due_utc else None
+        next_digest = None
+        if settings.digest is not Digest.OFF and settings.digest_next_utc:
+            next_digest = dt.datetime.fromisoformat(settings.digest_next_utc)
         return SettingsReport(
             settings=settings,
             next_post=next_post if settings.enabled else None,
             last_post=await self._store.last_post(guild_id, (PostState.SENT,)),
             last_failure=await self._store.last_failure(guild_id),
+            next_digest=next_digest,
+            last_digest=await self._store.last_digest(guild_id),
         )
 
     async def disable(self, guild_id: int, actor: int | None) -> None:
         settings = await self._store.post_settings(guild_id)
-        if settings is None or not settings.enabled:
+        if settings is None or not (settings.enabled or settings.digest is not Digest.OFF):
             raise UserError(said("Daily posts are already off here."))
-        await self._store.save_post_settings(replace(settings, enabled=False), actor)
+        await self._store.save_post_settings(replace(settings, enabled=False, digest=Digest.OFF), actor)
         self._scheduler.wake()
 
     async def preview(self, guild_id: int, date_text: str | None, now: dt.datetime) -> DailyPost | None:

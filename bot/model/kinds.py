@@ -1,5 +1,5 @@
 """The closed sets of values that cross layers: audit actions, daily-post states and outcomes,
-and what a server wants posted on a quiet day.
+what a server wants posted on a quiet day, and how often its digest comes.
 
 They are `StrEnum`s because their values are what the database stores and the JSON output shows:
 a typo in a name fails at import time (and in mypy) instead of silently matching nothing.
@@ -40,6 +40,14 @@ _EMPTY_DAY_DESCRIPTIONS = {
     EmptyDay.MONTH: "post the month's events",
     EmptyDay.NEXT: "post the next anniversary to come",
 }
+
+
+class Digest(StrEnum):
+    """How often a server gets one post listing the anniversaries ahead."""
+
+    OFF = "off"
+    WEEKLY = "weekly"  # on the chosen weekday, the seven days from it
+    MONTHLY = "monthly"  # on the 1st, the whole month
 
 
 class PostState(StrEnum):

@@ -199,10 +199,13 @@ def list_page_embed(answer: EventList, page: int, language: str = SOURCE_LANGUAG
     return embed
 
 
-def upcoming_pages(answer: UpcomingAnswer, language: str = SOURCE_LANGUAGE) -> list[discord.Embed]:
+def upcoming_pages(
+    answer: UpcomingAnswer, language: str = SOURCE_LANGUAGE, heading: str | None = None
+) -> list[discord.Embed]:
     """/upcoming as pages: each holds as many whole days as fit Discord's limits, so no day is
-    ever left out however crowded the month (every page says which of how many it is)."""
-    heading = upcoming_heading(answer, language)
+    ever left out however crowded the month (every page says which of how many it is). The
+    digest gives its own `heading`."""
+    heading = user_text(heading or upcoming_heading(answer, language), TITLE_MAX)
     if not answer.by_day:
         return [discord.Embed(title=heading, colour=COLOUR, description=upcoming_empty(answer, language))]
     footer_room = 100

@@ -24,6 +24,7 @@ TABLES = (
     "daily_posts",
     "audit_log",
     "meta",
+    "calendar_tokens",
 )
 IDENTITIES = ("events", "audit_log")  # the tables whose ids the database hands out
 BATCH = 2000

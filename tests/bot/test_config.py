@@ -66,6 +66,13 @@ def test_empty_values_count_as_unset() -> None:
         ({"SHARD_IDS": "zero", "SHARD_COUNT": "4"}, "SHARD_IDS"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
         ({"DATA_FILE": "/nowhere/chronology.toml"}, "DATA_FILE"),
+        ({"CALENDAR_PORT": "http"}, "CALENDAR_PORT"),
+        ({"CALENDAR_PORT": "0"}, "CALENDAR_PORT"),
+        ({"CALENDAR_PORT": "65536"}, "CALENDAR_PORT"),
+        ({"CALENDAR_BASE_URL": "calendar.example.org"}, "CALENDAR_BASE_URL"),
+        ({"CALENDAR_BASE_URL": "ftp://calendar.example.org"}, "CALENDAR_BASE_URL"),
+        ({"CALENDAR_BASE_URL": "https://calendar.example.org/?x=1"}, "CALENDAR_BASE_URL"),
+        ({"CALENDAR_TRUSTED_PROXY": "127.0.0.1, proxy.local"}, "CALENDAR_TRUSTED_PROXY"),
     ],
 )
 def test_each_bad_variable_gets_one_line_naming_it(values: dict[str, str], variable: str) -> None:
@@ -145,3 +152,20 @@ def test_an_env_file_that_is_not_utf8_gets_one_line_naming_it(tmp_path: Path) ->
     assert str(caught.value) == f"{env} is not UTF-8 text (byte 15); save it as UTF-8."
     result = run_almanac(tmp_path, "--env-file", str(env), "ask", "/onthisday 16 March")
     assert result.returncode != 0 and "Traceback" not in result.stderr
+
+
+def test_the_calendar_link_is_off_until_a_port_is_set_and_then_names_its_address() -> None:
+    off = Settings.from_values({"CALENDAR_BASE_URL": "https://calendar.example.org"})
+    assert off.calendar_port is None and off.calendar_base is None and off.calendar_host == "127.0.0.1"
+    local = Settings.from_values({"CALENDAR_PORT": "8080"})
+    assert local.calendar_base == "http://localhost:8080" and local.calendar_trusted_proxies == ()
+    public = Settings.from_values(
+        {
+            "CALENDAR_PORT": "8080",
+            "CALENDAR_HOST": "0.0.0.0",
+            "CALENDAR_BASE_URL": "https://example.org/almanac/",
+            "CALENDAR_TRUSTED_PROXY": "127.0.0.1, 172.16.0.0/12",
+        }
+    )
+    assert public.calendar_base == "https://example.org/almanac" and public.calendar_host == "0.0.0.0"
+    assert [str(network) for network in public.calendar_trusted_proxies] == ["127.0.0.1/32", "172.16.0.0/12"]

@@ -1,93 +1,51 @@
-"""Discord's limits, checked before Discord can refuse us: the command tree as it would be synced,
+"""Discord's limits, checked before Discord can refuse us: the command tree as it is synced,
 and every embed the question commands can draw, at their largest.
 
 Discord rejects a whole sync for one bad option, and a whole reply for one embed over its limits;
-both would surface only in production, so they are checked here on the real objects.
+both would surface only in production, so they are checked here on the real objects. The tree is
+checked as `tree.sync()` sends it, translated into every locale, captured through simcord
+(tests/limits_commands.py and tests/limits_spec.py hold the rules).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import discord
 import pytest
 
 from bot.almanac.answers import Anniversary, DayAnswer, EventAnswer, EventList, UpcomingAnswer
-from bot.client import AlmanacBot, create_bot
-from bot.config import Settings
 from bot.dates.partial import EventDate
 from bot.dates.when import AskedDay
 from bot.i18n.languages import SHIPPED
-from bot.i18n.messages import said, said_n
+from bot.i18n.messages import said, said_n, translate
 from bot.model.event import Event, EventFields
 from bot.render import embeds
 from bot.render.localize import label
-from bot.runtime import Services
+from tests import limits
+from tests.support import World
 
 # -- the command tree ----------------------------------------------------------------------------
 
 
 @pytest.fixture
-async def tree_payload(services: Services, settings: Settings) -> AsyncIterator[list[dict[str, Any]]]:
-    """What `tree.sync()` would send, built without a token or a connection.
-
-    `async with bot` prepares the client as login would (an AutoShardedBot cannot even close
-    otherwise); setup_hook loads the extensions and, with no dev_guild_id, syncs nothing.
-    Unloading them stops any loop a cog started.
-    """
-    bot: AlmanacBot = create_bot(services, settings)
-    async with bot:
-        await bot.setup_hook()
-        yield [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
-        for extension in list(bot.extensions):
-            await bot.unload_extension(extension)
+def synced(world: World) -> limits.Request:
+    """The bulk overwrite `tree.sync()` sent when the world was set up, as simcord received it."""
+    requests = [
+        limits.Request(entry.method, entry.path, entry.json, entry.params or {})
+        for entry in world.env.http_requests
+        if limits.is_sync(entry.method, entry.path)
+    ]
+    assert len(requests) == 1
+    return requests[0]
 
 
-def valid_name(name: str) -> bool:
-    """Discord's ^[-_\\p{L}\\p{N}]{1,32}$, lowercase where the script has case."""
-    return 1 <= len(name) <= 32 and name == name.lower() and all(c in "-_" or c.isalnum() for c in name)
-
-
-def options_of(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every option at every depth (subcommand groups, subcommands, their options)."""
-    for option in payload.get("options", []):
-        yield option
-        yield from options_of(option)
-
-
-def problems_of(command: dict[str, Any]) -> list[str]:
-    name = command["name"]
-    found = []
-    for item in [command, *options_of(command)]:
-        where = f"/{name} {item['name']}" if item is not command else f"/{name}"
-        if not valid_name(item["name"]):
-            found.append(f"{where}: bad name")
-        if not 1 <= len(item.get("description", "")) <= 100:
-            found.append(f"{where}: description is {len(item.get('description', ''))} characters")
-        options = item.get("options", [])
-        if len(options) > 25:
-            found.append(f"{where}: {len(options)} options")
-        if len({option["name"] for option in options}) != len(options):
-            found.append(f"{where}: duplicate option names")
-        required = [option.get("required", False) for option in options]
-        if required != sorted(required, reverse=True):
-            found.append(f"{where}: a required option follows an optional one")
-        choices = item.get("choices", [])
-        if len(choices) > 25 or any(not 1 <= len(choice["name"]) <= 100 for choice in choices):
-            found.append(f"{where}: choices over the limits")
-        if not 0 <= item.get("min_length", 0) <= 6000 or not 1 <= item.get("max_length", 1) <= 6000:
-            found.append(f"{where}: min/max length out of range")
-    return found
-
-
-def text_size(command: dict[str, Any]) -> int:
-    """Discord caps a command's names, descriptions and choice names at 4,000 characters together."""
-    items = [command, *options_of(command)]
-    size = sum(len(item["name"]) + len(item.get("description", "")) for item in items)
-    return size + sum(len(choice["name"]) for item in items for choice in item.get("choices", []))
+@pytest.fixture
+def tree_payload(synced: limits.Request) -> list[dict[str, Any]]:
+    body: list[dict[str, Any]] = synced.body
+    return body
 
 
 async def test_the_question_commands_are_in_the_tree(tree_payload: list[dict[str, Any]]) -> None:
@@ -96,13 +54,14 @@ async def test_the_question_commands_are_in_the_tree(tree_payload: list[dict[str
     assert {"onthisday", "event", "search", "timeline", "upcoming"} <= names
 
 
-async def test_every_command_and_option_is_within_discords_limits(tree_payload: list[dict[str, Any]]) -> None:
-    problems = [problem for command in tree_payload for problem in problems_of(command)]
-
-    assert problems == []
-    assert len(tree_payload) <= 100
-    assert len({command["name"] for command in tree_payload}) == len(tree_payload)
-    assert all(text_size(command) <= 4000 for command in tree_payload)
+async def test_the_synced_commands_are_within_discords_limits_in_every_locale(
+    synced: limits.Request, tree_payload: list[dict[str, Any]]
+) -> None:
+    assert limits.request_findings(synced) == []
+    # the body checked is the translated one: every command carries its names in other languages
+    onthisday = next(command for command in tree_payload if command["name"] == "onthisday")
+    assert onthisday["name_localizations"]["ru"] == translate("ru", "name", "onthisday") != "onthisday"
+    assert all(command.get("description_localizations") for command in tree_payload)
 
 
 async def test_the_event_option_autocompletes(tree_payload: list[dict[str, Any]]) -> None:

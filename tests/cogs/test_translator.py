@@ -3,7 +3,6 @@ from the catalogs in bot/i18n/locales/ (bot/i18n/messages.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 
 import discord
@@ -18,8 +17,7 @@ from bot.render.help import EXAMPLES
 from bot.render.text import CARD_LABELS
 from bot.runtime import Services
 from cogs.translator import CatalogTranslator, messages
-
-NAME = re.compile(r"[-_\w]{1,32}")  # Discord's rule for command and option names, lowercase too
+from tests.limits import valid_name  # Discord's rule for command and option names, lowercase too
 
 
 @pytest.fixture
@@ -84,11 +82,7 @@ def test_translated_names_are_valid_discord_names_and_descriptions_fit(
     for context, text in messages(bot.tree):
         translated = translate(language, context, text)
         if context == "name":
-            assert NAME.fullmatch(translated) and translated == translated.lower(), (
-                language,
-                text,
-                translated,
-            )
+            assert valid_name(translated), (language, text, translated)
         else:
             assert 1 <= len(translated) <= 100, (language, text, translated)
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.model.event import BUNDLED_SCOPE
-from bot.model.kinds import EmptyDay
+from bot.model.kinds import Digest, EmptyDay
 from bot.store.base import StoreBase, utc_now
 
 _SETTINGS_COLUMNS = (
     "guild_id, channel_id, post_time, timezone, mention_role_id, empty_day, posts_enabled,"
-    " due_local_date, next_due_utc, posts_version, post_language, post_intro"
+    " due_local_date, next_due_utc, posts_version, post_language, post_intro,"
+    " digest, digest_weekday, digest_period, digest_next_utc"
 )
 
 
@@ -30,6 +31,10 @@ class PostSettings:
     version: int = 0  # bumped by every saved change; the scheduler reschedules only while unchanged
     language: str | None = None  # the post's language; None follows the server's own
     intro: str | None = None  # the moderator's line above each post, with {date} and {count}
+    digest: Digest = Digest.OFF  # the weekly or monthly post; `enabled` is the daily one's
+    digest_weekday: int = 0  # a weekly digest's day: 0 Monday … 6 Sunday
+    digest_period: str | None = None  # the first local day the next digest covers
+    digest_next_utc: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,10 @@ def _settings(row: Any) -> PostSettings:
         row[9],
         row[10],
         row[11],
+        Digest(row[12]),
+        row[13],
+        row[14],
+        row[15],
     )
 
 
@@ -108,12 +117,14 @@ class PostData(StoreBase):
             await db.execute(
                 "INSERT INTO guild_settings (guild_id, channel_id, post_time, timezone, mention_role_id,"
                 " empty_day, posts_enabled, due_local_date, next_due_utc, post_language, post_intro,"
+                " digest, digest_weekday, digest_period, digest_next_utc,"
                 " updated_by, updated_at) VALUES (:guild, :channel, :time, :zone, :role, :empty, :enabled,"
-                " :due_date, :due, :language, :intro, :actor, :now)"
+                " :due_date, :due, :language, :intro, :digest, :weekday, :period, :digest_due, :actor, :now)"
                 " ON CONFLICT (guild_id) DO UPDATE SET channel_id = :channel,"
                 " post_time = :time, timezone = :zone, mention_role_id = :role, empty_day = :empty,"
                 " posts_enabled = :enabled, due_local_date = :due_date, next_due_utc = :due,"
-                " post_language = :language, post_intro = :intro,"
+                " post_language = :language, post_intro = :intro, digest = :digest,"
+                " digest_weekday = :weekday, digest_period = :period, digest_next_utc = :digest_due,"
                 " posts_version = guild_settings.posts_version + 1, updated_by = :actor, updated_at = :now",
                 {
                     "guild": settings.guild_id,
@@ -127,6 +138,10 @@ class PostData(StoreBase):
                     "due": settings.next_due_utc,
                     "language": settings.language,
                     "intro": settings.intro,
+                    "digest": settings.digest,
+                    "weekday": settings.digest_weekday,
+                    "period": settings.digest_period,
+                    "digest_due": settings.digest_next_utc,
                     "actor": actor,
                     "now": utc_now(),
                 },
@@ -143,9 +158,14 @@ class PostData(StoreBase):
         return [_settings(row) for row in rows]
 
     async def next_due_at(self, shards: Shards | None = None) -> str | None:
-        """The earliest next post of any enabled server (the partial index answers it)."""
+        """The earliest next post of any server, daily or digest (each partial index answers its
+        half): the one loop that sends both sleeps until then."""
+        only = _shard_filter(shards)
         row = await self._one(
-            f"SELECT min(next_due_utc) FROM guild_settings WHERE posts_enabled = 1{_shard_filter(shards)}"
+            "SELECT min(due) FROM ("
+            f"SELECT min(next_due_utc) AS due FROM guild_settings WHERE posts_enabled = 1{only}"
+            f" UNION ALL SELECT min(digest_next_utc) FROM guild_settings WHERE digest != 'off'{only}"
+            ") AS earliest"
         )
         return None if row is None or row[0] is None else str(row[0])
 
