@@ -1,7 +1,8 @@
 """The composition root: the one place the object graph is built, the same way for the bot, the
 shell, the command line, the benchmarks and the tests.
 
-    Store ──┬── SearchIndex (filled from the store once: at start, or by the first search)
+    Store ──┬── SearchIndex (filled from the store once: at start, or by the first search; or
+            │                loaded from its snapshot beside the database, then brought up to date)
             ├── HiddenEvents (per-server cache)
             ├── IndexFeed(store, index, hidden)          writes made elsewhere, into the index
             ├── Almanac(store, index, hidden, feed)      the questions
@@ -23,11 +24,11 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from bot.almanac.freshness import IndexFeed, fill_index
+from bot.almanac.freshness import IndexFeed, IndexSnapshots, fill_index, snapshot_path
 from bot.almanac.hidden import HiddenEvents
 from bot.almanac.questions import Almanac
 from bot.chronology.names import Gazetteer
@@ -65,6 +66,7 @@ class Services:
     feed: IndexFeed
     calendars: CalendarFeeds
     events_tab: EventsTab
+    snapshots: IndexSnapshots | None = None  # the index saved beside the database (open_services)
 
 
 def wire(
@@ -190,18 +192,31 @@ async def open_services(
     store = await Store.open(database)
     try:
         await load_bundled(store, data_file)
-        if index_now:  # a long-running process: ready for any question before the first comes
-            load_date_words()
+        snapshots = IndexSnapshots(store, snapshot_path(database, shards) if index_now else None, shards)
+        loaded = await snapshots.load()
+        seen: int | None
+        if loaded is not None:  # saved at the last start or shutdown: the changes since applied below
+            index, seen = loaded
+        elif index_now:  # a long-running process: ready for any question before the first comes
             index = new_index()
-            seen: int | None = await fill_index(store, index, shards)
+            seen = await fill_index(store, index, shards)
         else:
             index, seen = cast("SearchIndex", _DeferredIndex()), None
+        if index_now:
+            load_date_words()
         tag_words = Gazetteer.beside(data_file).tag_words()
         services = wire(store, index, shards=shards, seen=seen, tag_words=tag_words)
+        services = replace(services, snapshots=snapshots)
+        if loaded is not None:
+            await services.feed.catch_up()
+        elif index_now:  # saved in a thread while the first questions are answered
+            snapshots.save_soon(index, services.feed)
         stop_listening = await store.listen(services.feed.wake)  # PostgreSQL only
         try:
             yield services
+            await snapshots.close(index, services.feed)  # a clean shutdown: saved if it moved on
         finally:
+            snapshots.abandon()
             if stop_listening is not None:
                 await stop_listening()
     finally:

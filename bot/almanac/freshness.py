@@ -12,20 +12,28 @@ it, a busy bot asks the database two small questions a second (what changed, and
 pruning took any change it had not read yet), and an idle one none. On
 PostgreSQL the feed's trigger also NOTIFYs: a listening process (`wake`) looks at once, so there
 an answer reflects every write committed before it reached the process.
+
+A start loads the index saved beside a SQLite database at the last start or shutdown
+(`IndexSnapshots`) and applies the changes after it, rather than building it from every event.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import gc
 import logging
 import math
 import time
+import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.almanac.hidden import HiddenEvents
 from bot.search.words import search_words
 from bot.store import Shards, Store
+from bot.store.engines.common import is_server_url
 
 if TYPE_CHECKING:  # numpy, through the index's module: loaded by whoever makes the index
     from bot.search.index import SearchIndex
@@ -37,6 +45,8 @@ FEED_KEPT = dt.timedelta(hours=1)  # older changes are pruned; a process away lo
 PRUNE_INTERVAL = 600.0  # seconds between prunings
 FILL_PAGE = 10_000  # events read at a time while the index fills
 BACKFILL_BATCH = 500  # events read whole at a time, when their search words are not stored yet
+SAVE_AFTER = 5.0  # seconds from a full build at start to saving the index beside the database
+DATABASE_ID = "database_id"  # meta: names the database, so that another's index snapshot is refused
 
 
 class IndexFeed:
@@ -57,6 +67,7 @@ class IndexFeed:
         self.seen = seen
         self._looked = self._pruned = -math.inf  # time.monotonic() of the last look and pruning
         self._woken = False  # PostgreSQL said a change was committed (LISTEN/NOTIFY)
+        self.filling = False  # the index is being filled afresh: neither whole nor at `seen`
 
     def wake(self) -> None:
         """A change was committed somewhere: the next question looks at once, throttle or not."""
@@ -83,7 +94,7 @@ class IndexFeed:
     async def catch_up(self) -> int:
         """Apply every change after the last one seen; how many there were."""
         if self.seen is None:
-            self.seen = await fill_index(self._store, self._index, self._shards)
+            self.seen = await self._fill()
             return 0
         if await self._store.pruned_through() > self.seen:
             # idle past FEED_KEPT while others wrote: the changes it missed are pruned away, so
@@ -94,7 +105,7 @@ class IndexFeed:
             )
             self._index.clear()
             self._hidden.forget_all()
-            self.seen = await fill_index(self._store, self._index, self._shards)
+            self.seen = await self._fill()
             return 0
         applied = 0
         while changes := await self._store.changes_after(self.seen):
@@ -115,6 +126,13 @@ class IndexFeed:
         if applied:
             log.debug("change feed: %d changes applied, up to %d", applied, self.seen)
         return applied
+
+    async def _fill(self) -> int:
+        self.filling = True
+        try:
+            return await fill_index(self._store, self._index, self._shards)
+        finally:
+            self.filling = False
 
 
 async def fill_index(store: Store, index: SearchIndex, shards: Shards | None = None) -> int:
@@ -154,3 +172,133 @@ async def _with_words(
         except Exception:  # a read-only or busy database: the next start reads them whole again
             log.warning("search index: could not store search words", exc_info=True)
     return found
+
+
+def snapshot_path(database: Path | str, shards: Shards | None = None) -> Path | None:
+    """Where a SQLite database's search index snapshot lives: beside it, `<database>.index`
+    (`<database>.shards-2-0_1.index` for a process serving shards 0 and 1 of 2). PostgreSQL
+    keeps none: each process builds its index from the database at start."""
+    if is_server_url(database):
+        return None
+    where = Path(database)
+    part = "" if shards is None else f".shards-{shards.count}-{'_'.join(map(str, sorted(shards.ids)))}"
+    return where.with_name(f"{where.name}{part}.index")
+
+
+class IndexSnapshots:
+    """The search index saved beside the database (bot/search/snapshot.py), so that a start
+    loads it and applies the changes made since through the feed, instead of numbering every
+    event's words again. A snapshot is trusted only if it is whole (its checksum), of this
+    format, built for these shards from this database (an id kept in its meta) and this
+    bundled file, and the feed still holds every change after the position it was saved at;
+    any other is deleted and the index built afresh, then saved again. Deleting it is always
+    safe: the next start builds the index from the database, as it did before snapshots."""
+
+    def __init__(self, store: Store, path: Path | None, shards: Shards | None = None) -> None:
+        self._store, self.path, self._shards = store, path, shards
+        self.position: int | None = None  # the feed position of the snapshot on disk, if known
+        self._writing: asyncio.Task[None] | None = None
+        self._waiting = True  # the save after a full build has not begun
+
+    async def _built_from(self, *, create: bool) -> dict[str, object]:
+        database = await self._store.get_meta(DATABASE_ID)
+        if database is None and create:
+            database = uuid.uuid4().hex
+            await self._store.set_meta(DATABASE_ID, database)
+        shards = self._shards
+        return {
+            "database": database,
+            "schema": await self._store.schema_version(),
+            "bundled": await self._store.get_meta("bundled_fingerprint"),
+            "shards": None if shards is None else [shards.count, sorted(shards.ids)],
+        }
+
+    async def load(self) -> tuple[SearchIndex, int] | None:
+        """The saved index and the feed position it holds every change up to, if it can be trusted."""
+        if self.path is None or not self.path.exists():
+            return None
+        from bot.search import snapshot  # numpy's import: only where an index is made
+
+        try:
+            built_from = await self._built_from(create=False)
+            meta = await asyncio.to_thread(snapshot.read_meta, self.path)  # cheap: the header
+            seen = meta.get("seen")
+            if meta.get("built_from") != built_from or built_from["database"] is None:
+                raise snapshot.SnapshotError("built from another database, bundled file or shards")
+            if not isinstance(seen, int):
+                raise snapshot.SnapshotError("no position in the change feed")
+            pruned = await self._store.pruned_through()
+            if not pruned <= seen <= max(pruned, await self._store.latest_change()):
+                raise snapshot.SnapshotError(f"changes after {seen} are no longer in the feed")
+            loaded, index = snapshot.load(self.path)
+            if loaded != meta:
+                raise snapshot.SnapshotError("replaced while it was read")
+        except (OSError, snapshot.SnapshotError) as error:
+            log.warning("search index snapshot %s not used (%s): building the index afresh", self.path, error)
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
+            return None
+        gc.freeze()  # as fill_index does: the index's objects live as long as the process
+        self.position = seen
+        log.info("search index loaded from %s: %d events, up to change %d", self.path, len(index), seen)
+        return index, seen
+
+    def save_soon(self, index: SearchIndex, feed: IndexFeed) -> None:
+        """Save the index in the background (after a full build at start), SAVE_AFTER seconds
+        on, so that the first questions do not share the processor with it."""
+        if self.path is not None and self._writing is None:
+            self._writing = asyncio.create_task(self._save_later(index, feed))
+
+    async def _save_later(self, index: SearchIndex, feed: IndexFeed) -> None:
+        await asyncio.sleep(SAVE_AFTER)
+        self._waiting = False
+        await self.save(index, feed)
+
+    async def save(self, index: SearchIndex, feed: IndexFeed) -> None:
+        """Save the index as it is now, at the feed's position: copied here, between changes,
+        and written in a thread."""
+        if self.path is None:
+            return
+        from bot.search import snapshot
+
+        try:
+            built_from = await self._built_from(create=True)
+            seen = feed.seen
+            if seen is None or feed.filling:  # not a whole index at a known position
+                return
+            captured = snapshot.capture(index)  # no await between reading `seen` and this
+            meta = {"seen": seen, "built_from": built_from}
+            size = await asyncio.to_thread(snapshot.write, captured, self.path, meta)
+        except Exception:  # a read-only folder or database, a full disk: the next start builds
+            log.warning("search index snapshot %s not written", self.path, exc_info=True)
+            return
+        self.position = seen
+        log.info("search index saved to %s: up to change %d, %.1f MB", self.path, seen, size / 1e6)
+
+    async def saved(self) -> None:
+        """Wait for the save under way or to come, if any (the benchmark times questions without it)."""
+        if self._writing is not None:
+            await self._writing
+
+    async def close(self, index: SearchIndex, feed: IndexFeed) -> None:
+        """At a clean shutdown: finish any save under way, and save again if the index moved on."""
+        if self._waiting:  # not begun: saved below instead
+            self.abandon()
+        await self.saved()
+
+        if self.path is None or feed.seen is None:
+            return
+        try:
+            await feed.catch_up()  # this process's own writes too, which the feed has not read yet
+        except Exception:
+            log.warning("change feed: could not catch up before saving the index", exc_info=True)
+            return
+        if feed.seen != self.position:
+            await self.save(index, feed)
+
+    def abandon(self) -> None:
+        """Stop waiting for the save under way (its thread still finishes the file, or leaves
+        the old one) or to come."""
+        if self._writing is not None and not self._writing.done():
+            self._writing.cancel()
+        self._writing = None
