@@ -215,12 +215,18 @@ class IndexSnapshots:
 
     async def load(self) -> tuple[SearchIndex, int] | None:
         """The saved index and the feed position it holds every change up to, if it can be trusted."""
-        if self.path is None or not self.path.exists():
+        if self.path is None:
+            return None
+        try:  # the database named at start, so that its meta does not change later on
+            built_from = await self._built_from(create=True)
+        except Exception:  # a read-only database: no snapshot is written either
+            log.warning("search index snapshot: could not name the database", exc_info=True)
+            return None
+        if not self.path.exists():
             return None
         from bot.search import snapshot  # numpy's import: only where an index is made
 
         try:
-            built_from = await self._built_from(create=False)
             meta = await asyncio.to_thread(snapshot.read_meta, self.path)  # cheap: the header
             seen = meta.get("seen")
             if meta.get("built_from") != built_from or built_from["database"] is None:
