@@ -46,35 +46,40 @@ async def setup(moderator: object, world: World, channel: object | None = None, 
     assert result.response.content == "Saved.", result.response.content
 
 
-@pytest.mark.simcord(settle_timeout=120.0)  # weeks of simulated time
+async def later_pass(world: World, services: Services, now: dt.datetime) -> None:
+    """A pass of the digests at `now`, as a process would run it then: simulated weeks of the bot's
+    own loop would cost minutes of waiting for simcord to settle each hourly wake."""
+    await Digests(services.store, services.almanac).run_pass(now, DiscordSender(world.bot))
+
+
 async def test_a_weekly_digest_comes_on_its_day_once_a_week_beside_the_daily_post(
-    world: World, moderator: object, add_event: AddEvent
+    world: World, moderator: object, add_event: AddEvent, services: Services
 ) -> None:
     await add_event(world.guild.id, "1905-01-03", "Club founded", summary="Our first meeting.")
     await add_event(world.guild.id, "1911-01-09", "Second club house opened")
     await setup(moderator, world, digest="weekly", digest_day=FRIDAY)
 
-    await world.env.advance_time(33 * HOUR + 60)  # Friday 2 January, 09:01
+    await world.env.advance_time(33 * HOUR + 60)  # the bot's loop, to Friday 2 January, 09:01
     (digest,) = digests(world.channel, world)
     assert digest.title == "This week's anniversaries: 2 January – 8 January"
     assert digest.footer.text == "Almanac digest · weekly 2026-01-02 · 1/1"
     days = {field.name: field.value for field in digest.fields}
     assert "Club founded" in days["Saturday 3 January"] and "121 years ago" in days["Saturday 3 January"]
     assert not any("Second club house" in value for value in days.values())  # the 9th: next week's
+    daily = [e for e in bot_embeds(world.channel, world) if (e.footer.text or "").startswith("Almanac daily")]
+    assert len(daily) == 2  # 1 and 2 January: the daily posts go on beside it
 
-    await world.env.advance_time(6 * 24 * HOUR)  # Thursday 8 January: daily posts only
+    await later_pass(world, services, dt.datetime(2026, 1, 8, 9, 1, tzinfo=dt.UTC))  # Thursday: none
     assert len(digests(world.channel, world)) == 1
-    await world.env.advance_time(24 * HOUR)  # Friday 9 January
+    for _ in range(2):  # Friday 9 January, and the same moment again: one digest
+        await later_pass(world, services, dt.datetime(2026, 1, 9, 9, 1, tzinfo=dt.UTC))
     _, second = digests(world.channel, world)
     assert second.footer.text == "Almanac digest · weekly 2026-01-09 · 1/1"
     assert "Second club house opened" in "".join(field.value for field in second.fields)
-    daily = [e for e in bot_embeds(world.channel, world) if (e.footer.text or "").startswith("Almanac daily")]
-    assert len(daily) == 9  # 1–9 January: the daily posts went on beside it
 
 
-@pytest.mark.simcord(settle_timeout=120.0)  # weeks of simulated time
 async def test_a_digest_instead_of_daily_posts_in_the_servers_language(
-    world: World, moderator: object, add_event: AddEvent
+    world: World, moderator: object, add_event: AddEvent, services: Services
 ) -> None:
     await add_event(
         world.guild.id,
@@ -84,11 +89,11 @@ async def test_a_digest_instead_of_daily_posts_in_the_servers_language(
     )
     await setup(moderator, world, digest="monthly-only", language="ru")
 
-    await world.env.advance_time(9 * HOUR + 60)  # 1 January, 09:01: January's digest
+    await world.env.advance_time(33 * HOUR)  # to 2 January, 09:00: January's digest, no daily post
     (january,) = digests(world.channel, world)
     assert january.title == "Годовщины этого месяца: январь 2026"
-    await world.env.advance_time(31 * 24 * HOUR)  # 1 February
-    await world.env.advance_time(28 * 24 * HOUR)  # 1 March
+    await later_pass(world, services, dt.datetime(2026, 2, 1, 9, 1, tzinfo=dt.UTC))
+    await later_pass(world, services, dt.datetime(2026, 3, 1, 9, 1, tzinfo=dt.UTC))
     embeds = bot_embeds(world.channel, world)
     assert [e.footer.text for e in embeds] == [
         "Almanac digest · monthly 2026-01-01 · 1/1",
@@ -105,7 +110,6 @@ async def test_a_digest_instead_of_daily_posts_in_the_servers_language(
     assert rows["Last digest"] == "2026-03-01" and rows["Status"] == "off"
 
 
-@pytest.mark.simcord(settle_timeout=120.0)  # weeks of simulated time
 async def test_a_long_digest_takes_several_messages_and_a_crash_sends_none_twice(
     world: World, moderator: object, add_event: AddEvent, services: Services
 ) -> None:
@@ -129,16 +133,17 @@ async def test_a_long_digest_takes_several_messages_and_a_crash_sends_none_twice
             pages_sent += 1
             return await super()._send_page(*args, **kwargs)  # type: ignore[arg-type]
 
-    february = dt.datetime(2026, 2, 1, 9, 1, tzinfo=dt.UTC)  # before simcord's clock gets there
+    february = dt.datetime(2026, 2, 1, 9, 1, tzinfo=dt.UTC)
     with pytest.raises(Crash):
         await Digests(services.store, services.almanac).run_pass(february, DiesAfterOnePage(world.bot))
     assert len(digests(world.channel, world)) == 2
 
     # a new process at once: the claim is too fresh to be a dead one's, so it waits the lease out
-    await Digests(services.store, services.almanac).run_pass(february, DiscordSender(world.bot))
+    await later_pass(world, services, february)
     assert len(digests(world.channel, world)) == 2
-    # the bot's own loop, once the lease is over: the first page is found, the others sent
-    await world.env.advance_time(31 * 24 * HOUR + 5 * 60)
+    # once the lease is over: the first page is found in the channel, the others sent
+    await later_pass(world, services, february + dt.timedelta(minutes=5))
+    await later_pass(world, services, february + dt.timedelta(minutes=10))  # nothing left to send
     pages = digests(world.channel, world)[1:]
     total = len(pages)
     assert total >= 2
