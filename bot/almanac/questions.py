@@ -42,7 +42,7 @@ from bot.i18n.languages import SOURCE_LANGUAGE
 from bot.i18n.messages import Text, said
 from bot.i18n.text import quoted
 from bot.model.event import BUNDLED_SCOPE, Event
-from bot.search.scoring import Document, Hit, Query, matches_every_word
+from bot.search.scoring import Hit
 from bot.search.words import normalize
 from bot.store import DayMatch, Store
 
@@ -174,13 +174,7 @@ class Almanac:
         text = _checked_query(query, said("Type something to look for, for example `/search kronstadt`."))
         hits = await self._hits(guild_id, text, limit=SEARCH_RESULTS_MAX)
         events = await self._store.get_events([hit.event_id for hit in hits])
-        parsed = Query.parse(text)
-        partial = frozenset(
-            event.id
-            for event in events
-            if parsed
-            and not matches_every_word(parsed, self._index.document(event.id) or Document.from_event(event))
-        )
+        partial = frozenset(hit.event_id for hit in hits if hit.partial)
         return EventList(
             heading=said("Search: {query}", query=text),
             events=events,

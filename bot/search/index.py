@@ -21,6 +21,7 @@ import itertools
 from array import array
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -256,11 +257,6 @@ class SearchIndex:
         documents = {event_id: self._document(event_id) for event_id in in_scope if event_id not in excluded}
         return ranked(score_documents(parsed, documents.values(), similarity), documents, limit)
 
-    def document(self, event_id: int) -> Document | None:
-        """An indexed event's words, as scoring reads them (None if it is not indexed): decoded
-        from the index, not made again from the event, which transliterates every language."""
-        return self._document(event_id) if self._scope_of(event_id) is not None else None
-
     def _document(self, event_id: int) -> Document:
         words, decoded = self._vocabulary.words, decode(self._words[event_id] or b"")
         return Document(
@@ -318,7 +314,14 @@ class SearchIndex:
         near = np.flatnonzero(estimate >= floor - _MARGIN)
         shortest = np.frombuffer(self._shortest, dtype=np.uint32)
         found = Candidates(candidates[near], totals[near], covered[near], exact[near])
-        return exact_ranking(found, weight, limit, self._titles, shortest)
+        hits = exact_ranking(found, weight, limit, self._titles, shortest)
+        # a hit some query word met nothing in is a partial match, and /search says so
+        chosen = np.array([hit.event_id for hit in hits], dtype=np.int64)
+        missed = np.zeros(len(hits), dtype=np.bool_)
+        for match in matches:
+            missed |= ~np.isin(chosen, match.events)
+        marked = zip(hits, missed.tolist(), strict=True)
+        return [replace(hit, partial=True) if miss else hit for hit, miss in marked]
 
     def _covered(
         self,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from rapidfuzz import fuzz
@@ -136,16 +136,6 @@ def document_matches(query: Query, document: Document, similarity: Callable[[int
     return Matches(tuple(bests), in_name, frozenset(matched))
 
 
-def matches_every_word(query: Query, document: Document) -> bool:
-    """Whether each query word meets some word of the event: an answer that misses one is a
-    partial match, and /search says so rather than pass it off as what was asked for."""
-    words = document.name_words() | set(document.text.split())
-    return all(
-        any(word_similarity(asked, word, prefix) for word in words)
-        for asked, prefix in zip(query.words, query.prefixes, strict=True)
-    )
-
-
 def score_documents(
     query: Query, documents: Iterable[Document], similarity: Callable[[int, str], float] | None = None
 ) -> dict[int, float]:
@@ -200,6 +190,9 @@ class Hit:
     event_id: int
     title: str
     score: float
+    # some word of the query met nothing in the event: the index says so (for /search), the full
+    # scan does not, so it is no part of the answer compared between them
+    partial: bool = field(default=False, compare=False)
 
 
 class Ranked(Protocol):

@@ -93,7 +93,7 @@ def test_a_loaded_index_answers_as_the_one_it_was_saved_from(tmp_path: Path, tai
     assert len(loaded) == len(original)
     assert answers(loaded, asked) == answers(original, asked)
     for event_id in (1, 5, 401, 402):
-        assert loaded.document(event_id) == original.document(event_id)
+        assert loaded._document(event_id) == original._document(event_id)
     # and they stay alike as both go on changing
     edit(original, events, seed=2)
     edit(loaded, events, seed=2)
