@@ -5,6 +5,9 @@ The scheduler (`bot.daily.scheduler`) knows nothing of Discord; the bot hands it
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import discord
 
 from bot.daily.digest import DigestPost, DigestProgress, digest_marker, digest_nonce
@@ -75,7 +78,7 @@ class DiscordSender:
         post = post_in(post, language)
         embed = post_embed(post, language)
         content, mentions = post_content(post, language), post_mentions(post)
-        try:
+        with _refusals(channel, "post"):
             if isinstance(channel, discord.ForumChannel):
                 # Discord takes no nonce for a new forum post; after a crash, find_sent looks for it
                 created = await channel.create_thread(
@@ -88,16 +91,13 @@ class DiscordSender:
                 allowed_mentions=mentions,
                 nonce=nonce,  # discord.py sends enforce_nonce with it: Discord drops a repeat
             )
-        except discord.Forbidden:
-            raise PostFailed(f"Discord refused the post in #{channel.name} (missing permissions)") from None
-        except discord.NotFound:
-            raise PostFailed(CHANNEL_GONE) from None
-        except discord.HTTPException as error:
-            raise PostFailed(f"Discord error {error.status}: {error.text[:100]}") from None
         return int(message.id)
 
     async def find_sent(self, channel_id: int, marker: str) -> int | None:
-        channel = await self._channel(channel_id)
+        return await self._find_in(await self._channel(channel_id), marker)
+
+    async def _find_in(self, channel: Postable, marker: str) -> int | None:
+        """The bot's recent message (in a forum, post) whose footer carries `marker`."""
         bot_id = self._client.user.id if self._client.user else None
         try:
             if isinstance(channel, discord.ForumChannel):
@@ -129,35 +129,34 @@ class DiscordSender:
     async def _send_page(self, target: Postable, page: discord.Embed, nonce: str) -> tuple[int, int | None]:
         """(message id, the forum post's thread id) of one page sent; no page pings anyone."""
         quiet = discord.AllowedMentions.none()
-        try:
+        with _refusals(target, "digest"):
             if isinstance(target, discord.ForumChannel):
                 name = clip(page.title or "Almanac", THREAD_NAME_MAX)
                 created = await target.create_thread(name=name, embed=page, allowed_mentions=quiet)
                 return int(created.message.id), int(created.thread.id)
             message = await target.send(embed=page, allowed_mentions=quiet, nonce=nonce)
-        except discord.Forbidden:
-            raise PostFailed(f"Discord refused the digest in #{target.name} (missing permissions)") from None
-        except discord.NotFound:
-            raise PostFailed(CHANNEL_GONE) from None
-        except discord.HTTPException as error:
-            raise PostFailed(f"Discord error {error.status}: {error.text[:100]}") from None
         return int(message.id), None
 
     async def _find_page(self, target: Postable, marker: str) -> tuple[int, int | None] | None:
         """A page an earlier attempt may have sent without recording it: (message id, thread id)."""
-        bot_id = self._client.user.id if self._client.user else None
-        try:
-            if isinstance(target, discord.ForumChannel):
-                found = await _find_forum_post(target, bot_id, marker)
-                return (
-                    None if found is None else (found, found)
-                )  # a forum post's first message is its thread's id
-            async for message in target.history(limit=READ_BACK):
-                if message.author.id == bot_id and _marked(message, marker):
-                    return message.id, None
-        except discord.HTTPException as error:
-            raise PostFailed(f"could not read back the channel (Discord error {error.status})") from None
-        return None
+        found = await self._find_in(target, marker)
+        if found is None:
+            return None
+        # a forum post's first message has its thread's id
+        return found, found if isinstance(target, discord.ForumChannel) else None
+
+
+@contextlib.contextmanager
+def _refusals(channel: Postable, what: str) -> Iterator[None]:
+    """Discord's refusal of a send, as the reason `/anniversaries show` gives for it."""
+    try:
+        yield
+    except discord.Forbidden:
+        raise PostFailed(f"Discord refused the {what} in #{channel.name} (missing permissions)") from None
+    except discord.NotFound:
+        raise PostFailed(CHANNEL_GONE) from None
+    except discord.HTTPException as error:
+        raise PostFailed(f"Discord error {error.status}: {error.text[:100]}") from None
 
 
 def thread_name(embed: discord.Embed, post: DailyPost) -> str:
