@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.almanac.questions import Almanac
 from bot.daily.post import DailyPost, PostFailed, Sender, build_post, marker_for, nonce_for
+from bot.dates.alarm import Alarm
 from bot.dates.post_times import iso, post_instant, zone_named
 from bot.model.kinds import PostOutcome, PostState
 from bot.store import PostRecord, PostSettings, Shards, Store, is_busy
@@ -113,15 +114,12 @@ class Scheduler:
         # day never waits for a slot (a settings change meanwhile is seen at the next chunk), and
         # a crash mid-chunk leaves at most these to read back from their channels.
         self._chunk = concurrency
-        self._sleeper: asyncio.Task[None] | None = None
-        self._woken = False
+        self._alarm = Alarm()
         self.last_pass: tuple[dt.datetime, PassReport] | None = None
 
     def wake(self) -> None:
         """Settings changed: look again now instead of at the next due time."""
-        self._woken = True
-        if self._sleeper is not None:
-            self._sleeper.cancel()
+        self._alarm.wake()
 
     async def next_due_at(self) -> dt.datetime | None:
         """When the next post of this process's servers is due."""
@@ -134,20 +132,7 @@ class Scheduler:
         delay = LONGEST_SLEEP
         if upcoming is not None:
             delay = min(max((upcoming - now).total_seconds(), 1.0), LONGEST_SLEEP)
-        if self._woken:
-            self._woken = False
-            return
-        self._sleeper = asyncio.ensure_future(asyncio.sleep(delay))
-        try:
-            await self._sleeper
-        except asyncio.CancelledError:
-            # wake() cancelled the sleep: go on. If we ourselves are being cancelled, stop.
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise
-        finally:
-            self._sleeper = None
-            self._woken = False
+        await self._alarm.sleep(delay)
 
     async def run_pass(self, now: dt.datetime, sender: Sender) -> PassReport:
         """Serve every server whose post is due at `now`; one server's trouble never holds up another."""

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from bot.almanac.questions import Almanac
+from bot.dates.alarm import Alarm
 from bot.dates.post_times import iso
 from bot.events_tab.sync import ServerSync, SyncReport, Tab
 from bot.i18n.errors import UserError
@@ -59,8 +60,7 @@ class EventsTab:
         self.shards = shards  # None: this process serves every server
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._seen: int | None = None  # the last change of the feed looked at
-        self._sleeper: asyncio.Task[None] | None = None
-        self._woken = False
+        self._alarm = Alarm()
         self.last_pass: tuple[dt.datetime, TabPass] | None = None
 
     # -- a server's choice ------------------------------------------------------------------
@@ -101,9 +101,7 @@ class EventsTab:
 
     def wake(self) -> None:
         """A setting or the chronology changed: look now instead of at the next due time."""
-        self._woken = True
-        if self._sleeper is not None:
-            self._sleeper.cancel()
+        self._alarm.wake()
 
     async def wait_for_next(self, now: dt.datetime) -> None:
         """Sleep until a server is due, the feed is to be looked at, or `wake()`."""
@@ -114,19 +112,7 @@ class EventsTab:
         if await self._store.events_tabs_enabled():
             delay = min(delay, FEED_POLL)
         delay = min(max(delay, 1.0), LONGEST_SLEEP)
-        if self._woken:
-            self._woken = False
-            return
-        self._sleeper = asyncio.ensure_future(asyncio.sleep(delay))
-        try:
-            await self._sleeper
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise  # we ourselves are being cancelled, not just woken
-        finally:
-            self._sleeper = None
-            self._woken = False
+        await self._alarm.sleep(delay)
 
     async def run_pass(self, now: dt.datetime, tab: Tab) -> TabPass:
         """Sync every server of this process that is due at `now`."""
