@@ -22,7 +22,7 @@ from typing import Protocol
 from bot.almanac.answers import UpcomingAnswer
 from bot.almanac.questions import Almanac
 from bot.daily.post import PostFailed
-from bot.daily.scheduler import BACKOFF_MINUTES, CLAIM_LEASE, PASS_BATCH, SEND_TIMEOUT
+from bot.daily.scheduler import CLAIM_LEASE, PASS_BATCH, SEND_TIMEOUT, retry_after
 from bot.dates.post_times import iso, post_instant, zone_named
 from bot.model.kinds import Digest, EmptyDay, PostOutcome, PostState
 from bot.store import DigestRecord, PostSettings, Shards, Store
@@ -194,8 +194,7 @@ class Digests:
         await self._store.finish_digest(
             settings.guild_id, settings.digest, key, PostState.FAILED, error=reason
         )
-        wait = BACKOFF_MINUTES[min(record.attempts, len(BACKOFF_MINUTES)) - 1]
-        retry_at = now + dt.timedelta(minutes=wait)
+        retry_at = retry_after(record.attempts, now)
         if retry_at.astimezone(zone_named(settings.timezone)).date() > period:
             await self._next_period(settings, period + dt.timedelta(days=1), now)
             return PostOutcome.FAILED

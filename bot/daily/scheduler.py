@@ -36,6 +36,12 @@ LONGEST_SLEEP = 3600.0  # with nothing due, look again this often anyway (a wall
 PASS_BATCH = 500
 
 
+def retry_after(attempts: int, now: dt.datetime) -> dt.datetime:
+    """When to try again after the `attempts`-th failure of the same day's post (or digest)."""
+    wait = BACKOFF_MINUTES[min(max(attempts, 1), len(BACKOFF_MINUTES)) - 1]
+    return now + dt.timedelta(minutes=wait)
+
+
 @dataclass(frozen=True)
 class PassReport:
     """One scheduling pass: every due server ends in exactly one outcome, so the counts add up."""
@@ -355,8 +361,7 @@ class Scheduler:
         await self._store.finish_post(
             settings.guild_id, key, PostState.FAILED, error=reason, nonce=nonce_for(settings.guild_id, day)
         )
-        wait = BACKOFF_MINUTES[min(max(attempts, 1), len(BACKOFF_MINUTES)) - 1]
-        retry_at = now + dt.timedelta(minutes=wait)
+        retry_at = retry_after(attempts, now)
         if retry_at.astimezone(zone).date() > day:
             return PostOutcome.FAILED
         await self._reschedule(settings, day, retry_at)
