@@ -33,7 +33,6 @@ from bot.search.postings import (
     TAG_BITS,
     IntArray,
     Segment,
-    Vocabulary,
     build_segment,
     decode,
     encode,
@@ -54,6 +53,7 @@ from bot.search.scoring import (
     word_similarity,
     word_weights,
 )
+from bot.search.vocabulary import Similar, Vocabulary
 from bot.search.words import content_words, search_words
 
 # what callers import from here
@@ -100,7 +100,7 @@ class SearchIndex:
         self._tail: Segment | None = None
         self._tail_events: set[int] = set()  # indexed since the base was built
         self._base_stale = self._tail_stale = False
-        self._similar_cache: dict[tuple[str, bool], dict[int, float]] = {}
+        self._similar_cache: dict[tuple[str, bool], Similar] = {}
         self._cached_words = 0  # the vocabulary's size when the cache was filled
 
     def __len__(self) -> int:
@@ -326,7 +326,7 @@ class SearchIndex:
     def _covered(
         self,
         query: Query,
-        similar: list[dict[int, float]],
+        similar: list[Similar],
         matches: list[WordMatches],
         candidates: IntArray,
         totals: npt.NDArray[np.float64],
@@ -360,7 +360,7 @@ class SearchIndex:
             if len(maybe):
                 exact[maybe] = [self._named_exactly(e, spelled) for e in candidates[maybe].tolist()]
         if self._crowded:  # names past the last tag share it: those events are checked one by one
-            matched = set().union(*similar)
+            matched = set().union(*(found.numbers.tolist() for found in similar))
             for at in np.flatnonzero(np.isin(candidates, list(self._crowded))).tolist():
                 event_id = int(candidates[at])
                 exact[at] = self._named_exactly(event_id, query.text.split())
@@ -384,7 +384,7 @@ class SearchIndex:
         numbers = [self._vocabulary.get(word) for word in words]
         return None if None in numbers else [number for number in numbers if number is not None]
 
-    def _similar(self, query_word: str, prefix: bool) -> dict[int, float]:
+    def _similar(self, query_word: str, prefix: bool) -> Similar:
         """The indexed words `word_similarity` accepts for `query_word`, with their similarity;
         remembered until the vocabulary changes (autocomplete asks again at every keystroke)."""
         if len(self._vocabulary) != self._cached_words:

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from bot.search.postings import TAG_BITS, TEXT, IntArray, Segment
 from bot.search.scoring import EXACT_BONUS, MIN_SCORE, TEXT_WEIGHT, Hit, ranked, scaled
+from bot.search.vocabulary import Similar
 
 EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)
 
@@ -34,7 +35,7 @@ class WordMatches:
 def word_matches(
     segments: Sequence[tuple[Segment | None, int]],
     held_by: npt.NDArray[np.int8],
-    similar: dict[int, float],
+    similar: Similar,
     slots: list[int],
     excluded: IntArray,
 ) -> WordMatches:

@@ -4,7 +4,8 @@ autocomplete, used alike by the index (bot/search/index.py) and by scoring every
 Scoring is word by word: each query word is matched to its closest word in an event's title and
 aliases, or failing that in its people, places, tags and summary (worth less: a passing mention
 ranks below a name), and a name the query covers whole ranks above one it only touches. A typo
-counts while `fuzz.ratio` stays at or above WORD_CUTOFF: one slip in a four-letter word. So an
+counts while the words stay WORD_CUTOFF alike: an edit (a letter dropped, added or replaced, or two
+neighbours swapped, the slips people make typing) for every four letters of the longer word. So an
 event scores only through words it shares, fuzzily, with the query, which is what lets an index
 find every event that could score without looking at the others.
 
@@ -23,7 +24,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from bot.model.event import Event
 from bot.search.words import content_words, normalize, search_words
@@ -31,7 +32,7 @@ from bot.search.words import content_words, normalize, search_words
 TEXT_WEIGHT = 0.8  # a passing mention in a summary counts for less than a title or alias
 NAMED_SHARE = 0.1  # what a name the query covers whole adds (`kronstat` -> alias "Kronstadt")
 EXACT_BONUS = 20.0  # an exact title or alias beats any fuzzy match
-WORD_CUTOFF = 75.0  # fuzz.ratio of one slip in a four-letter word; anything further is another word
+WORD_CUTOFF = 75.0  # one slip in a four-letter word; anything further is another word
 PREFIX_SIMILARITY = 90.0  # `kron` as the start of `kronstadt`
 SEARCH_PREFIX_MIN = 4  # a search word this long may be the start of a word …
 COMPLETE_PREFIX_MIN = 2  # … and so may the last word being typed into autocomplete
@@ -91,10 +92,12 @@ class Query:
 
 def word_similarity(query_word: str, word: str, prefix: bool) -> float:
     """0 unless `word` could be what was meant by `query_word`; 100 when it is exactly that."""
-    ratio = fuzz.ratio(query_word, word, score_cutoff=WORD_CUTOFF)
+    # the optimal string alignment distance (Damerau-Levenshtein without edits of a swapped pair),
+    # over the longer word's length: `rasayan` is one slip from `radayan`, two from `krasaryan`
+    alike = 100 * OSA.normalized_similarity(query_word, word, score_cutoff=WORD_CUTOFF / 100)
     if prefix and word.startswith(query_word):
-        return max(ratio, PREFIX_SIMILARITY)
-    return ratio
+        return max(alike, PREFIX_SIMILARITY)
+    return alike
 
 
 def word_weights(counts: Sequence[int], population: int) -> tuple[float, ...]:

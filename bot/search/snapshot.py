@@ -24,18 +24,18 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.search.index import SearchIndex
-from bot.search.postings import TAG_BITS, Segment, Vocabulary
+from bot.search.postings import TAG_BITS, Segment
 
-FORMAT_VERSION = 1  # a change to what is written, or to how the index encodes words, bumps it
+FORMAT_VERSION = 2  # a change to what is written, or to how the index encodes words, bumps it
 MAGIC = b"ALMANAC-SEARCH-INDEX\n"
 _LENGTH = struct.Struct("<I")  # the header's length in bytes
 _READ_CHUNK = 1 << 24  # bytes read and hashed at a time
 _PER_EVENT = ("slot_of", "shortest", "held_by", "name_sizes", "name_lengths")  # the index's arrays
-_MEASURED = ("letters", "doubles", "triples", "lengths")  # the vocabulary's
+_MEASURED = ("letters", "twice", "lengths", "alphabetical")  # the vocabulary's
 # every array a snapshot holds, in order, with its type: nothing else is read
 _SPEC = """slot_of <i4 shortest <u4 held_by i1 name_sizes u1 name_lengths u1 word_sizes <i8 word_bytes u1
 title_sizes <i8 title_text u1 scopes <i8 size_scopes <i8 size_counts <i8 crowded <i8 tail_events <i8
-vocabulary u1 letters <u8 doubles <u8 triples <u8 lengths u1 sorted <i8"""
+vocabulary u1 letters <u4 twice <u4 lengths u1 alphabetical <u4"""
 _SEGMENT = {"offsets": "<i8", "keys": "<u4", "events": "<i8", "slot_rows": "<i8"}
 SCHEMA: dict[str, str] = dict(zip(_SPEC.split()[::2], _SPEC.split()[1::2], strict=True)) | {
     f"{segment}_{name}": kind for segment in ("base", "tail") for name, kind in _SEGMENT.items()
@@ -64,9 +64,9 @@ def capture(index: SearchIndex) -> Captured:
     if index._base_stale or index._tail_stale:
         raise RuntimeError("the index was not ready")
     vocabulary, sizes = index._vocabulary, index._sizes
-    measured = len(vocabulary._lengths)
     arrays = {name: np.array(getattr(index, f"_{name}"), dtype=SCHEMA[name]) for name in _PER_EVENT}
-    arrays |= {name: np.array(getattr(vocabulary, f"_{name}")[:measured], SCHEMA[name]) for name in _MEASURED}
+    measured = zip(_MEASURED, vocabulary.measured(), strict=True)
+    arrays |= {name: np.array(values, dtype=SCHEMA[name]) for name, values in measured}
     arrays |= {
         "scopes": np.array(index._scopes, dtype=np.int64),
         "size_scopes": np.fromiter(sizes.keys(), dtype=np.int64, count=len(sizes)),
@@ -90,7 +90,8 @@ def write(captured: Captured, path: Path, meta: Mapping[str, Any]) -> int:
     titles = [title or "" for title in captured.titles]
     arrays["title_sizes"] = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles))
     arrays["title_text"] = np.frombuffer("".join(titles).encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    arrays |= _vocabulary_arrays(captured.vocabulary, arrays)
+    vocabulary = "\n".join(captured.vocabulary).encode("utf-8", "surrogatepass")
+    arrays["vocabulary"] = np.frombuffer(vocabulary, dtype=np.uint8)
     for name, segment in (("base", captured.base), ("tail", captured.tail)):
         arrays |= _segment_arrays(name, segment)
     header = json.dumps(
@@ -112,20 +113,6 @@ def write(captured: Captured, path: Path, meta: Mapping[str, Any]) -> int:
     finally:
         temporary.unlink(missing_ok=True)
     return path.stat().st_size
-
-
-def _vocabulary_arrays(words: list[str], arrays: Mapping[str, npt.NDArray[Any]]) -> dict[str, Any]:
-    """The words, their letters measured (what the first question would measure otherwise), and
-    their alphabetical order."""
-    scratch = Vocabulary()
-    scratch.words = words
-    for name in _MEASURED:
-        getattr(scratch, f"_{name}").frombytes(arrays[name].tobytes())
-    scratch._measure_new_words()
-    found: dict[str, Any] = {name: np.array(getattr(scratch, f"_{name}"), SCHEMA[name]) for name in _MEASURED}
-    found["vocabulary"] = np.frombuffer("\n".join(words).encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    found["sorted"] = np.array(sorted(range(len(words)), key=words.__getitem__), dtype=np.int64)
-    return found
 
 
 def _segment_arrays(name: str, segment: Segment | None) -> dict[str, Any]:
@@ -214,7 +201,8 @@ def _restore(index: SearchIndex, arrays: Mapping[str, npt.NDArray[Any]]) -> None
     index._crowded = set(arrays["crowded"].tolist())
     index._tail_events = set(arrays["tail_events"].tolist())
     words = arrays["vocabulary"].tobytes().decode("utf-8", "surrogatepass").split("\n")
-    _restore_vocabulary(index._vocabulary, words if len(arrays["lengths"]) else [], arrays)
+    measures = [arrays[name].tobytes() for name in _MEASURED]
+    index._vocabulary.restore(words if len(arrays["lengths"]) else [], measures)
     index._base, index._tail = _segment(arrays, "base"), _segment(arrays, "tail")
     if len(index._name_sizes) != events << TAG_BITS or len(index._vocabulary) != len(arrays["lengths"]):
         raise ValueError("arrays of the wrong lengths")
@@ -230,17 +218,6 @@ def _pieces(whole: Any, sizes: npt.NDArray[np.int64], indexed: npt.NDArray[np.bo
         whole[start:end] if kept else None
         for start, end, kept in zip(starts, ends.tolist(), indexed.tolist(), strict=True)
     ]
-
-
-def _restore_vocabulary(vocabulary: Vocabulary, words: list[str], arrays: Mapping[str, Any]) -> None:
-    vocabulary.words = words
-    vocabulary._ids = dict(zip(words, range(len(words)), strict=True))
-    if len(vocabulary._ids) != len(words):
-        raise ValueError("a word twice")
-    for name in _MEASURED:
-        getattr(vocabulary, f"_{name}").frombytes(arrays[name].tobytes())
-    vocabulary._sorted = [words[number] for number in arrays["sorted"].tolist()]
-    vocabulary._unsorted = []
 
 
 def _segment(arrays: Mapping[str, npt.NDArray[Any]], name: str) -> Segment | None:

@@ -1,0 +1,79 @@
+"""The index's vocabulary: its shortcut past rapidfuzz must never drop a word `word_similarity` accepts."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.search.scoring import word_similarity
+from bot.search.vocabulary import Vocabulary
+
+# few letters, many repeats: the words whose letter counts make the bound tight
+WORDS = st.text(alphabet="ab1", min_size=1, max_size=12) | st.text(
+    alphabet="aeknorsv19", min_size=1, max_size=14
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, min_size=1, max_size=300, unique=True), WORDS, st.booleans(), st.integers(0, 300))
+def test_similar_words_are_every_word_word_similarity_accepts(
+    words: list[str], query_word: str, prefix: bool, ordered: int
+) -> None:
+    """Whether a word is looked for among those in length order or those met since."""
+    vocabulary = Vocabulary(unordered=0)
+    for word in words[:ordered]:
+        vocabulary.number(word)
+    vocabulary.similar("a", False)  # puts the first ones in length order
+    for word in words[ordered:]:
+        vocabulary.number(word)
+    expected = {
+        vocabulary.number(word): found
+        for word in words
+        if (found := word_similarity(query_word, word, prefix))
+    }
+    assert vocabulary.similar(query_word, prefix).as_dict() == expected
+
+
+def test_a_word_keeps_its_number() -> None:
+    vocabulary = Vocabulary()
+    assert [vocabulary.number(word) for word in ("kronstadt", "makhno", "kronstadt")] == [0, 1, 0]
+    assert vocabulary.get("makhno") == 1
+    assert vocabulary.get("tambov") is None
+    assert len(vocabulary) == 2
+
+
+def test_a_query_word_of_hundreds_of_repeated_letters_is_compared_like_any_other() -> None:
+    """60 × `中` or 86 × `ﬃ` is one word of over 255 letters: its length does not fit the
+    vocabulary's byte, and the words past it are compared all the same."""
+    vocabulary = Vocabulary()
+    for word in ("kronstadt", "ffi" * 80, "zhong" * 60):
+        vocabulary.number(word)
+    for query_word in ("ffi" * 86, "zhong" * 60, "a" * 400):
+        expected = {
+            vocabulary.number(word): found
+            for word in ("kronstadt", "ffi" * 80, "zhong" * 60)
+            if (found := word_similarity(query_word, word, False))
+        }
+        assert vocabulary.similar(query_word, False).as_dict() == expected
+
+
+def test_the_slips_people_make_are_one_edit_each() -> None:
+    """A letter dropped, doubled, replaced or swapped with its neighbour costs one edit, so the
+    word it was typed from is nearer than a longer word that merely holds the same letters."""
+    vocabulary = Vocabulary()
+    for word in ("radayan", "krasaryan", "kronstadt", "petrograd"):
+        vocabulary.number(word)
+    for typed, meant in (("rasayan", "radayan"), ("kronstdat", "kronstadt"), ("petrogard", "petrograd")):
+        found = vocabulary.similar(typed, False).as_dict()
+        best = max(found, key=found.__getitem__)
+        assert vocabulary.words[best] == meant, found
+
+
+def test_words_met_after_the_length_order_was_made_are_found_too() -> None:
+    vocabulary = Vocabulary()
+    for number in range(5000):
+        vocabulary.number(f"w{number}x")
+    assert vocabulary.similar("w12x", False).as_dict()  # orders the first 5,000 by length
+    vocabulary.number("makhno")
+    assert vocabulary.words[next(iter(vocabulary.similar("mahkno", False).as_dict()))] == "makhno"
+    assert vocabulary.similar("makh", True).as_dict() == {5000: 90.0}
