@@ -13,8 +13,8 @@ import datetime as dt
 from bot.dates.partial import anniversary_keys
 from bot.dates.when import parse_day, parse_span
 from bot.model.event import Event
-from bot.search import scoring
-from bot.search.scoring import Document, Query, score_documents
+from bot.relevance import scoring
+from bot.relevance.scoring import Document, Query, score_documents
 from bot.store import Store
 
 

@@ -1,7 +1,7 @@
 """The off-the-shelf way a developer would reach for first: SQLite FTS5 with its trigram tokenizer.
 
 Beside the naive full scan, the benchmark measures this peer on the same database and queries:
-an FTS5 table (one row per live event: its names and its other words, as bot.search.scoring reads
+an FTS5 table (one row per live event: its names and its other words, as bot.relevance.scoring reads
 them, and its scope) finds candidates for the query's trigrams, best bm25 rank first; the
 candidates are read back from the store and reranked by the same `score_documents` the bot and
 the full scan use. Its recall against the full scan says what the shortcut costs in answers.
@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.model.event import BUNDLED_SCOPE, Event
-from bot.search import scoring
-from bot.search.scoring import Document, Query, score_documents
+from bot.relevance import scoring
+from bot.relevance.scoring import Document, Query, score_documents
 from bot.store import Store
 
 CANDIDATES = 200  # rows FTS5 hands to the reranker: 20 times a /search page

@@ -143,8 +143,8 @@ def machine(details: dict[str, Any]) -> dict[str, Any]:
             " the baseline is the naive way on the same data and the first baseline_queries of the same"
             f" queries (all of them up to {SAMPLE_ABOVE:,} events, then 20; 5 from 1,000,000).",
             "baseline for search, lookup and autocomplete: every visible event read from SQLite and scored"
-            " with bot.search.scoring.score_documents; for onthisday and timeline: every visible event read"
-            " and filtered in Python.",
+            " with bot.relevance.scoring.score_documents; for onthisday and timeline: every visible event"
+            " read and filtered in Python.",
             "peer (FTS5): the off-the-shelf way, timed on the baseline's queries or the first 100:"
             " an FTS5 table with the trigram tokenizer (names, other words, scope) in the same"
             " database; any trigram of the query's"

@@ -2,7 +2,7 @@
 as its documentation allows, answering /search, /event and autocomplete by its own ranking.
 
 The documents are the FTS5 peer's (benchmarks/peer.py): one per live event, its names (title
-and aliases) and its other words (people, places, tags, summary) as bot.search.scoring reads
+and aliases) and its other words (people, places, tags, summary) as bot.relevance.scoring reads
 them, already folded to lowercase ASCII, and its scope. The schema:
 
 - `names` and `words`: text, tantivy's `default` tokenizer (split on what is not a letter or a
@@ -52,7 +52,7 @@ from benchmarks.common import Call, database_path, load_questions, peak_rss_mb, 
 from benchmarks.quality import Tally, expected_path, load_expected
 from bot.almanac.questions import SEARCH_RESULTS_MAX
 from bot.model.event import BUNDLED_SCOPE, Event
-from bot.search.scoring import COMPLETE_PREFIX_MIN, Document, Query
+from bot.relevance.scoring import COMPLETE_PREFIX_MIN, Document, Query
 from bot.store import Store
 
 # Chosen on questions of another seed (7) at 10,000 events, not the benchmark's own; the

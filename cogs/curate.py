@@ -27,9 +27,9 @@ from bot.i18n.errors import UserError
 from bot.i18n.languages import NAMES, TRANSLATED
 from bot.i18n.messages import Text, said, said_n
 from bot.model.event import Event
+from bot.relevance.scoring import Hit
 from bot.render import embeds
 from bot.render.markup import user_text
-from bot.search.scoring import Hit
 from bot.webcal.feeds import CalendarFeeds
 from cogs.checks import CuratorGate
 from cogs.errors import reader_language

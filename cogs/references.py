@@ -18,7 +18,7 @@ from discord import app_commands
 from bot.i18n.languages import SOURCE_LANGUAGE
 from bot.i18n.messages import said
 from bot.i18n.text import clip
-from bot.search.scoring import Hit
+from bot.relevance.scoring import Hit
 
 NAME_MAX = 200  # what a member may type into an event option
 CHOICES_MAX = 25  # Discord's cap on autocomplete choices

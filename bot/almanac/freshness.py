@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.almanac.hidden import HiddenEvents
-from bot.search.words import search_words
+from bot.relevance.words import search_words
 from bot.store import Shards, Store
 from bot.store.engines.common import is_server_url
 

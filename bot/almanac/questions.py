@@ -42,8 +42,8 @@ from bot.i18n.languages import SOURCE_LANGUAGE
 from bot.i18n.messages import Text, said
 from bot.i18n.text import quoted
 from bot.model.event import BUNDLED_SCOPE, Event
-from bot.search.scoring import Hit
-from bot.search.words import normalize
+from bot.relevance.scoring import Hit
+from bot.relevance.words import normalize
 from bot.store import DayMatch, Store
 
 if TYPE_CHECKING:  # the index's module loads numpy, which a date question never needs

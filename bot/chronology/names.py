@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n.languages import TRANSLATED
-from bot.search.words import normalize
+from bot.relevance.words import normalize
 
 NAMES_FILE = "names.toml"  # beside the data file
 LISTS = ("people", "places", "tags")

@@ -14,7 +14,7 @@ import rtoml
 
 from bot.chronology.names import Gazetteer, NamesError, names_path
 from bot.model.event import EventFields, FieldErrors
-from bot.search.words import normalize
+from bot.relevance.words import normalize
 
 DEFAULT_DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "chronology.toml"
 

@@ -19,7 +19,7 @@ from bot.i18n.languages import SOURCE_LANGUAGE
 from bot.i18n.messages import Sayable, Text, said, said_n
 from bot.i18n.text import quoted
 from bot.model.event import SLUG_MAX, Event, EventFields, FieldErrors
-from bot.search.words import normalize
+from bot.relevance.words import normalize
 
 DUPLICATE_RATIO = 90.0  # titles this close (rapidfuzz ratio, normalized) on one date are one event
 # A row is compared fuzzily with at most this many titles of its date (the most recent ones with

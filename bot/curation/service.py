@@ -29,7 +29,7 @@ from bot.i18n.languages import TRANSLATED
 from bot.i18n.messages import Text, said
 from bot.i18n.text import quoted
 from bot.model.event import BUNDLED_SCOPE, Event, EventFields, FieldErrors
-from bot.search.scoring import Hit
+from bot.relevance.scoring import Hit
 from bot.store import ConflictError, Store
 
 if TYPE_CHECKING:  # numpy, through the index's module: loaded by whoever makes the index

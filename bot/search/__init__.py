@@ -1,3 +1,3 @@
-"""The in-memory fuzzy index behind /search, /event and autocomplete: the words an event is found
-by, in any script; the postings; the scoring. Knows no database: bot.almanac fills it and keeps it
-fresh. Imports bot.model and below."""
+"""The in-memory fuzzy index behind /search, /event and autocomplete: the vocabulary, the
+postings, a query's matching and ranking, and the index saved to a file. Knows no database:
+bot.almanac fills it and keeps it fresh. Imports bot.relevance and below."""

@@ -2,7 +2,7 @@
 
 The vocabulary turns `kronstat` into the real words near it (`kronstadt`, `kronshtadt`); their
 postings (bot/search/postings.py) give the events of the asked scopes, never touching another
-server's. The candidates are then scored by bot.search.scoring, the same function the naive full scan
+server's. The candidates are then scored by bot.relevance.scoring, the same function the naive full scan
 uses, so the index changes how much work a query is, not its answer.
 
 A query word's matches are gathered and reduced with numpy, a whole word at a time; only the
@@ -27,7 +27,21 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.model.event import Event
-from bot.search.matching import Candidates, WordMatches, exact_ranking, word_matches
+from bot.relevance.scoring import (
+    EXACT_BONUS,
+    MIN_SCORE,
+    NAMED_SHARE,
+    NO_NAME,
+    Document,
+    Hit,
+    Query,
+    ranked,
+    score_documents,
+    word_similarity,
+    word_weights,
+)
+from bot.relevance.words import content_words, search_words
+from bot.search.matching import Asked, Candidates, WordMatches, exact_ranking, weighted_sums, word_matches
 from bot.search.postings import (
     LAST_TAG,
     TAG_BITS,
@@ -39,22 +53,7 @@ from bot.search.postings import (
     name_tag,
     posting,
 )
-from bot.search.scoring import (
-    EXACT_BONUS,
-    MIN_SCORE,
-    NAMED_SHARE,
-    NO_NAME,
-    Document,
-    Hit,
-    Query,
-    covers_name,
-    ranked,
-    score_documents,
-    word_similarity,
-    word_weights,
-)
 from bot.search.vocabulary import Similar, Vocabulary
-from bot.search.words import content_words, search_words
 
 # what callers import from here
 __all__ = ["MIN_SCORE", "Document", "Hit", "Query", "SearchIndex"]
@@ -283,27 +282,23 @@ class SearchIndex:
         asked = set(scopes)
         slots = [self._slots[scope] for scope in asked if scope in self._slots]
         excluded = np.array(sorted({e for e in hidden if self._scope_of(e) in asked}), dtype=np.int64)
-        segments = [(self._base, _BASE), (self._tail, _TAIL)]
         held = np.frombuffer(self._held_by, dtype=np.int8)
-        matches = [word_matches(segments, held, words, slots, excluded) for words in similar]
+        segments = ((self._base, _BASE), (self._tail, _TAIL))
+        rows = [Asked.rows_of(segment, mark, slots) for segment, mark in segments if segment is not None]
+        matches = [word_matches(rows, held, words, excluded) for words in similar]
         population = sum(self._sizes[scope] for scope in asked) - len(excluded)
-        weights = word_weights([len(match.events) for match in matches], population)
+        weights = word_weights([match.count for match in matches], population)
         weight = sum(weights)
-        events = np.concatenate([match.events for match in matches])
-        if not len(events):
+        candidates, totals, every = weighted_sums(rows, matches, weights)
+        if not len(candidates):
             return []
-        # each event's weighted sum over the query words, added up in query-word order as the
-        # full scan adds them, so that the sums are the same floating-point numbers
-        candidates, inverse = np.unique(events, return_inverse=True)
-        shares = [share * match.values for share, match in zip(weights, matches, strict=True)]
-        totals = np.asarray(np.bincount(inverse, weights=np.concatenate(shares)), dtype=np.float64)
         # Every candidate scores at least its total without the name bonus, and at most with it
         # (or an exact title's): one whose most is below the limit-th best least cannot make it.
         least = (1 - NAMED_SHARE) * (totals / weight)
         most = np.where(totals >= 100.0 * weight * (1 - 1e-9), 100.0 + EXACT_BONUS, least + NAMED_SHARE * 100)
         floor = max(float(np.partition(least, -limit)[-limit]) if len(least) > limit else 0.0, MIN_SCORE)
         contenders = np.flatnonzero(most >= floor - _MARGIN)
-        candidates, totals = candidates[contenders], totals[contenders]
+        candidates, totals, every = candidates[contenders], totals[contenders], every[contenders]
         covered, exact = self._covered(query, similar, matches, candidates, totals, weight)
         estimate = (1 - NAMED_SHARE) * (totals / weight) + np.where(covered, NAMED_SHARE * 100, 0.0)
         estimate[exact] = 100.0 + EXACT_BONUS
@@ -313,15 +308,10 @@ class SearchIndex:
             floor = max(floor, float(np.partition(estimate, -limit)[-limit]))
         near = np.flatnonzero(estimate >= floor - _MARGIN)
         shortest = np.frombuffer(self._shortest, dtype=np.uint32)
-        found = Candidates(candidates[near], totals[near], covered[near], exact[near])
-        hits = exact_ranking(found, weight, limit, self._titles, shortest)
-        # a hit some query word met nothing in is a partial match, and /search says so
-        chosen = np.array([hit.event_id for hit in hits], dtype=np.int64)
-        missed = np.zeros(len(hits), dtype=np.bool_)
-        for match in matches:
-            missed |= ~np.isin(chosen, match.events)
-        marked = zip(hits, missed.tolist(), strict=True)
-        return [replace(hit, partial=True) if miss else hit for hit, miss in marked]
+        chosen = Candidates(candidates[near], totals[near], covered[near], exact[near])
+        hits = exact_ranking(chosen, weight, limit, self._titles, shortest)
+        whole_of = dict(zip(candidates[near].tolist(), every[near].tolist(), strict=True))
+        return [hit if whole_of[hit.event_id] else replace(hit, partial=True) for hit in hits]
 
     def _covered(
         self,
@@ -373,12 +363,13 @@ class SearchIndex:
         return numbers is not None and any(list(name) == numbers for name in names)
 
     def _covers_a_name(self, event_id: int, matched: set[int]) -> bool:
-        words = self._vocabulary.words
-        met = {words[number] for number in matched}
-        return any(
-            covers_name(met, [words[number] for number in name])
-            for name in decode(self._words[event_id] or b"").names
-        )
+        """`covers_name` by the words' numbers: the matched words may be thousands (`va` typed)."""
+        words, number = self._vocabulary.words, self._vocabulary.get
+        for name in decode(self._words[event_id] or b"").names:
+            content = content_words([words[at] for at in name])
+            if content and all(number(word) in matched for word in content):
+                return True
+        return False
 
     def _numbers(self, words: Sequence[str]) -> list[int] | None:
         numbers = [self._vocabulary.get(word) for word in words]

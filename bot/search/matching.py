@@ -14,59 +14,85 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, TEXT_WEIGHT, Hit, ranked, scaled
 from bot.search.postings import TAG_BITS, TEXT, IntArray, Segment
-from bot.search.scoring import EXACT_BONUS, MIN_SCORE, TEXT_WEIGHT, Hit, ranked, scaled
 from bot.search.vocabulary import Similar
 
 EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
-class WordMatches:
-    """One query word's matches: each event's best value (a name's similarity, or TEXT_WEIGHT
-    times a text's), and every (event's name, word) it matched in a name."""
+class Asked:
+    """The rows of one segment that the asked scopes hold, laid end to end: a query word's
+    matches there are one dense array over them, filled without sorting anything."""
 
-    events: IntArray
-    values: npt.NDArray[np.float64]
+    segment: Segment
+    held: int  # the mark of the events whose current words this segment holds
+    ranges: list[tuple[int, int]]
+    events: IntArray  # place -> event id
+
+    @classmethod
+    def rows_of(cls, segment: Segment, held: int, slots: list[int]) -> Asked:
+        ranges = segment.ranges(slots)
+        events = [segment.events[first:end] for first, end in ranges]
+        return cls(segment, held, ranges, np.concatenate(events) if events else EMPTY_IDS)
+
+
+@dataclass(frozen=True, slots=True)
+class WordMatches:
+    """One query word's matches: in each asked segment, every place's best value (a name's
+    similarity, or TEXT_WEIGHT times a text's; 0 for none), how many events it matched, and
+    every (event's name, word) it matched in a name."""
+
+    best: list[npt.NDArray[np.float64]]
+    count: int
     names: IntArray  # event id << TAG_BITS | the name's tag
     name_words: IntArray
 
 
 def word_matches(
-    segments: Sequence[tuple[Segment | None, int]],
-    held_by: npt.NDArray[np.int8],
-    similar: Similar,
-    slots: list[int],
-    excluded: IntArray,
+    asked: Sequence[Asked], held_by: npt.NDArray[np.int8], similar: Similar, excluded: IntArray
 ) -> WordMatches:
     """The matches of one query word (`similar`: the indexed words close to it) in the asked
-    scopes' slots. An event's words count only from the segment that holds its current version
-    (`held_by[event] == tag`): an edited event's older words stay in the base until it is rebuilt."""
-    parts = []
-    for segment, tag in segments:
-        if segment is not None:
-            runs = segment.runs(similar, slots)
-            if runs.starts:
-                found = segment.gather(runs)
-                current = held_by[found.events] == tag  # not since edited or removed
-                parts.append(
-                    [part[current] for part in (found.events, found.similarities, found.words, found.tags)]
-                )
-    events = np.concatenate([part[0] for part in parts]) if parts else EMPTY_IDS
-    if not len(events):
-        return WordMatches(EMPTY_IDS, np.empty(0), EMPTY_IDS, EMPTY_IDS)
-    similarity, words, tags = (np.concatenate([part[at] for part in parts]) for at in (1, 2, 3))
-    in_name = tags != TEXT
-    values = np.where(in_name, similarity, TEXT_WEIGHT * similarity)
-    names, name_words = events[in_name] << TAG_BITS | tags[in_name], words[in_name]
-    order = np.lexsort((-values, events))  # by event, its best value first
-    events, values = events[order], values[order]
-    best = np.concatenate(([True], events[1:] != events[:-1]))
-    events, values = events[best], values[best]
-    if len(excluded):
-        kept = ~np.isin(events, excluded)
-        events, values = events[kept], values[kept]
-    return WordMatches(events, values, names, name_words)
+    rows. An event's words count only from the segment that holds its current version
+    (`held_by[event] == mark`): an edited event's older words stay in the base until it is rebuilt."""
+    best, names, name_words, count = [], [EMPTY_IDS], [EMPTY_IDS], 0
+    for rows in asked:
+        values = np.zeros(len(rows.events), dtype=np.float64)
+        runs = rows.segment.runs(similar, rows.ranges)
+        if runs.starts:
+            found = rows.segment.gather(runs)
+            current = held_by[found.events] == rows.held  # not since edited or removed
+            if len(excluded):
+                current &= ~np.isin(found.events, excluded)
+            events, similarity, tags = found.events[current], found.similarities[current], found.tags[current]
+            in_name = tags != TEXT
+            np.maximum.at(
+                values, found.places[current], np.where(in_name, similarity, TEXT_WEIGHT * similarity)
+            )
+            names.append(events[in_name] << TAG_BITS | tags[in_name])
+            name_words.append(found.words[current][in_name])
+            count += int(np.count_nonzero(values))
+        best.append(values)
+    return WordMatches(best, count, np.concatenate(names), np.concatenate(name_words))
+
+
+def weighted_sums(
+    asked: Sequence[Asked], matches: Sequence[WordMatches], weights: Sequence[float]
+) -> tuple[IntArray, npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Every matched event, its weighted sum over the query words, and whether every query word
+    met something in it (else /search calls it a partial match). The sums are added up in
+    query-word order, as the full scan adds them, so that they are the same floating-point numbers."""
+    found, sums, whole = [EMPTY_IDS], [np.empty(0)], [np.empty(0, dtype=np.bool_)]
+    for at, rows in enumerate(asked):
+        total = np.zeros(len(rows.events), dtype=np.float64)
+        for share, match in zip(weights, matches, strict=True):
+            total += share * match.best[at]
+        placed = np.flatnonzero(total)
+        found.append(rows.events[placed])
+        sums.append(total[placed])
+        whole.append(np.logical_and.reduce([match.best[at][placed] > 0 for match in matches]))
+    return np.concatenate(found), np.concatenate(sums), np.concatenate(whole)
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,16 +87,19 @@ class Runs:
     lengths: list[int]
     similarities: list[float]
     words: list[int]
+    shifts: list[int]  # what turns a run's rows into places in the asked rows laid end to end
 
 
 @dataclass(frozen=True, slots=True)
 class Gathered:
-    """Every key of some runs: its event, the similarity of its word, the word, and its tag."""
+    """Every key of some runs: its event, the similarity of its word, the word, its tag, and its
+    row's place among the asked rows laid end to end."""
 
     events: IntArray
     similarities: npt.NDArray[np.float64]
     words: IntArray
     tags: IntArray
+    places: IntArray
 
 
 class Segment:
@@ -117,21 +120,26 @@ class Segment:
     def words(self) -> int:
         return len(self.offsets) - 1
 
-    def runs(self, similar: Similar, slots: Sequence[int]) -> Runs:
-        ranges = [self.slot_rows[slot] for slot in slots if slot in self.slot_rows]
+    def ranges(self, slots: Sequence[int]) -> list[tuple[int, int]]:
+        """The rows [first, end) of each asked slot this segment holds."""
+        return [self.slot_rows[slot] for slot in slots if slot in self.slot_rows]
+
+    def runs(self, similar: Similar, ranges: list[tuple[int, int]]) -> Runs:
+        """Where the `similar` words' keys lie in the `ranges` of rows."""
         if not ranges:
-            return Runs([], [], [], [])
+            return Runs([], [], [], [], [])
         if len(similar) > MANY_WORDS:
             return self._many_runs(similar, ranges)
-        runs = Runs([], [], [], [])
+        runs = Runs([], [], [], [], [])
         offsets, keys, known = self._offsets_view, self._keys_view, self.words
+        shifts = _shifts(ranges)
         for word, similarity in zip(similar.numbers.tolist(), similar.values.tolist(), strict=True):
             if word >= known:
                 continue
             start, end = offsets[word], offsets[word + 1]
             if start == end:
                 continue
-            for first, last in ranges:
+            for (first, last), shift in zip(ranges, shifts, strict=True):
                 low = bisect.bisect_left(keys, first << TAG_BITS, start, end)
                 high = bisect.bisect_left(keys, last << TAG_BITS, low, end)
                 if low < high:
@@ -139,6 +147,7 @@ class Segment:
                     runs.lengths.append(high - low)
                     runs.similarities.append(similarity)
                     runs.words.append(word)
+                    runs.shifts.append(shift)
         return runs
 
     def _many_runs(self, similar: Similar, ranges: list[tuple[int, int]]) -> Runs:
@@ -148,8 +157,8 @@ class Segment:
         known = words < self.words
         words, similarity = words[known], similarity[known]
         starts, ends = self.offsets[words], self.offsets[words + 1]
-        found = Runs([], [], [], [])
-        for first, last in ranges:
+        found = Runs([], [], [], [], [])
+        for (first, last), shift in zip(ranges, _shifts(ranges), strict=True):
             low = _bisect_runs(self.keys, starts, ends, first << TAG_BITS)
             high = _bisect_runs(self.keys, low, ends, last << TAG_BITS)
             some = low < high
@@ -157,6 +166,7 @@ class Segment:
             found.lengths += (high - low)[some].tolist()
             found.similarities += similarity[some].tolist()
             found.words += words[some].tolist()
+            found.shifts += [shift] * int(some.sum())
         return found
 
     def gather(self, runs: Runs) -> Gathered:
@@ -165,12 +175,23 @@ class Segment:
         positions = np.repeat(np.array(runs.starts, dtype=np.int64) - ends + lengths, lengths)
         positions += np.arange(int(ends[-1]))
         keys = self.keys[positions].astype(np.int64)
+        rows = keys >> TAG_BITS
         return Gathered(
-            self.events[keys >> TAG_BITS],
+            self.events[rows],
             np.repeat(np.array(runs.similarities, dtype=np.float64), lengths),
             np.repeat(np.array(runs.words, dtype=np.int64), lengths),
             keys & TAG_MASK,
+            rows + np.repeat(np.array(runs.shifts, dtype=np.int64), lengths),
         )
+
+
+def _shifts(ranges: list[tuple[int, int]]) -> list[int]:
+    """For each range of rows, what its rows are moved by when the ranges are laid end to end."""
+    shifts, laid = [], 0
+    for first, end in ranges:
+        shifts.append(laid - first)
+        laid += end - first
+    return shifts
 
 
 def _bisect_runs(keys: KeyArray, low: IntArray, high: IntArray, target: int) -> IntArray:

@@ -1,7 +1,7 @@
 """The index's vocabulary: every word it has met, numbered, and the words a query word may mean.
 
 A typed word means an indexed one when few enough slips lie between them (`word_similarity`,
-bot/search/scoring.py: a letter dropped, added or replaced, or two neighbours swapped, each one
+bot/relevance/scoring.py: a letter dropped, added or replaced, or two neighbours swapped, each one
 edit; a quarter of the longer word's letters at most). Of two words k edits apart, each lacks
 at most k of the other's letters (counted with their repeats: only a deletion or a replacement
 takes a letter away), and the longer one's surplus counts against its own side. Two 32-bit masks
@@ -25,7 +25,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.search.scoring import PREFIX_SIMILARITY, WORD_CUTOFF
+from bot.relevance.scoring import PREFIX_SIMILARITY, WORD_CUTOFF
 
 IntArray = npt.NDArray[np.int64]
 Masks = npt.NDArray[np.uint32]

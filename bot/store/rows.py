@@ -11,7 +11,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from bot.dates.partial import EventDate
 from bot.model.event import Event, EventFields, Translation, translations_mapping
-from bot.search.words import search_words
+from bot.relevance.words import search_words
 
 EVENT_COLUMNS = (
     "e.id, e.scope, e.slug, e.edtf, e.title, e.summary, e.people, e.places, e.tags, e.aliases, "

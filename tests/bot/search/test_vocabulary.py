@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.search.scoring import word_similarity
+from bot.relevance.scoring import word_similarity
 from bot.search.vocabulary import Vocabulary
 
 # few letters, many repeats: the words whose letter counts make the bound tight

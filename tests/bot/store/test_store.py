@@ -631,7 +631,7 @@ async def test_a_fresh_claim_is_another_schedulers_and_a_stale_one_may_be_taken_
 
 
 async def test_every_write_keeps_the_events_search_words(store: Store) -> None:
-    """What the search index is built from, without reading whole events (bot.search.scoring.search_words)."""
+    """What the search index is built from, without reading whole events (`search_words`)."""
     added = await store.add_event(GUILD_A, fields("kronstadt", "1921-03-01", "Kronstadt rebellion"), None)
     rows = await store.search_rows(added.id - 1)
     assert rows == [(added.id, GUILD_A, "Kronstadt rebellion", "kronstadt rebellion\n")]

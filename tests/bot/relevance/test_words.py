@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.search.words import normalize
+from bot.relevance.words import normalize
 
 
 def test_normalize_keeps_every_letter_of_every_script() -> None:

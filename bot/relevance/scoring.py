@@ -27,7 +27,7 @@ from typing import Protocol
 from rapidfuzz.distance import OSA
 
 from bot.model.event import Event
-from bot.search.words import content_words, normalize, search_words
+from bot.relevance.words import content_words, normalize, search_words
 
 TEXT_WEIGHT = 0.8  # a passing mention in a summary counts for less than a title or alias
 NAMED_SHARE = 0.1  # what a name the query covers whole adds (`kronstat` -> alias "Kronstadt")
