@@ -53,6 +53,7 @@ from bot.search.postings import (
     name_tag,
     posting,
 )
+from bot.search.shelf import Shelf, Titles
 from bot.search.vocabulary import Similar, Vocabulary
 
 # what callers import from here
@@ -80,8 +81,8 @@ class SearchIndex:
     def clear(self) -> None:
         """Forget every event: the index holds nothing until it is filled again."""
         self._vocabulary = Vocabulary()
-        self._words: list[bytes | None] = []  # event id -> its encoded words; None: not indexed
-        self._titles: list[str | None] = []
+        self._words = Shelf()  # event id -> its encoded words; None: not indexed
+        self._titles = Titles()
         self._slot_of = array("i")  # event id -> its scope's slot; -1: not indexed
         self._shortest = array("I")  # event id -> Document.shortest
         self._fingerprints = array("q")  # event id -> a hash of its Document: the same again is no work
@@ -120,7 +121,7 @@ class SearchIndex:
         """`add`, from what the store keeps for search: the event's `search_words`."""
         self._grow(event_id)
         fingerprint = hash((scope, title, words))
-        if self._words[event_id] is not None:
+        if event_id in self._words:
             if self._fingerprints[event_id] == fingerprint:
                 return
             self.remove(event_id)
@@ -129,11 +130,12 @@ class SearchIndex:
         self._changed(event_id)
 
     def remove(self, event_id: int) -> None:
-        if event_id >= len(self._words) or self._words[event_id] is None:
+        if event_id not in self._words:
             return
         self._sizes[self._scopes[self._slot_of[event_id]]] -= 1
         self._count -= 1
-        self._words[event_id] = self._titles[event_id] = None
+        self._words.drop(event_id)
+        self._titles.shelf.drop(event_id)
         self._slot_of[event_id] = -1
         self._held_by[event_id] = 0  # its keys in either segment are skipped from now on
         if event_id in self._tail_events:
@@ -163,8 +165,8 @@ class SearchIndex:
         missing = event_id + 1 - len(self._words)
         if missing > 0:
             missing = max(missing, len(self._words) // 4)  # room for the next ids, grown seldom
-            self._words.extend([None] * missing)
-            self._titles.extend([None] * missing)
+            self._words.grow(missing)
+            self._titles.shelf.grow(missing)
             self._slot_of.extend(array("i", [-1]) * missing)
             self._shortest.extend(array("I", [0]) * missing)
             self._fingerprints.extend(array("q", [0]) * missing)
@@ -201,8 +203,8 @@ class SearchIndex:
             self._crowded.add(event_id)
         else:
             self._crowded.discard(event_id)
-        self._words[event_id] = encode(numbers[: len(text_words)], named, spelled)
-        self._titles[event_id] = title
+        self._words.put(event_id, encode(numbers[: len(text_words)], named, spelled))
+        self._titles.put(event_id, title)
         self._slot_of[event_id] = self._slots[scope]
         self._shortest[event_id] = min((len(c) for c in contents if c), default=NO_NAME)
         self._sizes[scope] += 1
@@ -261,7 +263,7 @@ class SearchIndex:
         return Document(
             event_id,
             self._scopes[self._slot_of[event_id]],
-            self._titles[event_id] or "",
+            self._titles.get(event_id),
             tuple(" ".join(words[number] for number in name) for name in decoded.names),
             " ".join(words[number] for number in decoded.text_words),
             self._shortest[event_id],
@@ -309,7 +311,7 @@ class SearchIndex:
         near = np.flatnonzero(estimate >= floor - _MARGIN)
         shortest = np.frombuffer(self._shortest, dtype=np.uint32)
         chosen = Candidates(candidates[near], totals[near], covered[near], exact[near])
-        hits = exact_ranking(chosen, weight, limit, self._titles, shortest)
+        hits = exact_ranking(chosen, weight, limit, self._titles.get, shortest)
         whole_of = dict(zip(candidates[near].tolist(), every[near].tolist(), strict=True))
         return [hit if whole_of[hit.event_id] else replace(hit, partial=True) for hit in hits]
 

@@ -8,7 +8,7 @@ is the index's own (bot/search/index.py), since it reads the index's per-event a
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,13 +116,13 @@ def exact_ranking(
     found: Candidates,
     weight: float,
     limit: int,
-    titles: Sequence[str | None],
+    title_of: Callable[[int], str],
     shortest: npt.NDArray[np.uint32],
 ) -> list[Hit]:
     """The answer from the candidates: their exact scores, as the full scan computes them, then
     best first with ties broken as `ranked` breaks them. Of many equal scores (a common word in
     thousands of titles), only the ones whose shortest name can still decide are handed to
-    `ranked`, which compares titles. `titles` and `shortest` are indexed by event id."""
+    `ranked`, which compares titles (`title_of` an event id); `shortest` is indexed by event id."""
     events = found.events
     # the same sum means the same score: `scaled` once for each distinct one (ties are many)
     sums, which = np.unique(found.totals, return_inverse=True)
@@ -140,9 +140,9 @@ def exact_ranking(
         first = heapq.nsmallest(
             limit - int(better.sum()),
             events[kept[tied]].tolist(),
-            key=lambda event_id: ((titles[event_id] or "").lower(), event_id),
+            key=lambda event_id: (title_of(event_id).lower(), event_id),
         )
         kept = np.concatenate((kept[better], kept[tied][np.isin(events[kept[tied]], first)]))
     chosen = {int(events[at]): float(scores[at]) for at in kept.tolist()}
-    documents = {event_id: _Named(titles[event_id] or "", int(shortest[event_id])) for event_id in chosen}
+    documents = {event_id: _Named(title_of(event_id), int(shortest[event_id])) for event_id in chosen}
     return ranked(chosen, documents, limit)

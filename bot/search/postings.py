@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bot.search.shelf import Shelf
 from bot.search.vocabulary import Similar
 
 IntArray = npt.NDArray[np.int64]
@@ -206,9 +207,7 @@ def _bisect_runs(keys: KeyArray, low: IntArray, high: IntArray, target: int) -> 
     return low
 
 
-def build_segment(
-    events: IntArray, slots: IntArray, words_of: Sequence[bytes | None], vocabulary_size: int
-) -> Segment:
+def build_segment(events: IntArray, slots: IntArray, words_of: Shelf, vocabulary_size: int) -> Segment:
     """A segment of `events` (ids, any order) whose scope slots are `slots`, from their encoded
     words. Two passes over the events, BUILD_CHUNK at a time: count each word's keys, then put
     every key in place, so the scratch memory is a chunk's, not the whole segment's."""
@@ -239,13 +238,13 @@ def build_segment(
     return Segment(offsets, keys, events, slot_rows)
 
 
-def _chunks(events: IntArray, words_of: Sequence[bytes | None]) -> Iterable[tuple[IntArray, KeyArray]]:
+def _chunks(events: IntArray, words_of: Shelf) -> Iterable[tuple[IntArray, KeyArray]]:
     """For each chunk of rows: each of its postings' word number and key."""
     for first in range(0, len(events), BUILD_CHUNK):
-        chunk = events[first : first + BUILD_CHUNK].tolist()
-        blobs = [words_of[event_id] or b"" for event_id in chunk]
-        sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // 4
-        flat = np.frombuffer(b"".join(blobs), dtype=np.uint32).astype(np.int64)
+        chunk = events[first : first + BUILD_CHUNK]
+        joined, sizes = words_of.joined(chunk)
+        sizes //= 4
+        flat = np.frombuffer(joined, dtype=np.uint32).astype(np.int64)
         starts = np.cumsum(sizes) - sizes
         in_text = flat[starts]
         counts = in_text + flat[starts + 1]

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from bot.search.index import SearchIndex
 from bot.search.postings import TAG_BITS, Segment
+from bot.search.shelf import Shelf, Titles
 
 FORMAT_VERSION = 2  # a change to what is written, or to how the index encodes words, bumps it
 MAGIC = b"ALMANAC-SEARCH-INDEX\n"
@@ -51,8 +52,8 @@ class Captured:
     """An index's state at one moment, copied: writing it reads nothing the index changes."""
 
     arrays: dict[str, npt.NDArray[Any]]
-    words: list[bytes | None]
-    titles: list[str | None]
+    words: bytes  # every event's encoded words end to end (sizes in `arrays`)
+    titles: bytes  # and its title, in UTF-8
     vocabulary: list[str]
     base: Segment | None  # segments are never changed, only replaced
     tail: Segment | None
@@ -74,22 +75,17 @@ def capture(index: SearchIndex) -> Captured:
         "crowded": np.array(sorted(index._crowded), dtype=np.int64),
         "tail_events": np.array(sorted(index._tail_events), dtype=np.int64),
     }
-    return Captured(
-        arrays, list(index._words), list(index._titles), vocabulary.words[:], index._base, index._tail
-    )
+    words, arrays["word_sizes"] = index._words.packed()
+    titles, arrays["title_sizes"] = index._titles.shelf.packed()
+    return Captured(arrays, words, titles, vocabulary.words[:], index._base, index._tail)
 
 
 def write(captured: Captured, path: Path, meta: Mapping[str, Any]) -> int:
     """Write `captured` to `path` atomically (a file beside it, then renamed over it), with
     `meta` (JSON values) in its header; its size in bytes. Safe on any thread."""
     arrays = dict(captured.arrays)
-    words = captured.words
-    blobs = [blob or b"" for blob in words]
-    arrays["word_sizes"] = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
-    arrays["word_bytes"] = np.frombuffer(b"".join(blobs), dtype=np.uint8)
-    titles = [title or "" for title in captured.titles]
-    arrays["title_sizes"] = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles))
-    arrays["title_text"] = np.frombuffer("".join(titles).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    arrays["word_bytes"] = np.frombuffer(captured.words, dtype=np.uint8)
+    arrays["title_text"] = np.frombuffer(captured.titles, dtype=np.uint8)
     vocabulary = "\n".join(captured.vocabulary).encode("utf-8", "surrogatepass")
     arrays["vocabulary"] = np.frombuffer(vocabulary, dtype=np.uint8)
     for name, segment in (("base", captured.base), ("tail", captured.tail)):
@@ -190,9 +186,10 @@ def _restore(index: SearchIndex, arrays: Mapping[str, npt.NDArray[Any]]) -> None
     for name in _PER_EVENT:
         getattr(index, f"_{name}").frombytes(arrays[name].tobytes())
     index._fingerprints.frombytes(bytes(8 * events))  # a hash of this process's own: none yet
-    index._words = _pieces(arrays["word_bytes"].tobytes(), arrays["word_sizes"], indexed)
-    title_text = arrays["title_text"].tobytes().decode("utf-8", "surrogatepass")
-    index._titles = _pieces(title_text, arrays["title_sizes"], indexed)
+    index._words = Shelf.unpacked(arrays["word_bytes"].tobytes(), arrays["word_sizes"], indexed)
+    titles = arrays["title_text"].tobytes()
+    titles.decode("utf-8", "surrogatepass")  # every title read back must decode
+    index._titles = Titles(Shelf.unpacked(titles, arrays["title_sizes"], indexed))
     index._scopes = arrays["scopes"].tolist()
     index._slots = {scope: slot for slot, scope in enumerate(index._scopes)}
     sizes = zip(arrays["size_scopes"].tolist(), arrays["size_counts"].tolist(), strict=True)
@@ -206,18 +203,6 @@ def _restore(index: SearchIndex, arrays: Mapping[str, npt.NDArray[Any]]) -> None
     index._base, index._tail = _segment(arrays, "base"), _segment(arrays, "tail")
     if len(index._name_sizes) != events << TAG_BITS or len(index._vocabulary) != len(arrays["lengths"]):
         raise ValueError("arrays of the wrong lengths")
-
-
-def _pieces(whole: Any, sizes: npt.NDArray[np.int64], indexed: npt.NDArray[np.bool_]) -> list[Any]:
-    """`whole` cut into consecutive pieces of `sizes`; None where nothing is indexed."""
-    ends = np.cumsum(sizes)
-    if len(ends) and int(ends[-1]) != len(whole):
-        raise ValueError("pieces that do not add up")
-    starts = (ends - sizes).tolist()
-    return [
-        whole[start:end] if kept else None
-        for start, end, kept in zip(starts, ends.tolist(), indexed.tolist(), strict=True)
-    ]
 
 
 def _segment(arrays: Mapping[str, npt.NDArray[Any]], name: str) -> Segment | None:

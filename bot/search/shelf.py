@@ -1,0 +1,116 @@
+"""Every event's pieces (its encoded words, its title) kept in one growing buffer.
+
+A million events' words as a million `bytes` objects, and their titles as a million strings,
+cost some 50 bytes each beside their contents (the object's header and the list's pointer):
+80 MB at a million events. Here each kind is one bytearray, with a start and a size per event
+id. A replaced or removed piece stays where it was until the dead bytes outweigh the live ones;
+then the shelf is packed again, in event order.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+import numpy.typing as npt
+
+_NONE = -1  # the size of an event id with nothing shelved
+_PACK_AT = 1 << 20  # dead bytes below this are never worth a packing
+
+
+class Shelf:
+    """Bytes by event id; `None` for an id with nothing shelved."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._starts = array("q")
+        self._sizes = array("i")
+        self._dead = 0  # bytes of pieces since replaced or removed
+
+    def __len__(self) -> int:
+        """How many event ids it has room for (0 up to this)."""
+        return len(self._sizes)
+
+    def __contains__(self, event_id: int) -> bool:
+        return 0 <= event_id < len(self._sizes) and self._sizes[event_id] != _NONE
+
+    def __getitem__(self, event_id: int) -> bytes | None:
+        size = self._sizes[event_id]
+        if size == _NONE:
+            return None
+        start = self._starts[event_id]
+        with memoryview(self._data) as view:  # released at once: a held view stops the buffer growing
+            return bytes(view[start : start + size])
+
+    def grow(self, count: int) -> None:
+        """Room for `count` more event ids."""
+        self._starts.extend(array("q", [0]) * count)
+        self._sizes.extend(array("i", [_NONE]) * count)
+
+    def put(self, event_id: int, piece: bytes) -> None:
+        self.drop(event_id)
+        self._starts[event_id] = len(self._data)
+        self._sizes[event_id] = len(piece)
+        self._data += piece
+
+    def drop(self, event_id: int) -> None:
+        size = self._sizes[event_id]
+        if size == _NONE:
+            return
+        self._sizes[event_id] = _NONE
+        self._dead += size
+        if self._dead > max(_PACK_AT, len(self._data) // 2):
+            self._pack()
+
+    def joined(self, event_ids: npt.NDArray[np.int64]) -> tuple[bytes, npt.NDArray[np.int64]]:
+        """The pieces of these event ids end to end (none for an id without one), and their sizes."""
+        sizes = np.maximum(np.frombuffer(self._sizes, dtype=np.int32)[event_ids], 0).astype(np.int64)
+        starts = np.frombuffer(self._starts, dtype=np.int64)[event_ids]
+        ends = np.cumsum(sizes)
+        positions = np.repeat(starts - ends + sizes, sizes) + np.arange(int(ends[-1]) if len(ends) else 0)
+        return np.frombuffer(self._data, dtype=np.uint8)[positions].tobytes(), sizes
+
+    def packed(self) -> tuple[bytes, npt.NDArray[np.int64]]:
+        """Every piece end to end in event order, and each event id's size (0: nothing)."""
+        self._pack()
+        sizes = np.frombuffer(self._sizes, dtype=np.int32).astype(np.int64)
+        return bytes(self._data), np.maximum(sizes, 0)
+
+    @classmethod
+    def unpacked(cls, data: bytes, sizes: npt.NDArray[np.int64], present: npt.NDArray[np.bool_]) -> Shelf:
+        """The shelf `packed` gave `data` and `sizes` of, with a piece for each `present` id."""
+        if len(sizes) != len(present) or int(sizes.sum()) != len(data) or (sizes < 0).any():
+            raise ValueError("pieces that do not add up")
+        if (sizes[~present] != 0).any():
+            raise ValueError("a piece for an event not indexed")
+        shelf = cls()
+        shelf._data = bytearray(data)
+        shelf._starts = array("q", (np.cumsum(sizes) - sizes).astype(np.int64).tobytes())
+        shelf._sizes = array("i", np.where(present, sizes, _NONE).astype(np.int32).tobytes())
+        return shelf
+
+    def _pack(self) -> None:
+        if not self._dead:
+            return
+        data, sizes = bytearray(), np.frombuffer(self._sizes, dtype=np.int32)
+        with memoryview(self._data) as view:
+            for event_id in np.flatnonzero(sizes != _NONE).tolist():
+                start = self._starts[event_id]
+                self._starts[event_id] = len(data)
+                data += view[start : start + self._sizes[event_id]]
+        self._data, self._dead = data, 0
+
+
+class Titles:
+    """The events' titles on a shelf, as UTF-8."""
+
+    def __init__(self, shelf: Shelf | None = None) -> None:
+        self.shelf = shelf or Shelf()
+
+    def get(self, event_id: int) -> str:
+        """The title, or "" when the event is not indexed."""
+        found = self.shelf[event_id] if 0 <= event_id < len(self.shelf) else None
+        return "" if found is None else found.decode("utf-8", "surrogatepass")
+
+    def put(self, event_id: int, title: str) -> None:
+        self.shelf.put(event_id, title.encode("utf-8", "surrogatepass"))
