@@ -1,3 +1,3 @@
-"""What a search is measured by: the words an event is found by, in any script (words.py), and
-how well a query matches an event (scoring.py), the one measure the index and a full scan share.
-Imports bot.model and below."""
+"""What a search is measured by: the words an event is found by, in any script (words.py), the
+indexed words a typed word may mean (vocabulary.py), and how well a query matches an event
+(scoring.py), the one measure the index and a full scan share. Imports bot.model and below."""

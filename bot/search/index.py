@@ -40,8 +40,10 @@ from bot.relevance.scoring import (
     word_similarity,
     word_weights,
 )
+from bot.relevance.vocabulary import Similar, Vocabulary
 from bot.relevance.words import content_words, search_words
 from bot.search.matching import Asked, Candidates, WordMatches, exact_ranking, weighted_sums, word_matches
+from bot.search.merging import BaseText, keep_names_only, merge
 from bot.search.postings import (
     LAST_TAG,
     TAG_BITS,
@@ -54,12 +56,10 @@ from bot.search.postings import (
     posting,
 )
 from bot.search.shelf import Shelf, Titles
-from bot.search.vocabulary import Similar, Vocabulary
 
 # what callers import from here
 __all__ = ["MIN_SCORE", "Document", "Hit", "Query", "SearchIndex"]
 
-SIMILAR_CACHE = 1024  # query words whose close words are remembered
 TAIL_EVENTS = 4096  # the tail holds this many events, or a thirty-second of the base if more
 _BASE, _TAIL = 1, 2  # which segment holds an event's current words (0: none yet, or not indexed)
 # numpy's scores are within rounding of the exact ones (which round to 9 places): a candidate this
@@ -98,10 +98,9 @@ class SearchIndex:
         self._count = 0
         self._base: Segment | None = None
         self._tail: Segment | None = None
+        self._base_text: BaseText | None = None  # the base's text words, read back for a full scan
         self._tail_events: set[int] = set()  # indexed since the base was built
         self._base_stale = self._tail_stale = False
-        self._similar_cache: dict[tuple[str, bool], Similar] = {}
-        self._cached_words = 0  # the vocabulary's size when the cache was filled
 
     def __len__(self) -> int:
         return self._count
@@ -146,9 +145,18 @@ class SearchIndex:
         """Build what the changes since the last question need (else the next question does)."""
         if self._base_stale:
             slots = np.frombuffer(self._slot_of, dtype=np.int32)
+            held = np.frombuffer(self._held_by, dtype=np.int8)
             events = np.flatnonzero(slots >= 0)
-            self._base = self._build(events, slots)
-            np.frombuffer(self._held_by, dtype=np.int8)[events] = _BASE
+            since = events[held[events] != _BASE]  # the events whose words are all on the shelf
+            if self._base is None or not len(events):
+                self._base = self._build(events, slots)
+            else:  # the old base's keys merged with a segment of the events since
+                parts = [(self._base, held[self._base.events] == _BASE)]
+                if (newer := self._build(since, slots)) is not None:
+                    parts.append((newer, np.ones(len(newer.events), dtype=np.bool_)))
+                self._base = merge(parts, events, slots[events].astype(np.int64), len(self._vocabulary))
+            held[events] = _BASE
+            keep_names_only(self._words, since)
             self._tail, self._tail_events = None, set()
             self._base_stale = self._tail_stale = False
         elif self._tail_stale:
@@ -260,12 +268,17 @@ class SearchIndex:
 
     def _document(self, event_id: int) -> Document:
         words, decoded = self._vocabulary.words, decode(self._words[event_id] or b"")
+        text_words = decoded.text_words
+        if self._held_by[event_id] == _BASE and self._base is not None:  # its text is in the base's keys
+            if self._base_text is None or self._base_text.base is not self._base:
+                self._base_text = BaseText(self._base)
+            text_words = self._base_text.words_of(event_id)
         return Document(
             event_id,
             self._scopes[self._slot_of[event_id]],
             self._titles.get(event_id),
             tuple(" ".join(words[number] for number in name) for name in decoded.names),
-            " ".join(words[number] for number in decoded.text_words),
+            " ".join(words[number] for number in text_words),
             self._shortest[event_id],
         )
 
@@ -279,7 +292,8 @@ class SearchIndex:
     ) -> list[Hit]:
         self.ready()
         similar = [
-            self._similar(word, prefix) for word, prefix in zip(query.words, query.prefixes, strict=True)
+            self._vocabulary.similar(word, prefix)
+            for word, prefix in zip(query.words, query.prefixes, strict=True)
         ]
         asked = set(scopes)
         slots = [self._slots[scope] for scope in asked if scope in self._slots]
@@ -311,7 +325,7 @@ class SearchIndex:
         near = np.flatnonzero(estimate >= floor - _MARGIN)
         shortest = np.frombuffer(self._shortest, dtype=np.uint32)
         chosen = Candidates(candidates[near], totals[near], covered[near], exact[near])
-        hits = exact_ranking(chosen, weight, limit, self._titles.get, shortest)
+        hits = exact_ranking(chosen, weight, limit, self._titles, shortest)
         whole_of = dict(zip(candidates[near].tolist(), every[near].tolist(), strict=True))
         return [hit if whole_of[hit.event_id] else replace(hit, partial=True) for hit in hits]
 
@@ -376,18 +390,3 @@ class SearchIndex:
     def _numbers(self, words: Sequence[str]) -> list[int] | None:
         numbers = [self._vocabulary.get(word) for word in words]
         return None if None in numbers else [number for number in numbers if number is not None]
-
-    def _similar(self, query_word: str, prefix: bool) -> Similar:
-        """The indexed words `word_similarity` accepts for `query_word`, with their similarity;
-        remembered until the vocabulary changes (autocomplete asks again at every keystroke)."""
-        if len(self._vocabulary) != self._cached_words:
-            self._similar_cache.clear()
-            self._cached_words = len(self._vocabulary)
-        key = (query_word, prefix)
-        found = self._similar_cache.get(key)
-        if found is None:
-            found = self._vocabulary.similar(query_word, prefix)
-            if len(self._similar_cache) >= SIMILAR_CACHE:
-                del self._similar_cache[next(iter(self._similar_cache))]  # the oldest
-            self._similar_cache[key] = found
-        return found

@@ -8,15 +8,16 @@ is the index's own (bot/search/index.py), since it reads the index's per-event a
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, TEXT_WEIGHT, Hit, ranked, scaled
+from bot.relevance.vocabulary import Similar
 from bot.search.postings import TAG_BITS, TEXT, IntArray, Segment
-from bot.search.vocabulary import Similar
+from bot.search.shelf import Titles
 
 EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)
 
@@ -116,13 +117,13 @@ def exact_ranking(
     found: Candidates,
     weight: float,
     limit: int,
-    title_of: Callable[[int], str],
+    titles: Titles,
     shortest: npt.NDArray[np.uint32],
 ) -> list[Hit]:
     """The answer from the candidates: their exact scores, as the full scan computes them, then
     best first with ties broken as `ranked` breaks them. Of many equal scores (a common word in
     thousands of titles), only the ones whose shortest name can still decide are handed to
-    `ranked`, which compares titles (`title_of` an event id); `shortest` is indexed by event id."""
+    `ranked`, which compares titles; `shortest` is indexed by event id."""
     events = found.events
     # the same sum means the same score: `scaled` once for each distinct one (ties are many)
     sums, which = np.unique(found.totals, return_inverse=True)
@@ -137,12 +138,10 @@ def exact_ranking(
         better = (score > score[last]) | ((score == score[last]) & (shortest_kept < shortest_kept[last]))
         tied = np.flatnonzero((score == score[last]) & (shortest_kept == shortest_kept[last]))
         # of the events tied with the limit-th, the alphabetically first ones fill the answer
-        first = heapq.nsmallest(
-            limit - int(better.sum()),
-            events[kept[tied]].tolist(),
-            key=lambda event_id: (title_of(event_id).lower(), event_id),
-        )
+        ids = events[kept[tied]]
+        lowered = zip((title.lower() for title in titles.many(ids)), ids.tolist(), strict=True)
+        first = [event_id for _, event_id in heapq.nsmallest(limit - int(better.sum()), lowered)]
         kept = np.concatenate((kept[better], kept[tied][np.isin(events[kept[tied]], first)]))
     chosen = {int(events[at]): float(scores[at]) for at in kept.tolist()}
-    documents = {event_id: _Named(title_of(event_id), int(shortest[event_id])) for event_id in chosen}
+    documents = {event_id: _Named(titles.get(event_id), int(shortest[event_id])) for event_id in chosen}
     return ranked(chosen, documents, limit)

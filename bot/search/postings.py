@@ -1,4 +1,4 @@
-"""The search index's postings, in flat arrays (the words are numbered by bot/search/vocabulary.py).
+"""The search index's postings, in flat arrays (the words are numbered by bot/relevance/vocabulary.py).
 
 A million events make some forty million (word, event) pairs. Held as Python objects (a sorted
 array per word, a Document per event) they took 1.5 KB an event; here every word has a number,
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bot.relevance.vocabulary import Similar
 from bot.search.shelf import Shelf
-from bot.search.vocabulary import Similar
 
 IntArray = npt.NDArray[np.int64]
 KeyArray = npt.NDArray[np.uint32]
@@ -228,14 +228,16 @@ def build_segment(events: IntArray, slots: IntArray, words_of: Shelf, vocabulary
         rank = np.arange(len(words)) - np.repeat(firsts, sizes)
         keys[cursor[words] + rank] = row_keys
         cursor[words[firsts]] += sizes
-    bounds = (
-        np.flatnonzero(np.concatenate(([True], slots[1:] != slots[:-1])))
-        if len(slots)
-        else np.array([], dtype=np.int64)
-    )
+    return Segment(offsets, keys, events, slot_rows(slots))
+
+
+def slot_rows(slots: IntArray) -> dict[int, tuple[int, int]]:
+    """Where each slot's rows [first, end) are, in rows ordered by slot."""
+    if not len(slots):
+        return {}
+    bounds = np.flatnonzero(np.concatenate(([True], slots[1:] != slots[:-1])))
     ends = np.append(bounds[1:], len(slots))
-    slot_rows = {int(slots[first]): (int(first), int(end)) for first, end in zip(bounds, ends, strict=True)}
-    return Segment(offsets, keys, events, slot_rows)
+    return {int(slots[first]): (int(first), int(end)) for first, end in zip(bounds, ends, strict=True)}
 
 
 def _chunks(events: IntArray, words_of: Shelf) -> Iterable[tuple[IntArray, KeyArray]]:

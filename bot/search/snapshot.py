@@ -27,7 +27,7 @@ from bot.search.index import SearchIndex
 from bot.search.postings import TAG_BITS, Segment
 from bot.search.shelf import Shelf, Titles
 
-FORMAT_VERSION = 2  # a change to what is written, or to how the index encodes words, bumps it
+FORMAT_VERSION = 3  # a change to what is written, or to how the index encodes words, bumps it
 MAGIC = b"ALMANAC-SEARCH-INDEX\n"
 _LENGTH = struct.Struct("<I")  # the header's length in bytes
 _READ_CHUNK = 1 << 24  # bytes read and hashed at a time

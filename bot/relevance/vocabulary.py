@@ -32,6 +32,7 @@ Masks = npt.NDArray[np.uint32]
 LONGEST = 255  # lengths are kept in a byte: this one stands for any word at least this long
 _LAST_CHAR = "\U0010ffff"  # sorts after any letter a word can go on with
 UNORDERED = 4096  # words met since the length order was made, past which it is made again
+REMEMBERED = 1024  # query words whose close words are remembered
 
 
 def _letter_bit(char: str) -> int:
@@ -124,6 +125,8 @@ class Vocabulary:
         self._once_by_length: Masks = np.empty(0, dtype=np.uint32)
         self._twice_by_length: Masks = np.empty(0, dtype=np.uint32)
         self._length_starts: IntArray = np.zeros(LONGEST + 2, dtype=np.int64)
+        self._remembered: dict[tuple[str, bool], Similar] = {}
+        self._remembered_at = 0  # how many words there were when they were remembered
 
     def __len__(self) -> int:
         return len(self.words)
@@ -187,7 +190,21 @@ class Vocabulary:
             self._unsorted = []
 
     def similar(self, query_word: str, prefix: bool) -> Similar:
-        """The words `word_similarity` accepts for `query_word`, by number, with their similarity."""
+        """The words `word_similarity` accepts for `query_word`, by number, with their similarity;
+        remembered until the vocabulary grows (autocomplete asks again at every keystroke)."""
+        if len(self.words) != self._remembered_at:
+            self._remembered.clear()
+            self._remembered_at = len(self.words)
+        key = (query_word, prefix)
+        found = self._remembered.get(key)
+        if found is None:
+            found = self._similar(query_word, prefix)
+            if len(self._remembered) >= REMEMBERED:
+                del self._remembered[next(iter(self._remembered))]  # the oldest
+            self._remembered[key] = found
+        return found
+
+    def _similar(self, query_word: str, prefix: bool) -> Similar:
         candidates = self._candidates(query_word)
         pool = [self.words[number] for number in candidates.tolist()]
         found = process.extract(

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.relevance.scoring import word_similarity
-from bot.search.vocabulary import Vocabulary
+from bot.relevance.vocabulary import Vocabulary
 
 # few letters, many repeats: the words whose letter counts make the bound tight
 WORDS = st.text(alphabet="ab1", min_size=1, max_size=12) | st.text(
