@@ -28,7 +28,7 @@ from rapidfuzz.distance import OSA
 from bot.relevance.scoring import PREFIX_SIMILARITY, WORD_CUTOFF
 
 IntArray = npt.NDArray[np.int64]
-Masks = npt.NDArray[np.uint32]
+Masks64 = npt.NDArray[np.uint64]
 LONGEST = 255  # lengths are kept in a byte: this one stands for any word at least this long
 _LAST_CHAR = "\U0010ffff"  # sorts after any letter a word can go on with
 UNORDERED = 4096  # words met since the length order was made, past which it is made again
@@ -56,33 +56,34 @@ def letters_of(word: str, times: int = 1) -> int:
     return mask
 
 
+def masks_of(once: array[int], twice: array[int]) -> Masks64:
+    """A word's two masks as one: the letters it holds twice above those it holds."""
+    return np.asarray(twice, dtype=np.uint64) << np.uint64(32) | np.asarray(once, dtype=np.uint64)
+
+
 @dataclass(frozen=True, slots=True)
 class Letters:
-    """A query word's letters: those it holds, and those it holds twice."""
+    """A query word's letters: those it holds, and (in the high half) those it holds twice."""
 
     length: int
-    once: np.uint32
-    twice: np.uint32
+    mask: np.uint64
 
     @classmethod
     def of(cls, word: str) -> Letters:
-        return cls(len(word), np.uint32(letters_of(word)), np.uint32(letters_of(word, 2)))
+        return cls(len(word), np.uint64(letters_of(word, 2) << 32 | letters_of(word)))
 
-    def near(self, lengths: IntArray | int, once: Masks, twice: Masks) -> IntArray:
-        """The positions of the words (of these lengths and masks) that may be near enough: the
-        letters each side lacks of the other's stay within the edits allowed, less the other
-        side's surplus of length (a longer word's extra letters are not all missing letters)."""
+    def near(self, lengths: IntArray | int, masks: Masks64) -> npt.NDArray[np.bool_]:
+        """Which of the words (of these lengths and `masks_of`) may be near enough: the letters
+        each side lacks of the other's (a letter held twice on one side and once on the other
+        counts too) stay within the edits allowed, less the other side's surplus of length (a
+        longer word's extra letters are not all missing letters)."""
         allowed = np.maximum(lengths, self.length) // 4
-        lacking = np.broadcast_to(allowed - np.maximum(0, lengths - self.length), once.shape)
-        extra = np.broadcast_to(allowed - np.maximum(0, self.length - lengths), once.shape)
-        # first on the letters alone, then the few that pass on their repeats too
-        at = np.flatnonzero(
-            (np.bitwise_count(self.once & ~once) <= lacking) & (np.bitwise_count(once & ~self.once) <= extra)
+        differ = masks ^ self.mask
+        missing = np.bitwise_count(differ & self.mask)  # the query word's, lacking in the word
+        surplus = np.bitwise_count(differ) - missing  # the word's, lacking in the query word
+        near: npt.NDArray[np.bool_] = (missing <= allowed - np.maximum(0, lengths - self.length)) & (
+            surplus <= allowed - np.maximum(0, self.length - lengths)
         )
-        once, twice = once[at], twice[at]
-        missing = np.bitwise_count(self.once & ~once) + np.bitwise_count(self.twice & ~twice)
-        surplus = np.bitwise_count(once & ~self.once) + np.bitwise_count(twice & ~self.twice)
-        near: IntArray = at[(missing <= lacking[at]) & (surplus <= extra[at])]
         return near
 
 
@@ -122,8 +123,8 @@ class Vocabulary:
         # masks in that order, and where each length starts in it
         self._ordered = 0
         self._by_length: IntArray = np.empty(0, dtype=np.int64)
-        self._once_by_length: Masks = np.empty(0, dtype=np.uint32)
-        self._twice_by_length: Masks = np.empty(0, dtype=np.uint32)
+        self._masks_by_length: Masks64 = np.empty(0, dtype=np.uint64)
+        self._words_by_length: npt.NDArray[np.object_] = np.empty(0, dtype=object)
         self._length_starts: IntArray = np.zeros(LONGEST + 2, dtype=np.int64)
         self._remembered: dict[tuple[str, bool], Similar] = {}
         self._remembered_at = 0  # how many words there were when they were remembered
@@ -205,8 +206,7 @@ class Vocabulary:
         return found
 
     def _similar(self, query_word: str, prefix: bool) -> Similar:
-        candidates = self._candidates(query_word)
-        pool = [self.words[number] for number in candidates.tolist()]
+        candidates, pool = self._candidates(query_word)
         found = process.extract(
             query_word, pool, scorer=OSA.normalized_similarity, score_cutoff=WORD_CUTOFF / 100, limit=None
         )
@@ -224,34 +224,34 @@ class Vocabulary:
             numbers, values = numbers[first], values[first]
         return Similar(numbers, values)
 
-    def _candidates(self, query_word: str) -> IntArray:
-        """The words within reach of `query_word` by their lengths and letters (see the top)."""
+    def _candidates(self, query_word: str) -> tuple[IntArray, list[str]]:
+        """The words within reach of `query_word` by their lengths and letters (see the top):
+        their numbers, and the words themselves."""
         self._measure_new_words()
         if len(self.words) - self._ordered > max(self._unordered_limit, self._ordered // 8):
             self._order_by_length()
         length, asked = len(query_word), Letters.of(query_word)
-        found, starts = [], self._length_starts
+        spans, starts = [], self._length_starts
         longest = length + length // 3 + 1  # no longer word is within a quarter of its length
         for other in range(max(1, length - length // 4), min(longest, LONGEST - 1) + 1):
             if abs(length - other) <= edits_allowed(length, other):
                 span = slice(starts[other], starts[other + 1])
-                near = asked.near(other, self._once_by_length[span], self._twice_by_length[span])
-                found.append(self._by_length[span][near])
+                spans.append(span.start + np.flatnonzero(asked.near(other, self._masks_by_length[span])))
         if longest >= LONGEST:  # lengths unknown past the byte: every such word goes to rapidfuzz
-            found.append(self._by_length[starts[LONGEST] : starts[LONGEST + 1]])
+            spans.append(np.arange(starts[LONGEST], starts[LONGEST + 1]))
+        at = np.concatenate(spans) if spans else np.empty(0, dtype=np.int64)
+        numbers, pool = self._by_length[at], self._words_by_length[at].tolist()
         # the words met since the length order was made, all at once
         lengths = np.frombuffer(self._lengths, dtype=np.uint8)[self._ordered :].astype(np.int64)
-        once = np.frombuffer(self._letters, dtype=np.uint32)[self._ordered :]
-        twice = np.frombuffer(self._twice, dtype=np.uint32)[self._ordered :]
-        near = np.union1d(asked.near(lengths, once, twice), np.flatnonzero(lengths == LONGEST))
-        found.append(near + self._ordered)
-        return np.concatenate(found)
+        masks = masks_of(self._letters[self._ordered :], self._twice[self._ordered :])
+        since = np.flatnonzero(asked.near(lengths, masks) | (lengths == LONGEST)) + self._ordered
+        return np.concatenate((numbers, since)), pool + [self.words[number] for number in since.tolist()]
 
     def _order_by_length(self) -> None:
         lengths = np.frombuffer(self._lengths, dtype=np.uint8)
         self._by_length = np.argsort(lengths, kind="stable").astype(np.int64)
-        self._once_by_length = np.frombuffer(self._letters, dtype=np.uint32)[self._by_length]
-        self._twice_by_length = np.frombuffer(self._twice, dtype=np.uint32)[self._by_length]
+        self._masks_by_length = masks_of(self._letters, self._twice)[self._by_length]
+        self._words_by_length = np.array(self.words, dtype=object)[self._by_length]
         ordered = lengths[self._by_length]
         self._length_starts = np.searchsorted(ordered, np.arange(LONGEST + 2)).astype(np.int64)
         self._ordered = len(lengths)

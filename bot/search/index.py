@@ -42,7 +42,15 @@ from bot.relevance.scoring import (
 )
 from bot.relevance.vocabulary import Similar, Vocabulary
 from bot.relevance.words import content_words, search_words
-from bot.search.matching import Asked, Candidates, WordMatches, exact_ranking, weighted_sums, word_matches
+from bot.search.matching import (
+    Asked,
+    Candidates,
+    WordMatches,
+    exact_ranking,
+    names_covered,
+    weighted_sums,
+    word_matches,
+)
 from bot.search.merging import BaseText, keep_names_only, merge
 from bot.search.postings import (
     LAST_TAG,
@@ -85,6 +93,7 @@ class SearchIndex:
         self._titles = Titles()
         self._slot_of = array("i")  # event id -> its scope's slot; -1: not indexed
         self._shortest = array("I")  # event id -> Document.shortest
+        self._title_rank = array("i")  # event id -> its title's place in the base's order; -1: none
         self._fingerprints = array("q")  # event id -> a hash of its Document: the same again is no work
         self._held_by = array("b")  # event id -> _BASE or _TAIL
         # event id << TAG_BITS | a name's tag -> how many distinct content words the name has
@@ -99,6 +108,7 @@ class SearchIndex:
         self._base: Segment | None = None
         self._tail: Segment | None = None
         self._base_text: BaseText | None = None  # the base's text words, read back for a full scan
+        self._place: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
         self._tail_events: set[int] = set()  # indexed since the base was built
         self._base_stale = self._tail_stale = False
 
@@ -157,6 +167,7 @@ class SearchIndex:
                 self._base = merge(parts, events, slots[events].astype(np.int64), len(self._vocabulary))
             held[events] = _BASE
             keep_names_only(self._words, since)
+            np.frombuffer(self._title_rank, dtype=np.int32)[events] = self._titles.ranks(events)
             self._tail, self._tail_events = None, set()
             self._base_stale = self._tail_stale = False
         elif self._tail_stale:
@@ -177,6 +188,7 @@ class SearchIndex:
             self._titles.shelf.grow(missing)
             self._slot_of.extend(array("i", [-1]) * missing)
             self._shortest.extend(array("I", [0]) * missing)
+            self._title_rank.extend(array("i", [-1]) * missing)
             self._fingerprints.extend(array("q", [0]) * missing)
             self._held_by.extend(array("b", [0]) * missing)
             self._name_sizes.extend(array("B", [_NEVER]) * (missing << TAG_BITS))
@@ -215,6 +227,7 @@ class SearchIndex:
         self._titles.put(event_id, title)
         self._slot_of[event_id] = self._slots[scope]
         self._shortest[event_id] = min((len(c) for c in contents if c), default=NO_NAME)
+        self._title_rank[event_id] = -1
         self._sizes[scope] += 1
         self._count += 1
 
@@ -325,7 +338,8 @@ class SearchIndex:
         near = np.flatnonzero(estimate >= floor - _MARGIN)
         shortest = np.frombuffer(self._shortest, dtype=np.uint32)
         chosen = Candidates(candidates[near], totals[near], covered[near], exact[near])
-        hits = exact_ranking(chosen, weight, limit, self._titles, shortest)
+        ranks = np.frombuffer(self._title_rank, dtype=np.int32)
+        hits = exact_ranking(chosen, weight, limit, self._titles, shortest, ranks)
         whole_of = dict(zip(candidates[near].tolist(), every[near].tolist(), strict=True))
         return [hit if whole_of[hit.event_id] else replace(hit, partial=True) for hit in hits]
 
@@ -340,38 +354,30 @@ class SearchIndex:
     ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         """Which candidates have a name every content word of which the query matched (the name
         bonus), and which have a name that is the query exactly."""
-        covered = np.zeros(len(candidates), dtype=np.bool_)
-        exact = np.zeros(len(candidates), dtype=np.bool_)
-        names = np.concatenate([match.names for match in matches])
-        words = np.concatenate([match.name_words for match in matches])
-        if len(names) and len(candidates):
-            wanted = np.zeros(len(self._words), dtype=np.bool_)
-            wanted[candidates] = True
-            kept = wanted[names >> TAG_BITS]  # only the contenders' names
-            names, words = names[kept], words[kept]
-        if len(names):
-            known = len(self._vocabulary)
-            pairs = np.unique(
-                names * known + words
-            )  # each of a name's words once, whichever query word met it
-            named, met = np.unique(pairs // known, return_counts=True)
-            whole = named[met >= np.frombuffer(self._name_sizes, dtype=np.uint8)[named]]
-            covered = np.isin(candidates, whole >> TAG_BITS)
-            # a name that is the query exactly is covered and as long as the query, and every
-            # query word met in it whole
-            spelled = query.text.split()
-            alike = whole[np.frombuffer(self._name_lengths, dtype=np.uint8)[whole] == len(spelled)]
-            perfect = totals >= 100.0 * weight * (1 - 1e-9)
-            maybe = np.flatnonzero(np.isin(candidates, alike >> TAG_BITS) & perfect)
-            if len(maybe):
-                exact[maybe] = [self._named_exactly(e, spelled) for e in candidates[maybe].tolist()]
+        exact, spelled = np.zeros(len(candidates), dtype=np.bool_), query.text.split()
+        place = self._places(candidates)
+        per_name = (np.frombuffer(self._name_sizes, np.uint8), np.frombuffer(self._name_lengths, np.uint8))
+        covered, alike, named = names_covered(similar, matches, candidates, place, per_name, len(spelled))
+        place[candidates] = -1  # the scratch array is left as it was found
+        perfect = totals >= 100.0 * weight * (1 - 1e-9)  # as any exact name makes its total
+        for at in np.flatnonzero(alike & perfect).tolist():
+            exact[at] = self._named_exactly(int(candidates[at]), spelled)
         if self._crowded:  # names past the last tag share it: those events are checked one by one
             matched = set().union(*(found.numbers.tolist() for found in similar))
-            for at in np.flatnonzero(np.isin(candidates, list(self._crowded))).tolist():
+            crowded = np.fromiter(self._crowded, dtype=np.int64, count=len(self._crowded))
+            for at in np.flatnonzero(np.isin(candidates, crowded) & named).tolist():
                 event_id = int(candidates[at])
-                exact[at] = self._named_exactly(event_id, query.text.split())
+                exact[at] = bool(perfect[at]) and self._named_exactly(event_id, spelled)
                 covered[at] = self._covers_a_name(event_id, matched)
         return covered, exact
+
+    def _places(self, candidates: IntArray) -> npt.NDArray[np.int64]:
+        """A scratch array by event id: each candidate's place among them, -1 for every other
+        event (kept between queries, so that a query does not fill a million entries)."""
+        if len(self._place) < len(self._words):
+            self._place = np.full(len(self._words), -1, dtype=np.int64)
+        self._place[candidates] = np.arange(len(candidates))
+        return self._place
 
     def _named_exactly(self, event_id: int, spelled: list[str]) -> bool:
         numbers = self._numbers(spelled)

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, TEXT_WEIGHT, Hit, ranked, scaled
 from bot.relevance.vocabulary import Similar
-from bot.search.postings import TAG_BITS, TEXT, IntArray, Segment
+from bot.search.postings import TAG_BITS, TAG_MASK, TEXT, IntArray, Segment
 from bot.search.shelf import Titles
 
 EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)
@@ -96,6 +96,40 @@ def weighted_sums(
     return np.concatenate(found), np.concatenate(sums), np.concatenate(whole)
 
 
+def names_covered(
+    similar: Sequence[Similar],
+    matches: Sequence[WordMatches],
+    candidates: IntArray,
+    place: IntArray,
+    per_name: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]],
+    query_length: int,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Which candidates have a name every content word of which the query met (the name bonus),
+    which have such a name as long as the query (maybe the query exactly), and which had any word
+    of a name met. `place` gives each candidate's place among them by event id (-1: not one);
+    `per_name` each name's count of content words and of words, by event id << TAG_BITS | tag."""
+    name_sizes, name_lengths = per_name
+    if not len(candidates):
+        return np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.bool_)
+    # each (name, word) pair once: a word that two query words both met counts for the first
+    names, seen = [], np.empty(0, dtype=np.int64)
+    for found, match in zip(similar, matches, strict=True):
+        names.append(match.names[~np.isin(match.name_words, seen)] if len(seen) else match.names)
+        seen = np.concatenate((seen, found.numbers))
+    # how many words of each of the candidates' names were met, by (candidate's place, tag)
+    every = np.concatenate(names)
+    located = place[every >> TAG_BITS]
+    ours = located >= 0  # only the candidates' names
+    met = np.bincount(
+        located[ours] << TAG_BITS | every[ours] & TAG_MASK, minlength=len(candidates) << TAG_BITS
+    )
+    every_name = (candidates[:, None] << TAG_BITS | np.arange(1 << TAG_BITS)).reshape(-1)
+    whole = (met >= name_sizes[every_name]).reshape(len(candidates), -1)
+    alike = whole & (name_lengths[every_name].reshape(len(candidates), -1) == query_length)
+    named = np.asarray(met.reshape(len(candidates), -1).any(axis=1), dtype=np.bool_)
+    return whole.any(axis=1), alike.any(axis=1), named
+
+
 @dataclass(frozen=True, slots=True)
 class Candidates:
     """The events that may make the answer, with their weighted sums and whether the name bonus
@@ -119,11 +153,13 @@ def exact_ranking(
     limit: int,
     titles: Titles,
     shortest: npt.NDArray[np.uint32],
+    title_ranks: npt.NDArray[np.int32],
 ) -> list[Hit]:
     """The answer from the candidates: their exact scores, as the full scan computes them, then
     best first with ties broken as `ranked` breaks them. Of many equal scores (a common word in
     thousands of titles), only the ones whose shortest name can still decide are handed to
-    `ranked`, which compares titles; `shortest` is indexed by event id."""
+    `ranked`, which compares titles; `shortest` is indexed by event id, and so are `title_ranks`
+    (the base's events in title order, -1 for the others), which leave few titles to read."""
     events = found.events
     # the same sum means the same score: `scaled` once for each distinct one (ties are many)
     sums, which = np.unique(found.totals, return_inverse=True)
@@ -138,9 +174,14 @@ def exact_ranking(
         better = (score > score[last]) | ((score == score[last]) & (shortest_kept < shortest_kept[last]))
         tied = np.flatnonzero((score == score[last]) & (shortest_kept == shortest_kept[last]))
         # of the events tied with the limit-th, the alphabetically first ones fill the answer
-        ids = events[kept[tied]]
+        ids, wanted = events[kept[tied]], limit - int(better.sum())
+        ranks = title_ranks[ids]
+        ranked_ids = ids[ranks >= 0]
+        if len(ranked_ids) > wanted:  # only the first few of the base's in title order can make it
+            first_ranked = np.argpartition(ranks[ranks >= 0], wanted - 1)[:wanted]
+            ids = np.concatenate((ranked_ids[first_ranked], ids[ranks < 0]))
         lowered = zip((title.lower() for title in titles.many(ids)), ids.tolist(), strict=True)
-        first = [event_id for _, event_id in heapq.nsmallest(limit - int(better.sum()), lowered)]
+        first = [event_id for _, event_id in heapq.nsmallest(wanted, lowered)]
         kept = np.concatenate((kept[better], kept[tied][np.isin(events[kept[tied]], first)]))
     chosen = {int(events[at]): float(scores[at]) for at in kept.tolist()}
     documents = {event_id: _Named(titles.get(event_id), int(shortest[event_id])) for event_id in chosen}

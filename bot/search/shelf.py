@@ -133,5 +133,14 @@ class Titles:
             for start, end in zip(starts, ends, strict=True)
         ]
 
+    def ranks(self, event_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
+        """Each event's place among these in the order ties are broken in: title, then id."""
+        lowered = [title.lower() for title in self.many(event_ids)]
+        ids = event_ids.tolist()
+        order = sorted(range(len(ids)), key=lambda at: (lowered[at], ids[at]))
+        ranks = np.empty(len(ids), dtype=np.int32)
+        ranks[np.array(order, dtype=np.int64)] = np.arange(len(ids), dtype=np.int32)
+        return ranks
+
     def put(self, event_id: int, title: str) -> None:
         self.shelf.put(event_id, title.encode("utf-8", "surrogatepass"))

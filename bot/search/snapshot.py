@@ -31,12 +31,12 @@ FORMAT_VERSION = 3  # a change to what is written, or to how the index encodes w
 MAGIC = b"ALMANAC-SEARCH-INDEX\n"
 _LENGTH = struct.Struct("<I")  # the header's length in bytes
 _READ_CHUNK = 1 << 24  # bytes read and hashed at a time
-_PER_EVENT = ("slot_of", "shortest", "held_by", "name_sizes", "name_lengths")  # the index's arrays
+_PER_EVENT = ("slot_of", "shortest", "title_rank", "held_by", "name_sizes", "name_lengths")  # per event
 _MEASURED = ("letters", "twice", "lengths", "alphabetical")  # the vocabulary's
 # every array a snapshot holds, in order, with its type: nothing else is read
-_SPEC = """slot_of <i4 shortest <u4 held_by i1 name_sizes u1 name_lengths u1 word_sizes <i8 word_bytes u1
-title_sizes <i8 title_text u1 scopes <i8 size_scopes <i8 size_counts <i8 crowded <i8 tail_events <i8
-vocabulary u1 letters <u4 twice <u4 lengths u1 alphabetical <u4"""
+_SPEC = """slot_of <i4 shortest <u4 title_rank <i4 held_by i1 name_sizes u1 name_lengths u1
+word_sizes <i8 word_bytes u1 title_sizes <i8 title_text u1 scopes <i8 size_scopes <i8 size_counts <i8
+crowded <i8 tail_events <i8 vocabulary u1 letters <u4 twice <u4 lengths u1 alphabetical <u4"""
 _SEGMENT = {"offsets": "<i8", "keys": "<u4", "events": "<i8", "slot_rows": "<i8"}
 SCHEMA: dict[str, str] = dict(zip(_SPEC.split()[::2], _SPEC.split()[1::2], strict=True)) | {
     f"{segment}_{name}": kind for segment in ("base", "tail") for name, kind in _SEGMENT.items()
