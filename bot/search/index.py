@@ -357,8 +357,10 @@ class SearchIndex:
         exact, spelled = np.zeros(len(candidates), dtype=np.bool_), query.text.split()
         place = self._places(candidates)
         per_name = (np.frombuffer(self._name_sizes, np.uint8), np.frombuffer(self._name_lengths, np.uint8))
-        covered, alike, named = names_covered(similar, matches, candidates, place, per_name, len(spelled))
-        place[candidates] = -1  # the scratch array is left as it was found
+        try:
+            covered, alike, named = names_covered(similar, matches, candidates, place, per_name, len(spelled))
+        finally:  # left as it was found, whatever happened: a stale place would be a wrong answer
+            place[candidates] = -1
         perfect = totals >= 100.0 * weight * (1 - 1e-9)  # as any exact name makes its total
         for at in np.flatnonzero(alike & perfect).tolist():
             exact[at] = self._named_exactly(int(candidates[at]), spelled)
