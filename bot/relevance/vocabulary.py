@@ -166,7 +166,8 @@ class Vocabulary:
             if len(kept) != len(words):
                 raise ValueError("measures of other words")
         self._letters, self._twice, self._lengths, self._alphabetical = arrays
-        self._unsorted, self._ordered = [], 0
+        self._unsorted = []
+        self._order_by_length()  # now, as the bot starts, rather than at its first question
 
     def measured(self) -> tuple[array[int], ...]:
         """Every word's letters (once, twice) and length, and the words' alphabetical order."""

@@ -153,6 +153,8 @@ class SearchIndex:
 
     def ready(self) -> None:
         """Build what the changes since the last question need (else the next question does)."""
+        if len(self._place) < len(self._words):  # the scratch array `_places` fills, made once
+            self._place = np.full(len(self._words), -1, dtype=np.int64)
         if self._base_stale:
             slots = np.frombuffer(self._slot_of, dtype=np.int32)
             held = np.frombuffer(self._held_by, dtype=np.int8)
@@ -376,8 +378,6 @@ class SearchIndex:
     def _places(self, candidates: IntArray) -> npt.NDArray[np.int64]:
         """A scratch array by event id: each candidate's place among them, -1 for every other
         event (kept between queries, so that a query does not fill a million entries)."""
-        if len(self._place) < len(self._words):
-            self._place = np.full(len(self._words), -1, dtype=np.int64)
         self._place[candidates] = np.arange(len(candidates))
         return self._place
 

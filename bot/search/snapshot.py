@@ -174,6 +174,7 @@ def load(path: Path, *, tail_events: int | None = None) -> tuple[dict[str, Any],
         _restore(index, arrays)
     except (ValueError, IndexError, KeyError, UnicodeDecodeError) as error:
         raise SnapshotError(f"an inconsistent file: {error}") from error
+    index.ready()  # what a first question would otherwise make
     return meta, index
 
 
