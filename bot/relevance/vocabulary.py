@@ -77,7 +77,7 @@ class Letters:
         each side lacks of the other's (a letter held twice on one side and once on the other
         counts too) stay within the edits allowed, less the other side's surplus of length (a
         longer word's extra letters are not all missing letters)."""
-        allowed = np.maximum(lengths, self.length) // 4
+        allowed = edits_allowed(lengths, self.length)
         differ = masks ^ self.mask
         missing = np.bitwise_count(differ & self.mask)  # the query word's, lacking in the word
         surplus = np.bitwise_count(differ) - missing  # the word's, lacking in the query word
@@ -87,9 +87,10 @@ class Letters:
         return near
 
 
-def edits_allowed(length: int, other: int) -> int:
+def edits_allowed(length: IntArray | int, other: int) -> IntArray:
     """The most edits `word_similarity` forgives between words of these lengths."""
-    return max(length, other) // 4
+    allowed: IntArray = np.maximum(length, other) // 4
+    return allowed
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,12 +35,13 @@ from bot.relevance.scoring import (
     Document,
     Hit,
     Query,
+    covers_name,
     ranked,
     score_documents,
     word_similarity,
     word_weights,
 )
-from bot.relevance.vocabulary import Similar, Vocabulary
+from bot.relevance.vocabulary import IntArray, Similar, Vocabulary
 from bot.relevance.words import content_words, search_words
 from bot.search.matching import (
     Asked,
@@ -55,7 +56,6 @@ from bot.search.merging import BaseText, keep_names_only, merge
 from bot.search.postings import (
     LAST_TAG,
     TAG_BITS,
-    IntArray,
     Segment,
     build_segment,
     decode,
@@ -153,7 +153,7 @@ class SearchIndex:
 
     def ready(self) -> None:
         """Build what the changes since the last question need (else the next question does)."""
-        if len(self._place) < len(self._words):  # the scratch array `_places` fills, made once
+        if len(self._place) < len(self._words):  # the scratch array `_covered` fills, made once
             self._place = np.full(len(self._words), -1, dtype=np.int64)
         if self._base_stale:
             slots = np.frombuffer(self._slot_of, dtype=np.int32)
@@ -357,7 +357,8 @@ class SearchIndex:
         """Which candidates have a name every content word of which the query matched (the name
         bonus), and which have a name that is the query exactly."""
         exact, spelled = np.zeros(len(candidates), dtype=np.bool_), query.text.split()
-        place = self._places(candidates)
+        place = self._place  # by event id: each candidate's place among them, -1 for the others
+        place[candidates] = np.arange(len(candidates))
         per_name = (np.frombuffer(self._name_sizes, np.uint8), np.frombuffer(self._name_lengths, np.uint8))
         try:
             covered, alike, named = names_covered(similar, matches, candidates, place, per_name, len(spelled))
@@ -367,33 +368,25 @@ class SearchIndex:
         for at in np.flatnonzero(alike & perfect).tolist():
             exact[at] = self._named_exactly(int(candidates[at]), spelled)
         if self._crowded:  # names past the last tag share it: those events are checked one by one
-            matched = set().union(*(found.numbers.tolist() for found in similar))
             crowded = np.fromiter(self._crowded, dtype=np.int64, count=len(self._crowded))
-            for at in np.flatnonzero(np.isin(candidates, crowded) & named).tolist():
+            checked = np.flatnonzero(np.isin(candidates, crowded) & named).tolist()
+            words = self._vocabulary.words  # the words met, once for all the events checked
+            met = {words[at] for found in similar for at in found.numbers.tolist()} if checked else set()
+            for at in checked:
                 event_id = int(candidates[at])
                 exact[at] = bool(perfect[at]) and self._named_exactly(event_id, spelled)
-                covered[at] = self._covers_a_name(event_id, matched)
+                covered[at] = self._covers_a_name(event_id, met)
         return covered, exact
-
-    def _places(self, candidates: IntArray) -> npt.NDArray[np.int64]:
-        """A scratch array by event id: each candidate's place among them, -1 for every other
-        event (kept between queries, so that a query does not fill a million entries)."""
-        self._place[candidates] = np.arange(len(candidates))
-        return self._place
 
     def _named_exactly(self, event_id: int, spelled: list[str]) -> bool:
         numbers = self._numbers(spelled)
         names = decode(self._words[event_id] or b"").names
         return numbers is not None and any(list(name) == numbers for name in names)
 
-    def _covers_a_name(self, event_id: int, matched: set[int]) -> bool:
-        """`covers_name` by the words' numbers: the matched words may be thousands (`va` typed)."""
-        words, number = self._vocabulary.words, self._vocabulary.get
-        for name in decode(self._words[event_id] or b"").names:
-            content = content_words([words[at] for at in name])
-            if content and all(number(word) in matched for word in content):
-                return True
-        return False
+    def _covers_a_name(self, event_id: int, met: set[str]) -> bool:
+        words = self._vocabulary.words
+        names = decode(self._words[event_id] or b"").names
+        return any(covers_name(met, [words[number] for number in name]) for name in names)
 
     def _numbers(self, words: Sequence[str]) -> list[int] | None:
         numbers = [self._vocabulary.get(word) for word in words]

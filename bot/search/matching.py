@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, TEXT_WEIGHT, Hit, ranked, scaled
-from bot.relevance.vocabulary import Similar
-from bot.search.postings import TAG_BITS, TAG_MASK, TEXT, IntArray, Segment
+from bot.relevance.vocabulary import IntArray, Similar
+from bot.search.postings import TAG_BITS, TAG_MASK, TEXT, Segment
 from bot.search.shelf import Titles
 
 EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)

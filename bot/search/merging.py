@@ -17,11 +17,11 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from bot.search.postings import BUILD_CHUNK, TAG_BITS, TAG_MASK, TEXT, IntArray, Segment, slot_rows
+from bot.relevance.vocabulary import IntArray
+from bot.search.postings import BUILD_CHUNK, HEADER, TAG_BITS, TAG_MASK, TEXT, Segment, slot_rows
 from bot.search.shelf import Shelf
 
 MERGE_CHUNK = 1 << 21  # keys moved at a time: bounds a merge's scratch memory
-_HEADER = 3  # as bot/search/postings.py encodes an event's words: [text, named, names, ...]
 
 
 def merge(
@@ -93,7 +93,7 @@ def keep_names_only(shelf: Shelf, events: IntArray) -> None:
         in_text = flat[starts].astype(np.int64)
         kept = np.ones(len(flat), dtype=np.bool_)
         dropped_before = np.cumsum(in_text) - in_text
-        kept[np.repeat(starts + _HEADER - dropped_before, in_text) + np.arange(int(in_text.sum()))] = False
+        kept[np.repeat(starts + HEADER - dropped_before, in_text) + np.arange(int(in_text.sum()))] = False
         flat[starts] = 0
         shelf.put_many(chunk, flat[kept].tobytes(), (counts - in_text) * 4)
 

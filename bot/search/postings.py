@@ -22,15 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bot.relevance.vocabulary import Similar
+from bot.relevance.vocabulary import IntArray, Similar
 from bot.search.shelf import Shelf
 
-IntArray = npt.NDArray[np.int64]
 KeyArray = npt.NDArray[np.uint32]
 
 MANY_WORDS = 64  # similar words past which a segment finds their runs in numpy
 BUILD_CHUNK = 8_192  # events decoded at a time while a segment is built: bounds its scratch memory
-_HEADER = 3  # an event's words: [text, named, names, *text, *named, *(length, *name) for each]
+HEADER = 3  # an event's words: [text, named, names, *text, *named, *(length, *name) for each]
 # A posting is a word number and a tag: TEXT for a word of the people, places, tags or summary;
 # 1 to LAST_TAG - 1 for the first names (title, aliases, translated titles), one tag each, so
 # that a query can tell which of its names it covers whole; LAST_TAG for any further names.
@@ -72,12 +71,12 @@ def decode(blob: bytes) -> Decoded:
     words = array("I")
     words.frombytes(blob)
     in_text, in_names, count = words[0], words[1], words[2]
-    at = _HEADER + in_text + in_names
+    at = HEADER + in_text + in_names
     names = []
     for _ in range(count):
         names.append(words[at + 1 : at + 1 + words[at]])
         at += 1 + words[at]
-    return Decoded(words[_HEADER : _HEADER + in_text], tuple(names))
+    return Decoded(words[HEADER : HEADER + in_text], tuple(names))
 
 
 @dataclass(slots=True)
@@ -252,7 +251,7 @@ def _chunks(events: IntArray, words_of: Shelf) -> Iterable[tuple[IntArray, KeyAr
         counts = in_text + flat[starts + 1]
         ends = np.cumsum(counts)
         within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
-        codes = flat[np.repeat(starts + _HEADER, counts) + within]
+        codes = flat[np.repeat(starts + HEADER, counts) + within]
         codes = np.where(within < np.repeat(in_text, counts), codes << TAG_BITS, codes)  # text: tag 0
         rows = np.repeat(np.arange(first, first + len(chunk), dtype=np.int64), counts)
         yield codes >> TAG_BITS, (rows << TAG_BITS | codes & TAG_MASK).astype(np.uint32)
