@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 _NONE = -1  # the size of an event id with nothing shelved
 _PACK_AT = 1 << 20  # dead bytes below this are never worth a packing
+_PACK_CHUNK = 8_192  # pieces moved at a time while packing: bounds its scratch memory
 
 
 class Shelf:
@@ -102,12 +103,13 @@ class Shelf:
     def _pack(self) -> None:
         if not self._dead:
             return
-        data, sizes = bytearray(), np.frombuffer(self._sizes, dtype=np.int32)
-        with memoryview(self._data) as view:
-            for event_id in np.flatnonzero(sizes != _NONE).tolist():
-                start = self._starts[event_id]
-                self._starts[event_id] = len(data)
-                data += view[start : start + self._sizes[event_id]]
+        live = np.flatnonzero(np.frombuffer(self._sizes, dtype=np.int32) != _NONE)
+        data, starts = bytearray(), np.empty(len(live), dtype=np.int64)
+        for first in range(0, len(live), _PACK_CHUNK):  # `joined` a chunk at a time, in event order
+            pieces, sizes = self.joined(live[first : first + _PACK_CHUNK])
+            starts[first : first + len(sizes)] = len(data) + np.cumsum(sizes) - sizes
+            data += pieces
+        np.frombuffer(self._starts, dtype=np.int64)[live] = starts
         self._data, self._dead = data, 0
 
 
