@@ -6,9 +6,10 @@ edit; a quarter of the longer word's letters at most). Of two words k edits apar
 at most k of the other's letters (counted with their repeats: only a deletion or a replacement
 takes a letter away), and the longer one's surplus counts against its own side. Two 32-bit masks
 a word (the letters it holds, and those it holds twice) bound those counts from below. So the
-vocabulary keeps its words in order of length, each length one slice with its masks: a query
-word's candidates are the words of the lengths within reach whose masks pass, found in numpy,
-and only those few (a few thousand of 370,000 words at most, at a million events) reach rapidfuzz.
+vocabulary keeps its words in order of length, with their masks: a query word's candidates are
+the words of the lengths within reach, one slice of that order, and only those whose masks pass
+(a few thousand of 370,000 words at most, at a million events) are measured in edits. Both steps
+run in machine code (bot/relevance/compiled.py), one pass over the slice.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
+from bot.relevance.compiled import near_words
 from bot.relevance.scoring import PREFIX_SIMILARITY, WORD_CUTOFF
 
 IntArray = npt.NDArray[np.int64]
@@ -61,36 +61,15 @@ def masks_of(once: array[int], twice: array[int]) -> Masks64:
     return np.asarray(twice, dtype=np.uint64) << np.uint64(32) | np.asarray(once, dtype=np.uint64)
 
 
-@dataclass(frozen=True, slots=True)
-class Letters:
-    """A query word's letters: those it holds, and (in the high half) those it holds twice."""
-
-    length: int
-    mask: np.uint64
-
-    @classmethod
-    def of(cls, word: str) -> Letters:
-        return cls(len(word), np.uint64(letters_of(word, 2) << 32 | letters_of(word)))
-
-    def near(self, lengths: IntArray | int, masks: Masks64) -> npt.NDArray[np.bool_]:
-        """Which of the words (of these lengths and `masks_of`) may be near enough: the letters
-        each side lacks of the other's (a letter held twice on one side and once on the other
-        counts too) stay within the edits allowed, less the other side's surplus of length (a
-        longer word's extra letters are not all missing letters)."""
-        allowed = edits_allowed(lengths, self.length)
-        differ = masks ^ self.mask
-        missing = np.bitwise_count(differ & self.mask)  # the query word's, lacking in the word
-        surplus = np.bitwise_count(differ) - missing  # the word's, lacking in the query word
-        near: npt.NDArray[np.bool_] = (missing <= allowed - np.maximum(0, lengths - self.length)) & (
-            surplus <= allowed - np.maximum(0, self.length - lengths)
-        )
-        return near
+def letters_mask(word: str) -> np.uint64:
+    """A query word's letters as `masks_of` gives an indexed word's: those it holds twice above
+    those it holds."""
+    return np.uint64(letters_of(word, 2) << 32 | letters_of(word))
 
 
-def edits_allowed(length: IntArray | int, other: int) -> IntArray:
-    """The most edits `word_similarity` forgives between words of these lengths."""
-    allowed: IntArray = np.maximum(length, other) // 4
-    return allowed
+def spelled(word: str) -> npt.NDArray[np.uint32]:
+    """A word's code points, as the compiled scan compares them."""
+    return np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +98,16 @@ class Vocabulary:
         self._twice = array("I")  # per word: `letters_of(word, 2)`
         self._lengths = array("B")  # per word: its length, LONGEST at most
         self._alphabetical = array("I")  # word numbers in alphabetical order, for prefixes …
+        # every word's code units end to end (bytes while every word is ASCII), and where each starts
+        self._codes: array[int] = array("B")
+        self._code_starts = array("I", [0])
         self._unsorted: list[int] = []  # … once these are sorted in
         # the words measured when the length order was made: their numbers by length, their
         # masks in that order, and where each length starts in it
         self._ordered = 0
         self._by_length: IntArray = np.empty(0, dtype=np.int64)
         self._masks_by_length: Masks64 = np.empty(0, dtype=np.uint64)
-        self._words_by_length: npt.NDArray[np.object_] = np.empty(0, dtype=object)
+        self._lengths_by_length: npt.NDArray[np.uint8] = np.empty(0, dtype=np.uint8)
         self._length_starts: IntArray = np.zeros(LONGEST + 2, dtype=np.int64)
         self._remembered: dict[tuple[str, bool], Similar] = {}
         self._remembered_at = 0  # how many words there were when they were remembered
@@ -168,6 +150,8 @@ class Vocabulary:
                 raise ValueError("measures of other words")
         self._letters, self._twice, self._lengths, self._alphabetical = arrays
         self._unsorted = []
+        self._codes, self._code_starts = array("B"), array("I", [0])
+        self._spell_new_words()
         self._order_by_length()  # now, as the bot starts, rather than at its first question
 
     def measured(self) -> tuple[array[int], ...]:
@@ -183,6 +167,19 @@ class Vocabulary:
         self._lengths.extend(min(len(word), LONGEST) for word in new)
         self._letters.extend(map(letters_of, new))
         self._twice.extend(letters_of(word, 2) for word in new)
+        self._spell_new_words()
+
+    def _spell_new_words(self) -> None:
+        new = self.words[len(self._code_starts) - 1 :]
+        joined = "".join(new)
+        if self._codes.typecode == "B" and joined.isascii():
+            self._codes.frombytes(joined.encode("ascii"))
+        else:  # a word beyond ASCII: every word's code points, four bytes each from now on
+            if self._codes.typecode == "B":
+                self._codes = array("I", self._codes)
+            self._codes.frombytes(joined.encode("utf-32-le"))
+        ends = itertools.accumulate(map(len, new), initial=self._code_starts[-1])
+        self._code_starts.extend(itertools.islice(ends, 1, None))
 
     def _sort_new_words(self) -> None:
         """The alphabetical order with the words met since the last call sorted in: cheap,
@@ -208,12 +205,7 @@ class Vocabulary:
         return found
 
     def _similar(self, query_word: str, prefix: bool) -> Similar:
-        candidates, pool = self._candidates(query_word)
-        found = process.extract(
-            query_word, pool, scorer=OSA.normalized_similarity, score_cutoff=WORD_CUTOFF / 100, limit=None
-        )
-        numbers = candidates[np.array([at for _, _, at in found], dtype=np.int64)]
-        values = np.array([100 * score for _, score, _ in found], dtype=np.float64)
+        numbers, values = self._near(query_word)
         if prefix:
             starting = self._starting(query_word)
             numbers = np.concatenate((numbers, starting))
@@ -226,36 +218,58 @@ class Vocabulary:
             numbers, values = numbers[first], values[first]
         return Similar(numbers, values)
 
-    def _candidates(self, query_word: str) -> tuple[IntArray, list[str]]:
-        """The words within reach of `query_word` by their lengths and letters (see the top):
-        their numbers, and the words themselves."""
+    def _near(self, query_word: str) -> tuple[IntArray, npt.NDArray[np.float64]]:
+        """The words `word_similarity` accepts for `query_word` and their similarity: only those of
+        the lengths within reach whose letters may be (see the top) are measured, in machine code."""
         self._measure_new_words()
         if len(self.words) - self._ordered > max(self._unordered_limit, self._ordered // 8):
             self._order_by_length()
-        length, asked = len(query_word), Letters.of(query_word)
-        spans, starts = [], self._length_starts
+        length, starts = len(query_word), self._length_starts
+        lowest = max(1, length - length // 4)
         longest = length + length // 3 + 1  # no longer word is within a quarter of its length
-        for other in range(max(1, length - length // 4), min(longest, LONGEST - 1) + 1):
-            if abs(length - other) <= edits_allowed(length, other):
-                span = slice(starts[other], starts[other + 1])
-                spans.append(span.start + np.flatnonzero(asked.near(other, self._masks_by_length[span])))
-        if longest >= LONGEST:  # lengths unknown past the byte: every such word goes to rapidfuzz
-            spans.append(np.arange(starts[LONGEST], starts[LONGEST + 1]))
-        at = np.concatenate(spans) if spans else np.empty(0, dtype=np.int64)
-        numbers, pool = self._by_length[at], self._words_by_length[at].tolist()
-        # the words met since the length order was made, all at once
-        lengths = np.frombuffer(self._lengths, dtype=np.uint8)[self._ordered :].astype(np.int64)
-        masks = masks_of(self._letters[self._ordered :], self._twice[self._ordered :])
-        since = np.flatnonzero(asked.near(lengths, masks) | (lengths == LONGEST)) + self._ordered
-        return np.concatenate((numbers, since)), pool + [self.words[number] for number in since.tolist()]
+        first, end = starts[min(lowest, LONGEST)], starts[min(longest, LONGEST) + 1]
+        since = np.arange(self._ordered, len(self.words), dtype=np.int64)  # met since that order
+        blocks = (
+            (
+                self._by_length[first:end],
+                self._lengths_by_length[first:end],
+                self._masks_by_length[first:end],
+            ),
+            (
+                since,
+                np.frombuffer(self._lengths, dtype=np.uint8)[self._ordered :],
+                masks_of(self._letters[self._ordered :], self._twice[self._ordered :]),
+            ),
+        )
+        found = np.empty(end - first + len(since), dtype=np.int64)
+        values = np.empty(len(found), dtype=np.float64)
+        asked, mask, count, cutoff = spelled(query_word), letters_mask(query_word), 0, WORD_CUTOFF / 100
+        codes = np.frombuffer(self._codes, dtype=self._codes.typecode)
+        code_starts = np.frombuffer(self._code_starts, dtype=np.uint32)
+        for numbers, sizes, masks in blocks:
+            count += near_words(
+                asked,
+                mask,
+                numbers,
+                sizes,
+                masks,
+                codes,
+                code_starts,
+                cutoff,
+                LONGEST,
+                found[count:],
+                values[count:],
+            )
+        return found[:count], values[:count]
 
     def _order_by_length(self) -> None:
         lengths = np.frombuffer(self._lengths, dtype=np.uint8)
         self._by_length = np.argsort(lengths, kind="stable").astype(np.int64)
         self._masks_by_length = masks_of(self._letters, self._twice)[self._by_length]
-        self._words_by_length = np.array(self.words, dtype=object)[self._by_length]
-        ordered = lengths[self._by_length]
-        self._length_starts = np.searchsorted(ordered, np.arange(LONGEST + 2)).astype(np.int64)
+        self._lengths_by_length = lengths[self._by_length]
+        self._length_starts = np.searchsorted(self._lengths_by_length, np.arange(LONGEST + 2)).astype(
+            np.int64
+        )
         self._ordered = len(lengths)
 
     def _starting(self, prefix: str) -> IntArray:

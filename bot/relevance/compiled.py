@@ -1,0 +1,161 @@
+"""Machine code for the loops that numpy cannot fuse, compiled by numba on first use.
+
+Each function here is plain Python over numpy arrays and numbers, so that numba can compile it;
+the compiled code is cached on disk (beside this file, or in the user's cache directory where
+that is read-only), so only a process that finds no cache pays the compilation, a second or two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+from numba.core import types
+from numba.extending import intrinsic
+
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+
+def compiled(function: Function) -> Function:
+    """`function` as machine code: no Python objects, no global interpreter lock held."""
+    return cast(Function, numba.njit(cache=True, nogil=True)(function))
+
+
+def _bit_count(typing_context: Any, mask: Any) -> Any:
+    """How many bits of a 64-bit mask are set: the processor's own instruction (LLVM's ctpop)."""
+
+    def generate(context: Any, builder: Any, signature: Any, arguments: Any) -> Any:
+        return builder.ctpop(arguments[0])
+
+    return types.uint64(types.uint64), generate
+
+
+bit_count = cast(Callable[[np.uint64], np.uint64], intrinsic(_bit_count))
+
+
+@compiled
+def edits_within(query: np.ndarray, word: np.ndarray, allowed: int, rows: np.ndarray) -> int:
+    """The optimal string alignment distance between two code-unit arrays (a letter dropped,
+    added or replaced, or two neighbours swapped: one edit each), or `allowed + 1` as soon as
+    it must exceed `allowed`. `rows` is scratch of three rows of len(query) + 1."""
+    length = len(query)
+    before, previous, current = rows[0], rows[1], rows[2]
+    for at in range(length + 1):
+        previous[at] = at
+    previous_least = 0
+    for row in range(1, len(word) + 1):
+        letter = word[row - 1]
+        current[0] = row
+        least = row
+        for at in range(1, length + 1):
+            cost = 0 if query[at - 1] == letter else 1
+            value = min(previous[at] + 1, current[at - 1] + 1, previous[at - 1] + cost)
+            if row > 1 and at > 1 and query[at - 2] == letter and query[at - 1] == word[row - 2]:
+                value = min(value, before[at - 2] + 1)
+            current[at] = value
+            least = min(least, value)
+        # a cell comes from the two rows above it, never for less: past here, all are too far
+        if least > allowed and previous_least > allowed:
+            return allowed + 1
+        previous_least = least
+        before, previous, current = previous, current, before
+    return int(previous[length])
+
+
+_ONE = np.uint64(1)
+
+
+@compiled
+def edits_bitwise(matches: np.ndarray, length: int, word: np.ndarray, query: np.ndarray) -> int:
+    """The same distance as `edits_within`, a whole column at a time (Hyyrö's bit-parallel
+    algorithm, for a query of at most 64 letters): `matches[code]` is the mask of the query's
+    places that hold that code unit, for the codes below its size; others are compared one by one."""
+    last = _ONE << np.uint64(length - 1)
+    positive, negative, diagonal, previous_match = ~np.uint64(0), np.uint64(0), np.uint64(0), np.uint64(0)
+    distance = length
+    for letter in word:
+        if letter < len(matches):
+            match = matches[letter]
+        else:
+            match = np.uint64(0)
+            for at in range(length):
+                if query[at] == letter:
+                    match |= _ONE << np.uint64(at)
+        swapped = (((~diagonal) & match) << _ONE) & previous_match
+        diagonal = ((((match & positive) + positive) ^ positive) | match | negative) | swapped
+        up = negative | ~(diagonal | positive)
+        down = diagonal & positive
+        if up & last:
+            distance += 1
+        elif down & last:
+            distance -= 1
+        up = (up << _ONE) | _ONE
+        down = down << _ONE
+        positive = down | ~(diagonal | up)
+        negative = up & diagonal
+        previous_match = match
+    return distance
+
+
+@compiled
+def near_words(
+    query: np.ndarray,
+    query_mask: np.uint64,
+    numbers: np.ndarray,
+    sizes: np.ndarray,
+    masks: np.ndarray,
+    codes: np.ndarray,
+    starts: np.ndarray,
+    cutoff: float,
+    longest: int,
+    found: np.ndarray,
+    similarities: np.ndarray,
+) -> int:
+    """Of the words `numbers` (with their lengths `sizes`, `longest` standing for any longer,
+    and their letter masks `masks`, all three in the same order; spelled in `codes` from
+    `starts[number]` to `starts[number + 1]`), those within a quarter of the longer word's
+    length in edits of `query`, and their similarity, 100 × (1 − edits / longer length) when
+    at least `cutoff` (a share) as rapidfuzz's OSA.normalized_similarity computes it. They go
+    into `found` and `similarities`; returns how many there are."""
+    length = len(query)
+    rows = np.empty((3, length + 1), dtype=np.int64)
+    matches = np.zeros(256, dtype=np.uint64)  # for `edits_bitwise`
+    for at in range(min(length, 64)):
+        if query[at] < 256:
+            matches[query[at]] |= _ONE << np.uint64(at)
+    count, size, allowed, reachable = 0, -1, 0, False
+    # the bounds on the letters each side may lack, as unsigned numbers like the masks' counts:
+    # numba would compare a signed number with an unsigned one in floating point, a word at a time
+    most_missing = most_surplus = np.uint64(0)
+    for at in range(len(numbers)):
+        if sizes[at] != size or size >= longest:  # a new length (the words come mostly in length order)
+            size = int(sizes[at])
+            if size >= longest:
+                size = int(starts[numbers[at] + 1] - starts[numbers[at]])
+            allowed = max(size, length) // 4
+            missing = allowed - max(0, size - length)  # the letters each side lacks of the other's
+            surplus = allowed - max(0, length - size)  # (see vocabulary.py)
+            reachable = abs(size - length) <= allowed and missing >= 0 and surplus >= 0
+            most_missing, most_surplus = np.uint64(max(missing, 0)), np.uint64(max(surplus, 0))
+        if not reachable:
+            continue
+        differ = masks[at] ^ query_mask
+        lacking = bit_count(differ & query_mask)
+        if lacking > most_missing or bit_count(differ) - lacking > most_surplus:
+            continue
+        number = numbers[at]
+        first, end = starts[number], starts[number + 1]
+        if length <= 64:
+            edits = edits_bitwise(matches, length, codes[first:end], query)
+        else:
+            edits = edits_within(query, codes[first:end], allowed, rows)
+        if edits > allowed:
+            continue
+        similarity = 1.0 - edits / max(size, length)
+        if similarity >= cutoff:
+            found[count] = number
+            similarities[count] = 100 * similarity
+            count += 1
+    return count
