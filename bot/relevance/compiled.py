@@ -100,12 +100,43 @@ def edits_bitwise(matches: np.ndarray, length: int, word: np.ndarray, query: np.
 
 
 @compiled
+def _passing(
+    masks: np.ndarray,
+    query_mask: np.uint64,
+    most_missing: np.uint64,
+    most_surplus: np.uint64,
+    flags: np.ndarray,
+) -> None:
+    """Which words of one length may be near enough by their letters: one branch-free pass that
+    the compiler turns into vector instructions. The bounds are unsigned, like the masks' counts:
+    numba would compare a signed number with an unsigned one in floating point."""
+    for at in range(len(masks)):
+        differ = masks[at] ^ query_mask
+        lacking = bit_count(differ & query_mask)
+        flags[at] = (lacking <= most_missing) & (bit_count(differ) - lacking <= most_surplus)
+
+
+@compiled
+def _run_end(sizes: np.ndarray, size: int, at: int) -> int:
+    """Where the words of `size`, from `at`, end in `sizes` (ascending there)."""
+    high = len(sizes)
+    while at < high:
+        middle = (at + high) >> 1
+        if sizes[middle] <= size:
+            at = middle + 1
+        else:
+            high = middle
+    return at
+
+
+@compiled
 def near_words(
     query: np.ndarray,
     query_mask: np.uint64,
     numbers: np.ndarray,
     sizes: np.ndarray,
     masks: np.ndarray,
+    spelled_from: int,
     codes: np.ndarray,
     starts: np.ndarray,
     cutoff: float,
@@ -114,46 +145,51 @@ def near_words(
     similarities: np.ndarray,
 ) -> int:
     """Of the words `numbers` (with their lengths `sizes`, `longest` standing for any longer,
-    and their letter masks `masks`, all three in the same order; spelled in `codes` from
-    `starts[number]` to `starts[number + 1]`), those within a quarter of the longer word's
-    length in edits of `query`, and their similarity, 100 × (1 − edits / longer length) when
-    at least `cutoff` (a share) as rapidfuzz's OSA.normalized_similarity computes it. They go
-    into `found` and `similarities`; returns how many there are."""
+    and their letter masks `masks`, all three in the same order), those within a quarter of
+    the longer word's length in edits of `query`, and their similarity, 100 × (1 − edits / longer
+    length) when at least `cutoff` (a share) as rapidfuzz's OSA.normalized_similarity computes
+    it. They go into `found` and `similarities`; returns how many there are.
+
+    The words are in length order, and spelled in that order from the `spelled_from`-th of
+    `codes` (word k from `starts[k]` to `starts[k + 1]`); or, with `spelled_from` -1, in any
+    order and spelled by their numbers."""
+    ordered = spelled_from >= 0
     length = len(query)
+    flags = np.empty(len(numbers), dtype=np.bool_)
+    at = 0
+    while at < len(numbers):  # the words that may be near, a length at a time
+        size, end = int(sizes[at]), at + 1
+        spelling = spelled_from + at if ordered else int(numbers[at])
+        if size >= longest:  # a length past the byte: its own
+            size = int(starts[spelling + 1] - starts[spelling])
+        elif ordered:
+            end = _run_end(sizes, size, at)
+        allowed = max(size, length) // 4
+        missing = allowed - max(0, size - length)  # the letters each side may lack of the other's
+        surplus = allowed - max(0, length - size)  # (see vocabulary.py)
+        if abs(size - length) <= allowed and missing >= 0 and surplus >= 0:
+            _passing(masks[at:end], query_mask, np.uint64(missing), np.uint64(surplus), flags[at:end])
+        else:
+            flags[at:end] = False
+        at = end
     rows = np.empty((3, length + 1), dtype=np.int64)
     matches = np.zeros(256, dtype=np.uint64)  # for `edits_bitwise`
     for at in range(min(length, 64)):
         if query[at] < 256:
             matches[query[at]] |= _ONE << np.uint64(at)
-    count, size, allowed, reachable = 0, -1, 0, False
-    # the bounds on the letters each side may lack, as unsigned numbers like the masks' counts:
-    # numba would compare a signed number with an unsigned one in floating point, a word at a time
-    most_missing = most_surplus = np.uint64(0)
-    for at in range(len(numbers)):
-        if sizes[at] != size or size >= longest:  # a new length (the words come mostly in length order)
-            size = int(sizes[at])
-            if size >= longest:
-                size = int(starts[numbers[at] + 1] - starts[numbers[at]])
-            allowed = max(size, length) // 4
-            missing = allowed - max(0, size - length)  # the letters each side lacks of the other's
-            surplus = allowed - max(0, length - size)  # (see vocabulary.py)
-            reachable = abs(size - length) <= allowed and missing >= 0 and surplus >= 0
-            most_missing, most_surplus = np.uint64(max(missing, 0)), np.uint64(max(surplus, 0))
-        if not reachable:
-            continue
-        differ = masks[at] ^ query_mask
-        lacking = bit_count(differ & query_mask)
-        if lacking > most_missing or bit_count(differ) - lacking > most_surplus:
-            continue
-        number = numbers[at]
-        first, end = starts[number], starts[number + 1]
+    count = 0
+    for passed in np.flatnonzero(flags):  # the few that may: measured in edits
+        number = numbers[passed]
+        spelling = spelled_from + int(passed) if ordered else int(number)
+        first, end = starts[spelling], starts[spelling + 1]
+        allowed = int(max(end - first, length) // 4)
         if length <= 64:
             edits = edits_bitwise(matches, length, codes[first:end], query)
         else:
             edits = edits_within(query, codes[first:end], allowed, rows)
         if edits > allowed:
             continue
-        similarity = 1.0 - edits / max(size, length)
+        similarity = 1.0 - edits / max(end - first, length)
         if similarity >= cutoff:
             found[count] = number
             similarities[count] = 100 * similarity

@@ -98,7 +98,8 @@ class Vocabulary:
         self._twice = array("I")  # per word: `letters_of(word, 2)`
         self._lengths = array("B")  # per word: its length, LONGEST at most
         self._alphabetical = array("I")  # word numbers in alphabetical order, for prefixes …
-        # every word's code units end to end (bytes while every word is ASCII), and where each starts
+        # every word's code units end to end (bytes while every word is ASCII), and where each
+        # starts: those in length order first, in that order, then those met since, by number
         self._codes: array[int] = array("B")
         self._code_starts = array("I", [0])
         self._unsorted: list[int] = []  # … once these are sorted in
@@ -150,8 +151,6 @@ class Vocabulary:
                 raise ValueError("measures of other words")
         self._letters, self._twice, self._lengths, self._alphabetical = arrays
         self._unsorted = []
-        self._codes, self._code_starts = array("B"), array("I", [0])
-        self._spell_new_words()
         self._order_by_length()  # now, as the bot starts, rather than at its first question
 
     def measured(self) -> tuple[array[int], ...]:
@@ -170,7 +169,9 @@ class Vocabulary:
         self._spell_new_words()
 
     def _spell_new_words(self) -> None:
-        new = self.words[len(self._code_starts) - 1 :]
+        self._spell(self.words[len(self._code_starts) - 1 :])
+
+    def _spell(self, new: Sequence[str]) -> None:
         joined = "".join(new)
         if self._codes.typecode == "B" and joined.isascii():
             self._codes.frombytes(joined.encode("ascii"))
@@ -234,11 +235,13 @@ class Vocabulary:
                 self._by_length[first:end],
                 self._lengths_by_length[first:end],
                 self._masks_by_length[first:end],
+                first,
             ),
             (
                 since,
                 np.frombuffer(self._lengths, dtype=np.uint8)[self._ordered :],
                 masks_of(self._letters[self._ordered :], self._twice[self._ordered :]),
+                -1,
             ),
         )
         found = np.empty(end - first + len(since), dtype=np.int64)
@@ -246,13 +249,14 @@ class Vocabulary:
         asked, mask, count, cutoff = spelled(query_word), letters_mask(query_word), 0, WORD_CUTOFF / 100
         codes = np.frombuffer(self._codes, dtype=self._codes.typecode)
         code_starts = np.frombuffer(self._code_starts, dtype=np.uint32)
-        for numbers, sizes, masks in blocks:
+        for numbers, sizes, masks, spelled_from in blocks:
             count += near_words(
                 asked,
                 mask,
                 numbers,
                 sizes,
                 masks,
+                spelled_from,
                 codes,
                 code_starts,
                 cutoff,
@@ -270,6 +274,10 @@ class Vocabulary:
         self._length_starts = np.searchsorted(self._lengths_by_length, np.arange(LONGEST + 2)).astype(
             np.int64
         )
+        # spelled in that order too: the words a scan measures lie near each other, and in turn
+        self._codes, self._code_starts = array("B"), array("I", [0])
+        words = self.words
+        self._spell([words[number] for number in self._by_length.tolist()])
         self._ordered = len(lengths)
 
     def _starting(self, prefix: str) -> IntArray:

@@ -43,15 +43,8 @@ from bot.relevance.scoring import (
 )
 from bot.relevance.vocabulary import IntArray, Similar, Vocabulary
 from bot.relevance.words import content_words, search_words
-from bot.search.matching import (
-    Asked,
-    Candidates,
-    WordMatches,
-    exact_ranking,
-    names_covered,
-    weighted_sums,
-    word_matches,
-)
+from bot.search.gathering import Entries, Gathered, gather, met_counts, weighted
+from bot.search.matching import Candidates, exact_ranking, names_covered
 from bot.search.merging import BaseText, keep_names_only, merge
 from bot.search.postings import (
     LAST_TAG,
@@ -153,7 +146,7 @@ class SearchIndex:
 
     def ready(self) -> None:
         """Build what the changes since the last question need (else the next question does)."""
-        if len(self._place) < len(self._words):  # the scratch array `_covered` fills, made once
+        if len(self._place) < len(self._words):  # the scratch array `gather` fills, made once
             self._place = np.full(len(self._words), -1, dtype=np.int64)
         if self._base_stale:
             slots = np.frombuffer(self._slot_of, dtype=np.int32)
@@ -314,13 +307,20 @@ class SearchIndex:
         slots = [self._slots[scope] for scope in asked if scope in self._slots]
         excluded = np.array(sorted({e for e in hidden if self._scope_of(e) in asked}), dtype=np.int64)
         held = np.frombuffer(self._held_by, dtype=np.int8)
-        segments = ((self._base, _BASE), (self._tail, _TAIL))
-        rows = [Asked.rows_of(segment, mark, slots) for segment, mark in segments if segment is not None]
-        matches = [word_matches(rows, held, words, excluded) for words in similar]
+        entries = Entries.of(similar)
+        parts = [
+            gather(segment, mark, ranges, entries, held, excluded, self._place)
+            for segment, mark in ((self._base, _BASE), (self._tail, _TAIL))
+            if segment is not None and (ranges := segment.ranges(slots))
+        ]
+        if not parts:
+            return []
+        found = Gathered.joined(parts)
         population = sum(self._sizes[scope] for scope in asked) - len(excluded)
-        weights = word_weights([match.count for match in matches], population)
+        weights = word_weights(met_counts(found.best), population)
         weight = sum(weights)
-        candidates, totals, every = weighted_sums(rows, matches, weights)
+        totals, every = weighted(found.best, np.array(weights, dtype=np.float64))
+        candidates = found.events
         if not len(candidates):
             return []
         # Every candidate scores at least its total without the name bonus, and at most with it
@@ -330,7 +330,7 @@ class SearchIndex:
         floor = max(float(np.partition(least, -limit)[-limit]) if len(least) > limit else 0.0, MIN_SCORE)
         contenders = np.flatnonzero(most >= floor - _MARGIN)
         candidates, totals, every = candidates[contenders], totals[contenders], every[contenders]
-        covered, exact = self._covered(query, similar, matches, candidates, totals, weight)
+        covered, exact = self._covered(query, similar, found, contenders, totals, weight)
         estimate = (1 - NAMED_SHARE) * (totals / weight) + np.where(covered, NAMED_SHARE * 100, 0.0)
         estimate[exact] = 100.0 + EXACT_BONUS
         # the few that can make the answer: near the limit-th best estimate, or above it
@@ -349,21 +349,17 @@ class SearchIndex:
         self,
         query: Query,
         similar: list[Similar],
-        matches: list[WordMatches],
-        candidates: IntArray,
+        found: Gathered,
+        contenders: IntArray,
         totals: npt.NDArray[np.float64],
         weight: float,
     ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-        """Which candidates have a name every content word of which the query matched (the name
-        bonus), and which have a name that is the query exactly."""
-        exact, spelled = np.zeros(len(candidates), dtype=np.bool_), query.text.split()
-        place = self._place  # by event id: each candidate's place among them, -1 for the others
-        place[candidates] = np.arange(len(candidates))
+        """Which of the candidates `contenders` picks have a name every content word of which the
+        query matched (the name bonus), and which have a name that is the query exactly."""
+        exact, spelled = np.zeros(len(contenders), dtype=np.bool_), query.text.split()
+        candidates = found.events[contenders]
         per_name = (np.frombuffer(self._name_sizes, np.uint8), np.frombuffer(self._name_lengths, np.uint8))
-        try:
-            covered, alike, named = names_covered(similar, matches, candidates, place, per_name, len(spelled))
-        finally:  # left as it was found, whatever happened: a stale place would be a wrong answer
-            place[candidates] = -1
+        covered, alike, named = names_covered(found, contenders, per_name, len(spelled))
         perfect = totals >= 100.0 * weight * (1 - 1e-9)  # as any exact name makes its total
         for at in np.flatnonzero(alike & perfect).tolist():
             exact[at] = self._named_exactly(int(candidates[at]), spelled)
@@ -371,7 +367,7 @@ class SearchIndex:
             crowded = np.fromiter(self._crowded, dtype=np.int64, count=len(self._crowded))
             checked = np.flatnonzero(np.isin(candidates, crowded) & named).tolist()
             words = self._vocabulary.words  # the words met, once for all the events checked
-            met = {words[at] for found in similar for at in found.numbers.tolist()} if checked else set()
+            met = {words[at] for near in similar for at in near.numbers.tolist()} if checked else set()
             for at in checked:
                 event_id = int(candidates[at])
                 exact[at] = bool(perfect[at]) and self._named_exactly(event_id, spelled)

@@ -1,133 +1,87 @@
-"""The two ends of one query in the index, with numpy: each query word's matches gathered from
-the segments' postings, and the exact ranking of the few candidates that can make the answer.
+"""The far end of one query in the index, with numpy: which candidates cover a name whole, and
+the exact ranking of the few that can make the answer (their matches are gathered by
+bot/search/gathering.py).
 
-What lies between (the word weights, the bounds that leave most candidates out, the name bonus)
-is the index's own (bot/search/index.py), since it reads the index's per-event arrays.
+What lies between (the word weights, the bounds that leave most candidates out) is the index's
+own (bot/search/index.py), since it reads the index's per-event arrays.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, TEXT_WEIGHT, Hit, ranked, scaled
-from bot.relevance.vocabulary import IntArray, Similar
-from bot.search.postings import TAG_BITS, TAG_MASK, TEXT, Segment
+from bot.relevance.compiled import compiled
+from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, Hit, ranked, scaled
+from bot.relevance.vocabulary import IntArray
+from bot.search.gathering import Gathered
+from bot.search.postings import TAG_BITS
 from bot.search.shelf import Titles
 
 EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)
 
 
-@dataclass(frozen=True, slots=True)
-class Asked:
-    """The rows of one segment that the asked scopes hold, laid end to end: a query word's
-    matches there are one dense array over them, filled without sorting anything."""
-
-    segment: Segment
-    held: int  # the mark of the events whose current words this segment holds
-    ranges: list[tuple[int, int]]
-    events: IntArray  # place -> event id
-
-    @classmethod
-    def rows_of(cls, segment: Segment, held: int, slots: list[int]) -> Asked:
-        ranges = segment.ranges(slots)
-        events = [segment.events[first:end] for first, end in ranges]
-        return cls(segment, held, ranges, np.concatenate(events) if events else EMPTY_IDS)
-
-
-@dataclass(frozen=True, slots=True)
-class WordMatches:
-    """One query word's matches: in each asked segment, every place's best value (a name's
-    similarity, or TEXT_WEIGHT times a text's; 0 for none), how many events it matched, and
-    every (event's name, word) it matched in a name."""
-
-    best: list[npt.NDArray[np.float64]]
-    count: int
-    names: IntArray  # event id << TAG_BITS | the name's tag
-    name_words: IntArray
-
-
-def word_matches(
-    asked: Sequence[Asked], held_by: npt.NDArray[np.int8], similar: Similar, excluded: IntArray
-) -> WordMatches:
-    """The matches of one query word (`similar`: the indexed words close to it) in the asked
-    rows. An event's words count only from the segment that holds its current version
-    (`held_by[event] == mark`): an edited event's older words stay in the base until it is rebuilt."""
-    best, names, name_words, count = [], [EMPTY_IDS], [EMPTY_IDS], 0
-    for rows in asked:
-        values = np.zeros(len(rows.events), dtype=np.float64)
-        runs = rows.segment.runs(similar, rows.ranges)
-        if runs.starts:
-            found = rows.segment.gather(runs)
-            current = held_by[found.events] == rows.held  # not since edited or removed
-            if len(excluded):
-                current &= ~np.isin(found.events, excluded)
-            events, similarity, tags = found.events[current], found.similarities[current], found.tags[current]
-            in_name = tags != TEXT
-            np.maximum.at(
-                values, found.places[current], np.where(in_name, similarity, TEXT_WEIGHT * similarity)
-            )
-            names.append(events[in_name] << TAG_BITS | tags[in_name])
-            name_words.append(found.words[current][in_name])
-            count += int(np.count_nonzero(values))
-        best.append(values)
-    return WordMatches(best, count, np.concatenate(names), np.concatenate(name_words))
-
-
-def weighted_sums(
-    asked: Sequence[Asked], matches: Sequence[WordMatches], weights: Sequence[float]
-) -> tuple[IntArray, npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Every matched event, its weighted sum over the query words, and whether every query word
-    met something in it (else /search calls it a partial match). The sums are added up in
-    query-word order, as the full scan adds them, so that they are the same floating-point numbers."""
-    found, sums, whole = [EMPTY_IDS], [np.empty(0)], [np.empty(0, dtype=np.bool_)]
-    for at, rows in enumerate(asked):
-        total = np.zeros(len(rows.events), dtype=np.float64)
-        for share, match in zip(weights, matches, strict=True):
-            total += share * match.best[at]
-        placed = np.flatnonzero(total)
-        found.append(rows.events[placed])
-        sums.append(total[placed])
-        whole.append(np.logical_and.reduce([match.best[at][placed] > 0 for match in matches]))
-    return np.concatenate(found), np.concatenate(sums), np.concatenate(whole)
-
-
 def names_covered(
-    similar: Sequence[Similar],
-    matches: Sequence[WordMatches],
-    candidates: IntArray,
-    place: IntArray,
+    found: Gathered,
+    contenders: IntArray,
     per_name: tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]],
     query_length: int,
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Which candidates have a name every content word of which the query met (the name bonus),
-    which have such a name as long as the query (maybe the query exactly), and which had any word
-    of a name met. `place` gives each candidate's place among them by event id (-1: not one);
-    `per_name` each name's count of content words and of words, by event id << TAG_BITS | tag."""
+    """Of the candidates `contenders` picks: which have a name every content word of which the
+    query met (the name bonus), which have such a name as long as the query (maybe the query
+    exactly), and which had any word of a name met. `per_name` gives each name's count of content
+    words and of words, by event id << TAG_BITS | tag."""
     name_sizes, name_lengths = per_name
-    if not len(candidates):
-        return np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.bool_), np.zeros(0, dtype=np.bool_)
-    # each (name, word) pair once: a word that two query words both met counts for the first
-    names, seen = [], np.empty(0, dtype=np.int64)
-    for found, match in zip(similar, matches, strict=True):
-        names.append(match.names[~np.isin(match.name_words, seen)] if len(seen) else match.names)
-        seen = np.concatenate((seen, found.numbers))
-    # how many words of each of the candidates' names were met, by (candidate's place, tag)
-    every = np.concatenate(names)
-    located = place[every >> TAG_BITS]
-    ours = located >= 0  # only the candidates' names
-    met = np.bincount(
-        located[ours] << TAG_BITS | every[ours] & TAG_MASK, minlength=len(candidates) << TAG_BITS
+    covered, alike, named = _names_covered(
+        found.name_at,
+        found.name_tags,
+        contenders,
+        found.events,
+        name_sizes,
+        name_lengths,
+        query_length,
+        TAG_BITS,
     )
-    every_name = (candidates[:, None] << TAG_BITS | np.arange(1 << TAG_BITS)).reshape(-1)
-    whole = (met >= name_sizes[every_name]).reshape(len(candidates), -1)
-    alike = whole & (name_lengths[every_name].reshape(len(candidates), -1) == query_length)
-    named = np.asarray(met.reshape(len(candidates), -1).any(axis=1), dtype=np.bool_)
-    return whole.any(axis=1), alike.any(axis=1), named
+    return covered, alike, named
+
+
+@compiled
+def _names_covered(
+    name_at: np.ndarray,
+    name_tags: np.ndarray,
+    contenders: np.ndarray,
+    events: np.ndarray,
+    name_sizes: np.ndarray,
+    name_lengths: np.ndarray,
+    query_length: int,
+    tag_bits: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    tags = 1 << tag_bits
+    place = np.full(len(events), -1, dtype=np.int64)  # candidate -> its place among the contenders
+    for at in range(len(contenders)):
+        place[contenders[at]] = at
+    met = np.zeros(len(contenders) * tags, dtype=np.int64)  # words met, by (contender, tag)
+    for at in range(len(name_at)):
+        contender = place[name_at[at]]
+        if contender >= 0:
+            met[contender * tags + name_tags[at]] += 1
+    covered = np.zeros(len(contenders), dtype=np.bool_)
+    alike = np.zeros(len(contenders), dtype=np.bool_)
+    named = np.zeros(len(contenders), dtype=np.bool_)
+    for at in range(len(contenders)):
+        names = events[contenders[at]] << tag_bits
+        for tag in range(tags):
+            count = met[at * tags + tag]
+            if count == 0:
+                continue
+            named[at] = True
+            if count >= name_sizes[names | tag]:
+                covered[at] = True
+                alike[at] |= name_lengths[names | tag] == query_length
+    return covered, alike, named
 
 
 @dataclass(frozen=True, slots=True)

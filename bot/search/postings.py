@@ -14,7 +14,6 @@ old segment and skipped there (the index knows which segment holds each event's 
 
 from __future__ import annotations
 
-import bisect
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,12 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bot.relevance.vocabulary import IntArray, Similar
+from bot.relevance.vocabulary import IntArray
 from bot.search.shelf import Shelf
 
 KeyArray = npt.NDArray[np.uint32]
 
-MANY_WORDS = 64  # similar words past which a segment finds their runs in numpy
 BUILD_CHUNK = 8_192  # events decoded at a time while a segment is built: bounds its scratch memory
 HEADER = 3  # an event's words: [text, named, names, *text, *named, *(length, *name) for each]
 # A posting is a word number and a tag: TEXT for a word of the people, places, tags or summary;
@@ -79,29 +77,6 @@ def decode(blob: bytes) -> Decoded:
     return Decoded(words[HEADER : HEADER + in_text], tuple(names))
 
 
-@dataclass(slots=True)
-class Runs:
-    """Where asked words' keys for the asked scopes lie in a segment, and what a match is worth."""
-
-    starts: list[int]
-    lengths: list[int]
-    similarities: list[float]
-    words: list[int]
-    shifts: list[int]  # what turns a run's rows into places in the asked rows laid end to end
-
-
-@dataclass(frozen=True, slots=True)
-class Gathered:
-    """Every key of some runs: its event, the similarity of its word, the word, its tag, and its
-    row's place among the asked rows laid end to end."""
-
-    events: IntArray
-    similarities: npt.NDArray[np.float64]
-    words: IntArray
-    tags: IntArray
-    places: IntArray
-
-
 class Segment:
     """The postings of a set of events, built once: rows are the events ordered by (scope slot,
     event id); a key is row << TAG_BITS | the posting's tag."""
@@ -113,8 +88,6 @@ class Segment:
         self.keys = keys
         self.events = events  # row -> event id
         self.slot_rows = slot_rows  # slot -> its rows [first, end)
-        self._offsets_view = offsets.data  # Python ints for bisect, without numpy's overhead
-        self._keys_view = keys.data
 
     @property
     def words(self) -> int:
@@ -123,87 +96,6 @@ class Segment:
     def ranges(self, slots: Sequence[int]) -> list[tuple[int, int]]:
         """The rows [first, end) of each asked slot this segment holds."""
         return [self.slot_rows[slot] for slot in slots if slot in self.slot_rows]
-
-    def runs(self, similar: Similar, ranges: list[tuple[int, int]]) -> Runs:
-        """Where the `similar` words' keys lie in the `ranges` of rows."""
-        if not ranges:
-            return Runs([], [], [], [], [])
-        if len(similar) > MANY_WORDS:
-            return self._many_runs(similar, ranges)
-        runs = Runs([], [], [], [], [])
-        offsets, keys, known = self._offsets_view, self._keys_view, self.words
-        shifts = _shifts(ranges)
-        for word, similarity in zip(similar.numbers.tolist(), similar.values.tolist(), strict=True):
-            if word >= known:
-                continue
-            start, end = offsets[word], offsets[word + 1]
-            if start == end:
-                continue
-            for (first, last), shift in zip(ranges, shifts, strict=True):
-                low = bisect.bisect_left(keys, first << TAG_BITS, start, end)
-                high = bisect.bisect_left(keys, last << TAG_BITS, low, end)
-                if low < high:
-                    runs.starts.append(low)
-                    runs.lengths.append(high - low)
-                    runs.similarities.append(similarity)
-                    runs.words.append(word)
-                    runs.shifts.append(shift)
-        return runs
-
-    def _many_runs(self, similar: Similar, ranges: list[tuple[int, int]]) -> Runs:
-        """`runs` for many words at once (every word starting `te`, typed into autocomplete):
-        one bisection of all their keys in step, in numpy, instead of one each in Python."""
-        words, similarity = similar.numbers, similar.values
-        known = words < self.words
-        words, similarity = words[known], similarity[known]
-        starts, ends = self.offsets[words], self.offsets[words + 1]
-        found = Runs([], [], [], [], [])
-        for (first, last), shift in zip(ranges, _shifts(ranges), strict=True):
-            low = _bisect_runs(self.keys, starts, ends, first << TAG_BITS)
-            high = _bisect_runs(self.keys, low, ends, last << TAG_BITS)
-            some = low < high
-            found.starts += low[some].tolist()
-            found.lengths += (high - low)[some].tolist()
-            found.similarities += similarity[some].tolist()
-            found.words += words[some].tolist()
-            found.shifts += [shift] * int(some.sum())
-        return found
-
-    def gather(self, runs: Runs) -> Gathered:
-        lengths = np.array(runs.lengths, dtype=np.int64)
-        ends = np.cumsum(lengths)
-        positions = np.repeat(np.array(runs.starts, dtype=np.int64) - ends + lengths, lengths)
-        positions += np.arange(int(ends[-1]))
-        keys = self.keys[positions].astype(np.int64)
-        rows = keys >> TAG_BITS
-        return Gathered(
-            self.events[rows],
-            np.repeat(np.array(runs.similarities, dtype=np.float64), lengths),
-            np.repeat(np.array(runs.words, dtype=np.int64), lengths),
-            keys & TAG_MASK,
-            rows + np.repeat(np.array(runs.shifts, dtype=np.int64), lengths),
-        )
-
-
-def _shifts(ranges: list[tuple[int, int]]) -> list[int]:
-    """For each range of rows, what its rows are moved by when the ranges are laid end to end."""
-    shifts, laid = [], 0
-    for first, end in ranges:
-        shifts.append(laid - first)
-        laid += end - first
-    return shifts
-
-
-def _bisect_runs(keys: KeyArray, low: IntArray, high: IntArray, target: int) -> IntArray:
-    """bisect_left(keys, target, low[i], high[i]) for every i at once."""
-    low, high = low.copy(), high.copy()
-    last = len(keys) - 1
-    while (open_ := low < high).any():
-        middle = (low + high) >> 1
-        below = open_ & (keys[np.minimum(middle, last)] < target)
-        low = np.where(below, middle + 1, low)
-        high = np.where(open_ & ~below, middle, high)
-    return low
 
 
 def build_segment(events: IntArray, slots: IntArray, words_of: Shelf, vocabulary_size: int) -> Segment:
