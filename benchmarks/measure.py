@@ -52,7 +52,8 @@ from bot.store import Store
 
 Ask = Callable[[Almanac, int, str], Awaitable[object]]
 REAL: dict[str, Ask] = {
-    "search": lambda almanac, guild_id, text: almanac.search(guild_id, text),
+    # as /search answers in Discord: the first page read whole, the rest listed by id
+    "search": lambda almanac, guild_id, text: almanac.search(guild_id, text, read_first=PAGE_SIZE),
     "autocomplete": lambda almanac, guild_id, text: almanac.complete(guild_id, text),
     "lookup": lambda almanac, guild_id, text: almanac.lookup(guild_id, text),
     "onthisday": lambda almanac, guild_id, text: almanac.on_this_day(guild_id, text, TODAY),

@@ -154,7 +154,8 @@ class Ask(commands.Cog):
     @app_commands.describe(query="Words to look for, e.g. kronstadt, makhno, tambov")
     async def search(self, interaction: Interaction, query: app_commands.Range[str, 1, 200]) -> None:
         shown_in, guild_id = reader_language(interaction), guild_of(interaction)
-        answer = await self.almanac.search(guild_id, query)
+        # only the first page is read now, the rest as it is turned to
+        answer = await self.almanac.search(guild_id, query, read_first=embeds.PAGE_SIZE)
         await ListPages(self.almanac, guild_id, answer, shown_in).send(interaction)
 
     @anywhere

@@ -96,7 +96,8 @@ class EventList:
     @property
     def only_partial(self) -> bool:
         """Whether nothing found matches every word: the answer says so before the list."""
-        return bool(self.events) and all(event.id in self.partial for event in self.events)
+        listed = [*(event.id for event in self.events), *self.unread]
+        return bool(self.events) and all(event_id in self.partial for event_id in listed)
 
     @property
     def listed(self) -> int:

@@ -170,14 +170,19 @@ class Almanac:
             return EventAnswer(query, await self._store.get_event(chosen.event_id))
         return EventAnswer(query, None, await self._store.get_events([hit.event_id for hit in hits]))
 
-    async def search(self, guild_id: int, query: str) -> EventList:
+    async def search(self, guild_id: int, query: str, *, read_first: int | None = None) -> EventList:
+        """/search: the best SEARCH_RESULTS_MAX events, best first; only the first `read_first`
+        of them read now (a page, in Discord), the others when someone turns to them."""
         text = _checked_query(query, said("Type something to look for, for example `/search kronstadt`."))
         hits = await self._hits(guild_id, text, limit=SEARCH_RESULTS_MAX)
-        events = await self._store.get_events([hit.event_id for hit in hits])
+        listed = [hit.event_id for hit in hits]
+        reading = listed if read_first is None else listed[:read_first]
+        events = await self._store.get_events(reading)
         partial = frozenset(hit.event_id for hit in hits if hit.partial)
         return EventList(
             heading=said("Search: {query}", query=text),
             events=events,
+            unread=tuple(listed[len(reading) :]),
             partial=partial,
             empty_message=said(
                 "Nothing in the chronology matches `{query}`; try fewer or other words.", query=quoted(text)

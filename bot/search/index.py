@@ -35,7 +35,6 @@ from bot.relevance.scoring import (
     Document,
     Hit,
     Query,
-    covers_name,
     ranked,
     score_documents,
     word_similarity,
@@ -44,7 +43,7 @@ from bot.relevance.scoring import (
 from bot.relevance.vocabulary import IntArray, Similar, Vocabulary
 from bot.relevance.words import content_words, search_words
 from bot.search.gathering import Entries, Gathered, gather, met_counts, weighted
-from bot.search.matching import Candidates, exact_ranking, names_covered
+from bot.search.matching import Candidates, covers_a_name, exact_ranking, names_covered, words_met
 from bot.search.merging import BaseText, keep_names_only, merge
 from bot.search.postings import (
     LAST_TAG,
@@ -93,7 +92,8 @@ class SearchIndex:
         # (a query covers it whole when it matches that many of them) and how many words
         self._name_sizes = array("B")
         self._name_lengths = array("B")
-        self._crowded: set[int] = set()  # events with names beyond the last tag: checked in Python
+        self._crowded: set[int] = set()  # events with names beyond the last tag: checked one by one
+        self._crowded_names: dict[int, tuple[IntArray, IntArray]] = {}  # `content_of_names`, kept
         self._slots: dict[int, int] = {}  # scope -> its slot, the order its rows come in
         self._scopes: list[int] = []  # slot -> scope
         self._sizes: Counter[int] = Counter()  # scope -> how many events it holds, for word weights
@@ -216,6 +216,7 @@ class SearchIndex:
             at += len(name)
         if len(names) >= LAST_TAG:
             self._crowded.add(event_id)
+            self._crowded_names.pop(event_id, None)
         else:
             self._crowded.discard(event_id)
         self._words.put(event_id, encode(numbers[: len(text_words)], named, spelled))
@@ -364,14 +365,15 @@ class SearchIndex:
         for at in np.flatnonzero(alike & perfect).tolist():
             exact[at] = self._named_exactly(int(candidates[at]), spelled)
         if self._crowded:  # names past the last tag share it: those events are checked one by one
-            crowded = np.fromiter(self._crowded, dtype=np.int64, count=len(self._crowded))
-            checked = np.flatnonzero(np.isin(candidates, crowded) & named).tolist()
-            words = self._vocabulary.words  # the words met, once for all the events checked
-            met = {words[at] for near in similar for at in near.numbers.tolist()} if checked else set()
+            crowded = np.sort(np.fromiter(self._crowded, dtype=np.int64, count=len(self._crowded)))
+            named_at = np.flatnonzero(named)
+            found_at = np.minimum(np.searchsorted(crowded, candidates[named_at]), len(crowded) - 1)
+            checked = named_at[crowded[found_at] == candidates[named_at]].tolist()
+            met = words_met(similar, len(self._vocabulary) if checked else 0)
             for at in checked:
                 event_id = int(candidates[at])
                 exact[at] = bool(perfect[at]) and self._named_exactly(event_id, spelled)
-                covered[at] = self._covers_a_name(event_id, met)
+                covered[at] = covers_a_name(met, *self._content_of_names(event_id))
         return covered, exact
 
     def _named_exactly(self, event_id: int, spelled: list[str]) -> bool:
@@ -379,10 +381,18 @@ class SearchIndex:
         names = decode(self._words[event_id] or b"").names
         return numbers is not None and any(list(name) == numbers for name in names)
 
-    def _covers_a_name(self, event_id: int, met: set[str]) -> bool:
-        words = self._vocabulary.words
-        names = decode(self._words[event_id] or b"").names
-        return any(covers_name(met, [words[number] for number in name]) for name in names)
+    def _content_of_names(self, event_id: int) -> tuple[IntArray, IntArray]:
+        """A crowded event's names' content words (as `covers_name` reads them) by number, end to
+        end, and where each name starts; made at its first question, kept until the event changes."""
+        found = self._crowded_names.get(event_id)
+        if found is None:
+            words, names = self._vocabulary.words, decode(self._words[event_id] or b"").names
+            named = (content_words([words[at] for at in name]) for name in names)
+            contents = [self._vocabulary.numbers(content) for content in named if content]
+            sizes = np.array([len(content) for content in contents], dtype=np.int64)
+            flat = np.array(list(itertools.chain.from_iterable(contents)), dtype=np.int64)
+            found = self._crowded_names[event_id] = flat, np.cumsum(sizes) - sizes
+        return found
 
     def _numbers(self, words: Sequence[str]) -> list[int] | None:
         numbers = [self._vocabulary.get(word) for word in words]

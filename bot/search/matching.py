@@ -9,6 +9,7 @@ own (bot/search/index.py), since it reads the index's per-event arrays.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy.typing as npt
 
 from bot.relevance.compiled import compiled
 from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, Hit, ranked, scaled
-from bot.relevance.vocabulary import IntArray
+from bot.relevance.vocabulary import IntArray, Similar
 from bot.search.gathering import Gathered
 from bot.search.postings import TAG_BITS
 from bot.search.shelf import Titles
@@ -82,6 +83,23 @@ def _names_covered(
                 covered[at] = True
                 alike[at] |= name_lengths[names | tag] == query_length
     return covered, alike, named
+
+
+def words_met(similar: Sequence[Similar], words: int) -> npt.NDArray[np.bool_]:
+    """Which of the first `words` words (by number) a query met; none, for 0 words."""
+    met = np.zeros(words, dtype=np.bool_)
+    if words:
+        met[np.concatenate([near.numbers for near in similar])] = True
+    return met
+
+
+def covers_a_name(met: npt.NDArray[np.bool_], numbers: IntArray, starts: IntArray) -> bool:
+    """Whether the query met every content word of one of an event's names (`covers_name`, for
+    events with more names than tags): `met` by word number, the names' content words' numbers
+    end to end, and where each name starts (none empty)."""
+    if not len(numbers):
+        return False
+    return bool(np.logical_and.reduceat(met[numbers], starts).any())
 
 
 @dataclass(frozen=True, slots=True)

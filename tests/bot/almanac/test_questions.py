@@ -180,6 +180,20 @@ async def test_search_puts_every_kronstadt_title_before_anything_else(services: 
     assert answer.events[:4] == named
 
 
+async def test_a_search_read_a_page_at_a_time_lists_what_one_read_whole_lists(services: Services) -> None:
+    """/search in Discord reads its first page now and the others as they are turned to (pages
+    of two here, the fixture being small); the pages are the same events, in the same order, and
+    partial the same way."""
+    whole = await services.almanac.search(0, "strike xyzzy")
+    first = await services.almanac.search(0, "strike xyzzy", read_first=2)
+    assert len(whole.events) > 3
+    assert first.events == whole.events[:2]
+    assert first.unread == tuple(event.id for event in whole.events[2:])
+    assert first.listed == whole.listed and first.only_partial == whole.only_partial
+    turned = await services.almanac.read_listed(0, first, 4)
+    assert turned.events == whole.events[:4]
+
+
 async def test_search_with_no_match_says_so(services: Services) -> None:
     answer = await services.almanac.search(0, "zzzqqqxx")
 
