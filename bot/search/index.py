@@ -28,9 +28,7 @@ import numpy.typing as npt
 
 from bot.model.event import Event
 from bot.relevance.scoring import (
-    EXACT_BONUS,
     MIN_SCORE,
-    NAMED_SHARE,
     NO_NAME,
     Document,
     Hit,
@@ -42,6 +40,7 @@ from bot.relevance.scoring import (
 )
 from bot.relevance.vocabulary import IntArray, Similar, Vocabulary
 from bot.relevance.words import content_words, search_words
+from bot.search import selection
 from bot.search.gathering import Entries, Gathered, gather, met_counts, weighted
 from bot.search.matching import Candidates, covers_a_name, exact_ranking, names_covered, words_met
 from bot.search.merging import BaseText, keep_names_only, merge
@@ -62,9 +61,6 @@ __all__ = ["MIN_SCORE", "Document", "Hit", "Query", "SearchIndex"]
 
 TAIL_EVENTS = 4096  # the tail holds this many events, or a thirty-second of the base if more
 _BASE, _TAIL = 1, 2  # which segment holds an event's current words (0: none yet, or not indexed)
-# numpy's scores are within rounding of the exact ones (which round to 9 places): a candidate this
-# close to making the answer is scored exactly before it is left out
-_MARGIN = 1e-6
 _NEVER = 255  # a name size no count of matched words reaches: no name there, or none to cover
 
 
@@ -324,21 +320,10 @@ class SearchIndex:
         candidates = found.events
         if not len(candidates):
             return []
-        # Every candidate scores at least its total without the name bonus, and at most with it
-        # (or an exact title's): one whose most is below the limit-th best least cannot make it.
-        least = (1 - NAMED_SHARE) * (totals / weight)
-        most = np.where(totals >= 100.0 * weight * (1 - 1e-9), 100.0 + EXACT_BONUS, least + NAMED_SHARE * 100)
-        floor = max(float(np.partition(least, -limit)[-limit]) if len(least) > limit else 0.0, MIN_SCORE)
-        contenders = np.flatnonzero(most >= floor - _MARGIN)
+        contenders = selection.contenders(totals, weight, limit)
         candidates, totals, every = candidates[contenders], totals[contenders], every[contenders]
         covered, exact = self._covered(query, similar, found, contenders, totals, weight)
-        estimate = (1 - NAMED_SHARE) * (totals / weight) + np.where(covered, NAMED_SHARE * 100, 0.0)
-        estimate[exact] = 100.0 + EXACT_BONUS
-        # the few that can make the answer: near the limit-th best estimate, or above it
-        floor = MIN_SCORE
-        if len(estimate) > limit:
-            floor = max(floor, float(np.partition(estimate, -limit)[-limit]))
-        near = np.flatnonzero(estimate >= floor - _MARGIN)
+        near = selection.finalists(totals, weight, covered, exact, limit)
         shortest = np.frombuffer(self._shortest, dtype=np.uint32)
         chosen = Candidates(candidates[near], totals[near], covered[near], exact[near])
         ranks = np.frombuffer(self._title_rank, dtype=np.int32)

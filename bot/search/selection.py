@@ -1,0 +1,132 @@
+"""Which of a query's candidates can still make the answer, told from bounds on their scores,
+in compiled loops over every candidate (tens of thousands for a common word).
+
+A candidate scores at least its weighted total without the name bonus, and at most with it (or
+an exact title's score, which needs every query word matched whole): one whose most is below the
+limit-th best least cannot make the answer. Once the name bonus is known, the estimates are the
+scores within rounding (numpy's sums against the exact ones, which round to 9 places): the few
+near the limit-th best, or above it, are scored exactly (bot/search/matching.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.relevance.compiled import compiled
+from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, NAMED_SHARE
+from bot.relevance.vocabulary import IntArray
+
+_KEEP = 1 - NAMED_SHARE  # of the total, without the name bonus
+_BONUS = NAMED_SHARE * 100
+_EXACT = 100.0 + EXACT_BONUS
+_MARGIN = 1e-6  # a candidate this close to making the answer is scored exactly before it is left out
+
+
+def contenders(totals: npt.NDArray[np.float64], weight: float, limit: int) -> IntArray:
+    """The candidates (by place) whose best possible score reaches the limit-th best least one."""
+    perfect = 100.0 * weight * (1 - 1e-9)  # as any exact name makes its total
+    found: IntArray = _contenders(totals, weight, perfect, limit, _KEEP, _BONUS, _EXACT, MIN_SCORE, _MARGIN)
+    return found
+
+
+def finalists(
+    totals: npt.NDArray[np.float64],
+    weight: float,
+    covered: npt.NDArray[np.bool_],
+    exact: npt.NDArray[np.bool_],
+    limit: int,
+) -> IntArray:
+    """The candidates (by place) whose estimate, name bonus and exact titles known, is near the
+    limit-th best one or above it (and near MIN_SCORE at least)."""
+    found: IntArray = _finalists(
+        totals, weight, covered, exact, limit, _KEEP, _BONUS, _EXACT, MIN_SCORE, _MARGIN
+    )
+    return found
+
+
+@compiled
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    """The k-th largest of `values` (k at least 1, at most their count): a heap of the k largest."""
+    heap = np.empty(k, dtype=np.float64)
+    for at in range(k):  # the first k, made a heap (smallest on top)
+        heap[at] = values[at]
+        child = at
+        while child > 0 and heap[(child - 1) >> 1] > heap[child]:
+            parent = (child - 1) >> 1
+            heap[parent], heap[child] = heap[child], heap[parent]
+            child = parent
+    for at in range(k, len(values)):
+        value = values[at]
+        if value <= heap[0]:
+            continue
+        heap[0] = value  # the smallest of the k gives way, and the new one sinks to its place
+        parent = 0
+        while True:
+            child = 2 * parent + 1
+            if child >= k:
+                break
+            if child + 1 < k and heap[child + 1] < heap[child]:
+                child += 1
+            if heap[child] >= heap[parent]:
+                break
+            heap[parent], heap[child] = heap[child], heap[parent]
+            parent = child
+    return float(heap[0])
+
+
+@compiled
+def _contenders(
+    totals: np.ndarray,
+    weight: float,
+    perfect: float,
+    limit: int,
+    keep: float,
+    bonus: float,
+    exact_score: float,
+    min_score: float,
+    margin: float,
+) -> np.ndarray:
+    least = np.empty(len(totals), dtype=np.float64)
+    for at in range(len(totals)):
+        least[at] = keep * (totals[at] / weight)
+    floor = _kth_largest(least, limit) if len(totals) > limit else 0.0
+    floor = max(floor, min_score) - margin
+    chosen = np.empty(len(totals), dtype=np.int64)
+    count = 0
+    for at in range(len(totals)):
+        most = exact_score if totals[at] >= perfect else least[at] + bonus
+        if most >= floor:
+            chosen[count] = at
+            count += 1
+    return chosen[:count]
+
+
+@compiled
+def _finalists(
+    totals: np.ndarray,
+    weight: float,
+    covered: np.ndarray,
+    exact: np.ndarray,
+    limit: int,
+    keep: float,
+    bonus: float,
+    exact_score: float,
+    min_score: float,
+    margin: float,
+) -> np.ndarray:
+    estimate = np.empty(len(totals), dtype=np.float64)
+    for at in range(len(totals)):
+        estimate[at] = keep * (totals[at] / weight) + (bonus if covered[at] else 0.0)
+        if exact[at]:
+            estimate[at] = exact_score
+    floor = min_score
+    if len(totals) > limit:
+        floor = max(floor, _kth_largest(estimate, limit))
+    chosen = np.empty(len(totals), dtype=np.int64)
+    count = 0
+    for at in range(len(totals)):
+        if estimate[at] >= floor - margin:
+            chosen[count] = at
+            count += 1
+    return chosen[:count]
