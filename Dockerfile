@@ -57,6 +57,11 @@ ENV PATH=/opt/almanac/bin:$PATH \
 VOLUME ["/data"]
 USER almanac:almanac
 
+# The search index's compiled loops (numba), compiled once here into the image, as the user
+# that runs the bot: a container's first question then loads them instead of compiling them.
+ENV NUMBA_CACHE_DIR=/home/almanac/.cache/numba
+RUN python -c "from bot.search.warming import warm_up; warm_up()"
+
 # Healthy while the bot is connected to Discord and its database answers (bot/health.py).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["almanac", "health"]
 

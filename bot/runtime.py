@@ -120,6 +120,13 @@ def new_index() -> SearchIndex:
     return SearchIndex()
 
 
+def warm_up_search() -> None:
+    """The index's compiled loops loaded (or compiled, the first time), not at the first question."""
+    from bot.search.warming import warm_up  # here, as in `new_index`
+
+    warm_up()
+
+
 class _DeferredIndex:
     """The search index, made when something first asks it anything: `almanac ask` with a date
     question never does, and so never imports numpy, most of a one-shot command's start."""
@@ -204,6 +211,7 @@ async def open_services(
             index, seen = cast("SearchIndex", _DeferredIndex()), None
         if index_now:
             load_date_words()
+            warm_up_search()
         tag_words = Gazetteer.beside(data_file).tag_words()
         services = wire(store, index, shards=shards, seen=seen, tag_words=tag_words)
         services = replace(services, snapshots=snapshots)
