@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bot.postings.segments import TAG_BITS, Segment
 from bot.relevance.compiled import compiled
 from bot.relevance.scoring import TEXT_WEIGHT
 from bot.relevance.vocabulary import IntArray, Similar
-from bot.search.postings import TAG_BITS, Segment
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """The fuzzy index behind /search, /event lookup and autocomplete.
 
 The vocabulary turns `kronstat` into the real words near it (`kronstadt`, `kronshtadt`); their
-postings (bot/search/postings.py) give the events of the asked scopes, never touching another
+postings (bot/postings/segments.py) give the events of the asked scopes, never touching another
 server's. The candidates are then scored by bot.relevance.scoring, the same function the naive full scan
 uses, so the index changes how much work a query is, not its answer.
 
@@ -27,6 +27,18 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.model.event import Event
+from bot.postings.merging import BaseText, keep_names_only, merge
+from bot.postings.segments import (
+    LAST_TAG,
+    TAG_BITS,
+    Segment,
+    build_segment,
+    decode,
+    encode,
+    name_tag,
+    posting,
+)
+from bot.postings.shelf import Shelf, Titles
 from bot.relevance.scoring import (
     MIN_SCORE,
     NO_NAME,
@@ -43,18 +55,6 @@ from bot.relevance.words import content_words, search_words
 from bot.search import selection
 from bot.search.gathering import Entries, Gathered, gather, met_counts, weighted
 from bot.search.matching import Candidates, covers_a_name, exact_ranking, names_covered, words_met
-from bot.search.merging import BaseText, keep_names_only, merge
-from bot.search.postings import (
-    LAST_TAG,
-    TAG_BITS,
-    Segment,
-    build_segment,
-    decode,
-    encode,
-    name_tag,
-    posting,
-)
-from bot.search.shelf import Shelf, Titles
 
 # what callers import from here
 __all__ = ["MIN_SCORE", "Document", "Hit", "Query", "SearchIndex"]

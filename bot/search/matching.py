@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bot.postings.segments import TAG_BITS
+from bot.postings.shelf import Titles
 from bot.relevance.compiled import compiled
 from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, Hit, ranked, scaled
 from bot.relevance.vocabulary import IntArray, Similar
 from bot.search.gathering import Gathered
-from bot.search.postings import TAG_BITS
-from bot.search.shelf import Titles
 
 EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)
 

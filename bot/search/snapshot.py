@@ -23,9 +23,9 @@ from typing import Any, BinaryIO
 import numpy as np
 import numpy.typing as npt
 
+from bot.postings.segments import TAG_BITS, Segment
+from bot.postings.shelf import Shelf, Titles
 from bot.search.index import SearchIndex
-from bot.search.postings import TAG_BITS, Segment
-from bot.search.shelf import Shelf, Titles
 
 FORMAT_VERSION = 3  # a change to what is written, or to how the index encodes words, bumps it
 MAGIC = b"ALMANAC-SEARCH-INDEX\n"

@@ -59,7 +59,7 @@ def test_a_date_question_from_the_command_line_loads_no_search_index(tmp_path: P
         "import sys\n"
         "from bot.__main__ import main\n"
         "code = main(['--env-file', 'no.env', 'ask', '/onthisday 16 March'])\n"
-        "loaded = ('numpy', 'bot.search.index', 'bot.search.postings')\n"
+        "loaded = ('numpy', 'bot.search.index', 'bot.postings.segments')\n"
         "print(sorted(name for name in loaded if name in sys.modules))\n"
         "sys.exit(code)\n"
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.model.event import BUNDLED_SCOPE, Event
+from bot.postings.segments import TAG_BITS, TAG_MASK, Segment, decode
 from bot.search.index import _BASE, SearchIndex
-from bot.search.postings import TAG_BITS, TAG_MASK, Segment, decode
 from tests.bot.search.test_index import OTHER, SERVER, synthetic_events
 
 SCOPES = (BUNDLED_SCOPE, SERVER, OTHER)
@@ -72,21 +72,3 @@ def test_the_base_events_keep_only_their_names_beside_the_keys() -> None:
     assert decode(index._words[5000] or b"").text_words
     document = index._document(1001)
     assert document.text and document.names  # read back from the base's keys for a full scan
-
-
-def test_a_query_that_fails_halfway_leaves_no_trace_in_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The index keeps a scratch array of the candidates' places between queries; one that
-    stopped with an error must not leave its candidates there for the next query to find."""
-    index = SearchIndex()
-    index.add_all(synthetic_events(200, SCOPES))
-    expected = index.search("strike", (SERVER,))
-
-    def broken(*args: object) -> None:
-        raise MemoryError
-
-    monkeypatch.setattr("bot.search.index.names_covered", broken)
-    with pytest.raises(MemoryError):
-        index.search("trial", (BUNDLED_SCOPE, OTHER))
-    monkeypatch.undo()
-    assert (index._place == -1).all()
-    assert index.search("strike", (SERVER,)) == expected == index.full_scan("strike", (SERVER,))

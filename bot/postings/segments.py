@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bot.postings.shelf import Shelf
 from bot.relevance.vocabulary import IntArray
-from bot.search.shelf import Shelf
 
 KeyArray = npt.NDArray[np.uint32]
 

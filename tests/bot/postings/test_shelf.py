@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.search import shelf as shelves
-from bot.search.shelf import Shelf, Titles
+from bot.postings import shelf as shelves
+from bot.postings.shelf import Shelf, Titles
 
 
 def test_pieces_read_back_through_replacing_dropping_and_packing() -> None:

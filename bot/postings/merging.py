@@ -17,9 +17,9 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from bot.postings.segments import BUILD_CHUNK, HEADER, TAG_BITS, TAG_MASK, TEXT, Segment, slot_rows
+from bot.postings.shelf import Shelf
 from bot.relevance.vocabulary import IntArray
-from bot.search.postings import BUILD_CHUNK, HEADER, TAG_BITS, TAG_MASK, TEXT, Segment, slot_rows
-from bot.search.shelf import Shelf
 
 MERGE_CHUNK = 1 << 21  # keys moved at a time: bounds a merge's scratch memory
 
