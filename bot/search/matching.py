@@ -155,6 +155,7 @@ def exact_ranking(
         lowered = zip((title.lower() for title in titles.many(ids)), ids.tolist(), strict=True)
         first = [event_id for _, event_id in heapq.nsmallest(wanted, lowered)]
         kept = np.concatenate((kept[better], kept[tied][np.isin(events[kept[tied]], first)]))
-    chosen = {int(events[at]): float(scores[at]) for at in kept.tolist()}
-    documents = {event_id: _Named(titles.get(event_id), int(shortest[event_id])) for event_id in chosen}
-    return ranked(chosen, documents, limit)
+    ids = events[kept]
+    chosen = dict(zip(ids.tolist(), scores[kept].tolist(), strict=True))
+    named_as = map(_Named, titles.many(ids), shortest[ids].tolist())  # the titles read in one go
+    return ranked(chosen, dict(zip(chosen, named_as, strict=True)), limit)
