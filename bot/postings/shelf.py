@@ -127,6 +127,8 @@ class Titles:
     def many(self, event_ids: npt.NDArray[np.int64]) -> list[str]:
         """The titles of these indexed events, read in one go (ties between thousands are broken
         by title)."""
+        if not len(event_ids):
+            return []
         joined, sizes = self.shelf.joined(event_ids)
         ends = np.cumsum(sizes).tolist()
         starts = [0, *ends[:-1]]

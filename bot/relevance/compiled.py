@@ -131,8 +131,9 @@ def _run_end(sizes: np.ndarray, size: int, at: int) -> int:
 
 @compiled
 def near_words(
-    query: np.ndarray,
-    query_mask: np.uint64,
+    queries: np.ndarray,
+    query_starts: np.ndarray,
+    query_masks: np.ndarray,
     numbers: np.ndarray,
     sizes: np.ndarray,
     masks: np.ndarray,
@@ -143,55 +144,63 @@ def near_words(
     longest: int,
     found: np.ndarray,
     similarities: np.ndarray,
+    owners: np.ndarray,
 ) -> int:
     """Of the words `numbers` (with their lengths `sizes`, `longest` standing for any longer,
     and their letter masks `masks`, all three in the same order), those within a quarter of
-    the longer word's length in edits of `query`, and their similarity, 100 × (1 − edits / longer
-    length) when at least `cutoff` (a share) as rapidfuzz's OSA.normalized_similarity computes
-    it. They go into `found` and `similarities`; returns how many there are.
+    the longer word's length in edits of each query word, and their similarity, 100 × (1 − edits
+    / longer length) when at least `cutoff` (a share) as rapidfuzz's OSA.normalized_similarity
+    computes it. The query words are `queries[query_starts[j]:query_starts[j + 1]]`, with their
+    masks; each word found goes into `found`, `similarities` and `owners` (which query word's);
+    returns how many there are. Each length's words are read once for all the query words.
 
     The words are in length order, and spelled in that order from the `spelled_from`-th of
     `codes` (word k from `starts[k]` to `starts[k + 1]`); or, with `spelled_from` -1, in any
     order and spelled by their numbers."""
     ordered = spelled_from >= 0
-    length = len(query)
+    asked = len(query_masks)
     flags = np.empty(len(numbers), dtype=np.bool_)
+    rows = np.empty((3, 256), dtype=np.int64)
+    matches = np.zeros((asked, 256), dtype=np.uint64)  # for `edits_bitwise`, by query word
+    for query in range(asked):
+        first = query_starts[query]
+        for at in range(min(query_starts[query + 1] - first, 64)):
+            if queries[first + at] < 256:
+                matches[query, queries[first + at]] |= _ONE << np.uint64(at)
+    count = 0
     at = 0
-    while at < len(numbers):  # the words that may be near, a length at a time
+    while at < len(numbers):  # a length at a time, for every query word while it is at hand
         size, end = int(sizes[at]), at + 1
         spelling = spelled_from + at if ordered else int(numbers[at])
         if size >= longest:  # a length past the byte: its own
             size = int(starts[spelling + 1] - starts[spelling])
         elif ordered:
             end = _run_end(sizes, size, at)
-        allowed = max(size, length) // 4
-        missing = allowed - max(0, size - length)  # the letters each side may lack of the other's
-        surplus = allowed - max(0, length - size)  # (see vocabulary.py)
-        if abs(size - length) <= allowed and missing >= 0 and surplus >= 0:
-            _passing(masks[at:end], query_mask, np.uint64(missing), np.uint64(surplus), flags[at:end])
-        else:
-            flags[at:end] = False
+        for query in range(asked):
+            word = queries[query_starts[query] : query_starts[query + 1]]
+            length = len(word)
+            allowed = max(size, length) // 4
+            missing = allowed - max(0, size - length)  # the letters each side may lack of the other's
+            surplus = allowed - max(0, length - size)  # (see vocabulary.py)
+            if abs(size - length) > allowed or missing < 0 or surplus < 0:
+                continue
+            mask = query_masks[query]
+            _passing(masks[at:end], mask, np.uint64(missing), np.uint64(surplus), flags[at:end])
+            if length > 64 and len(rows[0]) < length + 1:
+                rows = np.empty((3, length + 1), dtype=np.int64)
+            for passed in np.flatnonzero(flags[at:end]):  # the few that may: measured in edits
+                place = at + int(passed)
+                spelling = spelled_from + place if ordered else int(numbers[place])
+                first, last = starts[spelling], starts[spelling + 1]
+                if length <= 64:
+                    edits = edits_bitwise(matches[query], length, codes[first:last], word)
+                else:
+                    edits = edits_within(word, codes[first:last], allowed, rows[:, : length + 1])
+                if edits > allowed:
+                    continue
+                similarity = 1.0 - edits / max(last - first, length)
+                if similarity >= cutoff:
+                    found[count], similarities[count], owners[count] = numbers[place], 100 * similarity, query
+                    count += 1
         at = end
-    rows = np.empty((3, length + 1), dtype=np.int64)
-    matches = np.zeros(256, dtype=np.uint64)  # for `edits_bitwise`
-    for at in range(min(length, 64)):
-        if query[at] < 256:
-            matches[query[at]] |= _ONE << np.uint64(at)
-    count = 0
-    for passed in np.flatnonzero(flags):  # the few that may: measured in edits
-        number = numbers[passed]
-        spelling = spelled_from + int(passed) if ordered else int(number)
-        first, end = starts[spelling], starts[spelling + 1]
-        allowed = int(max(end - first, length) // 4)
-        if length <= 64:
-            edits = edits_bitwise(matches, length, codes[first:end], query)
-        else:
-            edits = edits_within(query, codes[first:end], allowed, rows)
-        if edits > allowed:
-            continue
-        similarity = 1.0 - edits / max(end - first, length)
-        if similarity >= cutoff:
-            found[count] = number
-            similarities[count] = 100 * similarity
-            count += 1
     return count

@@ -191,22 +191,31 @@ class Vocabulary:
             self._unsorted = []
 
     def similar(self, query_word: str, prefix: bool) -> Similar:
-        """The words `word_similarity` accepts for `query_word`, by number, with their similarity;
-        remembered until the vocabulary grows (autocomplete asks again at every keystroke)."""
+        """The words `word_similarity` accepts for `query_word`, by number, with their similarity."""
+        return self.similar_all([(query_word, prefix)])[0]
+
+    def similar_all(self, asked: Sequence[tuple[str, bool]]) -> list[Similar]:
+        """`similar` for each (query word, prefix) of a query: those not remembered are looked for
+        in one pass over the vocabulary. Remembered until the vocabulary grows (autocomplete asks
+        again at every keystroke)."""
         if len(self.words) != self._remembered_at:
             self._remembered.clear()
             self._remembered_at = len(self.words)
-        key = (query_word, prefix)
-        found = self._remembered.get(key)
-        if found is None:
-            found = self._similar(query_word, prefix)
-            if len(self._remembered) >= REMEMBERED:
-                del self._remembered[next(iter(self._remembered))]  # the oldest
-            self._remembered[key] = found
-        return found
+        found = {key: known for key in asked if (known := self._remembered.get(key)) is not None}
+        missing = [key for key in dict.fromkeys(asked) if key not in found]
+        if missing:
+            words = list(dict.fromkeys(word for word, _ in missing))
+            near = dict(zip(words, self._near(words), strict=True))
+            for word, prefix in missing:
+                found[word, prefix] = self._similar(word, prefix, *near[word])
+                if len(self._remembered) >= REMEMBERED:
+                    del self._remembered[next(iter(self._remembered))]  # the oldest
+                self._remembered[word, prefix] = found[word, prefix]
+        return [found[key] for key in asked]
 
-    def _similar(self, query_word: str, prefix: bool) -> Similar:
-        numbers, values = self._near(query_word)
+    def _similar(
+        self, query_word: str, prefix: bool, numbers: IntArray, values: npt.NDArray[np.float64]
+    ) -> Similar:
         if prefix:
             starting = self._starting(query_word)
             numbers = np.concatenate((numbers, starting))
@@ -219,15 +228,16 @@ class Vocabulary:
             numbers, values = numbers[first], values[first]
         return Similar(numbers, values)
 
-    def _near(self, query_word: str) -> tuple[IntArray, npt.NDArray[np.float64]]:
-        """The words `word_similarity` accepts for `query_word` and their similarity: only those of
-        the lengths within reach whose letters may be (see the top) are measured, in machine code."""
+    def _near(self, query_words: list[str]) -> list[tuple[IntArray, npt.NDArray[np.float64]]]:
+        """For each query word, the words `word_similarity` accepts and their similarity: only
+        those of the lengths within reach whose letters may be (see the top) are measured, in
+        machine code, and each length is read once for all the query words."""
         self._measure_new_words()
         if len(self.words) - self._ordered > max(self._unordered_limit, self._ordered // 8):
             self._order_by_length()
-        length, starts = len(query_word), self._length_starts
-        lowest = max(1, length - length // 4)
-        longest = length + length // 3 + 1  # no longer word is within a quarter of its length
+        lengths, starts = [len(word) for word in query_words], self._length_starts
+        lowest = min(max(1, length - length // 4) for length in lengths)
+        longest = max(length + length // 3 + 1 for length in lengths)  # none longer is near
         first, end = starts[min(lowest, LONGEST)], starts[min(longest, LONGEST) + 1]
         since = np.arange(self._ordered, len(self.words), dtype=np.int64)  # met since that order
         blocks = (
@@ -244,15 +254,20 @@ class Vocabulary:
                 -1,
             ),
         )
-        found = np.empty(end - first + len(since), dtype=np.int64)
-        values = np.empty(len(found), dtype=np.float64)
-        asked, mask, count, cutoff = spelled(query_word), letters_mask(query_word), 0, WORD_CUTOFF / 100
+        room = len(query_words) * (end - first + len(since))  # never touched beyond what is found
+        found, values = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.float64)
+        owners = np.empty(room, dtype=np.int64)
+        queries = np.concatenate([spelled(word) for word in query_words])
+        query_starts = np.cumsum([0, *lengths], dtype=np.int64)
+        query_masks = np.array([letters_mask(word) for word in query_words], dtype=np.uint64)
         codes = np.frombuffer(self._codes, dtype=self._codes.typecode)
         code_starts = np.frombuffer(self._code_starts, dtype=np.uint32)
+        count, cutoff = 0, WORD_CUTOFF / 100
         for numbers, sizes, masks, spelled_from in blocks:
             count += near_words(
-                asked,
-                mask,
+                queries,
+                query_starts,
+                query_masks,
                 numbers,
                 sizes,
                 masks,
@@ -263,8 +278,10 @@ class Vocabulary:
                 LONGEST,
                 found[count:],
                 values[count:],
+                owners[count:],
             )
-        return found[:count], values[:count]
+        owners = owners[:count]
+        return [(found[:count][owners == at], values[:count][owners == at]) for at in range(len(query_words))]
 
     def _order_by_length(self) -> None:
         lengths = np.frombuffer(self._lengths, dtype=np.uint8)

@@ -296,10 +296,7 @@ class SearchIndex:
         self, query: Query, scopes: Collection[int], hidden: Collection[int], limit: int
     ) -> list[Hit]:
         self.ready()
-        similar = [
-            self._vocabulary.similar(word, prefix)
-            for word, prefix in zip(query.words, query.prefixes, strict=True)
-        ]
+        similar = self._vocabulary.similar_all(list(zip(query.words, query.prefixes, strict=True)))
         asked = set(scopes)
         slots = [self._slots[scope] for scope in asked if scope in self._slots]
         excluded = np.array(sorted({e for e in hidden if self._scope_of(e) in asked}), dtype=np.int64)

@@ -60,5 +60,6 @@ def test_titles_come_back_in_any_script_and_rank_by_title_then_id() -> None:
     assert titles.get(0) == "Кронштадт" and titles.get(9) == ""
     ids = np.arange(5, dtype=np.int64)
     assert titles.many(ids) == ["Кронштадт", "beta", "Alpha", "alpha", "ﬃ"]
+    assert titles.many(ids[:0]) == []
     # as ties are broken: lowercased title, then id (Cyrillic before the ligature, by code point)
     assert titles.ranks(ids).tolist() == [3, 2, 0, 1, 4]

@@ -39,6 +39,31 @@ def test_similar_words_are_every_word_word_similarity_accepts(
     assert vocabulary.similar(query_word, prefix).as_dict() == expected
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(WORDS, min_size=1, max_size=200, unique=True),
+    st.lists(st.tuples(WORDS, st.booleans()), min_size=1, max_size=6),
+)
+def test_the_words_of_a_query_looked_for_together_are_those_looked_for_one_by_one(
+    words: list[str], asked: list[tuple[str, bool]]
+) -> None:
+    """A query's words are looked for in one pass over the vocabulary; the same word twice, or
+    as a prefix and not, included."""
+    vocabulary = Vocabulary(unordered=0)
+    for word in words:
+        vocabulary.number(word)
+    together = [found.as_dict() for found in vocabulary.similar_all([*asked, *asked[:1]])]
+    expected = [
+        {
+            number: found
+            for number, word in enumerate(words)
+            if (found := word_similarity(typed, word, prefix))
+        }
+        for typed, prefix in [*asked, *asked[:1]]
+    ]
+    assert together == expected
+
+
 def test_a_word_keeps_its_number() -> None:
     vocabulary = Vocabulary()
     assert [vocabulary.number(word) for word in ("kronstadt", "makhno", "kronstadt")] == [0, 1, 0]
