@@ -22,9 +22,10 @@ class Change:
 class ChangeFeed(StoreBase):
     async def latest_change(self) -> int:
         """The newest change's number (0 for none): a process that indexes after reading it
-        needs only the changes after it."""
+        needs only the changes after it. Never below the newest pruned: once pruning has deleted
+        every change, a process that indexes now has seen that far, not missed any of them."""
         row = await self._one("SELECT COALESCE(MAX(seq), 0) FROM changes")
-        return int(row[0])
+        return max(int(row[0]), await self.pruned_through())
 
     async def changes_after(self, seq: int, limit: int = FEED_BATCH) -> list[Change]:
         rows = await self._all(
