@@ -9,7 +9,7 @@ from bot.postings import shelf as shelves
 from bot.postings.shelf import Shelf, Titles
 
 
-def test_pieces_read_back_through_replacing_dropping_and_packing() -> None:
+def test_pieces_read_back_through_replacing_dropping_and_packing(monkeypatch: pytest.MonkeyPatch) -> None:
     shelf = Shelf()
     shelf.grow(50)
     expected: dict[int, bytes] = {}
@@ -37,6 +37,8 @@ def test_pieces_read_back_through_replacing_dropping_and_packing() -> None:
     joined, lengths = again.joined(ids)
     assert joined == b"".join(expected.get(event_id, b"") for event_id in ids.tolist())
     assert lengths.tolist() == [len(expected.get(event_id, b"")) for event_id in ids.tolist()]
+    monkeypatch.setattr(shelves, "JOIN_CHUNK", 3)  # read a chunk of ids at a time: the same bytes
+    assert again.joined(ids)[0] == joined
 
 
 def test_a_shelf_packs_itself_once_dead_bytes_outweigh_the_live_ones(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -63,3 +65,5 @@ def test_titles_come_back_in_any_script_and_rank_by_title_then_id() -> None:
     assert titles.many(ids[:0]) == []
     # as ties are broken: lowercased title, then id (Cyrillic before the ligature, by code point)
     assert titles.ranks(ids).tolist() == [3, 2, 0, 1, 4]
+    assert titles.ranks(ids[::-1]).tolist() == [4, 1, 0, 2, 3]  # ties by id, whatever the order asked
+    assert titles.ranks(ids[:0]).tolist() == []
