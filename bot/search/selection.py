@@ -21,12 +21,13 @@ _KEEP = 1 - NAMED_SHARE  # of the total, without the name bonus
 _BONUS = NAMED_SHARE * 100
 _EXACT = 100.0 + EXACT_BONUS
 _MARGIN = 1e-6  # a candidate this close to making the answer is scored exactly before it is left out
+_BOUNDS = (_KEEP, _BONUS, _EXACT, MIN_SCORE, _MARGIN)
 
 
 def contenders(totals: npt.NDArray[np.float64], weight: float, limit: int) -> IntArray:
     """The candidates (by place) whose best possible score reaches the limit-th best least one."""
     perfect = 100.0 * weight * (1 - 1e-9)  # as any exact name makes its total
-    found: IntArray = _contenders(totals, weight, perfect, limit, _KEEP, _BONUS, _EXACT, MIN_SCORE, _MARGIN)
+    found: IntArray = _contenders(totals, weight, perfect, limit, _BOUNDS)
     return found
 
 
@@ -39,9 +40,7 @@ def finalists(
 ) -> IntArray:
     """The candidates (by place) whose estimate, name bonus and exact titles known, is near the
     limit-th best one or above it (and near MIN_SCORE at least)."""
-    found: IntArray = _finalists(
-        totals, weight, covered, exact, limit, _KEEP, _BONUS, _EXACT, MIN_SCORE, _MARGIN
-    )
+    found: IntArray = _finalists(totals, weight, covered, exact, limit, _BOUNDS)
     return found
 
 
@@ -81,25 +80,17 @@ def _contenders(
     weight: float,
     perfect: float,
     limit: int,
-    keep: float,
-    bonus: float,
-    exact_score: float,
-    min_score: float,
-    margin: float,
+    bounds: tuple[float, float, float, float, float],
 ) -> np.ndarray:
+    keep, bonus, exact_score, min_score, margin = bounds
     least = np.empty(len(totals), dtype=np.float64)
     for at in range(len(totals)):
         least[at] = keep * (totals[at] / weight)
     floor = _kth_largest(least, limit) if len(totals) > limit else 0.0
-    floor = max(floor, min_score) - margin
-    chosen = np.empty(len(totals), dtype=np.int64)
-    count = 0
+    most = np.empty(len(totals), dtype=np.float64)
     for at in range(len(totals)):
-        most = exact_score if totals[at] >= perfect else least[at] + bonus
-        if most >= floor:
-            chosen[count] = at
-            count += 1
-    return chosen[:count]
+        most[at] = exact_score if totals[at] >= perfect else least[at] + bonus
+    return _at_least(most, max(floor, min_score) - margin)
 
 
 @compiled
@@ -109,12 +100,9 @@ def _finalists(
     covered: np.ndarray,
     exact: np.ndarray,
     limit: int,
-    keep: float,
-    bonus: float,
-    exact_score: float,
-    min_score: float,
-    margin: float,
+    bounds: tuple[float, float, float, float, float],
 ) -> np.ndarray:
+    keep, bonus, exact_score, min_score, margin = bounds
     estimate = np.empty(len(totals), dtype=np.float64)
     for at in range(len(totals)):
         estimate[at] = keep * (totals[at] / weight) + (bonus if covered[at] else 0.0)
@@ -123,10 +111,16 @@ def _finalists(
     floor = min_score
     if len(totals) > limit:
         floor = max(floor, _kth_largest(estimate, limit))
-    chosen = np.empty(len(totals), dtype=np.int64)
+    return _at_least(estimate, floor - margin)
+
+
+@compiled
+def _at_least(values: np.ndarray, floor: float) -> np.ndarray:
+    """The places of the values not below `floor`, in order."""
+    chosen = np.empty(len(values), dtype=np.int64)
     count = 0
-    for at in range(len(totals)):
-        if estimate[at] >= floor - margin:
+    for at in range(len(values)):
+        if values[at] >= floor:
             chosen[count] = at
             count += 1
     return chosen[:count]
