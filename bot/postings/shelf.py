@@ -10,6 +10,7 @@ then the shelf is packed again, in event order.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
@@ -136,15 +137,16 @@ class Titles:
     def many(self, event_ids: npt.NDArray[np.int64]) -> list[str]:
         """The titles of these indexed events, read in one go (ties between thousands are broken
         by title)."""
+        return list(self._each(event_ids))
+
+    def _each(self, event_ids: npt.NDArray[np.int64]) -> Iterator[str]:
+        """The titles of these events, in their order, one string made at a time."""
         if not len(event_ids):
-            return []
+            return
         joined, sizes = self.shelf.joined(event_ids)
         ends = np.cumsum(sizes).tolist()
-        starts = [0, *ends[:-1]]
-        return [
-            joined[start:end].decode("utf-8", "surrogatepass")
-            for start, end in zip(starts, ends, strict=True)
-        ]
+        for start, end in zip([0, *ends[:-1]], ends, strict=True):
+            yield joined[start:end].decode("utf-8", "surrogatepass")
 
     def ranks(self, event_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
         """Each event's place among these in the order ties are broken in: title, then id."""
@@ -153,13 +155,8 @@ class Titles:
         if not len(event_ids):
             return np.empty(0, dtype=np.int32)
         by_id = np.argsort(event_ids, kind="stable")
-        joined, sizes = self.shelf.joined(event_ids[by_id])
-        ends = np.cumsum(sizes).tolist()
-        lowered = np.empty(len(ends), dtype=object)
-        lowered[:] = [
-            joined[start:end].decode("utf-8", "surrogatepass").lower()
-            for start, end in zip([0, *ends[:-1]], ends, strict=True)
-        ]
+        lowered = np.empty(len(event_ids), dtype=object)
+        lowered[:] = [title.lower() for title in self._each(event_ids[by_id])]
         order = by_id[np.argsort(lowered, kind="stable")]
         ranks = np.empty(len(event_ids), dtype=np.int32)
         ranks[order] = np.arange(len(event_ids), dtype=np.int32)
