@@ -117,16 +117,15 @@ def _passing(
 
 
 @compiled
-def _run_end(sizes: np.ndarray, size: int, at: int) -> int:
-    """Where the words of `size`, from `at`, end in `sizes` (ascending there)."""
-    high = len(sizes)
-    while at < high:
-        middle = (at + high) >> 1
-        if sizes[middle] <= size:
-            at = middle + 1
+def bisect_left(values: np.ndarray, target: int, low: int, high: int) -> int:
+    """The first place in values[low:high] (sorted) whose value is not below `target`."""
+    while low < high:
+        middle = (low + high) >> 1
+        if np.int64(values[middle]) < target:
+            low = middle + 1
         else:
             high = middle
-    return at
+    return low
 
 
 @compiled
@@ -175,7 +174,7 @@ def near_words(
         if size >= longest:  # a length past the byte: its own
             size = int(starts[spelling + 1] - starts[spelling])
         elif ordered:
-            end = _run_end(sizes, size, at)
+            end = bisect_left(sizes, size + 1, at, len(sizes))  # where this length's words end
         for query in range(asked):
             word = queries[query_starts[query] : query_starts[query + 1]]
             length = len(word)

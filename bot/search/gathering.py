@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.postings.segments import TAG_BITS, Segment
-from bot.relevance.compiled import compiled
+from bot.relevance.compiled import bisect_left, compiled
 from bot.relevance.scoring import TEXT_WEIGHT
 from bot.relevance.vocabulary import IntArray, Similar
 
@@ -109,18 +109,6 @@ def gather(
 
 
 @compiled
-def _bisect(keys: np.ndarray, target: int, low: int, high: int) -> int:
-    """The first place in keys[low:high] (sorted) whose key is not below `target`."""
-    while low < high:
-        middle = (low + high) >> 1
-        if np.int64(keys[middle]) < target:
-            low = middle + 1
-        else:
-            high = middle
-    return low
-
-
-@compiled
 def _gather(
     keys: np.ndarray,
     offsets: np.ndarray,
@@ -151,8 +139,8 @@ def _gather(
             continue
         start, stop = offsets[word], offsets[word + 1]
         for at_range in range(len(firsts)):
-            low = _bisect(keys, firsts[at_range] << tag_bits, start, stop)
-            high = _bisect(keys, ends[at_range] << tag_bits, low, stop)
+            low = bisect_left(keys, firsts[at_range] << tag_bits, start, stop)
+            high = bisect_left(keys, ends[at_range] << tag_bits, low, stop)
             lows[entry, at_range], highs[entry, at_range] = low, high
             room += high - low
     events = np.empty(room, dtype=np.int64)
@@ -170,7 +158,7 @@ def _gather(
                 if held_by[event] != mark:  # since edited or removed: its words are elsewhere
                     continue
                 if len(excluded):  # hidden by the server
-                    at = _bisect(excluded, event, 0, len(excluded))
+                    at = bisect_left(excluded, event, 0, len(excluded))
                     if at < len(excluded) and excluded[at] == event:
                         continue
                 candidate = place[event]
