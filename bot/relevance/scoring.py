@@ -222,9 +222,15 @@ def ranked(scores: dict[int, float], documents: Mapping[int, Ranked], limit: int
     ]
 
 
+def perfect_total(weight: float) -> float:
+    """The least weighted total that means every query word matched whole (within rounding): only
+    such a total can belong to an exact name."""
+    return 100.0 * weight * (1 - 1e-9)
+
+
 def best_possible(total: float, weight: float) -> float:
     """The most an event matched in a name can score: as if its name were covered, or exact (which
     needs every word matched whole, so a total within rounding of the full weight)."""
-    if total >= 100.0 * weight * (1 - 1e-9):
+    if total >= perfect_total(weight):
         return 100.0 + EXACT_BONUS
     return scaled(total, weight, True)

@@ -45,6 +45,7 @@ from bot.relevance.scoring import (
     Document,
     Hit,
     Query,
+    perfect_total,
     ranked,
     score_documents,
     word_similarity,
@@ -343,7 +344,7 @@ class SearchIndex:
         candidates = found.events[contenders]
         per_name = (np.frombuffer(self._name_sizes, np.uint8), np.frombuffer(self._name_lengths, np.uint8))
         covered, alike, named = names_covered(found, contenders, per_name, len(spelled))
-        perfect = totals >= 100.0 * weight * (1 - 1e-9)  # as any exact name makes its total
+        perfect = totals >= perfect_total(weight)
         for at in np.flatnonzero(alike & perfect).tolist():
             exact[at] = self._named_exactly(int(candidates[at]), spelled)
         if self._crowded:  # names past the last tag share it: those events are checked one by one

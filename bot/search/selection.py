@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.relevance.compiled import compiled
-from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, NAMED_SHARE
+from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, NAMED_SHARE, perfect_total
 from bot.relevance.vocabulary import IntArray
 
 _KEEP = 1 - NAMED_SHARE  # of the total, without the name bonus
@@ -26,8 +26,7 @@ _BOUNDS = (_KEEP, _BONUS, _EXACT, MIN_SCORE, _MARGIN)
 
 def contenders(totals: npt.NDArray[np.float64], weight: float, limit: int) -> IntArray:
     """The candidates (by place) whose best possible score reaches the limit-th best least one."""
-    perfect = 100.0 * weight * (1 - 1e-9)  # as any exact name makes its total
-    found: IntArray = _contenders(totals, weight, perfect, limit, _BOUNDS)
+    found: IntArray = _contenders(totals, weight, perfect_total(weight), limit, _BOUNDS)
     return found
 
 
