@@ -2,8 +2,9 @@
 the exact ranking of the few that can make the answer (their matches are gathered by
 bot/search/gathering.py).
 
-What lies between (the word weights, the bounds that leave most candidates out) is the index's
-own (bot/search/index.py), since it reads the index's per-event arrays.
+What lies between is elsewhere: the word weights are the index's own (bot/search/index.py),
+since it reads the index's per-event arrays, and the bounds that leave most candidates out are
+bot/search/selection.py.
 """
 
 from __future__ import annotations
