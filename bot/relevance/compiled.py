@@ -12,10 +12,13 @@ from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.core import cgutils as _cgutils
 from numba.core import types
 from numba.extending import intrinsic
 
 Function = TypeVar("Function", bound=Callable[..., Any])
+cgutils: Any = _cgutils  # numba's code-generation helpers, untyped
 
 
 def compiled(function: Function) -> Function:
@@ -33,6 +36,40 @@ def _bit_count(typing_context: Any, mask: Any) -> Any:
 
 
 bit_count = cast(Callable[[np.uint64], np.uint64], intrinsic(_bit_count))
+
+
+def _trailing_zeros(typing_context: Any, mask: Any) -> Any:
+    """How many bits of a 64-bit mask, not 0, are clear below its lowest set one (LLVM's cttz)."""
+
+    def generate(context: Any, builder: Any, signature: Any, arguments: Any) -> Any:
+        return builder.cttz(arguments[0], ir.Constant(ir.IntType(1), 1))
+
+    return types.uint64(types.uint64), generate
+
+
+trailing_zeros = cast(Callable[[np.uint64], np.uint64], intrinsic(_trailing_zeros))
+
+
+def _prefetch(typing_context: Any, values: Any, index: Any) -> Any:
+    """Ask the processor to bring `values[index]` into its cache, without waiting for it
+    (LLVM's prefetch: for reading, kept close, data)."""
+
+    def generate(context: Any, builder: Any, signature: Any, arguments: Any) -> Any:
+        kind = signature.args[0]
+        held = context.make_array(kind)(context, builder, arguments[0])
+        address = cgutils.get_item_pointer(context, builder, kind, held, [arguments[1]])
+        byte_address = ir.IntType(8).as_pointer()
+        int32 = ir.IntType(32)
+        declared = ir.FunctionType(ir.VoidType(), [byte_address, int32, int32, int32])
+        fetch = cgutils.get_or_insert_function(builder.module, declared, "llvm.prefetch.p0i8")
+        flags = [ir.Constant(int32, value) for value in (0, 3, 1)]
+        builder.call(fetch, [builder.bitcast(address, byte_address), *flags])
+        return context.get_dummy_value()
+
+    return types.void(values, index), generate
+
+
+prefetch = cast(Callable[[np.ndarray, int], None], intrinsic(_prefetch))
 
 
 @compiled
@@ -65,24 +102,37 @@ def edits_within(query: np.ndarray, word: np.ndarray, allowed: int, rows: np.nda
 
 
 _ONE = np.uint64(1)
+_THREE = np.uint64(3)
 
 
 @compiled
-def edits_bitwise(matches: np.ndarray, length: int, word: np.ndarray, query: np.ndarray) -> int:
+def edits_bitwise(
+    matches: np.ndarray,
+    asked: int,
+    queries: np.ndarray,
+    query: int,
+    length: int,
+    codes: np.ndarray,
+    first: int,
+    end: int,
+) -> int:
     """The same distance as `edits_within`, a whole column at a time (Hyyrö's bit-parallel
-    algorithm, for a query of at most 64 letters): `matches[code]` is the mask of the query's
-    places that hold that code unit, for the codes below its size; others are compared one by one."""
+    algorithm), between the query word `queries[query:query + length]` (at most 64 letters) and
+    the word `codes[first:end]`: `matches[asked, code]` is the mask of the query word's places
+    that hold that code unit, for the codes below 256; others are compared one by one. Places
+    rather than slices: a slice made for each of thousands of words costs more than the measure."""
     last = _ONE << np.uint64(length - 1)
     positive, negative, diagonal, previous_match = ~np.uint64(0), np.uint64(0), np.uint64(0), np.uint64(0)
     distance = length
-    for letter in word:
-        if letter < len(matches):
-            match = matches[letter]
+    for at in range(first, end):
+        letter = codes[at]
+        if letter < 256:
+            match = matches[asked, letter]
         else:
             match = np.uint64(0)
-            for at in range(length):
-                if query[at] == letter:
-                    match |= _ONE << np.uint64(at)
+            for place in range(length):
+                if queries[query + place] == letter:
+                    match |= _ONE << np.uint64(place)
         swapped = (((~diagonal) & match) << _ONE) & previous_match
         diagonal = ((((match & positive) + positive) ^ positive) | match | negative) | swapped
         up = negative | ~(diagonal | positive)
@@ -100,20 +150,33 @@ def edits_bitwise(matches: np.ndarray, length: int, word: np.ndarray, query: np.
 
 
 @compiled
-def _passing(
+def passing(
     masks: np.ndarray,
     query_mask: np.uint64,
     most_missing: np.uint64,
     most_surplus: np.uint64,
     flags: np.ndarray,
-) -> None:
-    """Which words of one length may be near enough by their letters: one branch-free pass that
-    the compiler turns into vector instructions. The bounds are unsigned, like the masks' counts:
-    numba would compare a signed number with an unsigned one in floating point."""
-    for at in range(len(masks)):
+    places: np.ndarray,
+) -> int:
+    """Which words may be near enough by their letters: their places among `masks` go into
+    `places`, and their count is returned. One branch-free pass that the compiler turns into
+    vector instructions flags them (`flags` is scratch of at least len(masks) + 8); the flags
+    are then read eight at a time, and few are set. The bounds are unsigned, like the masks'
+    counts: numba would compare a signed number with an unsigned one in floating point."""
+    size = len(masks)
+    for at in range(size):
         differ = masks[at] ^ query_mask
         lacking = bit_count(differ & query_mask)
         flags[at] = (lacking <= most_missing) & (bit_count(differ) - lacking <= most_surplus)
+    end = (size + 7) // 8 * 8
+    flags[size:end] = False
+    count = 0
+    for group, eight in enumerate(flags[:end].view(np.uint64)):
+        while eight:  # a set flag is one bit, the lowest of its byte
+            places[count] = group * 8 + (trailing_zeros(eight) >> _THREE)
+            count += 1
+            eight &= eight - _ONE
+    return count
 
 
 @compiled
@@ -129,77 +192,167 @@ def bisect_left(values: np.ndarray, target: int, low: int, high: int) -> int:
 
 
 @compiled
-def near_words(
+def _reach(size: int, length: int) -> tuple[int, int, int]:
+    """For a word of `size` letters and a query word of `length`: the edits allowed between
+    them, and how many letters each side may lack of the other's (see vocabulary.py); the
+    allowed edits are -1 when the lengths alone are too far apart."""
+    allowed = max(size, length) // 4
+    missing = allowed - max(0, size - length)
+    surplus = allowed - max(0, length - size)
+    if abs(size - length) > allowed or missing < 0 or surplus < 0:
+        return -1, 0, 0
+    return allowed, missing, surplus
+
+
+@compiled
+def _similarity(
+    matches: np.ndarray,
+    asked: int,
     queries: np.ndarray,
     query_starts: np.ndarray,
-    query_masks: np.ndarray,
-    numbers: np.ndarray,
-    sizes: np.ndarray,
-    masks: np.ndarray,
-    spelled_from: int,
     codes: np.ndarray,
-    starts: np.ndarray,
+    first: int,
+    end: int,
+    allowed: int,
     cutoff: float,
-    longest: int,
-    found: np.ndarray,
-    similarities: np.ndarray,
-    owners: np.ndarray,
-) -> int:
-    """Of the words `numbers` (with their lengths `sizes`, `longest` standing for any longer,
-    and their letter masks `masks`, all three in the same order), those within a quarter of
-    the longer word's length in edits of each query word, and their similarity, 100 × (1 − edits
-    / longer length) when at least `cutoff` (a share) as rapidfuzz's OSA.normalized_similarity
-    computes it. The query words are `queries[query_starts[j]:query_starts[j + 1]]`, with their
-    masks; each word found goes into `found`, `similarities` and `owners` (which query word's);
-    returns how many there are. Each length's words are read once for all the query words.
+) -> float:
+    """100 × (1 − edits / longer length) between the word `codes[first:end]` and the `asked`-th
+    query word (see `near_in_length_order`), as rapidfuzz's OSA.normalized_similarity computes
+    it; 0 beyond `allowed` edits or below `cutoff` (a share)."""
+    query = query_starts[asked]
+    length = query_starts[asked + 1] - query
+    if length <= 64:
+        edits = edits_bitwise(matches, asked, queries, query, length, codes, first, end)
+    else:
+        rows = np.empty((3, length + 1), dtype=np.int64)
+        edits = edits_within(queries[query : query + length], codes[first:end], allowed, rows)
+    if edits > allowed:
+        return 0.0
+    similarity = 1.0 - edits / max(end - first, length)
+    return 100 * similarity if similarity >= cutoff else 0.0
 
-    The words are in length order, and spelled in that order from the `spelled_from`-th of
-    `codes` (word k from `starts[k]` to `starts[k + 1]`); or, with `spelled_from` -1, in any
-    order and spelled by their numbers."""
-    ordered = spelled_from >= 0
-    asked = len(query_masks)
-    flags = np.empty(len(numbers), dtype=np.bool_)
-    rows = np.empty((3, 256), dtype=np.int64)
-    matches = np.zeros((asked, 256), dtype=np.uint64)  # for `edits_bitwise`, by query word
-    for query in range(asked):
+
+@compiled
+def _letter_masks(queries: np.ndarray, query_starts: np.ndarray) -> np.ndarray:
+    """For each query word, the mask of its places that hold each code unit below 256."""
+    matches = np.zeros((len(query_starts) - 1, 256), dtype=np.uint64)
+    for query in range(len(query_starts) - 1):
         first = query_starts[query]
         for at in range(min(query_starts[query + 1] - first, 64)):
             if queries[first + at] < 256:
                 matches[query, queries[first + at]] |= _ONE << np.uint64(at)
+    return matches
+
+
+_AHEAD = 8  # passing words whose letters are fetched ahead of the one being measured
+
+
+@compiled
+def near_in_length_order(
+    queries: np.ndarray,
+    query_starts: np.ndarray,
+    query_masks: np.ndarray,
+    masks: np.ndarray,
+    length_starts: np.ndarray,
+    sizes: tuple[int, int],
+    codes: np.ndarray,
+    code_bases: np.ndarray,
+    starts: np.ndarray,
+    cutoff: float,
+    found: np.ndarray,
+    similarities: np.ndarray,
+    owners: np.ndarray,
+) -> int:
+    """Of the words in length order (their letter masks `masks`; those of length n from
+    `length_starts[n]` to `length_starts[n + 1]`, the last length standing for any longer), of
+    the lengths `sizes` (first and last), those within a quarter of the longer word's length in
+    edits of each query word, with their similarity when at least `cutoff` (see `_similarity`).
+    The query words are `queries[query_starts[j]:query_starts[j + 1]]`, with their masks. Each
+    word found goes into `found` (its place in length order), `similarities` and `owners` (which
+    query word's); returns how many there are.
+
+    The words are spelled in `codes` in the same order, so a word of length n at place p starts
+    at `code_bases[n] + p * n`: the few words whose masks pass are read in turn, each one's
+    letters fetched a few words ahead of its measure, rather than each a wait on memory."""
+    matches = _letter_masks(queries, query_starts)
+    longest = len(length_starts) - 2
     count = 0
-    at = 0
-    while at < len(numbers):  # a length at a time, for every query word while it is at hand
-        size, end = int(sizes[at]), at + 1
-        spelling = spelled_from + at if ordered else int(numbers[at])
-        if size >= longest:  # a length past the byte: its own
-            size = int(starts[spelling + 1] - starts[spelling])
-        elif ordered:
-            end = bisect_left(sizes, size + 1, at, len(sizes))  # where this length's words end
-        for query in range(asked):
-            word = queries[query_starts[query] : query_starts[query + 1]]
-            length = len(word)
-            allowed = max(size, length) // 4
-            missing = allowed - max(0, size - length)  # the letters each side may lack of the other's
-            surplus = allowed - max(0, length - size)  # (see vocabulary.py)
-            if abs(size - length) > allowed or missing < 0 or surplus < 0:
+    widest = np.max(length_starts[sizes[0] + 1 : sizes[1] + 2] - length_starts[sizes[0] : sizes[1] + 1])
+    flags = np.empty(widest + 8, dtype=np.bool_)
+    passed = np.empty(widest, dtype=np.int64)
+    for size in range(sizes[0], sizes[1] + 1):
+        first, end = length_starts[size], length_starts[size + 1]
+        if first == end:
+            continue
+        if size == longest:  # lengths past the last one kept: each word's own length
+            places = np.arange(first, end)
+            return count + near_unordered(
+                queries,
+                query_starts,
+                query_masks,
+                places,
+                masks[first:end],
+                places,
+                codes,
+                starts,
+                cutoff,
+                found[count:],
+                similarities[count:],
+                owners[count:],
+            )
+        for query in range(len(query_masks)):
+            allowed, missing, surplus = _reach(size, query_starts[query + 1] - query_starts[query])
+            if allowed < 0:
                 continue
-            mask = query_masks[query]
-            _passing(masks[at:end], mask, np.uint64(missing), np.uint64(surplus), flags[at:end])
-            if length > 64 and len(rows[0]) < length + 1:
-                rows = np.empty((3, length + 1), dtype=np.int64)
-            for passed in np.flatnonzero(flags[at:end]):  # the few that may: measured in edits
-                place = at + int(passed)
-                spelling = spelled_from + place if ordered else int(numbers[place])
-                first, last = starts[spelling], starts[spelling + 1]
-                if length <= 64:
-                    edits = edits_bitwise(matches[query], length, codes[first:last], word)
-                else:
-                    edits = edits_within(word, codes[first:last], allowed, rows[:, : length + 1])
-                if edits > allowed:
-                    continue
-                similarity = 1.0 - edits / max(last - first, length)
-                if similarity >= cutoff:
-                    found[count], similarities[count], owners[count] = numbers[place], 100 * similarity, query
+            bounds = (np.uint64(missing), np.uint64(surplus))
+            passers = passing(masks[first:end], query_masks[query], *bounds, flags, passed)
+            base = code_bases[size] + first * size
+            for at in range(passers):
+                if at + _AHEAD < passers:
+                    prefetch(codes, base + passed[at + _AHEAD] * size)
+                spelled = base + passed[at] * size
+                value = _similarity(
+                    matches, query, queries, query_starts, codes, spelled, spelled + size, allowed, cutoff
+                )
+                if value > 0:
+                    found[count], similarities[count], owners[count] = first + passed[at], value, query
                     count += 1
-        at = end
+    return count
+
+
+@compiled
+def near_unordered(
+    queries: np.ndarray,
+    query_starts: np.ndarray,
+    query_masks: np.ndarray,
+    numbers: np.ndarray,
+    masks: np.ndarray,
+    spellings: np.ndarray,
+    codes: np.ndarray,
+    starts: np.ndarray,
+    cutoff: float,
+    found: np.ndarray,
+    similarities: np.ndarray,
+    owners: np.ndarray,
+) -> int:
+    """`near_in_length_order` for words in any order, of any lengths: word k is `numbers[k]`
+    (what goes into `found`), with the mask `masks[k]`, spelled from `starts[spellings[k]]` to
+    `starts[spellings[k] + 1]`. For the few words met since the length order was made."""
+    matches = _letter_masks(queries, query_starts)
+    count = 0
+    for at in range(len(numbers)):
+        spelled = spellings[at]
+        first, end = starts[spelled], starts[spelled + 1]
+        for query in range(len(query_masks)):
+            allowed, missing, surplus = _reach(end - first, query_starts[query + 1] - query_starts[query])
+            if allowed < 0:
+                continue
+            differ = masks[at] ^ query_masks[query]
+            lacking = bit_count(differ & query_masks[query])
+            if lacking > np.uint64(missing) or bit_count(differ) - lacking > np.uint64(surplus):
+                continue
+            value = _similarity(matches, query, queries, query_starts, codes, first, end, allowed, cutoff)
+            if value > 0:
+                found[count], similarities[count], owners[count] = numbers[at], value, query
+                count += 1
     return count

@@ -9,7 +9,9 @@ a word (the letters it holds, and those it holds twice) bound those counts from 
 vocabulary keeps its words in order of length, with their masks: a query word's candidates are
 the words of the lengths within reach, one slice of that order, and only those whose masks pass
 (a few thousand of 370,000 words at most, at a million events) are measured in edits. Both steps
-run in machine code (bot/relevance/compiled.py), one pass over the slice.
+run in machine code (bot/relevance/compiled.py): a vector pass over a length's masks, then the
+passing words measured in turn, each one's letters fetched ahead of its turn (found by
+arithmetic: a length's words are spelled end to end in the same order).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from bot.relevance.compiled import near_words
+from bot.relevance.compiled import near_in_length_order, near_unordered
 from bot.relevance.scoring import PREFIX_SIMILARITY, WORD_CUTOFF
 
 IntArray = npt.NDArray[np.int64]
@@ -110,6 +112,7 @@ class Vocabulary:
         self._masks_by_length: Masks64 = np.empty(0, dtype=np.uint64)
         self._lengths_by_length: npt.NDArray[np.uint8] = np.empty(0, dtype=np.uint8)
         self._length_starts: IntArray = np.zeros(LONGEST + 2, dtype=np.int64)
+        self._code_bases: IntArray = np.zeros(LONGEST + 1, dtype=np.int64)  # see near_in_length_order
         self._remembered: dict[tuple[str, bool], Similar] = {}
         self._remembered_at = 0  # how many words there were when they were remembered
 
@@ -231,55 +234,46 @@ class Vocabulary:
     def _near(self, query_words: list[str]) -> list[tuple[IntArray, npt.NDArray[np.float64]]]:
         """For each query word, the words `word_similarity` accepts and their similarity: only
         those of the lengths within reach whose letters may be (see the top) are measured, in
-        machine code, and each length is read once for all the query words."""
+        machine code."""
         self._measure_new_words()
         if len(self.words) - self._ordered > max(self._unordered_limit, self._ordered // 8):
             self._order_by_length()
-        lengths, starts = [len(word) for word in query_words], self._length_starts
+        lengths = [len(word) for word in query_words]
         lowest = min(max(1, length - length // 4) for length in lengths)
         longest = max(length + length // 3 + 1 for length in lengths)  # none longer is near
-        first, end = starts[min(lowest, LONGEST)], starts[min(longest, LONGEST) + 1]
+        sizes = (min(lowest, LONGEST), min(longest, LONGEST))
+        starts = self._length_starts
         since = np.arange(self._ordered, len(self.words), dtype=np.int64)  # met since that order
-        blocks = (
-            (
-                self._by_length[first:end],
-                self._lengths_by_length[first:end],
-                self._masks_by_length[first:end],
-                first,
-            ),
-            (
-                since,
-                np.frombuffer(self._lengths, dtype=np.uint8)[self._ordered :],
-                masks_of(self._letters[self._ordered :], self._twice[self._ordered :]),
-                -1,
-            ),
-        )
-        room = len(query_words) * (end - first + len(since))  # never touched beyond what is found
+        room = len(query_words) * (starts[sizes[1] + 1] - starts[sizes[0]] + len(since))
         found, values = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.float64)
         owners = np.empty(room, dtype=np.int64)
         queries = np.concatenate([spelled(word) for word in query_words])
-        query_starts = np.cumsum([0, *lengths], dtype=np.int64)
-        query_masks = np.array([letters_mask(word) for word in query_words], dtype=np.uint64)
+        asked = (
+            queries,
+            np.cumsum([0, *lengths], dtype=np.int64),
+            np.array([letters_mask(word) for word in query_words], dtype=np.uint64),
+        )
         codes = np.frombuffer(self._codes, dtype=self._codes.typecode)
         code_starts = np.frombuffer(self._code_starts, dtype=np.uint32)
-        count, cutoff = 0, WORD_CUTOFF / 100
-        for numbers, sizes, masks, spelled_from in blocks:
-            count += near_words(
-                queries,
-                query_starts,
-                query_masks,
-                numbers,
-                sizes,
-                masks,
-                spelled_from,
-                codes,
-                code_starts,
-                cutoff,
-                LONGEST,
-                found[count:],
-                values[count:],
-                owners[count:],
-            )
+        cutoff = WORD_CUTOFF / 100
+        count = near_in_length_order(
+            *asked,
+            self._masks_by_length,
+            starts,
+            sizes,
+            codes,
+            self._code_bases,
+            code_starts,
+            cutoff,
+            found,
+            values,
+            owners,
+        )
+        found[:count] = self._by_length[found[:count]]  # places in length order, as numbers
+        if len(since):
+            masks = masks_of(self._letters[self._ordered :], self._twice[self._ordered :])
+            rest = (found[count:], values[count:], owners[count:])
+            count += near_unordered(*asked, since, masks, since, codes, code_starts, cutoff, *rest)
         owners = owners[:count]
         return [(found[:count][owners == at], values[:count][owners == at]) for at in range(len(query_words))]
 
@@ -296,6 +290,10 @@ class Vocabulary:
         words = self.words
         self._spell([words[number] for number in self._by_length.tolist()])
         self._ordered = len(lengths)
+        # where a length's words would start if every word before them were as long
+        firsts = self._length_starts[: LONGEST + 1]
+        code_starts = np.frombuffer(self._code_starts, dtype=np.uint32).astype(np.int64)
+        self._code_bases = code_starts[firsts] - firsts * np.arange(LONGEST + 1, dtype=np.int64)
 
     def _starting(self, prefix: str) -> IntArray:
         """The numbers of the words that start with `prefix`."""
