@@ -21,7 +21,6 @@ import itertools
 from array import array
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -323,11 +322,9 @@ class SearchIndex:
         covered, exact = self._covered(query, similar, found, contenders, totals, weight)
         near = selection.finalists(totals, weight, covered, exact, limit)
         shortest = np.frombuffer(self._shortest, dtype=np.uint32)
-        chosen = Candidates(candidates[near], totals[near], covered[near], exact[near])
+        chosen = Candidates(candidates[near], totals[near], covered[near], exact[near], every[near])
         ranks = np.frombuffer(self._title_rank, dtype=np.int32)
-        hits = exact_ranking(chosen, weight, limit, self._titles, shortest, ranks)
-        whole_of = dict(zip(candidates[near].tolist(), every[near].tolist(), strict=True))
-        return [hit if whole_of[hit.event_id] else replace(hit, partial=True) for hit in hits]
+        return exact_ranking(chosen, weight, limit, self._titles, shortest, ranks)
 
     def _covered(
         self,

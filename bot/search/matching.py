@@ -22,6 +22,7 @@ from bot.relevance.compiled import compiled
 from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, Hit, ranked, scaled
 from bot.relevance.vocabulary import IntArray, Similar
 from bot.search.gathering import Gathered
+from bot.search.selection import best_first
 
 EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)
 
@@ -112,6 +113,7 @@ class Candidates:
     totals: npt.NDArray[np.float64]
     covered: npt.NDArray[np.bool_]
     exact: npt.NDArray[np.bool_]
+    whole: npt.NDArray[np.bool_]  # every query word met something in it (else a partial match)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +131,11 @@ def exact_ranking(
     title_ranks: npt.NDArray[np.int32],
 ) -> list[Hit]:
     """The answer from the candidates: their exact scores, as the full scan computes them, then
-    best first with ties broken as `ranked` breaks them. Of many equal scores (a common word in
-    thousands of titles), only the ones whose shortest name can still decide are handed to
-    `ranked`, which compares titles; `shortest` is indexed by event id, and so are `title_ranks`
-    (the base's events in title order, -1 for the others), which leave few titles to read."""
+    best first with ties broken as `ranked` breaks them. `shortest` is indexed by event id, and so
+    are `title_ranks`: the base's events in title order, -1 for the others. When every candidate
+    has a rank, that order breaks the ties in machine code, and only the answer's titles are
+    read. Otherwise, of many equal scores (a common word in thousands of titles), only the ones
+    whose shortest name can still decide are handed to `ranked`, which compares titles."""
     events = found.events
     # the same sum means the same score: `scaled` once for each distinct one (ties are many)
     sums, which = np.unique(found.totals, return_inverse=True)
@@ -140,6 +143,10 @@ def exact_ranking(
     named = np.array([scaled(total, weight, True) for total in sums.tolist()])
     scores = np.where(found.exact, 100.0 + EXACT_BONUS, np.where(found.covered, named[which], plain[which]))
     kept = np.flatnonzero(scores >= MIN_SCORE)
+    ranks = title_ranks[events[kept]]
+    if (ranks >= 0).all():  # all in the base's title order: ranked without a title read
+        kept = kept[best_first(scores[kept], shortest[events[kept]], ranks, limit)]
+        return _hits(found, kept, scores, titles.many(events[kept]))
     if len(kept) > limit:
         score = scores[kept]
         shortest_kept = shortest[events[kept]]
@@ -159,4 +166,16 @@ def exact_ranking(
     ids = events[kept]
     chosen = dict(zip(ids.tolist(), scores[kept].tolist(), strict=True))
     named_as = map(_Named, titles.many(ids), shortest[ids].tolist())  # the titles read in one go
-    return ranked(chosen, dict(zip(chosen, named_as, strict=True)), limit)
+    hits = ranked(chosen, dict(zip(chosen, named_as, strict=True)), limit)
+    order = dict(zip(ids.tolist(), range(len(ids)), strict=True))
+    kept = kept[[order[hit.event_id] for hit in hits]]
+    return _hits(found, kept, scores, [hit.title for hit in hits])
+
+
+def _hits(
+    found: Candidates, kept: IntArray, scores: npt.NDArray[np.float64], titles: Sequence[str]
+) -> list[Hit]:
+    """The answer: the candidates at `kept`, in that order, with their scores and titles."""
+    events, whole = found.events[kept].tolist(), found.whole[kept].tolist()
+    listed = zip(events, titles, scores[kept].tolist(), whole, strict=True)
+    return [Hit(event_id, title, score, not whole) for event_id, title, score, whole in listed]

@@ -123,3 +123,62 @@ def _at_least(values: np.ndarray, floor: float) -> np.ndarray:
             chosen[count] = at
             count += 1
     return chosen[:count]
+
+
+def best_first(
+    scores: npt.NDArray[np.float64],
+    shortest: npt.NDArray[np.uint32],
+    ranks: npt.NDArray[np.int32],
+    limit: int,
+) -> IntArray:
+    """The places of the best `limit` candidates, best first: by score, then the shortest name,
+    then the place in title order (`ranks`, distinct), as `ranked` orders them."""
+    found: IntArray = _best_first(scores, shortest, ranks, limit)
+    return found
+
+
+@compiled
+def _worse(scores: np.ndarray, shortest: np.ndarray, ranks: np.ndarray, one: int, other: int) -> bool:
+    """Whether candidate `one` comes after `other` in the answer."""
+    if scores[one] != scores[other]:
+        return bool(scores[one] < scores[other])
+    if shortest[one] != shortest[other]:
+        return bool(shortest[one] > shortest[other])
+    return bool(ranks[one] > ranks[other])
+
+
+@compiled
+def _sink(heap: np.ndarray, size: int, scores: np.ndarray, shortest: np.ndarray, ranks: np.ndarray) -> None:
+    """Move the top of the heap (the worst candidate on top) down to its place."""
+    parent = 0
+    while True:
+        child = 2 * parent + 1
+        if child >= size:
+            return
+        if child + 1 < size and _worse(scores, shortest, ranks, heap[child + 1], heap[child]):
+            child += 1
+        if not _worse(scores, shortest, ranks, heap[child], heap[parent]):
+            return
+        heap[parent], heap[child] = heap[child], heap[parent]
+        parent = child
+
+
+@compiled
+def _best_first(scores: np.ndarray, shortest: np.ndarray, ranks: np.ndarray, limit: int) -> np.ndarray:
+    size = min(limit, len(scores))
+    heap = np.empty(size, dtype=np.int64)  # the best so far, the worst of them on top
+    for at in range(size):
+        heap[at] = at
+        child = at
+        while child > 0 and _worse(scores, shortest, ranks, heap[child], heap[(child - 1) >> 1]):
+            parent = (child - 1) >> 1
+            heap[parent], heap[child] = heap[child], heap[parent]
+            child = parent
+    for at in range(size, len(scores)):
+        if size and _worse(scores, shortest, ranks, heap[0], at):
+            heap[0] = at
+            _sink(heap, size, scores, shortest, ranks)
+    for end in range(size - 1, 0, -1):  # the worst to the end, one at a time: best first
+        heap[0], heap[end] = heap[end], heap[0]
+        _sink(heap, end, scores, shortest, ranks)
+    return heap
