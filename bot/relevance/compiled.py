@@ -21,9 +21,14 @@ Function = TypeVar("Function", bound=Callable[..., Any])
 cgutils: Any = _cgutils  # numba's code-generation helpers, untyped
 
 
+COMPILED: list[Any] = []  # every compiled function: bot/search/warming.py readies them all
+
+
 def compiled(function: Function) -> Function:
     """`function` as machine code: no Python objects, no global interpreter lock held."""
-    return cast(Function, numba.njit(cache=True, nogil=True)(function))
+    dispatcher = numba.njit(cache=True, nogil=True)(function)
+    COMPILED.append(dispatcher)
+    return cast(Function, dispatcher)
 
 
 def _bit_count(typing_context: Any, mask: Any) -> Any:

@@ -231,13 +231,18 @@ class Vocabulary:
             numbers, values = numbers[first], values[first]
         return Similar(numbers, values)
 
+    def ready(self) -> None:
+        """Measure the words met since the last look, and order them by length once they are
+        many (else the next query word does)."""
+        self._measure_new_words()
+        if len(self.words) - self._ordered > max(self._unordered_limit, self._ordered // 8):
+            self._order_by_length()
+
     def _near(self, query_words: list[str]) -> list[tuple[IntArray, npt.NDArray[np.float64]]]:
         """For each query word, the words `word_similarity` accepts and their similarity: only
         those of the lengths within reach whose letters may be (see the top) are measured, in
         machine code."""
-        self._measure_new_words()
-        if len(self.words) - self._ordered > max(self._unordered_limit, self._ordered // 8):
-            self._order_by_length()
+        self.ready()
         lengths = [len(word) for word in query_words]
         lowest = min(max(1, length - length // 4) for length in lengths)
         longest = max(length + length // 3 + 1 for length in lengths)  # none longer is near

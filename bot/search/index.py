@@ -50,7 +50,7 @@ from bot.relevance.scoring import (
     word_similarity,
     word_weights,
 )
-from bot.relevance.vocabulary import IntArray, Similar, Vocabulary
+from bot.relevance.vocabulary import UNORDERED, IntArray, Similar, Vocabulary
 from bot.relevance.words import content_words, search_words
 from bot.search import selection
 from bot.search.gathering import Entries, Gathered, gather, met_counts, weighted
@@ -70,13 +70,14 @@ class SearchIndex:
     Per-event data is held in arrays indexed by event id (the database's row ids, which start at
     1 and have few gaps), so an event costs a few dozen bytes beside its words and postings."""
 
-    def __init__(self, *, tail_events: int = TAIL_EVENTS) -> None:
+    def __init__(self, *, tail_events: int = TAIL_EVENTS, unordered_words: int = UNORDERED) -> None:
         self._tail_limit = tail_events
+        self._unordered_words = unordered_words  # see Vocabulary
         self.clear()
 
     def clear(self) -> None:
         """Forget every event: the index holds nothing until it is filled again."""
-        self._vocabulary = Vocabulary()
+        self._vocabulary = Vocabulary(unordered=self._unordered_words)
         self._words = Shelf()  # event id -> its encoded words; None: not indexed
         self._titles = Titles()
         self._slot_of = array("i")  # event id -> its scope's slot; -1: not indexed
@@ -165,6 +166,7 @@ class SearchIndex:
             events = np.array(sorted(self._tail_events), dtype=np.int64)
             self._tail = self._build(events, np.frombuffer(self._slot_of, dtype=np.int32))
             self._tail_stale = False
+        self._vocabulary.ready()
 
     def _build(self, events: IntArray, slots: np.ndarray) -> Segment | None:
         if not len(events):
