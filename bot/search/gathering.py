@@ -24,11 +24,13 @@ from bot.relevance.vocabulary import IntArray, Similar
 @dataclass(frozen=True, slots=True)
 class Gathered:
     """The candidates of one query, in the order met: each one's event, and each query word's
-    best value in it (0: none); every match in a name that counts towards covering it (a word
-    that two query words both met counts for the first): the candidate's place and the name's tag."""
+    best value in it (0: none), with how many candidates each query word met; every match in a
+    name that counts towards covering it (a word that two query words both met counts for the
+    first): the candidate's place and the name's tag."""
 
     events: IntArray
-    best: npt.NDArray[np.float64]  # candidates × query words
+    best: npt.NDArray[np.float64]  # query words × candidates: a word's values lie together
+    met: IntArray
     name_at: IntArray
     name_tags: IntArray
 
@@ -40,7 +42,8 @@ class Gathered:
         shifts = np.cumsum([0] + [len(part.events) for part in parts[:-1]])
         return cls(
             np.concatenate([part.events for part in parts]),
-            np.concatenate([part.best for part in parts]),
+            np.concatenate([part.best for part in parts], axis=1),
+            np.sum([part.met for part in parts], axis=0),
             np.concatenate([part.name_at + shift for part, shift in zip(parts, shifts, strict=True)]),
             np.concatenate([part.name_tags for part in parts]),
         )
@@ -79,15 +82,15 @@ def gather(
     entries: Entries,
     held_by: npt.NDArray[np.int8],
     excluded: IntArray,
-    place: IntArray,
+    place: npt.NDArray[np.int32],
 ) -> Gathered:
     """The matches of the query's `entries` in `ranges` of the segment's rows. An event counts
     here only if `held_by[event] == mark` (the segment holds its current words) and it is not
-    `excluded` (sorted). `place` is scratch by event id, all -1, and left so: every array is
-    made before the first place is written, so nothing can stop the pass halfway."""
+    `excluded` (sorted). `place` is scratch by event id (int32), all -1, and left so: every
+    array is made before the first place is written, so nothing can stop the pass halfway."""
     firsts = np.array([first for first, _ in ranges], dtype=np.int64)
     ends = np.array([end for _, end in ranges], dtype=np.int64)
-    events, best, name_at, name_tags = _gather(
+    events, best, met, name_at, name_tags = _gather(
         segment.keys,
         segment.offsets,
         segment.events,
@@ -105,7 +108,7 @@ def gather(
         TAG_BITS,
         place,
     )
-    return Gathered(events, best, name_at, name_tags)
+    return Gathered(events, best, met, name_at, name_tags)
 
 
 @compiled
@@ -126,7 +129,7 @@ def _gather(
     text_weight: float,
     tag_bits: int,
     place: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     tag_mask = (1 << tag_bits) - 1
     known = len(offsets) - 1
     # where each (word, range of rows) run lies, found once: their sum bounds the candidates
@@ -144,7 +147,8 @@ def _gather(
             lows[entry, at_range], highs[entry, at_range] = low, high
             room += high - low
     events = np.empty(room, dtype=np.int64)
-    best = np.zeros((room, words_asked), dtype=np.float64)
+    best = np.zeros((words_asked, room), dtype=np.float64)
+    met = np.zeros(words_asked, dtype=np.int64)
     name_at = np.empty(room, dtype=np.int64)
     name_tags = np.empty(room, dtype=np.int64)
     count = named = 0
@@ -161,37 +165,25 @@ def _gather(
                     at = bisect_left(excluded, event, 0, len(excluded))
                     if at < len(excluded) and excluded[at] == event:
                         continue
-                candidate = place[event]
+                candidate = int(place[event])
                 if candidate < 0:
-                    candidate = place[event] = count
+                    candidate = count
+                    place[event] = count
                     events[count] = event
                     count += 1
                 tag = key & tag_mask
                 value = in_text if tag == 0 else similarity
-                if value > best[candidate, query_word]:
-                    best[candidate, query_word] = value
+                held = best[query_word, candidate]
+                if value > held:
+                    if held == 0:
+                        met[query_word] += 1
+                    best[query_word, candidate] = value
                 if tag != 0 and in_names:
                     name_at[named], name_tags[named] = candidate, tag
                     named += 1
-    for candidate in range(count):
-        place[events[candidate]] = -1
-    return events[:count], best[:count], name_at[:named], name_tags[:named]
-
-
-def met_counts(best: npt.NDArray[np.float64]) -> list[int]:
-    """How many candidates each query word met (its column of `best` above 0)."""
-    counts: list[int] = _met_counts(best).tolist()
-    return counts
-
-
-@compiled
-def _met_counts(best: np.ndarray) -> np.ndarray:
-    counts = np.zeros(best.shape[1], dtype=np.int64)
-    for row in range(best.shape[0]):
-        for column in range(best.shape[1]):
-            if best[row, column] > 0:
-                counts[column] += 1
-    return counts
+    for at in range(count):
+        place[events[at]] = -1
+    return events[:count], best[:, :count], met, name_at[:named], name_tags[:named]
 
 
 @compiled
@@ -199,12 +191,11 @@ def weighted(best: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndar
     """Each candidate's weighted sum over the query words, added up in query-word order as the
     full scan adds them (so the very same floating-point number), and whether every query word
     met something in it (else /search calls it a partial match)."""
-    totals = np.zeros(best.shape[0], dtype=np.float64)
-    every = np.ones(best.shape[0], dtype=np.bool_)
-    for row in range(best.shape[0]):
-        total = 0.0
-        for column in range(best.shape[1]):
-            total += weights[column] * best[row, column]
-            every[row] &= best[row, column] > 0
-        totals[row] = total
+    totals = np.zeros(best.shape[1], dtype=np.float64)
+    every = np.ones(best.shape[1], dtype=np.bool_)
+    for word in range(best.shape[0]):  # a word at a time, each total growing in the same order
+        weight = weights[word]
+        for candidate in range(best.shape[1]):
+            totals[candidate] += weight * best[word, candidate]
+            every[candidate] &= best[word, candidate] > 0
     return totals, every

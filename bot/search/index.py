@@ -53,7 +53,7 @@ from bot.relevance.scoring import (
 from bot.relevance.vocabulary import UNORDERED, IntArray, Similar, Vocabulary
 from bot.relevance.words import content_words, search_words
 from bot.search import selection
-from bot.search.gathering import Entries, Gathered, gather, met_counts, weighted
+from bot.search.gathering import Entries, Gathered, gather, weighted
 from bot.search.matching import Candidates, covers_a_name, exact_ranking, names_covered, words_met
 
 # what callers import from here
@@ -98,7 +98,7 @@ class SearchIndex:
         self._base: Segment | None = None
         self._tail: Segment | None = None
         self._base_text: BaseText | None = None  # the base's text words, read back for a full scan
-        self._place: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
+        self._place: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
         self._tail_events: set[int] = set()  # indexed since the base was built
         self._base_stale = self._tail_stale = False
 
@@ -144,7 +144,7 @@ class SearchIndex:
     def ready(self) -> None:
         """Build what the changes since the last question need (else the next question does)."""
         if len(self._place) < len(self._words):  # the scratch array `gather` fills, made once
-            self._place = np.full(len(self._words), -1, dtype=np.int64)
+            self._place = np.full(len(self._words), -1, dtype=np.int32)
         if self._base_stale:
             slots = np.frombuffer(self._slot_of, dtype=np.int32)
             held = np.frombuffer(self._held_by, dtype=np.int8)
@@ -313,7 +313,7 @@ class SearchIndex:
             return []
         found = Gathered.joined(parts)
         population = sum(self._sizes[scope] for scope in asked) - len(excluded)
-        weights = word_weights(met_counts(found.best), population)
+        weights = word_weights(found.met.tolist(), population)
         weight = sum(weights)
         totals, every = weighted(found.best, np.array(weights, dtype=np.float64))
         candidates = found.events
