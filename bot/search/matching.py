@@ -18,13 +18,14 @@ import numpy.typing as npt
 
 from bot.postings.segments import TAG_BITS
 from bot.postings.shelf import Titles
-from bot.relevance.compiled import compiled
+from bot.relevance.compiled import compiled, prefetch
 from bot.relevance.scoring import EXACT_BONUS, MIN_SCORE, Hit, ranked, scaled
 from bot.relevance.vocabulary import IntArray, Similar
 from bot.search.gathering import Gathered
 from bot.search.selection import best_first
 
 EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)
+_AHEAD = 8  # contenders whose names are fetched ahead of the one being read
 
 
 def names_covered(
@@ -63,18 +64,23 @@ def _names_covered(
     tag_bits: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     tags = 1 << tag_bits
-    place = np.full(len(events), -1, dtype=np.int64)  # candidate -> its place among the contenders
+    place = np.full(len(events), -1, dtype=np.int32)  # candidate -> its place among the contenders
     for at in range(len(contenders)):
         place[contenders[at]] = at
-    met = np.zeros(len(contenders) * tags, dtype=np.int64)  # words met, by (contender, tag)
+    # words met, by (contender, tag), stopping at 255: no name has that many content words
+    met = np.zeros(len(contenders) * tags, dtype=np.uint8)
     for at in range(len(name_at)):
         contender = place[name_at[at]]
-        if contender >= 0:
+        if contender >= 0 and met[contender * tags + name_tags[at]] < 255:
             met[contender * tags + name_tags[at]] += 1
     covered = np.zeros(len(contenders), dtype=np.bool_)
     alike = np.zeros(len(contenders), dtype=np.bool_)
     named = np.zeros(len(contenders), dtype=np.bool_)
     for at in range(len(contenders)):
+        if at + _AHEAD < len(contenders):  # the names of an event met later: fetched meanwhile
+            ahead = events[contenders[at + _AHEAD]] << tag_bits
+            prefetch(name_sizes, ahead)
+            prefetch(name_lengths, ahead)
         names = events[contenders[at]] << tag_bits
         for tag in range(tags):
             count = met[at * tags + tag]

@@ -82,14 +82,18 @@ def _contenders(
     bounds: tuple[float, float, float, float, float],
 ) -> np.ndarray:
     keep, bonus, exact_score, min_score, margin = bounds
-    least = np.empty(len(totals), dtype=np.float64)
+    # the limit-th best least score: a candidate's least grows with its total, so it is the
+    # limit-th largest total's, and no array of them is made
+    floor = keep * (_kth_largest(totals, limit) / weight) if len(totals) > limit else 0.0
+    threshold = max(floor, min_score) - margin
+    chosen = np.empty(len(totals), dtype=np.int64)
+    count = 0
     for at in range(len(totals)):
-        least[at] = keep * (totals[at] / weight)
-    floor = _kth_largest(least, limit) if len(totals) > limit else 0.0
-    most = np.empty(len(totals), dtype=np.float64)
-    for at in range(len(totals)):
-        most[at] = exact_score if totals[at] >= perfect else least[at] + bonus
-    return _at_least(most, max(floor, min_score) - margin)
+        most = exact_score if totals[at] >= perfect else keep * (totals[at] / weight) + bonus
+        if most >= threshold:
+            chosen[count] = at
+            count += 1
+    return chosen[:count]
 
 
 @compiled
