@@ -16,9 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.postings.segments import TAG_BITS, Segment
-from bot.relevance.compiled import bisect_left, compiled
+from bot.relevance.compiled import bisect_left, bit_count, compiled
 from bot.relevance.scoring import TEXT_WEIGHT
 from bot.relevance.vocabulary import IntArray, Similar
+
+_ONE = np.uint64(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,35 +77,167 @@ class Entries:
         return cls(asked, numbers, values, counted, len(similar))
 
 
-def gather(
-    segment: Segment,
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One segment's part in a query: the asked rows ([firsts[r], ends[r]) for each range r), and
+    where each entry's keys in them run (from lows[e, r] to highs[e, r]), found once."""
+
+    segment: Segment
+    mark: int  # what `held_by` says of an event whose current words this segment holds
+    firsts: IntArray
+    ends: IntArray
+    lows: IntArray
+    highs: IntArray
+
+    @classmethod
+    def of(cls, segment: Segment, mark: int, ranges: Sequence[tuple[int, int]], entries: Entries) -> Source:
+        firsts = np.array([first for first, _ in ranges], dtype=np.int64)
+        ends = np.array([end for _, end in ranges], dtype=np.int64)
+        lows, highs = _runs(segment.keys, segment.offsets, entries.numbers, firsts, ends, TAG_BITS)
+        return cls(segment, mark, firsts, ends, lows, highs)
+
+    def keys_per_word(self, entries: Entries) -> IntArray:
+        """How many keys each query word's entries have in the asked rows."""
+        counts: IntArray = np.bincount(
+            entries.asked, weights=(self.highs - self.lows).sum(axis=1), minlength=entries.words_asked
+        ).astype(np.int64)
+        return counts
+
+    def excluded_rows(self, excluded: IntArray) -> IntArray:
+        """The asked rows of the `excluded` events (sorted ids) this segment has a row for."""
+        found = []
+        for first, end in zip(self.firsts.tolist(), self.ends.tolist(), strict=True):
+            events = self.segment.events[first:end]
+            at = np.minimum(np.searchsorted(events, excluded), max(len(events) - 1, 0))
+            if len(events):
+                found.append(first + at[events[at] == excluded])
+        return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+
+
+@compiled
+def _runs(
+    keys: np.ndarray,
+    offsets: np.ndarray,
+    numbers: np.ndarray,
+    firsts: np.ndarray,
+    ends: np.ndarray,
+    tag_bits: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    known = len(offsets) - 1
+    lows = np.zeros((len(numbers), len(firsts)), dtype=np.int64)
+    highs = np.zeros((len(numbers), len(firsts)), dtype=np.int64)
+    for entry in range(len(numbers)):
+        word = numbers[entry]
+        if word >= known:  # met since this segment was built: none of its keys are here
+            continue
+        start, stop = offsets[word], offsets[word + 1]
+        for at_range in range(len(firsts)):
+            low = bisect_left(keys, firsts[at_range] << tag_bits, start, stop)
+            lows[entry, at_range] = low
+            highs[entry, at_range] = bisect_left(keys, ends[at_range] << tag_bits, low, stop)
+    return lows, highs
+
+
+def count_met(
+    source: Source, entries: Entries, held_by: npt.NDArray[np.int8], excluded: IntArray, clean: bool
+) -> IntArray:
+    """How many of the asked events each query word meets in this segment (those it holds, not
+    `excluded`): a bit per asked row, set by every key of the word's entries, then counted.
+    `clean`: the segment holds the current words of every one of its events, so none is checked."""
+    sizes = source.ends - source.firsts
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    blocked = np.zeros((int(sizes.sum()) + 63) // 64, dtype=np.uint64)
+    rows = source.excluded_rows(excluded)
+    if len(rows):
+        at_range = np.searchsorted(source.ends, rows, side="right")
+        bits = rows - source.firsts[at_range] + starts[at_range]
+        np.bitwise_or.at(blocked, bits >> 6, np.left_shift(np.uint64(1), (bits & 63).astype(np.uint64)))
+    met: IntArray = _count_met(
+        source.segment.keys,
+        source.lows,
+        source.highs,
+        entries.asked,
+        entries.words_asked,
+        source.firsts,
+        starts,
+        TAG_BITS,
+        blocked,
+        source.segment.events,
+        held_by,
+        source.mark,
+        clean,
+    )
+    return met
+
+
+@compiled
+def _count_met(
+    keys: np.ndarray,
+    lows: np.ndarray,
+    highs: np.ndarray,
+    asked: np.ndarray,
+    words_asked: int,
+    firsts: np.ndarray,
+    starts: np.ndarray,
+    tag_bits: int,
+    blocked: np.ndarray,
+    row_events: np.ndarray,
+    held_by: np.ndarray,
     mark: int,
-    ranges: list[tuple[int, int]],
+    clean: bool,
+) -> np.ndarray:
+    met = np.zeros(words_asked, dtype=np.int64)
+    seen = np.zeros(len(blocked), dtype=np.uint64)
+    entry = 0
+    for word in range(words_asked):
+        while entry < len(asked) and asked[entry] == word:  # the entries come word by word
+            for at_range in range(len(firsts)):
+                shift = starts[at_range] - firsts[at_range]
+                for position in range(lows[entry, at_range], highs[entry, at_range]):
+                    row = np.int64(keys[position]) >> tag_bits
+                    if not clean and held_by[row_events[row]] != mark:
+                        continue
+                    bit = row + shift
+                    seen[bit >> 6] |= _ONE << np.uint64(bit & 63)
+            entry += 1
+        count = 0
+        for at in range(len(seen)):
+            count += int(bit_count(seen[at] & ~blocked[at]))
+            seen[at] = 0
+        met[word] = count
+    return met
+
+
+def gather(
+    source: Source,
     entries: Entries,
     held_by: npt.NDArray[np.int8],
     excluded: IntArray,
     place: npt.NDArray[np.int32],
+    left_out: npt.NDArray[np.bool_],
 ) -> Gathered:
-    """The matches of the query's `entries` in `ranges` of the segment's rows. An event counts
-    here only if `held_by[event] == mark` (the segment holds its current words) and it is not
-    `excluded` (sorted). `place` is scratch by event id (int32), all -1, and left so: every
-    array is made before the first place is written, so nothing can stop the pass halfway."""
-    firsts = np.array([first for first, _ in ranges], dtype=np.int64)
-    ends = np.array([end for _, end in ranges], dtype=np.int64)
+    """The matches of the query's `entries` in the source's rows. An event counts here only if
+    `held_by[event]` is the source's mark (the segment holds its current words) and it is not
+    `excluded` (sorted). The words `left_out` make no candidate: their values are looked up for
+    the candidates the other words made (see bot/search/pruning.py), and `met` then counts only
+    the other words' (the caller has counted theirs). `place` is scratch by event id (int32),
+    all -1, and left so: every array is made before the first place is written, so nothing can
+    stop the pass halfway."""
     events, best, met, name_at, name_tags = _gather(
-        segment.keys,
-        segment.offsets,
-        segment.events,
+        source.segment.keys,
+        source.segment.events,
         held_by,
-        mark,
+        source.mark,
         excluded,
-        firsts,
-        ends,
+        source.firsts,
+        source.ends,
+        source.lows,
+        source.highs,
         entries.asked,
-        entries.numbers,
         entries.values,
         entries.counted,
         entries.words_asked,
+        left_out,
         TEXT_WEIGHT,
         TAG_BITS,
         place,
@@ -114,46 +248,42 @@ def gather(
 @compiled
 def _gather(
     keys: np.ndarray,
-    offsets: np.ndarray,
     row_events: np.ndarray,
     held_by: np.ndarray,
     mark: int,
     excluded: np.ndarray,
     firsts: np.ndarray,
     ends: np.ndarray,
+    lows: np.ndarray,
+    highs: np.ndarray,
     asked: np.ndarray,
-    numbers: np.ndarray,
     values: np.ndarray,
     counted: np.ndarray,
     words_asked: int,
+    left_out: np.ndarray,
     text_weight: float,
     tag_bits: int,
     place: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     tag_mask = (1 << tag_bits) - 1
-    known = len(offsets) - 1
-    # where each (word, range of rows) run lies, found once: their sum bounds the candidates
-    lows = np.zeros((len(numbers), len(firsts)), dtype=np.int64)
-    highs = np.zeros((len(numbers), len(firsts)), dtype=np.int64)
-    room = 0
-    for entry in range(len(numbers)):
-        word = numbers[entry]
-        if word >= known:
-            continue
-        start, stop = offsets[word], offsets[word + 1]
+    room = looked_up = 0  # the keys read: their sum bounds the candidates
+    for entry in range(len(asked)):
         for at_range in range(len(firsts)):
-            low = bisect_left(keys, firsts[at_range] << tag_bits, start, stop)
-            high = bisect_left(keys, ends[at_range] << tag_bits, low, stop)
-            lows[entry, at_range], highs[entry, at_range] = low, high
-            room += high - low
+            if left_out[asked[entry]]:
+                looked_up += 1
+            else:
+                room += highs[entry, at_range] - lows[entry, at_range]
     events = np.empty(room, dtype=np.int64)
+    rows = np.empty(room, dtype=np.int64)
     best = np.zeros((words_asked, room), dtype=np.float64)
     met = np.zeros(words_asked, dtype=np.int64)
-    name_at = np.empty(room, dtype=np.int64)
+    name_at = np.empty(room, dtype=np.int64)  # a name match at most for each key read
     name_tags = np.empty(room, dtype=np.int64)
     count = named = 0
-    for entry in range(len(numbers)):
+    for entry in range(len(asked)):
         query_word, similarity, in_names = asked[entry], values[entry], counted[entry]
+        if left_out[query_word]:
+            continue
         in_text = text_weight * similarity
         for at_range in range(len(firsts)):
             for position in range(lows[entry, at_range], highs[entry, at_range]):
@@ -170,6 +300,7 @@ def _gather(
                     candidate = count
                     place[event] = count
                     events[count] = event
+                    rows[count] = key >> tag_bits
                     count += 1
                 tag = key & tag_mask
                 value = in_text if tag == 0 else similarity
@@ -183,6 +314,37 @@ def _gather(
                     named += 1
     for at in range(count):
         place[events[at]] = -1
+    if looked_up:  # the words left out: their keys read in turn, kept for the candidates' rows
+        sizes = ends - firsts
+        starts = np.zeros(len(firsts), dtype=np.int64)
+        for at_range in range(1, len(firsts)):
+            starts[at_range] = starts[at_range - 1] + sizes[at_range - 1]
+        candidate_at = np.full(starts[-1] + sizes[-1], -1, dtype=np.int32)  # by asked row
+        for at in range(count):
+            row = rows[at]
+            at_range = np.searchsorted(ends, row, side="right")
+            candidate_at[row - firsts[at_range] + starts[at_range]] = at
+        for entry in range(len(asked)):
+            query_word, similarity, in_names = asked[entry], values[entry], counted[entry]
+            if not left_out[query_word]:
+                continue
+            in_text = text_weight * similarity
+            for at_range in range(len(firsts)):
+                shift = starts[at_range] - firsts[at_range]
+                for position in range(lows[entry, at_range], highs[entry, at_range]):
+                    key = np.int64(keys[position])
+                    candidate = candidate_at[(key >> tag_bits) + shift]
+                    if candidate < 0:
+                        continue
+                    tag = key & tag_mask
+                    value = in_text if tag == 0 else similarity
+                    best[query_word, candidate] = max(best[query_word, candidate], value)
+                    if tag != 0 and in_names:
+                        if named == len(name_at):  # room for as many again
+                            name_at = np.concatenate((name_at, np.empty(named + 64, dtype=np.int64)))
+                            name_tags = np.concatenate((name_tags, np.empty(named + 64, dtype=np.int64)))
+                        name_at[named], name_tags[named] = candidate, tag
+                        named += 1
     return events[:count], best[:, :count], met, name_at[:named], name_tags[:named]
 
 

@@ -5,9 +5,10 @@ postings (bot/postings/segments.py) give the events of the asked scopes, never t
 server's. The candidates are then scored by bot.relevance.scoring, the same function the naive full scan
 uses, so the index changes how much work a query is, not its answer.
 
-A query word's matches are gathered and reduced with numpy, a whole word at a time; only the
-few candidates that can make the answer are scored exactly, in Python, the way the full scan
-scores them (those two ends of a query are bot/search/matching.py). Events are kept in two
+A query's matches are gathered in one compiled pass (bot/search/gathering.py), without the
+common words' candidates when no event could score through them alone (bot/search/pruning.py);
+only the few candidates that can make the answer are scored exactly, the way the full scan
+scores them (bot/search/matching.py). Events are kept in two
 segments: the base, built from every event at once, and a tail of the events added or edited
 since, rebuilt at the next question after a change; once the tail outgrows a thirty-second of the
 base, the next question rebuilds the base instead. So a bot answers a million events' questions
@@ -52,11 +53,11 @@ from bot.relevance.scoring import (
 )
 from bot.relevance.vocabulary import UNORDERED, IntArray, Similar, Vocabulary
 from bot.relevance.words import content_words, search_words
-from bot.search import selection
-from bot.search.gathering import Entries, Gathered, gather, weighted
+from bot.search import pruning, selection
+from bot.search.gathering import Entries, Gathered, Source, gather, weighted
 from bot.search.matching import Candidates, covers_a_name, exact_ranking, names_covered, words_met
+from bot.search.pruning import COUNT_FROM
 
-# what callers import from here
 __all__ = ["MIN_SCORE", "Document", "Hit", "Query", "SearchIndex"]
 
 TAIL_EVENTS = 4096  # the tail holds this many events, or a thirty-second of the base if more
@@ -70,9 +71,16 @@ class SearchIndex:
     Per-event data is held in arrays indexed by event id (the database's row ids, which start at
     1 and have few gaps), so an event costs a few dozen bytes beside its words and postings."""
 
-    def __init__(self, *, tail_events: int = TAIL_EVENTS, unordered_words: int = UNORDERED) -> None:
+    def __init__(
+        self,
+        *,
+        tail_events: int = TAIL_EVENTS,
+        unordered_words: int = UNORDERED,
+        count_from: int = COUNT_FROM,
+    ) -> None:
         self._tail_limit = tail_events
         self._unordered_words = unordered_words  # see Vocabulary
+        self._count_from = count_from  # see bot/search/pruning.py
         self.clear()
 
     def clear(self) -> None:
@@ -87,8 +95,7 @@ class SearchIndex:
         self._held_by = array("b")  # event id -> _BASE or _TAIL
         # event id << TAG_BITS | a name's tag -> how many distinct content words the name has
         # (a query covers it whole when it matches that many of them) and how many words
-        self._name_sizes = array("B")
-        self._name_lengths = array("B")
+        self._name_sizes, self._name_lengths = array("B"), array("B")
         self._crowded: set[int] = set()  # events with names beyond the last tag: checked one by one
         self._crowded_names: dict[int, tuple[IntArray, IntArray]] = {}  # `content_of_names`, kept
         self._slots: dict[int, int] = {}  # scope -> its slot, the order its rows come in
@@ -101,6 +108,7 @@ class SearchIndex:
         self._place: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
         self._tail_events: set[int] = set()  # indexed since the base was built
         self._base_stale = self._tail_stale = False
+        self._base_clean: bool | None = True  # no event left the base since it was built (None: unknown)
 
     def __len__(self) -> int:
         return self._count
@@ -136,6 +144,7 @@ class SearchIndex:
         self._words.drop(event_id)
         self._titles.shelf.drop(event_id)
         self._slot_of[event_id] = -1
+        self._base_clean = self._base_clean and self._held_by[event_id] != _BASE
         self._held_by[event_id] = 0  # its keys in either segment are skipped from now on
         if event_id in self._tail_events:
             self._tail_events.discard(event_id)
@@ -162,6 +171,7 @@ class SearchIndex:
             np.frombuffer(self._title_rank, dtype=np.int32)[events] = self._titles.ranks(events)
             self._tail, self._tail_events = None, set()
             self._base_stale = self._tail_stale = False
+            self._base_clean = True
         elif self._tail_stale:
             events = np.array(sorted(self._tail_events), dtype=np.int64)
             self._tail = self._build(events, np.frombuffer(self._slot_of, dtype=np.int32))
@@ -228,6 +238,7 @@ class SearchIndex:
     def _changed(self, event_id: int) -> None:
         if self._base_stale:  # the rebuild will take it in
             return
+        self._base_clean = self._base_clean and self._held_by[event_id] != _BASE
         self._held_by[event_id] = _TAIL
         self._tail_events.add(event_id)
         self._tail_stale = True
@@ -289,10 +300,16 @@ class SearchIndex:
             self._shortest[event_id],
         )
 
+    def _base_is_clean(self) -> bool:
+        """Whether the base still holds the current words of every event it has a row for."""
+        if self._base_clean is None:  # read back from a snapshot: looked at once
+            held = np.frombuffer(self._held_by, dtype=np.int8)
+            self._base_clean = self._base is None or bool((held[self._base.events] == _BASE).all())
+        return self._base_clean
+
     def _scope_of(self, event_id: int) -> int | None:
-        if 0 <= event_id < len(self._words) and self._slot_of[event_id] >= 0:
-            return self._scopes[self._slot_of[event_id]]
-        return None
+        indexed = 0 <= event_id < len(self._words) and self._slot_of[event_id] >= 0
+        return self._scopes[self._slot_of[event_id]] if indexed else None
 
     def _search(
         self, query: Query, scopes: Collection[int], hidden: Collection[int], limit: int
@@ -304,16 +321,18 @@ class SearchIndex:
         excluded = np.array(sorted({e for e in hidden if self._scope_of(e) in asked}), dtype=np.int64)
         held = np.frombuffer(self._held_by, dtype=np.int8)
         entries = Entries.of(similar)
-        parts = [
-            gather(segment, mark, ranges, entries, held, excluded, self._place)
+        sources = [
+            Source.of(segment, mark, ranges, entries)
             for segment, mark in ((self._base, _BASE), (self._tail, _TAIL))
             if segment is not None and (ranges := segment.ranges(slots))
         ]
-        if not parts:
+        if not sources:
             return []
-        found = Gathered.joined(parts)
         population = sum(self._sizes[scope] for scope in asked) - len(excluded)
-        weights = word_weights(found.met.tolist(), population)
+        clean = {_TAIL, _BASE} if self._base_is_clean() else {_TAIL}  # the tail is rebuilt at any change
+        left_out, met = pruning.plan(sources, entries, (held, excluded), clean, population, self._count_from)
+        found = Gathered.joined([gather(s, entries, held, excluded, self._place, left_out) for s in sources])
+        weights = word_weights((found.met if met is None else met).tolist(), population)
         weight = sum(weights)
         totals, every = weighted(found.best, np.array(weights, dtype=np.float64))
         candidates = found.events

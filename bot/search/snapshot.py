@@ -202,6 +202,7 @@ def _restore(index: SearchIndex, arrays: Mapping[str, npt.NDArray[Any]]) -> None
     measures = [arrays[name].tobytes() for name in _MEASURED]
     index._vocabulary.restore(words if len(arrays["lengths"]) else [], measures)
     index._base, index._tail = _segment(arrays, "base"), _segment(arrays, "tail")
+    index._base_clean = None  # worked out when a question needs it
     if len(index._name_sizes) != events << TAG_BITS or len(index._vocabulary) != len(arrays["lengths"]):
         raise ValueError("arrays of the wrong lengths")
 

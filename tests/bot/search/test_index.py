@@ -13,7 +13,9 @@ from benchmarks.generate import Writer
 from benchmarks.queries import misspell
 from bot.chronology.reader import DEFAULT_DATA_FILE, load_chronology
 from bot.model.event import BUNDLED_SCOPE, Event, EventFields
+from bot.search import pruning
 from bot.search.index import TAIL_EVENTS, SearchIndex
+from bot.search.pruning import COUNT_FROM
 from tests.support import FIXTURE_CHRONOLOGY
 
 SERVER = 111
@@ -218,10 +220,22 @@ def test_bulk_and_one_by_one_indexing_agree_in_any_order(tail_events: int) -> No
             assert one_by_one.search(query, scopes) == bulk.search(query, scopes)
 
 
+@pytest.mark.parametrize("count_from", [pytest.param(COUNT_FROM, id="whole"), pytest.param(0, id="pruned")])
 @pytest.mark.parametrize("tail_events", LAYOUTS)
-def test_the_index_answers_as_scoring_every_event_would(tail_events: int) -> None:
+def test_the_index_answers_as_scoring_every_event_would(
+    tail_events: int, count_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    left_out: list[int] = []  # how many words each query left out of its candidates
+    decide = pruning.left_out
+
+    def deciding(*given: Any) -> Any:
+        decided = decide(*given)
+        left_out.append(int(decided.sum()))
+        return decided
+
+    monkeypatch.setattr(pruning, "left_out", deciding)
     events = synthetic_events(600, (BUNDLED_SCOPE, SERVER, OTHER))
-    index = SearchIndex(tail_events=tail_events)
+    index = SearchIndex(tail_events=tail_events, count_from=count_from)
     index.add_all(events)
     index.ready()
     for gone in events[::7]:
@@ -246,6 +260,8 @@ def test_the_index_answers_as_scoring_every_event_would(tail_events: int) -> Non
             assert index.complete(prefix, scopes) == index.full_scan(
                 prefix, scopes, limit=25, complete=True
             ), prefix
+    if count_from == 0:  # the answers above were made without the common words' candidates
+        assert sum(left_out) > 50
 
 
 # -- any script ---------------------------------------------------------------------------------

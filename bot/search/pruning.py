@@ -1,0 +1,69 @@
+"""Common words left out of a query's candidates.
+
+A word that tens of thousands of the asked events hold weighs little (`word_weights`), and an
+event that only such words met scores at most what their weights allow (`best_possible`): when
+that is below MIN_SCORE, no answer holds such an event. Those words then make no candidates:
+only the events the other words meet do, and the common words' values are looked up for those
+alone (bot/search/gathering.py). The weights still need how many events each word meets, so the
+words are counted first, a bit per asked row, which costs a fraction of making each event met a
+candidate. The answer is the same event for event: the events left out could not have made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.relevance.scoring import MIN_SCORE, best_possible, word_weights
+from bot.relevance.vocabulary import IntArray
+from bot.search.gathering import Entries, Source, count_met
+
+COUNT_FROM = 4096  # a query whose words all have fewer keys than this is gathered whole at once
+_MARGIN = 1e-6  # scores are rounded to 9 places: a bound this close to MIN_SCORE leaves nothing out
+
+
+def plan(
+    sources: Sequence[Source],
+    entries: Entries,
+    skipped: tuple[npt.NDArray[np.int8], IntArray],
+    clean: Collection[int],
+    population: int,
+    count_from: int = COUNT_FROM,
+) -> tuple[npt.NDArray[np.bool_], IntArray | None]:
+    """Which query words to leave out of the candidates, and how many asked events each word
+    meets when they were counted for that (None: the gathering counts them). `skipped` is what
+    `gather` skips events by: who holds each event's words, and the excluded events; `clean`
+    holds the marks of the sources that hold every one of their events' current words."""
+    if not worth_counting(sources, entries, count_from):
+        return np.zeros(entries.words_asked, dtype=np.bool_), None
+    held_by, excluded = skipped
+    counts = [count_met(source, entries, held_by, excluded, source.mark in clean) for source in sources]
+    met: IntArray = np.sum(counts, axis=0)
+    return left_out(word_weights(met.tolist(), population), entries), met
+
+
+def worth_counting(sources: Sequence[Source], entries: Entries, count_from: int = COUNT_FROM) -> bool:
+    """Whether a word of the query may be common enough to leave out: one of several words, and
+    with at least `count_from` keys in the asked rows."""
+    if entries.words_asked < 2:
+        return False
+    keys = sum((source.keys_per_word(entries) for source in sources), np.zeros(entries.words_asked, np.int64))
+    return bool(keys.max() >= count_from)
+
+
+def left_out(weights: Sequence[float], entries: Entries) -> npt.NDArray[np.bool_]:
+    """The query words no event can score enough through alone: the commonest ones (the lightest),
+    as many as their best values together allow, and never every word."""
+    most = np.zeros(entries.words_asked, dtype=np.float64)  # each word's best value in any event
+    np.maximum.at(most, entries.asked, entries.values)
+    weight = sum(weights)
+    left = np.zeros(entries.words_asked, dtype=np.bool_)
+    total = 0.0
+    for word in np.argsort(weights, kind="stable")[:-1].tolist():
+        total += weights[word] * most[word]
+        if best_possible(total, weight) >= MIN_SCORE - _MARGIN:
+            break
+        left[word] = True
+    return left
