@@ -21,7 +21,7 @@ import functools
 import itertools
 from array import array
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -98,6 +98,7 @@ class SearchIndex:
         self._name_sizes, self._name_lengths = array("B"), array("B")
         self._crowded: set[int] = set()  # events with names beyond the last tag: checked one by one
         self._crowded_names: dict[int, tuple[IntArray, IntArray]] = {}  # `content_of_names`, kept
+        self._unnamed: set[int] = set()  # crowded events whose `content_of_names` the next ready() makes
         self._slots: dict[int, int] = {}  # scope -> its slot, the order its rows come in
         self._scopes: list[int] = []  # slot -> scope
         self._sizes: Counter[int] = Counter()  # scope -> how many events it holds, for word weights
@@ -177,6 +178,9 @@ class SearchIndex:
             self._tail = self._build(events, np.frombuffer(self._slot_of, dtype=np.int32))
             self._tail_stale = False
         self._vocabulary.ready()
+        for event_id in self._unnamed & self._crowded:  # made now, not at a question
+            self._content_of_names(event_id)
+        self._unnamed.clear()
 
     def _build(self, events: IntArray, slots: np.ndarray) -> Segment | None:
         if not len(events):
@@ -225,6 +229,7 @@ class SearchIndex:
         if len(names) >= LAST_TAG:
             self._crowded.add(event_id)
             self._crowded_names.pop(event_id, None)
+            self._unnamed.add(event_id)
         else:
             self._crowded.discard(event_id)
         self._words.put(event_id, encode(numbers[: len(text_words)], named, spelled))
@@ -276,9 +281,7 @@ class SearchIndex:
             return []
         excluded = set(hidden)
         # the same numbers as `word_similarity`, each word's computed once rather than once an event
-        similarity = functools.cache(
-            lambda at, word: word_similarity(parsed.words[at], word, parsed.prefixes[at])
-        )
+        similarity = functools.cache(lambda at, w: word_similarity(parsed.words[at], w, parsed.prefixes[at]))
         asked = [self._slots[scope] for scope in set(scopes) if scope in self._slots]
         in_scope = np.flatnonzero(np.isin(np.frombuffer(self._slot_of, dtype=np.int32), asked)).tolist()
         documents = {event_id: self._document(event_id) for event_id in in_scope if event_id not in excluded}
@@ -370,7 +373,7 @@ class SearchIndex:
             named_at = np.flatnonzero(named)
             found_at = np.minimum(np.searchsorted(crowded, candidates[named_at]), len(crowded) - 1)
             checked = named_at[crowded[found_at] == candidates[named_at]].tolist()
-            met = words_met(similar, len(self._vocabulary) if checked else 0)
+            met = words_met(similar)
             for at in checked:
                 event_id = int(candidates[at])
                 exact[at] = bool(perfect[at]) and self._named_exactly(event_id, spelled)
@@ -378,13 +381,13 @@ class SearchIndex:
         return covered, exact
 
     def _named_exactly(self, event_id: int, spelled: list[str]) -> bool:
-        numbers = self._numbers(spelled)
+        numbers = [self._vocabulary.get(word) for word in spelled]
         names = decode(self._words[event_id] or b"").names
-        return numbers is not None and any(list(name) == numbers for name in names)
+        return None not in numbers and any(list(name) == numbers for name in names)
 
     def _content_of_names(self, event_id: int) -> tuple[IntArray, IntArray]:
         """A crowded event's names' content words (as `covers_name` reads them) by number, end to
-        end, and where each name starts; made at its first question, kept until the event changes."""
+        end, and where each name starts; made when the index gets ready, kept until the event changes."""
         found = self._crowded_names.get(event_id)
         if found is None:
             words, names = self._vocabulary.words, decode(self._words[event_id] or b"").names
@@ -394,7 +397,3 @@ class SearchIndex:
             flat = np.array(list(itertools.chain.from_iterable(contents)), dtype=np.int64)
             found = self._crowded_names[event_id] = flat, np.cumsum(sizes) - sizes
         return found
-
-    def _numbers(self, words: Sequence[str]) -> list[int] | None:
-        numbers = [self._vocabulary.get(word) for word in words]
-        return None if None in numbers else [number for number in numbers if number is not None]

@@ -24,7 +24,6 @@ from bot.relevance.vocabulary import IntArray, Similar
 from bot.search.gathering import Gathered
 from bot.search.selection import best_first
 
-EMPTY_IDS: IntArray = np.empty(0, dtype=np.int64)
 _AHEAD = 8  # contenders whose names are fetched ahead of the one being read
 
 
@@ -93,21 +92,20 @@ def _names_covered(
     return covered, alike, named
 
 
-def words_met(similar: Sequence[Similar], words: int) -> npt.NDArray[np.bool_]:
-    """Which of the first `words` words (by number) a query met; none, for 0 words."""
-    met = np.zeros(words, dtype=np.bool_)
-    if words:
-        met[np.concatenate([near.numbers for near in similar])] = True
+def words_met(similar: Sequence[Similar]) -> IntArray:
+    """The words (by number) a query met, sorted."""
+    met: IntArray = np.unique(np.concatenate([near.numbers for near in similar]))
     return met
 
 
-def covers_a_name(met: npt.NDArray[np.bool_], numbers: IntArray, starts: IntArray) -> bool:
+def covers_a_name(met: IntArray, numbers: IntArray, starts: IntArray) -> bool:
     """Whether the query met every content word of one of an event's names (`covers_name`, for
-    events with more names than tags): `met` by word number, the names' content words' numbers
-    end to end, and where each name starts (none empty)."""
-    if not len(numbers):
+    events with more names than tags): `met` as `words_met` gives it, the names' content words'
+    numbers end to end, and where each name starts (none empty)."""
+    if not len(numbers) or not len(met):
         return False
-    return bool(np.logical_and.reduceat(met[numbers], starts).any())
+    at = np.minimum(np.searchsorted(met, numbers), len(met) - 1)
+    return bool(np.logical_and.reduceat(met[at] == numbers, starts).any())
 
 
 @dataclass(frozen=True, slots=True)

@@ -197,6 +197,7 @@ def _restore(index: SearchIndex, arrays: Mapping[str, npt.NDArray[Any]]) -> None
     index._sizes.update(dict(sizes))
     index._count = int(indexed.sum())
     index._crowded = set(arrays["crowded"].tolist())
+    index._unnamed = set(index._crowded)
     index._tail_events = set(arrays["tail_events"].tolist())
     words = arrays["vocabulary"].tobytes().decode("utf-8", "surrogatepass").split("\n")
     measures = [arrays[name].tobytes() for name in _MEASURED]
