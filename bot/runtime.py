@@ -225,6 +225,8 @@ async def open_services(
         tag_words = Gazetteer.beside(data_file).tag_words()
         services = wire(store, index, shards=shards, seen=seen, tag_words=tag_words)
         services = replace(services, snapshots=snapshots)
+        if index_now:  # after the feed's position is known: what changes later, it forgets
+            await services.hidden.read_all()
         if loaded is not None:
             await services.feed.catch_up()
         elif index_now:  # saved in a thread while the first questions are answered

@@ -101,6 +101,16 @@ class EventReads(StoreBase):
         rows = await self._all("SELECT event_id FROM hidden_events WHERE guild_id = ?", (guild_id,))
         return {int(row[0]) for row in rows}
 
+    async def every_hidden_event(self, most: int) -> dict[int, set[int]] | None:
+        """Every server's hidden events, by server; None when there are more than `most` in all."""
+        rows = await self._all("SELECT guild_id, event_id FROM hidden_events LIMIT ?", (most + 1,))
+        if len(rows) > most:
+            return None
+        found: dict[int, set[int]] = {}
+        for guild_id, event_id in rows:
+            found.setdefault(int(guild_id), set()).add(int(event_id))
+        return found
+
     async def on_month_day(self, guild_id: int, keys: Sequence[int]) -> list[DayMatch]:
         """Every event a server sees on these month-days, chronological."""
         [matches] = await self._day_matches(await self._day_rows(guild_id, keys))

@@ -392,6 +392,10 @@ async def test_a_hidden_bundled_event_disappears_for_that_server_only(store: Sto
     assert await store.next_month_day(GUILD_A, 314) == 1230
     assert slugs(await store.on_month_day(GUILD_B, (316,))) == ["putilov"]
     assert await store.hidden_event_ids(GUILD_A) == {putilov.id}
+    brest = await bundled(store, "brest")
+    await store.set_hidden(GUILD_B, brest, True, actor=1)
+    assert await store.every_hidden_event(most=2) == {GUILD_A: {putilov.id}, GUILD_B: {brest.id}}
+    assert await store.every_hidden_event(most=1) is None  # more than that: read server by server
     await store.set_hidden(GUILD_A, putilov, False, actor=1)
     assert slugs(await store.on_month_day(GUILD_A, (316,))) == ["putilov"]
 
