@@ -106,8 +106,41 @@ def edits_within(query: np.ndarray, word: np.ndarray, allowed: int, rows: np.nda
     return int(previous[length])
 
 
+Mask = np.uint64
+_ZERO = np.uint64(0)
 _ONE = np.uint64(1)
 _THREE = np.uint64(3)
+
+
+@compiled
+def _letter(matches: np.ndarray, asked: int, queries: np.ndarray, query: int, length: int, code: int) -> Mask:
+    """The mask of the query word's places that hold this code unit (see `edits_bitwise`)."""
+    if code < 256:
+        found: Mask = matches[asked, code]
+        return found
+    match = _ZERO
+    for place in range(length):
+        if queries[query + place] == code:
+            match |= _ONE << np.uint64(place)
+    return match
+
+
+Column = tuple[np.uint64, np.uint64, np.uint64, np.uint64]  # + and − deltas, diagonal, last match
+
+
+@compiled
+def _column(match: Mask, column: Column, last: Mask) -> tuple[Column, int]:
+    """One letter of the word through Hyyrö's column (its match mask, and the state the letter
+    before left): the state after it, and how the distance moves, without a branch."""
+    positive, negative, diagonal, before = column
+    swapped = (((~diagonal) & match) << _ONE) & before
+    diagonal = ((((match & positive) + positive) ^ positive) | match | negative) | swapped
+    up = negative | ~(diagonal | positive)
+    down = diagonal & positive
+    moved = int((up & last) != _ZERO) - int((down & last) != _ZERO)  # never both
+    up = (up << _ONE) | _ONE
+    down = down << _ONE
+    return (down | ~(diagonal | up), up & diagonal, diagonal, match), moved
 
 
 @compiled
@@ -127,31 +160,45 @@ def edits_bitwise(
     that hold that code unit, for the codes below 256; others are compared one by one. Places
     rather than slices: a slice made for each of thousands of words costs more than the measure."""
     last = _ONE << np.uint64(length - 1)
-    positive, negative, diagonal, previous_match = ~np.uint64(0), np.uint64(0), np.uint64(0), np.uint64(0)
+    column = (~_ZERO, _ZERO, _ZERO, _ZERO)
     distance = length
     for at in range(first, end):
-        letter = codes[at]
-        if letter < 256:
-            match = matches[asked, letter]
-        else:
-            match = np.uint64(0)
-            for place in range(length):
-                if queries[query + place] == letter:
-                    match |= _ONE << np.uint64(place)
-        swapped = (((~diagonal) & match) << _ONE) & previous_match
-        diagonal = ((((match & positive) + positive) ^ positive) | match | negative) | swapped
-        up = negative | ~(diagonal | positive)
-        down = diagonal & positive
-        if up & last:
-            distance += 1
-        elif down & last:
-            distance -= 1
-        up = (up << _ONE) | _ONE
-        down = down << _ONE
-        positive = down | ~(diagonal | up)
-        negative = up & diagonal
-        previous_match = match
+        column, moved = _column(_letter(matches, asked, queries, query, length, codes[at]), column, last)
+        distance += moved
     return distance
+
+
+@compiled
+def edits_four(
+    matches: np.ndarray,
+    asked: int,
+    queries: np.ndarray,
+    query: int,
+    length: int,
+    codes: np.ndarray,
+    firsts: tuple[int, int, int, int],
+    size: int,
+) -> tuple[int, int, int, int]:
+    """`edits_bitwise` for four words of the same size at once, their columns interleaved: one
+    word's steps wait on each other, four words' do not."""
+    last = _ONE << np.uint64(length - 1)
+    first0, first1, first2, first3 = firsts
+    column0 = column1 = column2 = column3 = (~_ZERO, _ZERO, _ZERO, _ZERO)
+    distance0 = distance1 = distance2 = distance3 = length
+    for at in range(size):
+        letter0 = _letter(matches, asked, queries, query, length, codes[first0 + at])
+        column0, moved0 = _column(letter0, column0, last)
+        letter1 = _letter(matches, asked, queries, query, length, codes[first1 + at])
+        column1, moved1 = _column(letter1, column1, last)
+        letter2 = _letter(matches, asked, queries, query, length, codes[first2 + at])
+        column2, moved2 = _column(letter2, column2, last)
+        letter3 = _letter(matches, asked, queries, query, length, codes[first3 + at])
+        column3, moved3 = _column(letter3, column3, last)
+        distance0 += moved0
+        distance1 += moved1
+        distance2 += moved2
+        distance3 += moved3
+    return distance0, distance1, distance2, distance3
 
 
 @compiled
@@ -231,9 +278,15 @@ def _similarity(
     else:
         rows = np.empty((3, length + 1), dtype=np.int64)
         edits = edits_within(queries[query : query + length], codes[first:end], allowed, rows)
+    return _valued(edits, allowed, max(end - first, length), cutoff)
+
+
+@compiled
+def _valued(edits: int, allowed: int, longer: int, cutoff: float) -> float:
+    """`_similarity` from the edits and the longer word's length."""
     if edits > allowed:
         return 0.0
-    similarity = 1.0 - edits / max(end - first, length)
+    similarity = 1.0 - edits / longer
     return 100 * similarity if similarity >= cutoff else 0.0
 
 
@@ -312,16 +365,35 @@ def near_in_length_order(
             bounds = (np.uint64(missing), np.uint64(surplus))
             passers = passing(masks[first:end], query_masks[query], *bounds, flags, passed)
             base = code_bases[size] + first * size
-            for at in range(passers):
-                if at + _AHEAD < passers:
-                    prefetch(codes, base + passed[at + _AHEAD] * size)
-                spelled = base + passed[at] * size
-                value = _similarity(
-                    matches, query, queries, query_starts, codes, spelled, spelled + size, allowed, cutoff
-                )
+            length = query_starts[query + 1] - query_starts[query]
+            at = 0
+            while at < passers:
+                for ahead in range(at + _AHEAD, min(at + _AHEAD + 4, passers)):
+                    prefetch(codes, base + passed[ahead] * size)
+                if length <= 64 and at + 4 <= passers:  # four at once
+                    spelled = (
+                        base + passed[at] * size,
+                        base + passed[at + 1] * size,
+                        base + passed[at + 2] * size,
+                        base + passed[at + 3] * size,
+                    )
+                    starting = query_starts[query]
+                    edits = edits_four(matches, query, queries, starting, length, codes, spelled, size)
+                    for lane in range(4):
+                        value = _valued(edits[lane], allowed, max(size, length), cutoff)
+                        if value > 0:
+                            found[count], similarities[count] = first + passed[at + lane], value
+                            owners[count] = query
+                            count += 1
+                    at += 4
+                    continue
+                one = base + passed[at] * size
+                word = (codes, one, one + size)
+                value = _similarity(matches, query, queries, query_starts, *word, allowed, cutoff)
                 if value > 0:
                     found[count], similarities[count], owners[count] = first + passed[at], value, query
                     count += 1
+                at += 1
     return count
 
 
