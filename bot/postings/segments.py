@@ -88,6 +88,14 @@ class Segment:
         self.keys = keys
         self.events = events  # row -> event id
         self.slot_rows = slot_rows  # slot -> its rows [first, end)
+        self._places: npt.NDArray[np.int32] | None = None
+
+    def places(self) -> npt.NDArray[np.int32]:
+        """Scratch by row for a query's pass over the segment (bot/search/gathering.py), all -1
+        between queries: made at the first, as long as the segment has rows."""
+        if self._places is None:
+            self._places = np.full(len(self.events), -1, dtype=np.int32)
+        return self._places
 
     @property
     def words(self) -> int:

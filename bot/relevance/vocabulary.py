@@ -26,7 +26,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from bot.relevance.compiled import near_in_length_order, near_unordered
+from bot.relevance.nearness import near_in_length_order, near_unordered
 from bot.relevance.scoring import PREFIX_SIMILARITY, WORD_CUTOFF
 
 IntArray = npt.NDArray[np.int64]

@@ -79,22 +79,41 @@ class Entries:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One segment's part in a query: the asked rows ([firsts[r], ends[r]) for each range r), and
-    where each entry's keys in them run (from lows[e, r] to highs[e, r]), found once."""
+    """One segment's part in a query: the asked rows ([firsts[r], ends[r]) for each range r),
+    where each entry's keys in them run (from lows[e, r] to highs[e, r]), found once, and the
+    asked rows of the excluded events (sorted). `clean`: the segment holds the current words of
+    every event it has a row for, so no row need be checked."""
 
     segment: Segment
     mark: int  # what `held_by` says of an event whose current words this segment holds
+    clean: bool
     firsts: IntArray
     ends: IntArray
     lows: IntArray
     highs: IntArray
+    excluded_rows: IntArray
 
     @classmethod
-    def of(cls, segment: Segment, mark: int, ranges: Sequence[tuple[int, int]], entries: Entries) -> Source:
+    def of(
+        cls,
+        segment: Segment,
+        mark: int,
+        ranges: Sequence[tuple[int, int]],
+        entries: Entries,
+        excluded: IntArray,
+        clean: bool,
+    ) -> Source:
         firsts = np.array([first for first, _ in ranges], dtype=np.int64)
         ends = np.array([end for _, end in ranges], dtype=np.int64)
         lows, highs = _runs(segment.keys, segment.offsets, entries.numbers, firsts, ends, TAG_BITS)
-        return cls(segment, mark, firsts, ends, lows, highs)
+        rows = []
+        for first, end in ranges:  # the excluded events' rows: each range's events are sorted
+            events = segment.events[first:end]
+            at = np.minimum(np.searchsorted(events, excluded), max(len(events) - 1, 0))
+            if len(events):
+                rows.append(first + at[events[at] == excluded])
+        excluded_rows = np.sort(np.concatenate(rows)) if rows else np.empty(0, dtype=np.int64)
+        return cls(segment, mark, clean, firsts, ends, lows, highs, excluded_rows)
 
     def keys_per_word(self, entries: Entries) -> IntArray:
         """How many keys each query word's entries have in the asked rows."""
@@ -102,16 +121,6 @@ class Source:
             entries.asked, weights=(self.highs - self.lows).sum(axis=1), minlength=entries.words_asked
         ).astype(np.int64)
         return counts
-
-    def excluded_rows(self, excluded: IntArray) -> IntArray:
-        """The asked rows of the `excluded` events (sorted ids) this segment has a row for."""
-        found = []
-        for first, end in zip(self.firsts.tolist(), self.ends.tolist(), strict=True):
-            events = self.segment.events[first:end]
-            at = np.minimum(np.searchsorted(events, excluded), max(len(events) - 1, 0))
-            if len(events):
-                found.append(first + at[events[at] == excluded])
-        return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
 
 
 @compiled
@@ -138,16 +147,14 @@ def _runs(
     return lows, highs
 
 
-def count_met(
-    source: Source, entries: Entries, held_by: npt.NDArray[np.int8], excluded: IntArray, clean: bool
-) -> IntArray:
-    """How many of the asked events each query word meets in this segment (those it holds, not
-    `excluded`): a bit per asked row, set by every key of the word's entries, then counted.
-    `clean`: the segment holds the current words of every one of its events, so none is checked."""
+def count_met(source: Source, entries: Entries, held_by: npt.NDArray[np.int8]) -> IntArray:
+    """How many of the asked events each query word meets in this segment (those whose current
+    words it holds, not excluded): a bit per asked row, set by every key of the word's entries,
+    then counted."""
     sizes = source.ends - source.firsts
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
     blocked = np.zeros((int(sizes.sum()) + 63) // 64, dtype=np.uint64)
-    rows = source.excluded_rows(excluded)
+    rows = source.excluded_rows
     if len(rows):
         at_range = np.searchsorted(source.ends, rows, side="right")
         bits = rows - source.firsts[at_range] + starts[at_range]
@@ -165,7 +172,7 @@ def count_met(
         source.segment.events,
         held_by,
         source.mark,
-        clean,
+        source.clean,
     )
     return met
 
@@ -209,28 +216,23 @@ def _count_met(
 
 
 def gather(
-    source: Source,
-    entries: Entries,
-    held_by: npt.NDArray[np.int8],
-    excluded: IntArray,
-    place: npt.NDArray[np.int32],
-    left_out: npt.NDArray[np.bool_],
+    source: Source, entries: Entries, held_by: npt.NDArray[np.int8], left_out: npt.NDArray[np.bool_]
 ) -> Gathered:
-    """The matches of the query's `entries` in the source's rows. An event counts here only if
-    `held_by[event]` is the source's mark (the segment holds its current words) and it is not
-    `excluded` (sorted). The words `left_out` make no candidate: their values are looked up for
-    the candidates the other words made (see bot/search/pruning.py), and `met` then counts only
-    the other words' (the caller has counted theirs). `place` is scratch by event id (int32),
-    all -1, and left so: every array is made before the first place is written, so nothing can
-    stop the pass halfway."""
+    """The matches of the query's `entries` in the source's rows. A row counts here only if
+    `held_by` its event is the source's mark (the segment holds its current words; not looked at
+    when the source is clean) and it is not excluded. The words `left_out` make no candidate:
+    their values are read for the rows of the candidates the other words made (see
+    bot/search/pruning.py), and `met` then counts only the other words' (the caller has counted
+    theirs). The segment's scratch places by row are all -1 before and after: every array is
+    made before the first place is written, so nothing can stop the pass halfway."""
     events, best, met, name_at, name_tags = _gather(
         source.segment.keys,
         source.segment.events,
         held_by,
         source.mark,
-        excluded,
+        source.clean,
+        source.excluded_rows,
         source.firsts,
-        source.ends,
         source.lows,
         source.highs,
         entries.asked,
@@ -240,7 +242,7 @@ def gather(
         left_out,
         TEXT_WEIGHT,
         TAG_BITS,
-        place,
+        source.segment.places(),
     )
     return Gathered(events, best, met, name_at, name_tags)
 
@@ -251,9 +253,9 @@ def _gather(
     row_events: np.ndarray,
     held_by: np.ndarray,
     mark: int,
-    excluded: np.ndarray,
+    clean: bool,
+    excluded_rows: np.ndarray,
     firsts: np.ndarray,
-    ends: np.ndarray,
     lows: np.ndarray,
     highs: np.ndarray,
     asked: np.ndarray,
@@ -266,14 +268,11 @@ def _gather(
     place: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     tag_mask = (1 << tag_bits) - 1
-    room = looked_up = 0  # the keys read: their sum bounds the candidates
+    room = 0  # the keys read: their sum bounds the candidates
     for entry in range(len(asked)):
-        for at_range in range(len(firsts)):
-            if left_out[asked[entry]]:
-                looked_up += 1
-            else:
+        if not left_out[asked[entry]]:
+            for at_range in range(len(firsts)):
                 room += highs[entry, at_range] - lows[entry, at_range]
-    events = np.empty(room, dtype=np.int64)
     rows = np.empty(room, dtype=np.int64)
     best = np.zeros((words_asked, room), dtype=np.float64)
     met = np.zeros(words_asked, dtype=np.int64)
@@ -288,19 +287,18 @@ def _gather(
         for at_range in range(len(firsts)):
             for position in range(lows[entry, at_range], highs[entry, at_range]):
                 key = np.int64(keys[position])
-                event = row_events[key >> tag_bits]
-                if held_by[event] != mark:  # since edited or removed: its words are elsewhere
-                    continue
-                if len(excluded):  # hidden by the server
-                    at = bisect_left(excluded, event, 0, len(excluded))
-                    if at < len(excluded) and excluded[at] == event:
-                        continue
-                candidate = int(place[event])
+                row = int(key >> tag_bits)
+                candidate = int(place[row])
                 if candidate < 0:
+                    if not clean and held_by[row_events[row]] != mark:  # edited or removed since
+                        continue
+                    if len(excluded_rows):  # hidden by the server
+                        at = bisect_left(excluded_rows, row, 0, len(excluded_rows))
+                        if at < len(excluded_rows) and excluded_rows[at] == row:
+                            continue
                     candidate = count
-                    place[event] = count
-                    events[count] = event
-                    rows[count] = key >> tag_bits
+                    place[row] = count
+                    rows[count] = row
                     count += 1
                 tag = key & tag_mask
                 value = in_text if tag == 0 else similarity
@@ -312,40 +310,31 @@ def _gather(
                 if tag != 0 and in_names:
                     name_at[named], name_tags[named] = candidate, tag
                     named += 1
+    for entry in range(len(asked)):  # the words left out: their keys in the candidates' rows
+        query_word, similarity, in_names = asked[entry], values[entry], counted[entry]
+        if not left_out[query_word]:
+            continue
+        in_text = text_weight * similarity
+        for at_range in range(len(firsts)):
+            for position in range(lows[entry, at_range], highs[entry, at_range]):
+                key = np.int64(keys[position])
+                candidate = int(place[key >> tag_bits])
+                if candidate < 0:
+                    continue
+                tag = key & tag_mask
+                value = in_text if tag == 0 else similarity
+                best[query_word, candidate] = max(best[query_word, candidate], value)
+                if tag != 0 and in_names:
+                    if named == len(name_at):  # room for as many again
+                        name_at = np.concatenate((name_at, np.empty(named + 64, dtype=np.int64)))
+                        name_tags = np.concatenate((name_tags, np.empty(named + 64, dtype=np.int64)))
+                    name_at[named], name_tags[named] = candidate, tag
+                    named += 1
+    events = np.empty(count, dtype=np.int64)
     for at in range(count):
-        place[events[at]] = -1
-    if looked_up:  # the words left out: their keys read in turn, kept for the candidates' rows
-        sizes = ends - firsts
-        starts = np.zeros(len(firsts), dtype=np.int64)
-        for at_range in range(1, len(firsts)):
-            starts[at_range] = starts[at_range - 1] + sizes[at_range - 1]
-        candidate_at = np.full(starts[-1] + sizes[-1], -1, dtype=np.int32)  # by asked row
-        for at in range(count):
-            row = rows[at]
-            at_range = np.searchsorted(ends, row, side="right")
-            candidate_at[row - firsts[at_range] + starts[at_range]] = at
-        for entry in range(len(asked)):
-            query_word, similarity, in_names = asked[entry], values[entry], counted[entry]
-            if not left_out[query_word]:
-                continue
-            in_text = text_weight * similarity
-            for at_range in range(len(firsts)):
-                shift = starts[at_range] - firsts[at_range]
-                for position in range(lows[entry, at_range], highs[entry, at_range]):
-                    key = np.int64(keys[position])
-                    candidate = candidate_at[(key >> tag_bits) + shift]
-                    if candidate < 0:
-                        continue
-                    tag = key & tag_mask
-                    value = in_text if tag == 0 else similarity
-                    best[query_word, candidate] = max(best[query_word, candidate], value)
-                    if tag != 0 and in_names:
-                        if named == len(name_at):  # room for as many again
-                            name_at = np.concatenate((name_at, np.empty(named + 64, dtype=np.int64)))
-                            name_tags = np.concatenate((name_tags, np.empty(named + 64, dtype=np.int64)))
-                        name_at[named], name_tags[named] = candidate, tag
-                        named += 1
-    return events[:count], best[:, :count], met, name_at[:named], name_tags[:named]
+        events[at] = row_events[rows[at]]
+        place[rows[at]] = -1
+    return events, best[:, :count], met, name_at[:named], name_tags[:named]
 
 
 @compiled

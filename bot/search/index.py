@@ -106,7 +106,6 @@ class SearchIndex:
         self._base: Segment | None = None
         self._tail: Segment | None = None
         self._base_text: BaseText | None = None  # the base's text words, read back for a full scan
-        self._place: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
         self._tail_events: set[int] = set()  # indexed since the base was built
         self._base_stale = self._tail_stale = False
         self._base_clean: bool | None = True  # no event left the base since it was built (None: unknown)
@@ -153,8 +152,6 @@ class SearchIndex:
 
     def ready(self) -> None:
         """Build what the changes since the last question need (else the next question does)."""
-        if len(self._place) < len(self._words):  # the scratch array `gather` fills, made once
-            self._place = np.full(len(self._words), -1, dtype=np.int32)
         if self._base_stale:
             slots = np.frombuffer(self._slot_of, dtype=np.int32)
             held = np.frombuffer(self._held_by, dtype=np.int8)
@@ -324,17 +321,16 @@ class SearchIndex:
         excluded = np.array(sorted({e for e in hidden if self._scope_of(e) in asked}), dtype=np.int64)
         held = np.frombuffer(self._held_by, dtype=np.int8)
         entries = Entries.of(similar)
-        sources = [
-            Source.of(segment, mark, ranges, entries)
+        sources = [  # the tail is built afresh at any change: clean
+            Source.of(segment, mark, ranges, entries, excluded, mark == _TAIL or self._base_is_clean())
             for segment, mark in ((self._base, _BASE), (self._tail, _TAIL))
             if segment is not None and (ranges := segment.ranges(slots))
         ]
         if not sources:
             return []
         population = sum(self._sizes[scope] for scope in asked) - len(excluded)
-        clean = {_TAIL, _BASE} if self._base_is_clean() else {_TAIL}  # the tail is rebuilt at any change
-        left_out, met = pruning.plan(sources, entries, (held, excluded), clean, population, self._count_from)
-        found = Gathered.joined([gather(s, entries, held, excluded, self._place, left_out) for s in sources])
+        left_out, met = pruning.plan(sources, entries, held, population, self._count_from)
+        found = Gathered.joined([gather(source, entries, held, left_out) for source in sources])
         weights = word_weights((found.met if met is None else met).tolist(), population)
         weight = sum(weights)
         totals, every = weighted(found.best, np.array(weights, dtype=np.float64))

@@ -11,7 +11,7 @@ candidate. The answer is the same event for event: the events left out could not
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -27,19 +27,16 @@ _MARGIN = 1e-6  # scores are rounded to 9 places: a bound this close to MIN_SCOR
 def plan(
     sources: Sequence[Source],
     entries: Entries,
-    skipped: tuple[npt.NDArray[np.int8], IntArray],
-    clean: Collection[int],
+    held_by: npt.NDArray[np.int8],
     population: int,
     count_from: int = COUNT_FROM,
 ) -> tuple[npt.NDArray[np.bool_], IntArray | None]:
     """Which query words to leave out of the candidates, and how many asked events each word
-    meets when they were counted for that (None: the gathering counts them). `skipped` is what
-    `gather` skips events by: who holds each event's words, and the excluded events; `clean`
-    holds the marks of the sources that hold every one of their events' current words."""
+    meets when they were counted for that (None: the gathering counts them). `held_by` says
+    which segment holds each event's current words."""
     if not worth_counting(sources, entries, count_from):
         return np.zeros(entries.words_asked, dtype=np.bool_), None
-    held_by, excluded = skipped
-    counts = [count_met(source, entries, held_by, excluded, source.mark in clean) for source in sources]
+    counts = [count_met(source, entries, held_by) for source in sources]
     met: IntArray = np.sum(counts, axis=0)
     return left_out(word_weights(met.tolist(), population), entries), met
 

@@ -361,9 +361,9 @@ def test_prefixes_that_many_words_share_complete_as_the_full_scan_does(tail_even
 
 
 def test_a_query_that_fails_halfway_leaves_no_trace_in_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The index keeps a scratch array of the candidates' places between queries (filled and
-    emptied by bot/search/gathering.py); one that stopped with an error must not leave its
-    candidates there for the next query to find."""
+    """Each segment keeps a scratch array of the candidates' places by row between queries
+    (filled and emptied by bot/search/gathering.py); a query that stopped with an error must not
+    leave its candidates there for the next query to find."""
     index = SearchIndex()
     index.add_all(synthetic_events(200, (BUNDLED_SCOPE, SERVER, OTHER)))
     expected = index.search("strike", (SERVER,))
@@ -375,5 +375,5 @@ def test_a_query_that_fails_halfway_leaves_no_trace_in_the_next(monkeypatch: pyt
     with pytest.raises(MemoryError):
         index.search("trial", (BUNDLED_SCOPE, OTHER))
     monkeypatch.undo()
-    assert (index._place == -1).all()
+    assert all((segment.places() == -1).all() for segment in (index._base, index._tail) if segment)
     assert index.search("strike", (SERVER,)) == expected == index.full_scan("strike", (SERVER,))
