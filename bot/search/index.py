@@ -54,7 +54,7 @@ from bot.relevance.scoring import (
 from bot.relevance.vocabulary import UNORDERED, IntArray, Similar, Vocabulary
 from bot.relevance.words import content_words, search_words
 from bot.search import pruning, selection
-from bot.search.gathering import Entries, Gathered, Source, gather, weighted
+from bot.search.gathering import Entries, Gathered, Source, weighted
 from bot.search.matching import Candidates, covers_a_name, exact_ranking, names_covered, words_met
 from bot.search.pruning import COUNT_FROM
 
@@ -329,9 +329,8 @@ class SearchIndex:
         if not sources:
             return []
         population = sum(self._sizes[scope] for scope in asked) - len(excluded)
-        left_out, met = pruning.plan(sources, entries, held, population, self._count_from)
-        found = Gathered.joined([gather(source, entries, held, left_out) for source in sources])
-        weights = word_weights((found.met if met is None else met).tolist(), population)
+        found, met = pruning.gathered(sources, entries, held, population, limit, self._count_from)
+        weights = word_weights(met.tolist(), population)
         weight = sum(weights)
         totals, every = weighted(found.best, np.array(weights, dtype=np.float64))
         candidates = found.events

@@ -30,6 +30,12 @@ def contenders(totals: npt.NDArray[np.float64], weight: float, limit: int) -> In
     return found
 
 
+def least_floor(totals: npt.NDArray[np.float64], weight: float, limit: int) -> float:
+    """The limit-th best least score among these candidates (0 when there are fewer): no event
+    scoring below it can make the answer, whatever other candidates there are."""
+    return _KEEP * (_kth_largest(totals, limit) / weight) if len(totals) > limit else 0.0
+
+
 def finalists(
     totals: npt.NDArray[np.float64],
     weight: float,

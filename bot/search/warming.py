@@ -31,4 +31,5 @@ def warm_up() -> None:
     index.complete("tamb", (0, 1))
     index.add_words(4, 1, "Tambov sailors", "tambov sailors\nrisen")  # in the tail, with a new word
     index.search("tambov sailor risen", (0, 1))
+    index.search("tambov sailors", (0, 1), limit=1)  # more candidates than the answer holds
     index.complete("kron", (0, 1), hidden=(1,))
