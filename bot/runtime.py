@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
@@ -125,9 +126,19 @@ def settle_memory() -> None:
     caches) lives as long as the process, so the cyclic collector is told to leave it alone
     (`gc.freeze`, after one last collection). A full collection while questions are answered
     then walks only what was made since: a pause of a millisecond, not the ten or more it takes
-    to walk the start-up's objects."""
+    to walk the start-up's objects.
+
+    numpy asks the kernel for huge pages for any array of 4 MB or more. The index's arrays,
+    made by now, keep theirs; a question's arrays live a few milliseconds, and a huge page costs
+    2 MB cleared for each one a question touches, then stalls while the kernel gathers small
+    pages into huge ones (khugepaged): so numpy stops asking from here on (a private switch,
+    looked for rather than assumed; numpy is not imported by a process that never needed it)."""
     gc.collect()
     gc.freeze()
+    multiarray = sys.modules.get("numpy._core.multiarray")
+    switch = getattr(multiarray, "_set_madvise_hugepage", None)
+    if switch is not None:
+        switch(False)
 
 
 def warm_up_search() -> None:

@@ -69,6 +69,25 @@ def _letter_masks(queries: np.ndarray, query_starts: np.ndarray) -> np.ndarray:
     return matches
 
 
+@compiled
+def _outputs(room: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Room for `room` words found: their numbers, similarities and query words."""
+    return np.empty(room, dtype=np.int64), np.empty(room, dtype=np.float64), np.empty(room, dtype=np.int64)
+
+
+@compiled
+def _grown(
+    found: np.ndarray, similarities: np.ndarray, owners: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The words found so far, with room for as many again: a query's words find a few hundred
+    at most, so no room is made for every word that might be."""
+    more_found, more_similarities, more_owners = _outputs(2 * len(found))
+    more_found[: len(found)] = found
+    more_similarities[: len(found)] = similarities
+    more_owners[: len(found)] = owners
+    return more_found, more_similarities, more_owners
+
+
 _AHEAD = 8  # passing words whose letters are fetched ahead of the one being measured
 
 
@@ -84,10 +103,7 @@ def near_in_length_order(
     code_bases: np.ndarray,
     starts: np.ndarray,
     cutoff: float,
-    found: np.ndarray,
-    similarities: np.ndarray,
-    owners: np.ndarray,
-) -> int:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Of the words in length order (their letter masks `masks`; those of length n from
     `length_starts[n]` to `length_starts[n + 1]`, the last length standing for any longer), of
     the lengths `sizes` (first and last), those within a quarter of the longer word's length in
@@ -101,6 +117,7 @@ def near_in_length_order(
     letters fetched a few words ahead of its measure, rather than each a wait on memory."""
     matches = _letter_masks(queries, query_starts)
     longest = len(length_starts) - 2
+    found, similarities, owners = _outputs(1024)
     count = 0
     widest = np.max(length_starts[sizes[0] + 1 : sizes[1] + 2] - length_starts[sizes[0] : sizes[1] + 1])
     flags = np.empty(widest + 8, dtype=np.bool_)
@@ -111,20 +128,12 @@ def near_in_length_order(
             continue
         if size == longest:  # lengths past the last one kept: each word's own length
             places = np.arange(first, end)
-            return count + near_unordered(
-                queries,
-                query_starts,
-                query_masks,
-                places,
-                masks[first:end],
-                places,
-                codes,
-                starts,
-                cutoff,
-                found[count:],
-                similarities[count:],
-                owners[count:],
+            more = near_unordered(
+                queries, query_starts, query_masks, places, masks[first:end], places, codes, starts, cutoff
             )
+            found = np.concatenate((found[:count], more[0]))
+            similarities = np.concatenate((similarities[:count], more[1]))
+            return found, similarities, np.concatenate((owners[:count], more[2]))
         for query in range(len(query_masks)):
             allowed, missing, surplus = _reach(size, query_starts[query + 1] - query_starts[query])
             if allowed < 0:
@@ -149,6 +158,8 @@ def near_in_length_order(
                     for lane in range(4):
                         value = valued(edits[lane], allowed, max(size, length), cutoff)
                         if value > 0:
+                            if count == len(found):
+                                found, similarities, owners = _grown(found, similarities, owners)
                             found[count], similarities[count] = first + passed[at + lane], value
                             owners[count] = query
                             count += 1
@@ -158,10 +169,12 @@ def near_in_length_order(
                 word = (codes, one, one + size)
                 value = similarity_of(matches, query, queries, query_starts, *word, allowed, cutoff)
                 if value > 0:
+                    if count == len(found):
+                        found, similarities, owners = _grown(found, similarities, owners)
                     found[count], similarities[count], owners[count] = first + passed[at], value, query
                     count += 1
                 at += 1
-    return count
+    return found[:count], similarities[:count], owners[:count]
 
 
 @compiled
@@ -175,14 +188,12 @@ def near_unordered(
     codes: np.ndarray,
     starts: np.ndarray,
     cutoff: float,
-    found: np.ndarray,
-    similarities: np.ndarray,
-    owners: np.ndarray,
-) -> int:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`near_in_length_order` for words in any order, of any lengths: word k is `numbers[k]`
     (what goes into `found`), with the mask `masks[k]`, spelled from `starts[spellings[k]]` to
     `starts[spellings[k] + 1]`. For the few words met since the length order was made."""
     matches = _letter_masks(queries, query_starts)
+    found, similarities, owners = _outputs(64)
     count = 0
     for at in range(len(numbers)):
         spelled = spellings[at]
@@ -197,6 +208,8 @@ def near_unordered(
                 continue
             value = similarity_of(matches, query, queries, query_starts, codes, first, end, allowed, cutoff)
             if value > 0:
+                if count == len(found):
+                    found, similarities, owners = _grown(found, similarities, owners)
                 found[count], similarities[count], owners[count] = numbers[at], value, query
                 count += 1
-    return count
+    return found[:count], similarities[:count], owners[:count]

@@ -249,9 +249,6 @@ class Vocabulary:
         sizes = (min(lowest, LONGEST), min(longest, LONGEST))
         starts = self._length_starts
         since = np.arange(self._ordered, len(self.words), dtype=np.int64)  # met since that order
-        room = len(query_words) * (starts[sizes[1] + 1] - starts[sizes[0]] + len(since))
-        found, values = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.float64)
-        owners = np.empty(room, dtype=np.int64)
         queries = np.concatenate([spelled(word) for word in query_words])
         asked = (
             queries,
@@ -261,26 +258,16 @@ class Vocabulary:
         codes = np.frombuffer(self._codes, dtype=self._codes.typecode)
         code_starts = np.frombuffer(self._code_starts, dtype=np.uint32)
         cutoff = WORD_CUTOFF / 100
-        count = near_in_length_order(
-            *asked,
-            self._masks_by_length,
-            starts,
-            sizes,
-            codes,
-            self._code_bases,
-            code_starts,
-            cutoff,
-            found,
-            values,
-            owners,
+        found, values, owners = near_in_length_order(
+            *asked, self._masks_by_length, starts, sizes, codes, self._code_bases, code_starts, cutoff
         )
-        found[:count] = self._by_length[found[:count]]  # places in length order, as numbers
+        found = self._by_length[found]  # places in length order, as numbers
         if len(since):
             masks = masks_of(self._letters[self._ordered :], self._twice[self._ordered :])
-            rest = (found[count:], values[count:], owners[count:])
-            count += near_unordered(*asked, since, masks, since, codes, code_starts, cutoff, *rest)
-        owners = owners[:count]
-        return [(found[:count][owners == at], values[:count][owners == at]) for at in range(len(query_words))]
+            more = near_unordered(*asked, since, masks, since, codes, code_starts, cutoff)
+            pairs = zip((found, values, owners), more, strict=True)
+            found, values, owners = (np.concatenate(pair) for pair in pairs)
+        return [(found[owners == at], values[owners == at]) for at in range(len(query_words))]
 
     def _order_by_length(self) -> None:
         lengths = np.frombuffer(self._lengths, dtype=np.uint8)

@@ -3,6 +3,8 @@ accepts, with the very same similarity, and no other."""
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,3 +109,20 @@ def test_words_met_after_the_length_order_was_made_are_found_too() -> None:
     vocabulary.number("makhno")
     assert vocabulary.words[next(iter(vocabulary.similar("mahkno", False).as_dict()))] == "makhno"
     assert vocabulary.similar("makh", True).as_dict() == {5000: 90.0}
+
+
+def test_a_word_near_thousands_of_words_finds_every_one() -> None:
+    """More words found than the scan makes room for at first: it makes more, and loses none."""
+    typed = "kronstadt"
+    words = {
+        typed[:one] + first + typed[one + 1 : two] + second + typed[two + 1 :]
+        for one, two in itertools.combinations(range(len(typed)), 2)
+        for first, second in itertools.product("abcdefg", repeat=2)
+    }
+    vocabulary = Vocabulary(unordered=0)
+    for word in sorted(words):
+        vocabulary.number(word)
+    similar = {word: word_similarity(typed, word, False) for word in words}
+    expected = {vocabulary.number(word): near for word, near in similar.items() if near}
+    assert len(expected) > 1024
+    assert vocabulary.similar(typed, False).as_dict() == expected
