@@ -146,6 +146,8 @@ class SearchIndex:
         self._slot_of[event_id] = -1
         self._base_clean = self._base_clean and self._held_by[event_id] != _BASE
         self._held_by[event_id] = 0  # its keys in either segment are skipped from now on
+        self._crowded.discard(event_id)
+        self._crowded_names.pop(event_id, None)
         if event_id in self._tail_events:
             self._tail_events.discard(event_id)
             self._tail_stale = True

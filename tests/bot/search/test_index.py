@@ -136,6 +136,26 @@ def test_an_event_with_more_names_than_tags_is_found_by_every_one(tail_events: i
     assert index.search("antonovshchina", (SERVER,))[0].score > 100  # the last alias, exactly
 
 
+@pytest.mark.parametrize("tail_events", LAYOUTS)
+def test_an_event_with_more_names_than_tags_can_be_deleted_and_named_again(tail_events: int) -> None:
+    aliases = [f"Rising number {n} of Tambov" for n in range(19)] + ["Antonovshchina"]
+    index = SearchIndex(tail_events=tail_events)
+    index.add_all(synthetic_events(40, (SERVER,)))
+    index.add(event(1, "Tambov rebellion", aliases=aliases))
+    index.ready()
+    index.add(event(2, "Tambov uprising", aliases=aliases))
+    index.remove(1)
+    index.ready()
+    assert titles(index.search("antonovshchina", (SERVER,))) == ["Tambov uprising"]
+    index.add(event(3, "Tambov revolt", aliases=aliases))
+    index.remove(3)  # gone before the index got ready for it
+    index.remove(2)
+    index.ready()
+    assert index.search("antonovshchina", (SERVER,)) == []
+    index.add(event(1, "Tambov rebellion", aliases=aliases))
+    assert titles(index.search("antonovshchina", (SERVER,))) == ["Tambov rebellion"]
+
+
 def test_a_word_nothing_matches_does_not_drown_the_rest(bundled: SearchIndex) -> None:
     assert titles(bundled.search("kronstadt xyzzyq", (BUNDLED_SCOPE,)))[:1] == ["Kronstadt rebellion"]
 
