@@ -18,6 +18,7 @@ import numpy.typing as npt
 _NONE = -1  # the size of an event id with nothing shelved
 _PACK_AT = 1 << 20  # dead bytes below this are never worth a packing
 _PACK_CHUNK = 8_192  # pieces moved at a time while packing: bounds its scratch memory
+FEW = 256  # titles read one slice each, below the gather's fixed cost
 JOIN_CHUNK = 65_536  # pieces gathered at a time by `joined`: bounds its scratch memory
 
 
@@ -74,6 +75,17 @@ class Shelf:
         self._dead += size
         if self._dead > max(_PACK_AT, len(self._data) // 2):
             self._pack()
+
+    def few(self, event_ids: npt.NDArray[np.int64]) -> list[bytearray]:
+        """The pieces of a few event ids (empty for an id without one), each sliced on its own: for
+        an answer's few dozen, cheaper than `joined`'s gather."""
+        starts = np.frombuffer(self._starts, dtype=np.int64)[event_ids].tolist()
+        sizes = np.frombuffer(self._sizes, dtype=np.int32)[event_ids].tolist()
+        data = self._data
+        return [
+            data[start : start + size] if size > 0 else bytearray()
+            for start, size in zip(starts, sizes, strict=True)
+        ]
 
     def joined(self, event_ids: npt.NDArray[np.int64]) -> tuple[bytes, npt.NDArray[np.int64]]:
         """The pieces of these event ids end to end (none for an id without one), and their sizes."""
@@ -137,6 +149,8 @@ class Titles:
     def many(self, event_ids: npt.NDArray[np.int64]) -> list[str]:
         """The titles of these indexed events, read in one go (ties between thousands are broken
         by title)."""
+        if len(event_ids) <= FEW:
+            return [piece.decode("utf-8", "surrogatepass") for piece in self.shelf.few(event_ids)]
         return list(self._each(event_ids))
 
     def _each(self, event_ids: npt.NDArray[np.int64]) -> Iterator[str]:

@@ -156,6 +156,8 @@ def near_in_length_order(
                     starting = query_starts[query]
                     edits = edits_four(matches, query, queries, starting, length, codes, spelled, size)
                     for lane in range(4):
+                        if edits[lane] > allowed:  # as most are: a compare, where `valued` costs
+                            continue  # half the whole pass
                         value = valued(edits[lane], allowed, max(size, length), cutoff)
                         if value > 0:
                             if count == len(found):

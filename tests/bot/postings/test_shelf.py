@@ -67,3 +67,15 @@ def test_titles_come_back_in_any_script_and_rank_by_title_then_id() -> None:
     assert titles.ranks(ids).tolist() == [3, 2, 0, 1, 4]
     assert titles.ranks(ids[::-1]).tolist() == [4, 1, 0, 2, 3]  # ties by id, whatever the order asked
     assert titles.ranks(ids[:0]).tolist() == []
+
+
+def test_a_few_titles_and_many_read_alike() -> None:
+    titles = Titles()
+    titles.shelf.grow(shelves.FEW * 2)
+    for event_id in range(0, shelves.FEW * 2, 3):  # every third id has none
+        titles.put(event_id + 1, f"Title {event_id} — Кронштадт")
+    ids = np.arange(shelves.FEW * 2, dtype=np.int64)[::-1]
+    expected = [titles.get(event_id) for event_id in ids.tolist()]
+    assert titles.many(ids) == expected  # more than a few: gathered
+    assert titles.many(ids[: shelves.FEW]) == expected[: shelves.FEW]  # a few: one slice each
+    assert titles.many(ids[:3]) == expected[:3] and "" in expected[:3]
