@@ -123,12 +123,20 @@ def test_words_weigh_by_the_asked_events_only() -> None:
     )
 
 
-@pytest.mark.parametrize("tail_events", LAYOUTS)
-def test_an_event_with_more_names_than_tags_is_found_by_every_one(tail_events: int) -> None:
-    aliases = [f"Rising number {n} of Tambov" for n in range(19)] + ["Antonovshchina"]
+CROWDED_NAMES = [f"Rising number {n} of Tambov" for n in range(19)] + ["Antonovshchina"]  # > tags
+
+
+def crowded_index(tail_events: int) -> SearchIndex:
+    """Forty events and one with more names than the tags tell apart."""
     index = SearchIndex(tail_events=tail_events)
     index.add_all(synthetic_events(40, (SERVER,)))
-    index.add(event(1, "Tambov rebellion", aliases=aliases))
+    index.add(event(1, "Tambov rebellion", aliases=CROWDED_NAMES))
+    return index
+
+
+@pytest.mark.parametrize("tail_events", LAYOUTS)
+def test_an_event_with_more_names_than_tags_is_found_by_every_one(tail_events: int) -> None:
+    index = crowded_index(tail_events)
     for query in ("antonovshchina", "antonovschina", "rising number 18 of tambov", "tambov rebelion"):
         hits = index.search(query, (SERVER,))
         assert hits[0].title == "Tambov rebellion", query
@@ -138,10 +146,7 @@ def test_an_event_with_more_names_than_tags_is_found_by_every_one(tail_events: i
 
 @pytest.mark.parametrize("tail_events", LAYOUTS)
 def test_an_event_with_more_names_than_tags_can_be_deleted_and_named_again(tail_events: int) -> None:
-    aliases = [f"Rising number {n} of Tambov" for n in range(19)] + ["Antonovshchina"]
-    index = SearchIndex(tail_events=tail_events)
-    index.add_all(synthetic_events(40, (SERVER,)))
-    index.add(event(1, "Tambov rebellion", aliases=aliases))
+    index, aliases = crowded_index(tail_events), CROWDED_NAMES
     index.ready()
     index.add(event(2, "Tambov uprising", aliases=aliases))
     index.remove(1)
