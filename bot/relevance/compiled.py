@@ -4,24 +4,68 @@ prefetch), and a bisection. The loops live beside what they serve: bot/relevance
 nearness.py, bot/search/gathering.py, selection.py and matching.py.
 
 Each loop is plain Python over numpy arrays and numbers, so that numba can compile it; the
-compiled code is cached on disk (beside its module, or in the user's cache directory where that
-is read-only), so only a process that finds no cache pays the compilation, a few seconds.
+compiled code is cached on disk, in a folder named for the sources of every module that holds
+such loops (under NUMBA_CACHE_DIR, else the user's cache folder), so only a process that finds
+no cache pays the compilation, a few seconds, and no process loads code its sources no longer say.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
 from llvmlite import ir
 from numba.core import cgutils as _cgutils
+from numba.core import config as _config
 from numba.core import types
 from numba.extending import intrinsic
 
 Function = TypeVar("Function", bound=Callable[..., Any])
 cgutils: Any = _cgutils  # numba's code-generation helpers, untyped
+numba_config: Any = _config  # numba's settings, untyped
+
+BOT_PACKAGE = Path(__file__).resolve().parent.parent
+COMPILED_PACKAGES = ("relevance", "search")  # every module with compiled loops is in one (a test checks)
+_FOLDER_PREFIX = "almanac-"
+
+
+def sources_digest(root: Path = BOT_PACKAGE) -> str:
+    """A digest of every module of the packages that hold compiled loops. numba finds a cached
+    loop stale only when the loop's own file changes: a loop whose callee changed in another
+    file would load the old callee's machine code with its own."""
+    digest = hashlib.sha256()
+    for package in COMPILED_PACKAGES:
+        for path in sorted((root / package).glob("*.py")):
+            digest.update(f"{package}/{path.name}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_by_sources() -> None:
+    """numba's cache in a folder named for `sources_digest`, under NUMBA_CACHE_DIR or the user's
+    cache folder; making one deletes those of earlier sources. Where none can be made, numba
+    keeps its own default, beside the modules."""
+    try:
+        cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        base = Path(numba_config.CACHE_DIR or cache_home / "almanac" / "numba")
+        folder = base / f"{_FOLDER_PREFIX}{sources_digest()}"
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            for earlier in base.glob(f"{_FOLDER_PREFIX}*"):
+                if earlier != folder:
+                    shutil.rmtree(earlier, ignore_errors=True)
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
+        return
+    numba_config.CACHE_DIR = str(folder)
+
+
+_cache_by_sources()  # before any loop below is compiled
 
 
 COMPILED: list[Any] = []  # every compiled function: bot/search/warming.py readies them all
