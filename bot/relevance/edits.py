@@ -51,6 +51,14 @@ def _letter(matches: np.ndarray, asked: int, queries: np.ndarray, query: int, le
     if code < 256:
         found: Mask = matches[asked, code]
         return found
+    return _wide_letter(queries, query, length, code)
+
+
+@compiled
+def _wide_letter(queries: np.ndarray, query: int, length: int, code: int) -> Mask:
+    """`_letter` for a code unit past the table: the query word's places compared one by one.
+    Its own function, called only then: the loop inside `_letter` made every letter of every
+    word eight times slower to measure, for words of any code unit."""
     match = _ZERO
     for place in range(length):
         if queries[query + place] == code:
