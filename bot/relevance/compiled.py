@@ -5,12 +5,14 @@ nearness.py, bot/search/gathering.py, selection.py and matching.py.
 
 Each loop is plain Python over numpy arrays and numbers, so that numba can compile it; the
 compiled code is cached on disk, in a folder named for the sources of every module that holds
-such loops (under NUMBA_CACHE_DIR, else the user's cache folder), so only a process that finds
-no cache pays the compilation, a few seconds, and no process loads code its sources no longer say.
+such loops (under NUMBA_CACHE_DIR, else beside the modules or in the user's cache folder), so
+only a process that finds no cache pays the compilation, a few seconds, and no process loads
+code its sources no longer say.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -21,6 +23,7 @@ from typing import Any, TypeVar, cast
 import numba
 import numpy as np
 from llvmlite import ir
+from numba.core import caching as _caching
 from numba.core import cgutils as _cgutils
 from numba.core import config as _config
 from numba.core import types
@@ -47,25 +50,52 @@ def sources_digest(root: Path = BOT_PACKAGE) -> str:
     return digest.hexdigest()[:16]
 
 
+def _cache_bases() -> list[Path]:
+    """Where the cache may go, best first: NUMBA_CACHE_DIR when set; else beside the modules, as
+    numba's own default, then the user's cache folder where the package's is read-only."""
+    if numba_config.CACHE_DIR:
+        return [Path(numba_config.CACHE_DIR)]
+    bases = [BOT_PACKAGE / "__pycache__" / "numba"]
+    with contextlib.suppress(RuntimeError):  # no home folder to be found
+        bases.append(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "almanac" / "numba")
+    return bases
+
+
 def _cache_by_sources() -> None:
-    """numba's cache in a folder named for `sources_digest`, under NUMBA_CACHE_DIR or the user's
-    cache folder; making one deletes those of earlier sources. Where none can be made, numba
-    keeps its own default, beside the modules."""
-    try:
-        cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        base = Path(numba_config.CACHE_DIR or cache_home / "almanac" / "numba")
-        folder = base / f"{_FOLDER_PREFIX}{sources_digest()}"
-        if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
-            for earlier in base.glob(f"{_FOLDER_PREFIX}*"):
-                if earlier != folder:
-                    shutil.rmtree(earlier, ignore_errors=True)
-    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
-        return
-    numba_config.CACHE_DIR = str(folder)
+    """numba's cache in a folder named for `sources_digest`, under the first of `_cache_bases`
+    that can be written; making one deletes those of earlier sources. Where none can, numba
+    keeps its own default."""
+    folder_name = f"{_FOLDER_PREFIX}{sources_digest()}"
+    for base in _cache_bases():
+        folder = base / folder_name
+        try:
+            if not folder.is_dir():
+                folder.mkdir(parents=True, exist_ok=True)
+                for earlier in base.glob(f"{_FOLDER_PREFIX}*"):
+                    if earlier != folder:
+                        shutil.rmtree(earlier, ignore_errors=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            numba_config.CACHE_DIR = str(folder)
+            return
 
 
 _cache_by_sources()  # before any loop below is compiled
+
+
+def _saved_if_possible(save: Callable[..., None]) -> Callable[..., None]:
+    """numba's cache write, whose failure (a full disk, a file-size limit) would otherwise end
+    the question that compiled the loop, or the start: the loop is simply compiled again next time."""
+
+    def saving(cache: Any, signature: Any, data: Any) -> None:
+        with contextlib.suppress(OSError):
+            save(cache, signature, data)
+
+    return saving
+
+
+setattr(_caching.Cache, "save_overload", _saved_if_possible(_caching.Cache.save_overload))  # noqa: B010
 
 
 COMPILED: list[Any] = []  # every compiled function: bot/search/warming.py readies them all

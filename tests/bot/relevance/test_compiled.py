@@ -5,6 +5,7 @@ rather than loaded with the old callee inside it."""
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -58,3 +59,22 @@ def test_the_loops_are_kept_in_that_folder_and_earlier_folders_are_deleted(tmp_p
     assert shown == str(tmp_path / f"almanac-{sources_digest()}")
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted([Path(shown).name, "mine"])
     assert compiled.numba_config.CACHE_DIR.endswith(f"almanac-{sources_digest()}")  # this process too
+
+
+def test_a_cache_that_cannot_be_written_only_means_compiling_again(tmp_path: Path) -> None:
+    def small_files() -> None:  # a disk as good as full: any file past 1 KB fails to be written
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    measure = (
+        "import numpy as np; from bot.relevance.edits import edits_within; "
+        "print(edits_within(np.array([1, 2, 3]), np.array([1, 3, 2]), 2, np.zeros((3, 4), dtype=np.int64)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure],
+        env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)},  # empty: the loop is compiled and saved
+        preexec_fn=small_files,
+        capture_output=True,
+        text=True,
+        cwd=BOT_PACKAGE.parent,
+    )
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "1", "")
