@@ -225,12 +225,9 @@ class SearchIndex:
         for name in names:
             spelled.append(numbers[at : at + len(name)])
             at += len(name)
-        if len(names) >= LAST_TAG:
+        if len(names) >= LAST_TAG:  # `remove` forgot any earlier version's names
             self._crowded.add(event_id)
-            self._crowded_names.pop(event_id, None)
             self._unnamed.add(event_id)
-        else:
-            self._crowded.discard(event_id)
         self._words.put(event_id, encode(numbers[: len(text_words)], named, spelled))
         self._titles.put(event_id, title)
         self._slot_of[event_id] = self._slots[scope]
